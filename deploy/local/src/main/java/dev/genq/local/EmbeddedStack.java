@@ -1,0 +1,325 @@
+package dev.genq.local;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+
+/**
+ * The real infrastructure genq runs on, embedded: PostgreSQL (zonky binaries), Apache Kafka in KRaft
+ * mode (in this JVM) and an S3 server (S3Proxy on a filesystem blob store). Everything binds 127.0.0.1.
+ *
+ * <p>With a data directory the state survives restarts (the local run); with none, a temporary
+ * directory is used and deleted on {@link #close()} (tests).
+ */
+public final class EmbeddedStack implements AutoCloseable {
+    public static final String DB_NAME = "postgres";
+    public static final String DB_USER = "postgres";
+    public static final String S3_ACCESS_KEY = "genq-local";
+    public static final String S3_SECRET_KEY = "genq-local-secret";
+    private static final String LOOPBACK = "127.0.0.1";
+
+    /** Ports; 0 picks a free one. */
+    public record Ports(int postgres, int kafka, int kafkaController, int s3) {
+        public static Ports random() {
+            return new Ports(0, 0, 0, 0);
+        }
+    }
+
+    private static EmbeddedStack shared;
+
+    private final Path dataDir;
+    private final boolean temporary;
+    private final int pgPort;
+    private final int kafkaPort;
+    private final int controllerPort;
+    private final int s3Port;
+
+    private EmbeddedPostgres postgres;
+    private KafkaConfig kafkaConfig;
+    private KafkaRaftServer kafka;
+    private S3Proxy s3;
+
+    private EmbeddedStack(Path dataDir, boolean temporary, Ports ports) {
+        this.dataDir = dataDir;
+        this.temporary = temporary;
+        this.pgPort = orFree(ports.postgres());
+        this.kafkaPort = orFree(ports.kafka());
+        this.controllerPort = orFree(ports.kafkaController());
+        this.s3Port = orFree(ports.s3());
+    }
+
+    /** Starts a stack whose data lives in {@code dataDir} and survives restarts. */
+    public static EmbeddedStack start(Path dataDir, Ports ports) {
+        EmbeddedStack stack = new EmbeddedStack(dataDir.toAbsolutePath(), false, ports);
+        stack.startAll();
+        return stack;
+    }
+
+    /** Starts a throw-away stack on free ports in a temporary directory. */
+    public static EmbeddedStack startTemporary() {
+        try {
+            EmbeddedStack stack = new EmbeddedStack(Files.createTempDirectory("genq-stack-"), true, Ports.random());
+            stack.startAll();
+            return stack;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One stack per JVM, shared by every test class; stopped by a shutdown hook when the JVM exits. */
+    public static synchronized EmbeddedStack shared() {
+        if (shared == null) {
+            shared = startTemporary();
+            Runtime.getRuntime().addShutdownHook(new Thread(shared::close, "genq-stack-shutdown"));
+        }
+        return shared;
+    }
+
+    private void startAll() {
+        long t0 = System.nanoTime();
+        try {
+            Files.createDirectories(dataDir);
+            startPostgres();
+            startKafka();
+            startS3();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("embedded stack failed to start: " + e.getMessage(), e);
+        }
+        System.err.printf("genq embedded stack up in %.1f s: postgres %s, kafka %s, s3 %s, data %s%n",
+                (System.nanoTime() - t0) / 1e9, jdbcUrl(), kafkaBootstrap(), s3Endpoint(), dataDir);
+    }
+
+    // ---------------------------------------------------------------- PostgreSQL
+
+    private void startPostgres() throws IOException {
+        Path pgData = dataDir.resolve("postgres");
+        Path binaries = dataDir.resolve("postgres-binaries");
+        Files.createDirectories(binaries);
+        postgres = EmbeddedPostgres.builder()
+                .setDataDirectory(pgData)
+                .setCleanDataDirectory(false)
+                .setOverrideWorkingDirectory(binaries.toFile())
+                .setPort(pgPort)
+                .setServerConfig("listen_addresses", LOOPBACK)
+                .setServerConfig("unix_socket_directories", "")
+                .setServerConfig("max_connections", "200")
+                .setServerConfig("fsync", temporary ? "off" : "on")
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .setRegisterShutdownHook(false)
+                .start();
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + LOOPBACK + ":" + pgPort + "/" + DB_NAME;
+    }
+
+    public Connection openConnection() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), DB_USER, "");
+    }
+
+    // ---------------------------------------------------------------- Kafka (KRaft, combined broker+controller)
+
+    private void startKafka() throws Exception {
+        Path logDir = dataDir.resolve("kafka");
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@" + LOOPBACK + ":" + controllerPort);
+        p.put("listeners", "PLAINTEXT://" + LOOPBACK + ":" + kafkaPort + ",CONTROLLER://" + LOOPBACK + ":" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + LOOPBACK + ":" + kafkaPort);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", logDir.toString());
+        p.put("num.partitions", "4");
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "4");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "true");
+        p.put("log.flush.interval.messages", temporary ? "9223372036854775807" : "1");
+        kafkaConfig = KafkaConfig.fromProps(p, false);
+
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            Files.createDirectories(logDir);
+            new Formatter()
+                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                    .setNodeId(1)
+                    .setClusterId(Uuid.randomUuid().toString())
+                    .setDirectories(List.of(logDir.toString()))
+                    .setMetadataLogDirectory(logDir.toString())
+                    .setControllerListenerName("CONTROLLER")
+                    .setReleaseVersion(MetadataVersion.latestProduction())
+                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                    .setUnstableFeatureVersionsEnabled(false)
+                    .setIgnoreFormatted(true)
+                    .run();
+        }
+        startKafkaServer();
+    }
+
+    private void startKafkaServer() {
+        kafka = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
+        kafka.startup();
+        awaitPort(kafkaPort, Duration.ofSeconds(60));
+    }
+
+    /** Stops the broker (its data stays); for tests of what happens while Kafka is down. */
+    public synchronized void stopKafka() {
+        if (kafka != null) {
+            kafka.shutdown();
+            kafka.awaitShutdown();
+            kafka = null;
+        }
+    }
+
+    /** Starts the broker again on the same port and data after {@link #stopKafka()}. */
+    public synchronized void restartKafka() {
+        if (kafka == null) {
+            startKafkaServer();
+        }
+    }
+
+    public String kafkaBootstrap() {
+        return LOOPBACK + ":" + kafkaPort;
+    }
+
+    // ---------------------------------------------------------------- S3
+
+    private void startS3() throws Exception {
+        Path blobs = dataDir.resolve("s3");
+        Files.createDirectories(blobs);
+        s3 = S3Proxy.builder()
+                .blobStore(new FilesystemNio2BlobStore(blobs.toString()))
+                .endpoint(URI.create("http://" + LOOPBACK + ":" + s3Port))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, S3_ACCESS_KEY, S3_SECRET_KEY)
+                .build();
+        s3.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!"STARTED".equals(s3.getState())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("S3Proxy did not start within 30 s, state " + s3.getState());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    public String s3Endpoint() {
+        return "http://" + LOOPBACK + ":" + s3Port;
+    }
+
+    // ---------------------------------------------------------------- wiring
+
+    /** The configuration every genq service needs to use this stack, as Quarkus property names. */
+    public Map<String, String> serviceConfig() {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("quarkus.datasource.jdbc.url", jdbcUrl());
+        c.put("quarkus.datasource.username", DB_USER);
+        c.put("quarkus.datasource.password", "");
+        c.put("genq.kafka.bootstrap-servers", kafkaBootstrap());
+        c.put("genq.object-store.endpoint", s3Endpoint());
+        c.put("genq.object-store.access-key", S3_ACCESS_KEY);
+        c.put("genq.object-store.secret-key", S3_SECRET_KEY);
+        return c;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (s3 != null) {
+            try {
+                s3.stop();
+            } catch (Exception e) {
+                System.err.println("S3Proxy stop: " + e);
+            }
+            s3 = null;
+        }
+        stopKafka();
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                System.err.println("postgres stop: " + e);
+            }
+            postgres = null;
+        }
+        if (temporary) {
+            deleteTree(dataDir);
+        }
+    }
+
+    private static int orFree(int port) {
+        if (port != 0) {
+            return port;
+        }
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void awaitPort(int port, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try (var socket = new java.net.Socket(LOOPBACK, port)) {
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("nothing listens on " + LOOPBACK + ":" + port + " after " + timeout);
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(ie);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + root + ": " + e);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.genq.storage.job;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.OffsetDateTime;
+import java.util.Collection;
+import java.util.Optional;
+import java.util.UUID;
+import org.hibernate.annotations.Generated;
+
+/**
+ * A generation job. Status changes go through {@link #transition} (compare-and-set in SQL), never
+ * through a read-modify-write of the entity, so a duplicate Kafka delivery can never move a job backwards.
+ */
+@Entity
+@Table(name = "jobs")
+public class Job extends PanacheEntityBase {
+
+    @Id
+    public UUID id;
+
+    @Generated
+    @Column(insertable = false, updatable = false)
+    public Long seq;
+
+    @Column(name = "tenant_id", nullable = false)
+    public UUID tenantId;
+
+    public JobStatus status;
+    public JobMode mode;
+    public String prompt;
+
+    @Column(name = "negative_prompt")
+    public String negativePrompt;
+
+    @Column(name = "num_samples")
+    public int numSamples;
+
+    public long seed;
+    public int steps;
+
+    @Column(name = "guidance_scale")
+    public double guidanceScale;
+
+    public String sampler;
+    public String model;
+
+    @Column(name = "model_version")
+    public String modelVersion;
+
+    @Column(name = "prompt_truncated")
+    public boolean promptTruncated;
+
+    @Column(name = "steps_done")
+    public int stepsDone;
+
+    public double progress;
+
+    @Column(name = "error_code")
+    public String errorCode;
+
+    @Column(name = "error_message")
+    public String errorMessage;
+
+    @Column(name = "created_at", insertable = false, updatable = false)
+    @Generated
+    public OffsetDateTime createdAt;
+
+    @Column(name = "started_at")
+    public OffsetDateTime startedAt;
+
+    @Column(name = "finished_at")
+    public OffsetDateTime finishedAt;
+
+    @Column(name = "updated_at", insertable = false)
+    @Generated
+    public OffsetDateTime updatedAt;
+
+    public static Optional<Job> findForTenant(UUID id, UUID tenantId) {
+        return find("id = ?1 and tenantId = ?2", id, tenantId).firstResultOptional();
+    }
+
+    /**
+     * Moves a job from one of {@code from} to {@code to}; the caller must be in a transaction.
+     * Terminal states also stamp {@code finished_at}, {@code running} stamps {@code started_at}.
+     *
+     * @return true if this call made the change, false if the job was not in one of {@code from}
+     */
+    public static boolean transition(UUID id, Collection<JobStatus> from, JobStatus to) {
+        String stamp = to == JobStatus.RUNNING ? ", startedAt = coalesce(startedAt, current_timestamp)"
+                : to.isTerminal() ? ", finishedAt = current_timestamp" : "";
+        String progress = to == JobStatus.SUCCEEDED || to == JobStatus.MODERATING ? ", progress = 1.0" : "";
+        return update("status = ?1, updatedAt = current_timestamp" + stamp + progress
+                + " where id = ?2 and status in ?3", to, id, from) == 1;
+    }
+
+    /** Marks a job failed (from any non-terminal state) with a stable error code and a human message. */
+    public static boolean fail(UUID id, String code, String message) {
+        return update("status = ?1, errorCode = ?2, errorMessage = ?3, finishedAt = current_timestamp,"
+                        + " updatedAt = current_timestamp where id = ?4 and status in ?5",
+                JobStatus.FAILED, code, message, id,
+                java.util.EnumSet.of(JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.MODERATING)) == 1;
+    }
+}

@@ -1,0 +1,31 @@
+package dev.genq.storage.job;
+
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+
+/** Job lifecycle of DESIGN.md section 2. The wire and database form is the lower-case name. */
+public enum JobStatus {
+    QUEUED, RUNNING, MODERATING, SUCCEEDED, NEEDS_REVIEW, REJECTED, FAILED, CANCELED;
+
+    public static final Set<JobStatus> TERMINAL = EnumSet.of(SUCCEEDED, REJECTED, FAILED, CANCELED);
+    public static final Set<JobStatus> CANCELABLE = EnumSet.of(QUEUED, RUNNING);
+
+    public String wire() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public boolean isTerminal() {
+        return TERMINAL.contains(this);
+    }
+
+    /** @return the status for a wire name, or null if there is none. */
+    public static JobStatus fromWire(String value) {
+        for (JobStatus s : values()) {
+            if (s.wire().equals(value)) {
+                return s;
+            }
+        }
+        return null;
+    }
+}

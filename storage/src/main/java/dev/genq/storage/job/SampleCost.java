@@ -1,0 +1,71 @@
+package dev.genq.storage.job;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+import java.io.Serializable;
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * What one stage of one sample cost: its share of the compute time of every batch it ran in, priced
+ * per device-hour. The primary key (job, sample, stage) makes the record exactly-once.
+ */
+@Entity
+@Table(name = "sample_costs")
+@IdClass(SampleCost.Key.class)
+public class SampleCost extends PanacheEntityBase {
+
+    public static final String STAGE_BASE = "base";
+    public static final String STAGE_SUPER_RESOLUTION = "super_resolution";
+
+    public record Key(UUID jobId, int sampleIdx, String stage) implements Serializable {
+        public Key() {
+            this(null, 0, null);
+        }
+    }
+
+    @Id
+    @Column(name = "job_id")
+    public UUID jobId;
+
+    @Id
+    @Column(name = "sample_idx")
+    public int sampleIdx;
+
+    @Id
+    public String stage;
+
+    @Column(name = "tenant_id", nullable = false)
+    public UUID tenantId;
+
+    @Column(name = "model_version")
+    public String modelVersion;
+
+    public int steps;
+
+    @Column(name = "compute_seconds")
+    public double computeSeconds;
+
+    @Column(name = "device_class")
+    public String deviceClass;
+
+    @Column(name = "price_per_device_hour")
+    public BigDecimal pricePerDeviceHour;
+
+    @Column(name = "cost_usd")
+    public BigDecimal costUsd;
+
+    @Column(name = "created_at", insertable = false, updatable = false)
+    @org.hibernate.annotations.Generated
+    public OffsetDateTime createdAt;
+
+    public static List<SampleCost> forJob(UUID jobId) {
+        return list("jobId = ?1 order by sampleIdx, stage", jobId);
+    }
+}

@@ -1,0 +1,17 @@
+package dev.genq.storage.messaging;
+
+import dev.genq.storage.job.JobMode;
+
+/** Kafka topic names. Job topics are keyed by job id so one job's messages stay ordered. */
+public final class Topics {
+    public static final String JOBS_PREVIEW = "genq.jobs.preview";
+    public static final String JOBS_FULL = "genq.jobs.full";
+    public static final String SAMPLES_GENERATED = "genq.samples.generated";
+
+    private Topics() {
+    }
+
+    public static String forMode(JobMode mode) {
+        return mode == JobMode.FULL ? JOBS_FULL : JOBS_PREVIEW;
+    }
+}

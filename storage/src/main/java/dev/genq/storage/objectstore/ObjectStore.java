@@ -1,0 +1,138 @@
+package dev.genq.storage.objectstore;
+
+import io.minio.BucketExistsArgs;
+import io.minio.CopyObjectArgs;
+import io.minio.GetObjectArgs;
+import io.minio.GetPresignedObjectUrlArgs;
+import io.minio.Http;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.SourceObject;
+import io.minio.StatObjectArgs;
+import io.minio.errors.ErrorResponseException;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/** The S3 object store, spoken to through the MinIO SDK (MinIO in production, S3Proxy locally). */
+@ApplicationScoped
+public class ObjectStore {
+    private static final Logger LOG = Logger.getLogger(ObjectStore.class);
+
+    private final ObjectStoreSettings settings;
+    private final MinioClient client;
+
+    public ObjectStore(ObjectStoreSettings settings) {
+        this.settings = settings;
+        this.client = MinioClient.builder()
+                .endpoint(settings.endpoint())
+                .credentials(settings.accessKey(), settings.secretKey())
+                .region(settings.region())
+                .build();
+    }
+
+    /** A presigned GET and the instant it stops working. */
+    public record PresignedUrl(String url, Instant expiresAt) {
+    }
+
+    void createBuckets(@Observes StartupEvent ignored) {
+        if (settings.createBuckets()) {
+            for (String bucket : Buckets.ALL) {
+                ensureBucket(bucket);
+            }
+        }
+    }
+
+    public void ensureBucket(String bucket) {
+        call("create bucket " + bucket, () -> {
+            if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
+                client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+                LOG.infof("created bucket %s", bucket);
+            }
+            return null;
+        });
+    }
+
+    public boolean bucketExists(String bucket) {
+        return call("check bucket " + bucket, () -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
+    }
+
+    public void put(String bucket, String key, byte[] bytes, String contentType) {
+        call("put " + bucket + "/" + key, () -> client.putObject(PutObjectArgs.builder()
+                .bucket(bucket).object(key).data(bytes, bytes.length).contentType(contentType).build()));
+    }
+
+    public byte[] get(String bucket, String key) {
+        return call("get " + bucket + "/" + key, () -> {
+            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+                return in.readAllBytes();
+            }
+        });
+    }
+
+    /** @return true if the object exists; false only for a definite "no such key". */
+    public boolean exists(String bucket, String key) {
+        return call("stat " + bucket + "/" + key, () -> {
+            try {
+                client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
+                return true;
+            } catch (ErrorResponseException e) {
+                if ("NoSuchKey".equals(e.errorResponse().code()) || "NoSuchObject".equals(e.errorResponse().code())) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    /** Server-side copy; the same key in another bucket. */
+    public void copy(String fromBucket, String key, String toBucket) {
+        call("copy " + fromBucket + "/" + key + " to " + toBucket, () -> client.copyObject(CopyObjectArgs.builder()
+                .bucket(toBucket).object(key)
+                .source(SourceObject.builder().bucket(fromBucket).object(key).build())
+                .build()));
+    }
+
+    /** Idempotent: removing a missing object succeeds. */
+    public void remove(String bucket, String key) {
+        call("remove " + bucket + "/" + key, () -> {
+            client.removeObject(RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+            return null;
+        });
+    }
+
+    public PresignedUrl presignGet(String bucket, String key) {
+        int seconds = (int) settings.presignExpiry().toSeconds();
+        Instant expiresAt = Instant.now().plusSeconds(seconds);
+        String url = call("presign " + bucket + "/" + key, () -> client.getPresignedObjectUrl(
+                GetPresignedObjectUrlArgs.builder().method(Http.Method.GET).bucket(bucket).object(key)
+                        .expiry(seconds, TimeUnit.SECONDS).build()));
+        return new PresignedUrl(url, expiresAt);
+    }
+
+    @PreDestroy
+    void close() throws Exception {
+        client.close();
+    }
+
+    private interface S3Call<T> {
+        T run() throws Exception;
+    }
+
+    private static <T> T call(String what, S3Call<T> op) {
+        try {
+            return op.run();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new ObjectStoreException("object store: " + what + " failed: " + e.getMessage(), e);
+        }
+    }
+}
