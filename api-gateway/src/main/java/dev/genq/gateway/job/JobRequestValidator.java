@@ -1,0 +1,77 @@
+package dev.genq.gateway.job;
+
+import dev.genq.gateway.problem.Problem;
+import dev.genq.gateway.problem.Problem.FieldError;
+import dev.genq.gateway.problem.ProblemException;
+import dev.genq.storage.job.JobMode;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Checks a job request against {@link JobLimits}; reports every invalid field at once. */
+@ApplicationScoped
+public class JobRequestValidator {
+    static final long MAX_SEED = (1L << 53) - 1; // exact in a JSON/JavaScript number
+
+    private final JobLimits limits;
+
+    public JobRequestValidator(JobLimits limits) {
+        this.limits = limits;
+    }
+
+    public ValidJob validate(SubmitJobRequest r) {
+        if (r == null) {
+            throw ProblemException.badRequest("invalid_json", "the body must be a JSON object");
+        }
+        List<FieldError> errors = new ArrayList<>();
+        String prompt = r.prompt() == null ? null : r.prompt().strip();
+        if (prompt == null || prompt.isEmpty()) {
+            errors.add(new FieldError("prompt", "prompt_required", "'prompt' is required and must not be blank"));
+        } else if (prompt.length() > limits.maxPromptChars()) {
+            errors.add(new FieldError("prompt", "prompt_too_long",
+                    "'prompt' has " + prompt.length() + " characters; the limit is " + limits.maxPromptChars()));
+        }
+        String negative = r.negativePrompt() == null ? "" : r.negativePrompt().strip();
+        if (negative.length() > limits.maxPromptChars()) {
+            errors.add(new FieldError("negative_prompt", "negative_prompt_too_long",
+                    "'negative_prompt' is longer than " + limits.maxPromptChars() + " characters"));
+        }
+        JobMode mode = r.mode() == null ? JobMode.PREVIEW : JobMode.fromWire(r.mode());
+        if (mode == null) {
+            errors.add(new FieldError("mode", "unknown_mode", "'mode' must be 'preview' or 'full'"));
+        }
+        int numSamples = r.numSamples() == null ? 1 : r.numSamples();
+        if (numSamples < 1 || numSamples > limits.maxSamples()) {
+            errors.add(new FieldError("num_samples", "num_samples_out_of_range",
+                    "'num_samples' must be between 1 and " + limits.maxSamples()));
+        }
+        long seed = r.seed() == null ? ThreadLocalRandom.current().nextLong(1L << 32) : r.seed();
+        if (seed < 0 || seed > MAX_SEED) {
+            errors.add(new FieldError("seed", "seed_out_of_range", "'seed' must be between 0 and " + MAX_SEED));
+        }
+        int steps = r.steps() == null ? limits.defaultSteps() : r.steps();
+        if (steps < 1 || steps > limits.maxSteps()) {
+            errors.add(new FieldError("steps", "steps_out_of_range", "'steps' must be between 1 and " + limits.maxSteps()));
+        }
+        double guidance = r.guidanceScale() == null ? limits.defaultGuidanceScale() : r.guidanceScale();
+        if (!(guidance >= 0 && guidance <= limits.maxGuidanceScale())) {
+            errors.add(new FieldError("guidance_scale", "guidance_scale_out_of_range",
+                    "'guidance_scale' must be between 0 and " + limits.maxGuidanceScale()));
+        }
+        String sampler = r.sampler() == null ? limits.defaultSampler() : r.sampler();
+        if (!limits.samplers().contains(sampler)) {
+            errors.add(new FieldError("sampler", "unknown_sampler",
+                    "'sampler' must be one of " + String.join(", ", limits.samplers().stream().sorted().toList())));
+        }
+        String model = r.model() == null ? limits.defaultModel() : r.model();
+        if (!limits.models().contains(model)) {
+            errors.add(new FieldError("model", "unknown_model",
+                    "'model' must be one of " + String.join(", ", limits.models().stream().sorted().toList())));
+        }
+        if (!errors.isEmpty()) {
+            throw new ProblemException(Problem.invalid(errors));
+        }
+        return new ValidJob(prompt, negative, mode, numSamples, seed, steps, guidance, sampler, model);
+    }
+}

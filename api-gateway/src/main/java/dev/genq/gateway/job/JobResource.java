@@ -1,0 +1,90 @@
+package dev.genq.gateway.job;
+
+import dev.genq.gateway.outbox.OutboxRelay;
+import dev.genq.gateway.problem.Problem;
+import dev.genq.gateway.problem.ProblemException;
+import dev.genq.gateway.tenant.CurrentTenant;
+import dev.genq.storage.job.Job;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+@Path("/v1/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "jobs")
+public class JobResource {
+    private final JobService jobs;
+    private final JobViews views;
+    private final JobRequestValidator validator;
+    private final CurrentTenant tenant;
+    private final OutboxRelay relay;
+
+    public JobResource(JobService jobs, JobViews views, JobRequestValidator validator, CurrentTenant tenant,
+                       OutboxRelay relay) {
+        this.jobs = jobs;
+        this.views = views;
+        this.validator = validator;
+        this.tenant = tenant;
+        this.relay = relay;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Submit a job", description = "Answers at once with the queued job; poll its Location.")
+    @APIResponse(responseCode = "202", description = "accepted and durably queued",
+            content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "400", description = "invalid request; nothing was created",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response submit(SubmitJobRequest request) {
+        Job job = jobs.submit(tenant.id(), validator.validate(request));
+        relay.wake();
+        return Response.accepted(views.of(job)).location(URI.create("/v1/jobs/" + job.id)).build();
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "Get a job", description = "Status, progress, parameters, cost and, for released samples, download URLs.")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "404", description = "no such job for this tenant",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public JobView get(@PathParam("id") String id) {
+        return views.of(jobs.get(tenant.id(), id));
+    }
+
+    @GET
+    @Operation(summary = "List jobs", description = "Newest first, paginated with an opaque cursor; filter by status (comma-separated).")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobPage.class)))
+    public JobPage list(@QueryParam("status") String status, @QueryParam("cursor") String cursor,
+                        @QueryParam("limit") @DefaultValue("20") int limit) {
+        if (limit < 1 || limit > 100) {
+            throw ProblemException.badRequest("limit_out_of_range", "'limit' must be between 1 and 100");
+        }
+        List<Job> page = jobs.list(tenant.id(), JobService.parseStatuses(status), JobService.parseCursor(cursor), limit + 1);
+        String next = page.size() > limit ? JobService.cursorAfter(page.get(limit - 1)) : null;
+        return new JobPage(views.of(page.subList(0, Math.min(limit, page.size()))), next);
+    }
+
+    @POST
+    @Path("{id}/cancel")
+    @Operation(summary = "Cancel a job", description = "Queued jobs never start; running jobs stop at the next denoising step and pay for the steps they ran.")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "409", description = "the job already finished",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public JobView cancel(@PathParam("id") String id) {
+        return views.of(jobs.cancel(tenant.id(), id));
+    }
+}

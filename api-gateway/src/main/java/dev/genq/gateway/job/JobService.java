@@ -1,0 +1,135 @@
+package dev.genq.gateway.job;
+
+import dev.genq.gateway.problem.ProblemException;
+import dev.genq.storage.job.Job;
+import dev.genq.storage.job.JobStatus;
+import dev.genq.storage.messaging.EventCodec;
+import dev.genq.storage.messaging.JobRequested;
+import dev.genq.storage.messaging.Topics;
+import dev.genq.storage.outbox.OutboxMessage;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/** Submit, read, list and cancel jobs, always within one tenant. */
+@ApplicationScoped
+public class JobService {
+    private final MeterRegistry metrics;
+
+    public JobService(MeterRegistry metrics) {
+        this.metrics = metrics;
+    }
+
+    /** Writes the job and its outbox message in one transaction: acknowledged means durable. */
+    @Transactional
+    public Job submit(UUID tenantId, ValidJob request) {
+        Job job = new Job();
+        job.id = UUID.randomUUID();
+        job.tenantId = tenantId;
+        job.status = JobStatus.QUEUED;
+        job.mode = request.mode();
+        job.prompt = request.prompt();
+        job.negativePrompt = request.negativePrompt();
+        job.numSamples = request.numSamples();
+        job.seed = request.seed();
+        job.steps = request.steps();
+        job.guidanceScale = request.guidanceScale();
+        job.sampler = request.sampler();
+        job.model = request.model();
+        job.persistAndFlush();
+        OutboxMessage.of(tenantId, Topics.forMode(job.mode), job.id.toString(),
+                EventCodec.encode(new JobRequested(job.id, tenantId, job.mode.wire(), Instant.now()))).persist();
+        metrics.counter("genq.jobs.submitted", "mode", job.mode.wire()).increment();
+        Job.getEntityManager().refresh(job); // database-generated seq and timestamps
+        return job;
+    }
+
+    @Transactional
+    public Job get(UUID tenantId, String id) {
+        UUID jobId = parseId(id);
+        return Job.findForTenant(jobId, tenantId)
+                .orElseThrow(() -> ProblemException.notFound("job_not_found", "no job " + id));
+    }
+
+    /** Newest first; {@code cursor} is the opaque {@code next_cursor} of the previous page. */
+    @Transactional
+    public List<Job> list(UUID tenantId, Set<JobStatus> statuses, long beforeSeq, int limit) {
+        StringBuilder q = new StringBuilder("tenantId = :tenant and seq < :before");
+        var params = io.quarkus.panache.common.Parameters.with("tenant", tenantId).and("before", beforeSeq);
+        if (!statuses.isEmpty()) {
+            q.append(" and status in :statuses");
+            params = params.and("statuses", statuses);
+        }
+        q.append(" order by seq desc");
+        return Job.<Job>find(q.toString(), params).page(0, limit).list();
+    }
+
+    /**
+     * Cancels a queued or running job. Idempotent: canceling a canceled job returns it unchanged.
+     * A running job stops at the worker's next denoising step.
+     */
+    @Transactional
+    public Job cancel(UUID tenantId, String id) {
+        Job job = get(tenantId, id);
+        if (Job.transition(job.id, JobStatus.CANCELABLE, JobStatus.CANCELED)) {
+            metrics.counter("genq.jobs.canceled").increment();
+        }
+        Job.getEntityManager().refresh(job);
+        if (job.status != JobStatus.CANCELED) {
+            throw ProblemException.conflict("job_not_cancelable",
+                    "job " + id + " is " + job.status.wire() + "; only queued or running jobs can be canceled");
+        }
+        return job;
+    }
+
+    public static String cursorAfter(Job last) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(("s" + last.seq).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** @return the seq a page starts below; {@link Long#MAX_VALUE} for the first page */
+    public static long parseCursor(String cursor) {
+        if (cursor == null || cursor.isEmpty()) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+            if (raw.startsWith("s")) {
+                return Long.parseLong(raw.substring(1));
+            }
+        } catch (IllegalArgumentException e) {
+            // falls through to the problem below
+        }
+        throw ProblemException.badRequest("invalid_cursor", "'cursor' is not a cursor this API returned");
+    }
+
+    public static Set<JobStatus> parseStatuses(String csv) {
+        Set<JobStatus> out = EnumSet.noneOf(JobStatus.class);
+        if (csv == null || csv.isBlank()) {
+            return out;
+        }
+        for (String s : csv.split(",")) {
+            JobStatus status = JobStatus.fromWire(s.strip());
+            if (status == null) {
+                throw ProblemException.badRequest("unknown_status", "'status' has an unknown value '" + s.strip() + "'");
+            }
+            out.add(status);
+        }
+        return out;
+    }
+
+    private static UUID parseId(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            // an id that cannot exist is simply not found: no hint about id formats
+            throw ProblemException.notFound("job_not_found", "no job " + id);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.genq.gateway.job;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+
+/** A job as the API shows it to its owner. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobView(UUID id, String status, String mode, double progress, Params params, String modelVersion,
+                      boolean promptTruncated, Timings timings, Cost cost, List<SampleView> samples, Error error) {
+
+    public record Params(String prompt, String negativePrompt, int numSamples, long seed, int steps,
+                         double guidanceScale, String sampler, String model) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Timings(OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt) {
+    }
+
+    /** Compute seconds and their price, summed over every sample and stage. */
+    public record Cost(double computeSeconds, BigDecimal usd) {
+    }
+
+    /** {@code url} is present only for released samples. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SampleView(int index, String status, long seed, int width, int height, String url,
+                             Instant urlExpiresAt, Cost cost) {
+    }
+
+    public record Error(String code, String message) {
+    }
+}

@@ -1,0 +1,77 @@
+package dev.genq.gateway.job;
+
+import dev.genq.storage.job.Job;
+import dev.genq.storage.job.Sample;
+import dev.genq.storage.job.SampleCost;
+import dev.genq.storage.job.SampleStatus;
+import dev.genq.storage.objectstore.Buckets;
+import dev.genq.storage.objectstore.ObjectStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+/**
+ * Turns job rows into {@link JobView}s: samples, costs and, for released samples only, presigned URLs.
+ * Loads samples and costs for a whole page in two queries.
+ */
+@ApplicationScoped
+public class JobViews {
+    private final ObjectStore store;
+
+    public JobViews(ObjectStore store) {
+        this.store = store;
+    }
+
+    public JobView of(Job job) {
+        return of(List.of(job)).get(0);
+    }
+
+    public List<JobView> of(List<Job> jobs) {
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        List<UUID> ids = jobs.stream().map(j -> j.id).toList();
+        Map<UUID, List<Sample>> samples = Sample.<Sample>list("jobId in ?1 order by idx", ids).stream()
+                .collect(Collectors.groupingBy(s -> s.jobId));
+        Map<UUID, List<SampleCost>> costs = SampleCost.<SampleCost>list("jobId in ?1", ids).stream()
+                .collect(Collectors.groupingBy(c -> c.jobId));
+        return jobs.stream()
+                .map(j -> view(j, samples.getOrDefault(j.id, List.of()), costs.getOrDefault(j.id, List.of())))
+                .toList();
+    }
+
+    private JobView view(Job job, List<Sample> samples, List<SampleCost> costs) {
+        Map<Integer, List<SampleCost>> costBySample = costs.stream().collect(Collectors.groupingBy(c -> c.sampleIdx));
+        List<JobView.SampleView> sampleViews = samples.stream().map(s -> {
+            String url = null;
+            java.time.Instant expires = null;
+            if (s.status == SampleStatus.RELEASED) { // the only state that ever gets a URL
+                ObjectStore.PresignedUrl presigned = store.presignGet(Buckets.OUTPUTS, s.objectKey);
+                url = presigned.url();
+                expires = presigned.expiresAt();
+            }
+            return new JobView.SampleView(s.idx, s.status.wire(), s.seed, s.width, s.height, url, expires,
+                    total(costBySample.getOrDefault(s.idx, List.of())));
+        }).toList();
+        JobView.Error error = job.errorCode == null ? null : new JobView.Error(job.errorCode, job.errorMessage);
+        return new JobView(job.id, job.status.wire(), job.mode.wire(), job.progress,
+                new JobView.Params(job.prompt, job.negativePrompt, job.numSamples, job.seed, job.steps,
+                        job.guidanceScale, job.sampler, job.model),
+                job.modelVersion, job.promptTruncated,
+                new JobView.Timings(job.createdAt, job.startedAt, job.finishedAt),
+                total(costs), sampleViews, error);
+    }
+
+    private static JobView.Cost total(List<SampleCost> costs) {
+        double seconds = 0;
+        BigDecimal usd = BigDecimal.ZERO;
+        for (SampleCost c : costs) {
+            seconds += c.computeSeconds;
+            usd = usd.add(c.costUsd);
+        }
+        return new JobView.Cost(seconds, usd.stripTrailingZeros());
+    }
+}

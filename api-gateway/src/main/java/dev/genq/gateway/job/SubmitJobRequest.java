@@ -1,0 +1,17 @@
+package dev.genq.gateway.job;
+
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** Body of {@code POST /v1/jobs}. Omitted optional fields take the model's defaults. */
+@Schema(name = "SubmitJob")
+public record SubmitJobRequest(
+        @Schema(required = true, maxLength = 1000, examples = "a red apple") String prompt,
+        @Schema(description = "what to steer away from; empty by default") String negativePrompt,
+        @Schema(enumeration = {"preview", "full"}, defaultValue = "preview") String mode,
+        @Schema(minimum = "1", maximum = "4", defaultValue = "1") Integer numSamples,
+        @Schema(description = "0..2^53-1; random when omitted, always reported back") Long seed,
+        @Schema(minimum = "1", maximum = "1000") Integer steps,
+        @Schema(minimum = "0", maximum = "30") Double guidanceScale,
+        @Schema(enumeration = {"ddim"}) String sampler,
+        String model) {
+}

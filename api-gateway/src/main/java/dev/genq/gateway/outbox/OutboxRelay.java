@@ -1,0 +1,165 @@
+package dev.genq.gateway.outbox;
+
+import dev.genq.storage.messaging.KafkaClients;
+import dev.genq.storage.outbox.OutboxMessage;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.LockModeType;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.hibernate.LockOptions;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes outbox rows to Kafka and marks them sent. Rows are claimed with FOR UPDATE SKIP LOCKED,
+ * so several gateways can relay side by side without sending a row twice; a row whose send fails stays
+ * unsent and is retried with capped exponential backoff for as long as it takes, because an
+ * acknowledged job must never be lost. A submit wakes the relay at once; otherwise it polls.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+
+    @ConfigMapping(prefix = "genq.outbox")
+    public interface Settings {
+        @WithDefault("100")
+        int batchSize();
+
+        /** How often to look for rows when nothing wakes the relay. */
+        @WithDefault("PT1S")
+        Duration pollInterval();
+
+        @WithDefault("PT0.2S")
+        Duration minBackoff();
+
+        @WithDefault("PT10S")
+        Duration maxBackoff();
+    }
+
+    private final KafkaClients kafka;
+    private final Settings settings;
+    private final Semaphore wakeups = new Semaphore(0);
+    private volatile boolean running;
+    private Thread thread;
+    private KafkaProducer<String, String> producer;
+
+    public OutboxRelay(KafkaClients kafka, Settings settings) {
+        this.kafka = kafka;
+        this.settings = settings;
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        producer = kafka.producer("genq-gateway-outbox");
+        running = true;
+        thread = new Thread(this::loop, "genq-outbox-relay");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
+        running = false;
+        wake();
+        if (thread != null) {
+            thread.join(10_000);
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Asks the relay to publish now rather than at its next poll. */
+    public void wake() {
+        wakeups.release();
+    }
+
+    private void loop() {
+        long backoffMs = 0;
+        while (running) {
+            try {
+                long wait = backoffMs > 0 ? backoffMs : settings.pollInterval().toMillis();
+                wakeups.tryAcquire(wait, TimeUnit.MILLISECONDS);
+                wakeups.drainPermits();
+                if (!running) {
+                    break;
+                }
+                int failed;
+                do {
+                    BatchResult r = QuarkusTransaction.requiringNew().call(this::relayBatch);
+                    failed = r.failed();
+                    if (r.sent() == settings.batchSize() && failed == 0) {
+                        continue; // a full batch: more may be waiting
+                    }
+                    break;
+                } while (running);
+                backoffMs = failed == 0 ? 0 : nextBackoff(backoffMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                backoffMs = nextBackoff(backoffMs);
+                LOG.warnf("outbox relay: %s; retrying in %d ms", e.getMessage(), backoffMs);
+            }
+        }
+    }
+
+    private long nextBackoff(long current) {
+        long min = settings.minBackoff().toMillis();
+        return Math.min(settings.maxBackoff().toMillis(), current == 0 ? min : current * 2);
+    }
+
+    record BatchResult(int sent, int failed) {
+    }
+
+    /** Claims up to a batch of unsent rows, sends them, waits for acks, and records the outcome. */
+    BatchResult relayBatch() {
+        List<OutboxMessage> rows = OutboxMessage.<OutboxMessage>find("sentAt is null order by id")
+                .withLock(LockModeType.PESSIMISTIC_WRITE)
+                .withHint("jakarta.persistence.lock.timeout", LockOptions.SKIP_LOCKED)
+                .page(0, settings.batchSize()).list();
+        if (rows.isEmpty()) {
+            return new BatchResult(0, 0);
+        }
+        List<Future<?>> acks = new ArrayList<>(rows.size());
+        for (OutboxMessage m : rows) {
+            try {
+                acks.add(producer.send(new ProducerRecord<>(m.topic, m.messageKey, m.payload)));
+            } catch (RuntimeException e) {
+                acks.add(java.util.concurrent.CompletableFuture.failedFuture(e));
+            }
+        }
+        int sent = 0;
+        int failed = 0;
+        OffsetDateTime now = OffsetDateTime.now();
+        long timeoutMs = kafka.settings().requestTimeoutMs() + 2000L;
+        for (int i = 0; i < rows.size(); i++) {
+            OutboxMessage m = rows.get(i);
+            m.attempts++;
+            try {
+                acks.get(i).get(timeoutMs, TimeUnit.MILLISECONDS);
+                m.sentAt = now;
+                m.lastError = null;
+                sent++;
+            } catch (Exception e) {
+                Throwable cause = e.getCause() != null ? e.getCause() : e;
+                m.lastError = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+                failed++;
+            }
+        }
+        if (failed > 0) {
+            LOG.warnf("outbox relay: %d of %d messages not acknowledged by Kafka; they stay queued", failed, rows.size());
+        }
+        return new BatchResult(sent, failed);
+    }
+}

@@ -1,0 +1,83 @@
+package dev.genq.gateway.outbox;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.genq.local.EmbeddedStack;
+import dev.genq.storage.messaging.EventCodec;
+import dev.genq.storage.messaging.JobRequested;
+import dev.genq.storage.messaging.Topics;
+import dev.genq.storage.outbox.OutboxMessage;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class OutboxRelayTest {
+
+    static OutboxMessage outboxRowFor(String jobId) {
+        return QuarkusTransaction.requiringNew().call(() ->
+                OutboxMessage.<OutboxMessage>find("messageKey", jobId).firstResult());
+    }
+
+    @Test
+    void jobAcceptedWhileKafkaIsDownIsPublishedWhenItReturns() throws Exception {
+        EmbeddedStack stack = EmbeddedStack.shared();
+        String id;
+        stack.stopKafka();
+        try {
+            id = given().contentType(ContentType.JSON).body("{\"prompt\":\"while kafka sleeps\",\"mode\":\"full\"}")
+                    .when().post("/v1/jobs").then().statusCode(202).extract().path("id");
+            // give the relay time to try and fail at least once
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (outboxRowFor(id).attempts == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            OutboxMessage row = outboxRowFor(id);
+            assertTrue(row.attempts >= 1, "the relay tried while Kafka was down");
+            assertNull(row.sentAt, "nothing is marked sent while Kafka is down");
+            assertNotNull(row.lastError);
+        } finally {
+            stack.restartKafka();
+        }
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (outboxRowFor(id).sentAt == null && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertNotNull(outboxRowFor(id).sentAt, "published after Kafka came back");
+
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "outbox-test-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (var consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(List.of(Topics.JOBS_FULL));
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            ConsumerRecord<String, String> found = null;
+            while (found == null && System.nanoTime() < until) {
+                for (var rec : consumer.poll(Duration.ofMillis(500))) {
+                    if (rec.key().equals(id)) {
+                        found = rec;
+                    }
+                }
+            }
+            assertNotNull(found, "the job's message is on " + Topics.JOBS_FULL);
+            JobRequested msg = EventCodec.decode(found.value(), JobRequested.class);
+            assertEquals(UUID.fromString(id), msg.jobId());
+            assertEquals("full", msg.mode());
+        }
+    }
+}
