@@ -1,0 +1,123 @@
+package dev.genq.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.minio.ListObjectsArgs;
+import io.minio.MinioClient;
+import io.minio.Result;
+import io.minio.messages.Item;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.math.BigDecimal;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+/** submit -> Kafka -> worker -> S3 -> moderation -> poll -> download, across the three real services. */
+class JobLifecycleTest {
+    static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
+    final Platform platform = Platform.get();
+
+    @Test
+    void previewJobSucceedsAndItsPngsDownloadThroughPresignedUrls() throws Exception {
+        String id = platform.submit("{\"prompt\":\"a red apple\",\"num_samples\":2,\"seed\":7,\"steps\":12}");
+        JsonNode job = platform.awaitStatus(id, "succeeded", JOB_TIMEOUT);
+
+        assertEquals(1.0, job.path("progress").asDouble());
+        assertEquals("tiny-base@1", job.path("model_version").asText());
+        assertEquals(2, job.path("samples").size());
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        for (JsonNode s : job.path("samples")) {
+            assertEquals("released", s.path("status").asText());
+            assertTrue(Instant.parse(s.path("url_expires_at").asText()).isAfter(Instant.now()));
+            byte[] png = platform.download(s.path("url").asText());
+            BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
+            assertEquals(32, img.getWidth(), "the model's resolution");
+            assertEquals(32, img.getHeight());
+            String stored = dbSha(id, s.path("index").asInt());
+            assertEquals(stored, HexFormat.of().formatHex(sha.digest(png)), "the bytes the worker stored");
+            assertTrue(s.path("cost").path("compute_seconds").asDouble() > 0);
+            assertTrue(s.path("cost").path("usd").decimalValue().signum() > 0);
+        }
+        // one base-stage cost row per sample; the job's cost is their sum
+        assertEquals(2, platform.count("select count(*) from sample_costs where job_id = ?", UUID.fromString(id)));
+        BigDecimal sum = job.path("samples").get(0).path("cost").path("usd").decimalValue()
+                .add(job.path("samples").get(1).path("cost").path("usd").decimalValue());
+        assertEquals(0, sum.compareTo(job.path("cost").path("usd").decimalValue()));
+        // released objects live only in the outputs bucket
+        assertEquals(2, objects("genq-outputs", id).size());
+        assertEquals(0, objects("genq-pending", id).size());
+        // each sample has its own seed, so a grid shows different images
+        assertFalse(job.path("samples").get(0).path("seed").asLong() == job.path("samples").get(1).path("seed").asLong());
+        assertFalse(dbSha(id, 0).equals(dbSha(id, 1)));
+    }
+
+    @Test
+    void fullJobRunsBaseThenSuperResolutionAndBillsBothStages() throws Exception {
+        String id = platform.submit("{\"prompt\":\"a blue star\",\"mode\":\"full\",\"seed\":3,\"steps\":8}");
+        JsonNode job = platform.awaitStatus(id, "succeeded", JOB_TIMEOUT);
+        assertEquals("tiny-base@1+tiny-sr@1", job.path("model_version").asText());
+        JsonNode sample = job.path("samples").get(0);
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(platform.download(sample.path("url").asText())));
+        assertEquals(128, img.getWidth());
+        assertEquals(128, img.getHeight());
+        assertEquals(List.of("base", "super_resolution"), stages(id));
+    }
+
+    @Test
+    void sameSeedAndParametersGiveTheSameBytes() throws Exception {
+        String body = "{\"prompt\":\"a green frog\",\"seed\":1234,\"steps\":6}";
+        String a = platform.submit(body);
+        String b = platform.submit(body);
+        platform.awaitStatus(a, "succeeded", JOB_TIMEOUT);
+        platform.awaitStatus(b, "succeeded", JOB_TIMEOUT);
+        assertEquals(dbSha(a, 0), dbSha(b, 0));
+    }
+
+    List<String> stages(String jobId) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (var c = platform.db(); var st = c.prepareStatement(
+                "select stage from sample_costs where job_id = ? order by stage")) {
+            st.setObject(1, UUID.fromString(jobId));
+            try (var rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    String dbSha(String jobId, int idx) throws Exception {
+        try (var c = platform.db(); var st = c.prepareStatement("select sha256 from samples where job_id = ? and idx = ?")) {
+            st.setObject(1, UUID.fromString(jobId));
+            st.setInt(2, idx);
+            try (var rs = st.executeQuery()) {
+                assertTrue(rs.next(), "sample row exists");
+                return rs.getString(1);
+            }
+        }
+    }
+
+    List<String> objects(String bucket, String jobId) throws Exception {
+        List<String> keys = new ArrayList<>();
+        try (MinioClient s3 = platform.s3()) {
+            for (Result<Item> r : s3.listObjects(ListObjectsArgs.builder().bucket(bucket).recursive(true).build())) {
+                String key = r.get().objectName();
+                if (key.contains(jobId)) {
+                    keys.add(key);
+                }
+            }
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,246 @@
+package dev.genq.system;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.genq.local.EmbeddedStack;
+import io.minio.MinioClient;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The whole platform for black-box tests, once per JVM: the embedded stack in this JVM and the three
+ * services as separate processes, each started from its packaged fast-jar exactly as in production.
+ */
+public final class Platform {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static Platform instance;
+
+    final EmbeddedStack stack;
+    final String gatewayUrl;
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<Process> processes = new ArrayList<>();
+
+    private Platform() {
+        Path root = Path.of(System.getProperty("genq.root", "..")).toAbsolutePath().normalize();
+        stack = EmbeddedStack.startTemporary();
+        int gatewayPort = freePort();
+        gatewayUrl = "http://127.0.0.1:" + gatewayPort;
+        Path logs = root.resolve("system-tests/target/service-logs");
+        try {
+            Files.createDirectories(logs);
+            List<String> urls = new ArrayList<>();
+            urls.add(start(root, "api-gateway", gatewayPort, logs, Map.of()));
+            urls.add(start(root, "worker", freePort(), logs, Map.of("genq.worker.model-paths",
+                    root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"))));
+            urls.add(start(root, "moderation", freePort(), logs, Map.of()));
+            for (String url : urls) {
+                awaitReady(url, Duration.ofSeconds(180));
+            }
+        } catch (IOException e) {
+            close();
+            throw new IllegalStateException(e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(this::close, "genq-platform-shutdown"));
+    }
+
+    static synchronized Platform get() {
+        if (instance == null) {
+            instance = new Platform();
+        }
+        return instance;
+    }
+
+    private String start(Path root, String module, int port, Path logs, Map<String, String> extra) throws IOException {
+        Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: run the tests with 'mvnw verify' so the services are packaged first");
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-XX:+UseSerialGC", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));
+        stack.serviceConfig().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        extra.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.add("-jar");
+        cmd.add(jar.toString());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(logs.resolve(module + ".log").toFile()).start();
+        processes.add(p);
+        return "http://127.0.0.1:" + port;
+    }
+
+    private void awaitReady(String url, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                var r = http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).GET().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            sleep(250);
+        }
+        throw new IllegalStateException(url + " was not ready within " + timeout + "; see system-tests/target/service-logs");
+    }
+
+    // ---------------------------------------------------------------- HTTP helpers
+
+    record Reply(int status, String contentType, JsonNode body, String raw) {
+    }
+
+    Reply post(String path, String json) {
+        return send(HttpRequest.newBuilder(URI.create(gatewayUrl + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    Reply get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(gatewayUrl + path)).GET().build());
+    }
+
+    byte[] download(String url) {
+        try {
+            var r = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new AssertionError("GET " + url + " answered " + r.statusCode());
+            }
+            return r.body();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Reply send(HttpRequest request) {
+        try {
+            var r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            JsonNode body = null;
+            try {
+                body = r.body().isEmpty() ? null : JSON.readTree(r.body());
+            } catch (IOException e) {
+                // not JSON; the raw text is kept
+            }
+            return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), body, r.body());
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String submit(String json) {
+        Reply r = post("/v1/jobs", json);
+        if (r.status() != 202) {
+            throw new AssertionError("submit answered " + r.status() + ": " + r.raw());
+        }
+        return r.body().path("id").asText();
+    }
+
+    /** Polls the job until {@code done} holds, for at most {@code timeout}. */
+    JsonNode awaitJob(String id, Duration timeout, Predicate<JsonNode> done) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode job = null;
+        while (System.nanoTime() < deadline) {
+            job = get("/v1/jobs/" + id).body();
+            if (done.test(job)) {
+                return job;
+            }
+            sleep(100);
+        }
+        throw new AssertionError("job " + id + " did not get there within " + timeout + "; last seen: " + job);
+    }
+
+    JsonNode awaitStatus(String id, String status, Duration timeout) {
+        return awaitJob(id, timeout, j -> status.equals(j.path("status").asText()));
+    }
+
+    // ---------------------------------------------------------------- direct access to the stack
+
+    Connection db() throws SQLException {
+        return stack.openConnection();
+    }
+
+    long count(String sql, Object... args) {
+        try (Connection c = db(); var st = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                st.setObject(i + 1, args[i]);
+            }
+            try (var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String text(String sql, Object... args) {
+        try (Connection c = db(); var st = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                st.setObject(i + 1, args[i]);
+            }
+            try (var rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    throw new AssertionError("no row for " + sql);
+                }
+                return rs.getString(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    MinioClient s3() {
+        return MinioClient.builder().endpoint(stack.s3Endpoint())
+                .credentials(EmbeddedStack.S3_ACCESS_KEY, EmbeddedStack.S3_SECRET_KEY).build();
+    }
+
+    static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void close() {
+        for (Process p : processes) {
+            p.destroy();
+        }
+        for (Process p : processes) {
+            try {
+                if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }
+        processes.clear();
+        stack.close();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.genq.worker;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.List;
+
+@ConfigMapping(prefix = "genq.worker")
+public interface WorkerSettings {
+    /** Folders of the model packages this worker serves; each is loaded once at start and kept warm. */
+    List<String> modelPaths();
+
+    /** The super-resolution model that turns a base image into a full one. */
+    @WithDefault("tiny-sr")
+    String superResolutionModel();
+
+    /** cpu, or gpu (needs the CUDA native profile). */
+    @WithDefault("cpu")
+    String device();
+
+    /** Names the hardware in every cost record. */
+    @WithDefault("cpu")
+    String deviceClass();
+
+    /** Price of one device-hour in USD; each sample pays its share of the compute it used. */
+    @WithDefault("0.10")
+    BigDecimal pricePerDeviceHour();
+
+    /** Intra-op threads for libtorch. */
+    @WithDefault("2")
+    int threads();
+
+    @WithDefault("genq-workers")
+    String consumerGroup();
+
+    /** Attempts at a job whose infrastructure (database, object store, Kafka) keeps failing. */
+    @WithDefault("5")
+    int maxAttempts();
+
+    /** First retry delay; it doubles up to {@link #maxBackoff()}. */
+    @WithDefault("PT0.5S")
+    Duration retryBackoff();
+
+    @WithDefault("PT10S")
+    Duration maxBackoff();
+}

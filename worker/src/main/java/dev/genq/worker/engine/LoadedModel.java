@@ -1,0 +1,136 @@
+package dev.genq.worker.engine;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A model package loaded into libtorch through DJL, warm and ready: the denoiser, and for text-to-image
+ * models the text encoder and tokenizer. Loading checks that the denoiser really answers with an image
+ * of its input's shape, so a broken package fails at start, not on a client's job.
+ */
+public final class LoadedModel implements AutoCloseable {
+    private final ModelSpec spec;
+    private final Model denoiser;
+    private final Model textEncoder;
+    private final Tokenizer tokenizer;
+    private final NoiseSchedule schedule;
+
+    private LoadedModel(ModelSpec spec, Model denoiser, Model textEncoder, Tokenizer tokenizer) {
+        this.spec = spec;
+        this.denoiser = denoiser;
+        this.textEncoder = textEncoder;
+        this.tokenizer = tokenizer;
+        this.schedule = NoiseSchedule.of(spec.scheduleType(), spec.timesteps());
+    }
+
+    public static LoadedModel load(Path dir, Device device) {
+        ModelSpec spec = ModelSpec.read(dir);
+        Model denoiser = torchScript(dir, spec.denoiserFile(), device);
+        Model encoder = null;
+        Tokenizer tokenizer = null;
+        try {
+            if (spec.textEncoder() != null) {
+                encoder = torchScript(dir, spec.textEncoder().file(), device);
+                tokenizer = Tokenizer.load(dir.resolve(spec.textEncoder().vocab()), spec.textEncoder().maxTokens());
+            }
+            LoadedModel model = new LoadedModel(spec, denoiser, encoder, tokenizer);
+            model.checkShapes(dir);
+            return model;
+        } catch (RuntimeException e) {
+            denoiser.close();
+            if (encoder != null) {
+                encoder.close();
+            }
+            throw e;
+        }
+    }
+
+    private static Model torchScript(Path dir, String file, Device device) {
+        Path path = dir.resolve(file);
+        if (!Files.isRegularFile(path)) {
+            throw new ModelPackageException(dir, "file '" + file + "' is missing");
+        }
+        String stem = file.endsWith(".pt") ? file.substring(0, file.length() - 3) : file;
+        Model model = Model.newInstance(stem, device, "PyTorch");
+        try {
+            model.load(dir, stem);
+            return model;
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            model.close();
+            throw new ModelPackageException(dir, "'" + file + "' is not a loadable TorchScript file: " + e.getMessage(), e);
+        }
+    }
+
+    /** One forward on zeros: the denoiser must return exactly its input image shape. */
+    private void checkShapes(Path dir) {
+        try (NDManager m = denoiser.getNDManager().newSubManager()) {
+            int r = spec.resolution();
+            Shape image = new Shape(1, spec.channels(), r, r);
+            NDArray x = m.zeros(image);
+            NDArray t = m.create(new float[] {spec.timesteps() / 2f});
+            NDArray cond;
+            if (spec.kind() == ModelSpec.Kind.TEXT_TO_IMAGE) {
+                cond = encode(m, new long[][] {new long[tokenizer.maxTokens()]});
+            } else {
+                cond = m.zeros(image);
+            }
+            Shape out;
+            try {
+                out = forward(m, x, t, cond).getShape();
+            } catch (RuntimeException e) {
+                throw new ModelPackageException(dir, "denoiser failed on a " + image + " input: " + e.getMessage(), e);
+            }
+            if (!out.equals(image)) {
+                throw new ModelPackageException(dir, "denoiser output shape " + out + " does not match the image shape " + image);
+            }
+        }
+    }
+
+    NDArray encode(NDManager m, long[][] tokens) {
+        int batch = tokens.length;
+        int len = tokens[0].length;
+        long[] flat = new long[batch * len];
+        for (int i = 0; i < batch; i++) {
+            System.arraycopy(tokens[i], 0, flat, i * len, len);
+        }
+        NDArray ids = m.create(flat, new Shape(batch, len));
+        return textEncoder.getBlock().forward(new ParameterStore(m, false), new NDList(ids), false).singletonOrThrow();
+    }
+
+    NDArray forward(NDManager m, NDArray x, NDArray t, NDArray cond) {
+        return denoiser.getBlock().forward(new ParameterStore(m, false), new NDList(x, t, cond), false).get(0);
+    }
+
+    NDManager manager() {
+        return denoiser.getNDManager();
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public NoiseSchedule schedule() {
+        return schedule;
+    }
+
+    @Override
+    public void close() {
+        denoiser.close();
+        if (textEncoder != null) {
+            textEncoder.close();
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.genq.worker.engine;
+
+/** Cumulative signal level alpha-bar(t) for t in [0, T), as the model was trained. */
+public final class NoiseSchedule {
+    private final double[] alphaBar;
+
+    private NoiseSchedule(double[] alphaBar) {
+        this.alphaBar = alphaBar;
+    }
+
+    /** Nichol & Dhariwal's cosine schedule: beta_t = 1 - f(t+1)/f(t), clipped at 0.999. */
+    public static NoiseSchedule cosine(int timesteps) {
+        double[] ab = new double[timesteps];
+        double prev = 1.0;
+        for (int t = 0; t < timesteps; t++) {
+            double beta = Math.min(1 - cosineF(t + 1, timesteps) / cosineF(t, timesteps), 0.999);
+            prev *= 1 - beta;
+            ab[t] = prev;
+        }
+        return new NoiseSchedule(ab);
+    }
+
+    private static double cosineF(int t, int timesteps) {
+        double s = 0.008;
+        double c = Math.cos(((double) t / timesteps + s) / (1 + s) * Math.PI / 2);
+        return c * c;
+    }
+
+    /** DDPM's linear betas from 1e-4 to 0.02. */
+    public static NoiseSchedule linear(int timesteps) {
+        double[] ab = new double[timesteps];
+        double prev = 1.0;
+        for (int t = 0; t < timesteps; t++) {
+            double beta = 1e-4 + (0.02 - 1e-4) * t / Math.max(1, timesteps - 1);
+            prev *= 1 - beta;
+            ab[t] = prev;
+        }
+        return new NoiseSchedule(ab);
+    }
+
+    public static NoiseSchedule of(String type, int timesteps) {
+        return "linear".equals(type) ? linear(timesteps) : cosine(timesteps);
+    }
+
+    public double alphaBar(int t) {
+        return alphaBar[t];
+    }
+
+    public int timesteps() {
+        return alphaBar.length;
+    }
+
+    /** {@code steps} timesteps evenly spaced over the schedule, from the noisiest down to 0. */
+    public int[] spacedTimesteps(int steps) {
+        if (steps < 1 || steps > alphaBar.length) {
+            throw new IllegalArgumentException("steps must be between 1 and " + alphaBar.length + ", got " + steps);
+        }
+        int[] ts = new int[steps];
+        for (int i = 0; i < steps; i++) {
+            ts[steps - 1 - i] = (int) Math.floor((double) i * alphaBar.length / steps);
+        }
+        return ts;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.genq.worker.job;
+
+import dev.genq.worker.WorkerSettings;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.UUID;
+
+/**
+ * Records what each sample cost, stage by stage: its share of the stage's batched compute time, priced
+ * per device-hour. The insert is a no-op for a (job, sample, stage) already recorded, so a duplicate
+ * delivery can never bill twice. Must be called inside a transaction.
+ */
+@ApplicationScoped
+public class CostMeter {
+    private static final BigDecimal SECONDS_PER_HOUR = BigDecimal.valueOf(3600);
+
+    private final WorkerSettings settings;
+    private final EntityManager em;
+
+    public CostMeter(WorkerSettings settings, EntityManager em) {
+        this.settings = settings;
+        this.em = em;
+    }
+
+    /** One stage that ran for {@code samples} samples in one batch taking {@code seconds} of wall time. */
+    public record StageUsage(String stage, String modelVersion, int steps, double seconds, int samples) {
+    }
+
+    public void record(UUID jobId, UUID tenantId, int sampleIdx, StageUsage usage) {
+        double share = usage.seconds() / usage.samples();
+        BigDecimal price = settings.pricePerDeviceHour();
+        BigDecimal cost = BigDecimal.valueOf(share).multiply(price, MathContext.DECIMAL64)
+                .divide(SECONDS_PER_HOUR, 9, RoundingMode.HALF_UP);
+        em.createNativeQuery("""
+                insert into sample_costs (job_id, sample_idx, stage, tenant_id, model_version, steps,
+                                          compute_seconds, device_class, price_per_device_hour, cost_usd)
+                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                on conflict (job_id, sample_idx, stage) do nothing""")
+                .setParameter(1, jobId).setParameter(2, sampleIdx).setParameter(3, usage.stage())
+                .setParameter(4, tenantId).setParameter(5, usage.modelVersion()).setParameter(6, usage.steps())
+                .setParameter(7, share).setParameter(8, settings.deviceClass()).setParameter(9, price)
+                .setParameter(10, cost)
+                .executeUpdate();
+    }
+}

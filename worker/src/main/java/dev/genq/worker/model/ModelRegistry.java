@@ -1,0 +1,64 @@
+package dev.genq.worker.model;
+
+import ai.djl.Device;
+import dev.genq.worker.WorkerSettings;
+import dev.genq.worker.engine.LoadedModel;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/** Every model package this worker serves, loaded once at start, by name. */
+@ApplicationScoped
+public class ModelRegistry {
+    private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
+
+    private final WorkerSettings settings;
+    private final Map<String, LoadedModel> models = new ConcurrentHashMap<>();
+
+    public ModelRegistry(WorkerSettings settings) {
+        this.settings = settings;
+    }
+
+    void load(@Observes @Priority(10) StartupEvent ignored) {
+        // fail fast instead of downloading anything; one thread for inter-op keeps the 2 cores for intra-op
+        System.setProperty("ai.djl.offline", "true");
+        System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(settings.threads()));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        Device device = "gpu".equalsIgnoreCase(settings.device()) ? Device.gpu() : Device.cpu();
+        for (String path : settings.modelPaths()) {
+            long t0 = System.nanoTime();
+            LoadedModel model = LoadedModel.load(Path.of(path).toAbsolutePath().normalize(), device);
+            models.put(model.spec().name(), model);
+            LOG.infof("loaded model %s (%s, %dx%d) from %s in %.2f s", model.spec().nameAtVersion(),
+                    model.spec().kind(), model.spec().resolution(), model.spec().resolution(), path,
+                    (System.nanoTime() - t0) / 1e9);
+        }
+        if (!models.containsKey(settings.superResolutionModel())) {
+            LOG.warnf("super-resolution model %s is not loaded: full jobs will fail", settings.superResolutionModel());
+        }
+    }
+
+    public Optional<LoadedModel> get(String name) {
+        return Optional.ofNullable(models.get(name));
+    }
+
+    public Optional<LoadedModel> superResolution() {
+        return get(settings.superResolutionModel());
+    }
+
+    public int size() {
+        return models.size();
+    }
+
+    @PreDestroy
+    void close() {
+        models.values().forEach(LoadedModel::close);
+    }
+}
