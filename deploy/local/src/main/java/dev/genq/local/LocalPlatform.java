@@ -1,0 +1,171 @@
+package dev.genq.local;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole platform on one machine: the embedded stack (data kept in {@code .genq-local/}) and the three
+ * services from their packaged jars, on 127.0.0.1. Prints where everything is once all are healthy and
+ * stops everything cleanly on Ctrl-C. Started by {@code ./run-local}.
+ */
+public final class LocalPlatform {
+    record Service(String module, int port) {
+        String url() {
+            return "http://127.0.0.1:" + port;
+        }
+    }
+
+    private final Path root;
+    private final Path dataDir;
+    private final List<Process> processes = new ArrayList<>();
+    private EmbeddedStack stack;
+
+    LocalPlatform(Path root, Path dataDir) {
+        this.root = root;
+        this.dataDir = dataDir;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(System.getProperty("genq.root", ".")).toAbsolutePath().normalize();
+        Path data = Path.of(System.getenv().getOrDefault("GENQ_DATA_DIR", root.resolve(".genq-local").toString()));
+        LocalPlatform platform = new LocalPlatform(root, data);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            platform.stop();
+            stopped.countDown();
+        }, "genq-local-shutdown"));
+        try {
+            platform.start();
+        } catch (Exception e) {
+            System.err.println("genq: could not start: " + e.getMessage());
+            System.exit(1);
+        }
+        platform.watch();
+        stopped.await(60, TimeUnit.SECONDS);
+    }
+
+    void start() throws IOException, InterruptedException {
+        int base = Integer.parseInt(System.getenv().getOrDefault("GENQ_PORT_BASE", "0"));
+        EmbeddedStack.Ports ports = new EmbeddedStack.Ports(15432 + base, 19092 + base, 19093 + base, 19000 + base);
+        System.out.println("genq: starting PostgreSQL, Kafka and S3 on 127.0.0.1 (data in " + dataDir + ")");
+        stack = EmbeddedStack.start(dataDir, ports);
+        Path logs = dataDir.resolve("logs");
+        Files.createDirectories(logs);
+
+        Map<String, String> worker = new LinkedHashMap<>();
+        worker.put("genq.worker.model-paths",
+                root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"));
+        List<Service> services = List.of(new Service("api-gateway", 8080 + base), new Service("worker", 8081 + base),
+                new Service("moderation", 8082 + base));
+        for (Service s : services) {
+            launch(s, logs, s.module().equals("worker") ? worker : Map.of());
+        }
+        for (Service s : services) {
+            awaitHealthy(s, Duration.ofMinutes(3));
+        }
+        String api = services.get(0).url();
+        System.out.println();
+        System.out.println("genq is up.");
+        System.out.println("  API          " + api + "/v1/jobs");
+        System.out.println("  OpenAPI      " + api + "/q/openapi");
+        System.out.println("  health       " + api + "/q/health   worker " + services.get(1).url()
+                + "/q/health   moderation " + services.get(2).url() + "/q/health");
+        System.out.println("  metrics      " + api + "/q/metrics  (and on each service)");
+        System.out.println("  S3 endpoint  " + stack.s3Endpoint() + "   Postgres " + stack.jdbcUrl()
+                + "   Kafka " + stack.kafkaBootstrap());
+        System.out.println("  data, logs   " + dataDir + "  (kept across restarts; delete it to start afresh)");
+        System.out.println();
+        System.out.println("Try:  curl -s -X POST " + api + "/v1/jobs -H 'Content-Type: application/json' "
+                + "-d '{\"prompt\":\"a red apple\",\"num_samples\":4}'");
+        System.out.println("Press Ctrl-C to stop.");
+    }
+
+    private void launch(Service s, Path logs, Map<String, String> extra) throws IOException {
+        Path jar = root.resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing; build first (./run-local does)");
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx768m", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + s.port()));
+        stack.serviceConfig().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        extra.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+        cmd.addAll(List.of("-jar", jar.toString()));
+        Path log = logs.resolve(s.module() + ".log");
+        processes.add(new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+        System.out.println("genq: started " + s.module() + " on " + s.url() + " (log " + log + ")");
+    }
+
+    private void awaitHealthy(Service s, Duration timeout) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (Process p : processes) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("a service exited during start; see " + dataDir.resolve("logs"));
+                }
+            }
+            try {
+                var r = http.send(HttpRequest.newBuilder(URI.create(s.url() + "/q/health/ready")).GET().build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(300);
+        }
+        throw new IllegalStateException(s.module() + " not healthy within " + timeout + "; see " + dataDir.resolve("logs"));
+    }
+
+    /** Returns when a service dies on its own; Ctrl-C goes through the shutdown hook instead. */
+    private void watch() throws InterruptedException {
+        while (true) {
+            for (Process p : processes) {
+                if (!p.isAlive()) {
+                    System.err.println("genq: a service exited (code " + p.exitValue() + "); stopping. Logs: "
+                            + dataDir.resolve("logs"));
+                    System.exit(1);
+                }
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    synchronized void stop() {
+        if (processes.isEmpty() && stack == null) {
+            return;
+        }
+        System.out.println("\ngenq: stopping services...");
+        processes.forEach(Process::destroy); // SIGTERM: Quarkus shuts down gracefully
+        for (Process p : processes) {
+            try {
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+            }
+        }
+        processes.clear();
+        if (stack != null) {
+            System.out.println("genq: stopping PostgreSQL, Kafka and S3...");
+            stack.close();
+            stack = null;
+        }
+        System.out.println("genq: stopped; data kept in " + dataDir);
+    }
+}

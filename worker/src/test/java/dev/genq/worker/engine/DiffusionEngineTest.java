@@ -1,0 +1,122 @@
+package dev.genq.worker.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The engine alone, on the fixture packages through real DJL + libtorch. */
+class DiffusionEngineTest {
+    static final Path FIXTURES = Path.of("../models/fixtures").toAbsolutePath().normalize();
+    static LoadedModel base;
+    static LoadedModel sr;
+    final DiffusionEngine engine = new DiffusionEngine();
+
+    @BeforeAll
+    static void load() {
+        System.setProperty("ai.djl.offline", "true");
+        base = LoadedModel.load(FIXTURES.resolve("tiny-base"), Device.cpu());
+        sr = LoadedModel.load(FIXTURES.resolve("tiny-sr"), Device.cpu());
+    }
+
+    @AfterAll
+    static void close() {
+        base.close();
+        sr.close();
+    }
+
+    DiffusionEngine.TextSample sample(long seed, String prompt) {
+        return new DiffusionEngine.TextSample(seed, base.tokenizer().encode(prompt).ids(), base.tokenizer().encode("").ids());
+    }
+
+    @Test
+    void sameSeedAndInputsGiveBitIdenticalPngs() {
+        var a = engine.textToImage(base, List.of(sample(11, "a red apple"), sample(12, "a red apple")), 8, 3.0, StepListener.NONE);
+        var b = engine.textToImage(base, List.of(sample(11, "a red apple"), sample(12, "a red apple")), 8, 3.0, StepListener.NONE);
+        for (int i = 0; i < 2; i++) {
+            assertArrayEquals(a.images().get(i), b.images().get(i));
+            assertArrayEquals(Images.png(a.images().get(i), 32), Images.png(b.images().get(i), 32));
+        }
+        assertFalse(java.util.Arrays.equals(a.images().get(0), a.images().get(1)), "each seed its own image");
+    }
+
+    @Test
+    void aSamplesNoiseDependsOnItsSeedNotOnTheBatchItShares() {
+        // libtorch picks batch-size-dependent kernels, so floats may differ in the last bit between batch
+        // sizes; the noise and conditioning are per sample, so the images agree to float rounding
+        var alone = engine.textToImage(base, List.of(sample(11, "a red apple")), 8, 3.0, StepListener.NONE);
+        var shared = engine.textToImage(base, List.of(sample(99, "a blue cat"), sample(11, "a red apple"),
+                sample(5, "pizza")), 8, 3.0, StepListener.NONE);
+        float[] x = alone.images().get(0);
+        float[] y = shared.images().get(1);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(x[i], y[i], 1e-5f, "pixel " + i);
+        }
+    }
+
+    @Test
+    void fullCascadeGivesA128PixelPng() throws Exception {
+        var low = engine.textToImage(base, List.of(sample(1, "a star")), 4, 3.0, StepListener.NONE);
+        var full = engine.upscale(sr, List.of(new DiffusionEngine.UpscaleSample(1, low.images().get(0))), 3, StepListener.NONE);
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(Images.png(full.images().get(0), full.resolution())));
+        assertEquals(128, img.getWidth());
+        assertEquals(128, img.getHeight());
+        assertTrue(full.seconds() > 0);
+    }
+
+    @Test
+    void theListenerStopsTheStageBetweenSteps() {
+        int[] calls = {0};
+        var e = assertThrows(StageCanceledException.class, () -> engine.textToImage(base,
+                List.of(sample(1, "a star")), 50, 3.0, (done, total) -> ++calls[0] < 3));
+        assertEquals(3, e.stepsRun());
+        assertEquals(3, calls[0]);
+    }
+
+    @Test
+    void unknownWordsMapToUnkAndLongPromptsAreTruncated() {
+        Tokenizer t = base.tokenizer();
+        Tokenizer.Tokens tokens = t.encode("A RED zorblax apple!");
+        assertEquals(Tokenizer.UNK, tokens.ids()[2]);
+        assertTrue(tokens.ids()[0] > Tokenizer.UNK && tokens.ids()[1] > Tokenizer.UNK && tokens.ids()[3] > Tokenizer.UNK);
+        assertEquals(Tokenizer.PAD, tokens.ids()[4]);
+        assertFalse(tokens.truncated());
+        assertTrue(t.encode("cat ".repeat(t.maxTokens() + 1)).truncated());
+    }
+
+    @Test
+    void invalidPackagesFailWithAMessageNamingTheProblem(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        var noJson = assertThrows(ModelPackageException.class, () -> LoadedModel.load(dir, Device.cpu()));
+        assertTrue(noJson.getMessage().contains("model.json is missing"), noJson.getMessage());
+
+        java.nio.file.Files.writeString(dir.resolve("model.json"), "{not json");
+        var badJson = assertThrows(ModelPackageException.class, () -> LoadedModel.load(dir, Device.cpu()));
+        assertTrue(badJson.getMessage().contains("not valid JSON"), badJson.getMessage());
+
+        String good = java.nio.file.Files.readString(FIXTURES.resolve("tiny-sr/model.json"));
+        java.nio.file.Files.writeString(dir.resolve("model.json"), good);
+        var missing = assertThrows(ModelPackageException.class, () -> LoadedModel.load(dir, Device.cpu()));
+        assertTrue(missing.getMessage().contains("'denoiser.pt'") && missing.getMessage().contains("missing"), missing.getMessage());
+
+        java.nio.file.Files.writeString(dir.resolve("model.json"), good.replace("\"epsilon\"", "\"sample\""));
+        var badPrediction = assertThrows(ModelPackageException.class, () -> LoadedModel.load(dir, Device.cpu()));
+        assertTrue(badPrediction.getMessage().contains("prediction must be 'epsilon' or 'v'"), badPrediction.getMessage());
+
+        // a real TorchScript file whose output is not an image of the input's shape
+        java.nio.file.Files.copy(FIXTURES.resolve("tiny-base/denoiser.pt"), dir.resolve("denoiser.pt"));
+        java.nio.file.Files.writeString(dir.resolve("model.json"), good);
+        var wrongShape = assertThrows(ModelPackageException.class, () -> LoadedModel.load(dir, Device.cpu()));
+        assertTrue(wrongShape.getMessage().contains("denoiser"), wrongShape.getMessage());
+    }
+}
