@@ -28,6 +28,7 @@ import java.util.function.Predicate;
 public final class Platform {
     static final ObjectMapper JSON = new ObjectMapper();
     private static Platform instance;
+    private static RuntimeException startFailure;
 
     final EmbeddedStack stack;
     final String gatewayUrl;
@@ -48,18 +49,27 @@ public final class Platform {
                     root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"))));
             urls.add(start(root, "moderation", freePort(), logs, Map.of()));
             for (String url : urls) {
-                awaitReady(url, Duration.ofSeconds(180));
+                awaitReady(url, Duration.ofSeconds(180), logs);
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             close();
-            throw new IllegalStateException(e);
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "genq-platform-shutdown"));
     }
 
+    /** Starts the platform once; if that failed, every later caller gets the same failure. */
     static synchronized Platform get() {
+        if (startFailure != null) {
+            throw startFailure;
+        }
         if (instance == null) {
-            instance = new Platform();
+            try {
+                instance = new Platform();
+            } catch (RuntimeException e) {
+                startFailure = e;
+                throw e;
+            }
         }
         return instance;
     }
@@ -81,9 +91,15 @@ public final class Platform {
         return "http://127.0.0.1:" + port;
     }
 
-    private void awaitReady(String url, Duration timeout) {
+    private void awaitReady(String url, Duration timeout, Path logs) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
+            for (Process p : processes) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("a service exited with code " + p.exitValue()
+                            + " while starting:\n" + tails(logs));
+                }
+            }
             try {
                 var r = http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).GET().build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -98,7 +114,21 @@ public final class Platform {
             }
             sleep(250);
         }
-        throw new IllegalStateException(url + " was not ready within " + timeout + "; see system-tests/target/service-logs");
+        throw new IllegalStateException(url + " was not ready within " + timeout + ":\n" + tails(logs));
+    }
+
+    private static String tails(Path logs) {
+        StringBuilder out = new StringBuilder();
+        try (var files = Files.list(logs)) {
+            for (Path f : files.sorted().toList()) {
+                List<String> lines = Files.readAllLines(f);
+                out.append("---- ").append(f.getFileName()).append('\n');
+                lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(l -> out.append(l).append('\n'));
+            }
+        } catch (IOException e) {
+            out.append("(logs unreadable: ").append(e.getMessage()).append(')');
+        }
+        return out.toString();
     }
 
     // ---------------------------------------------------------------- HTTP helpers

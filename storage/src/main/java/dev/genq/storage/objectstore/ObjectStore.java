@@ -50,11 +50,20 @@ public class ObjectStore {
         }
     }
 
+    /** Creates the bucket if it is missing; safe when several services start at once. */
     public void ensureBucket(String bucket) {
         call("create bucket " + bucket, () -> {
             if (!client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build())) {
-                client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
-                LOG.infof("created bucket %s", bucket);
+                try {
+                    client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+                    LOG.infof("created bucket %s", bucket);
+                } catch (ErrorResponseException e) {
+                    String code = e.errorResponse().code();
+                    // another service created it between our check and our create: that is success
+                    if (!"BucketAlreadyOwnedByYou".equals(code) && !"BucketAlreadyExists".equals(code)) {
+                        throw e;
+                    }
+                }
             }
             return null;
         });
