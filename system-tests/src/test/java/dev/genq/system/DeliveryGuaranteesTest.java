@@ -93,6 +93,59 @@ class DeliveryGuaranteesTest {
         platform.awaitStatus(id, "succeeded", Duration.ofSeconds(120));
     }
 
+    @Test
+    void canceledQueuedJobIsNeverRunNorBilled() throws Exception {
+        EmbeddedStack stack = platform.stack;
+        String id;
+        stack.stopKafka(); // keeps the job queued: the outbox cannot publish it yet
+        try {
+            id = platform.submit("{\"prompt\":\"never drawn\",\"num_samples\":2}");
+            Platform.Reply canceled = platform.post("/v1/jobs/" + id + "/cancel", "");
+            assertEquals(200, canceled.status(), canceled.raw());
+            assertEquals("canceled", canceled.body().path("status").asText());
+        } finally {
+            stack.restartKafka();
+        }
+        UUID jobId = UUID.fromString(id);
+        // the message is published after all; wait until the worker has consumed and committed it
+        long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
+        while (platform.count("select count(*) from outbox where message_key = ? and sent_at is not null", id) == 0
+                && System.nanoTime() < deadline) {
+            Platform.sleep(100);
+        }
+        String topic = platform.text("select topic from outbox where message_key = ?", id);
+        awaitCommittedPast(topic, id);
+        JsonNode job = platform.get("/v1/jobs/" + id).body();
+        assertEquals("canceled", job.path("status").asText());
+        assertEquals(0, job.path("progress").asDouble());
+        assertEquals(0, platform.count("select count(*) from samples where job_id = ?", jobId));
+        assertEquals(0, platform.count("select count(*) from sample_costs where job_id = ?", jobId), "never billed");
+    }
+
+    /** Waits until the worker group has committed past the message keyed {@code key} on {@code topic}. */
+    private void awaitCommittedPast(String topic, String key) throws Exception {
+        Properties p = new Properties();
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.stack.kafkaBootstrap());
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID());
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(java.util.List.of(topic));
+            long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (var rec : consumer.poll(Duration.ofMillis(300))) {
+                    if (key.equals(rec.key())) {
+                        awaitCommitted("genq-workers", new RecordMetadata(
+                                new TopicPartition(rec.topic(), rec.partition()), rec.offset(), 0, 0, 0, 0));
+                        return;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no message for " + key + " on " + topic);
+    }
+
     private RecordMetadata produce(String topic, String key, String value) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.stack.kafkaBootstrap());
