@@ -27,6 +27,14 @@ public interface WorkerSettings {
     @WithDefault("0.10")
     BigDecimal pricePerDeviceHour();
 
+    /**
+     * Rows in every model forward; the last chunk is padded. A fixed forward shape makes a sample's pixels
+     * independent of the batch it shares (libtorch picks kernels by batch size). 0 = one forward per
+     * step of whatever size the batch has: faster at low load, reproducible only for identical batches.
+     */
+    @WithDefault("8")
+    int forwardRows();
+
     /** Intra-op threads for libtorch. */
     @WithDefault("2")
     int threads();

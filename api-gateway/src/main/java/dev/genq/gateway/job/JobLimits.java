@@ -20,7 +20,7 @@ public interface JobLimits {
     double maxGuidanceScale();
 
     /** Samplers the workers implement. */
-    @WithDefault("ddim")
+    @WithDefault("ddim,ddpm,dpmpp_2m")
     Set<String> samplers();
 
     /** Base models the workers serve, by name. */

@@ -12,6 +12,6 @@ public record SubmitJobRequest(
         @Schema(description = "0..2^53-1; random when omitted, always reported back") Long seed,
         @Schema(minimum = "1", maximum = "1000") Integer steps,
         @Schema(minimum = "0", maximum = "30") Double guidanceScale,
-        @Schema(enumeration = {"ddim"}) String sampler,
+        @Schema(enumeration = {"ddim", "ddpm", "dpmpp_2m"}, defaultValue = "ddim") String sampler,
         String model) {
 }

@@ -79,7 +79,7 @@ public final class LoadedModel implements AutoCloseable {
             NDArray t = m.create(new float[] {spec.timesteps() / 2f});
             NDArray cond;
             if (spec.kind() == ModelSpec.Kind.TEXT_TO_IMAGE) {
-                cond = encode(m, new long[][] {new long[tokenizer.maxTokens()]});
+                cond = encode(m, m.zeros(new Shape(1, tokenizer.maxTokens()), ai.djl.ndarray.types.DataType.INT64));
             } else {
                 cond = m.zeros(image);
             }
@@ -95,14 +95,8 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
-    NDArray encode(NDManager m, long[][] tokens) {
-        int batch = tokens.length;
-        int len = tokens[0].length;
-        long[] flat = new long[batch * len];
-        for (int i = 0; i < batch; i++) {
-            System.arraycopy(tokens[i], 0, flat, i * len, len);
-        }
-        NDArray ids = m.create(flat, new Shape(batch, len));
+    /** Token ids [batch, max_tokens] (int64) to prompt embeddings. */
+    NDArray encode(NDManager m, NDArray ids) {
         return textEncoder.getBlock().forward(new ParameterStore(m, false), new NDList(ids), false).singletonOrThrow();
     }
 

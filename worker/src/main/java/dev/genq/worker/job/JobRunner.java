@@ -50,12 +50,14 @@ public class JobRunner {
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
 
     private final ModelRegistry models;
-    private final DiffusionEngine engine = new DiffusionEngine();
+    private final DiffusionEngine engine;
     private final ObjectStore store;
     private final CostMeter costs;
     private final MeterRegistry metrics;
 
-    public JobRunner(ModelRegistry models, ObjectStore store, CostMeter costs, MeterRegistry metrics) {
+    public JobRunner(ModelRegistry models, ObjectStore store, CostMeter costs, MeterRegistry metrics,
+                     dev.genq.worker.WorkerSettings settings) {
+        this.engine = new DiffusionEngine(settings.forwardRows());
         this.models = models;
         this.store = store;
         this.costs = costs;
@@ -111,7 +113,8 @@ public class JobRunner {
             for (int i = 0; i < n; i++) {
                 textSamples.add(new DiffusionEngine.TextSample(job.seed + i, prompt.ids(), negative.ids()));
             }
-            StageResult result = timed(SampleCost.STAGE_BASE, () -> engine.textToImage(base, textSamples, job.steps,
+            DiffusionEngine.Sampling sampling = new DiffusionEngine.Sampling(job.sampler, job.steps, 0);
+            StageResult result = timed(SampleCost.STAGE_BASE, () -> engine.textToImage(base, textSamples, sampling,
                     job.guidanceScale, progress(job.id, 0, totalSteps)), stagesRun, base, job.steps, n);
             String modelVersion = base.spec().nameAtVersion();
             if (sr != null) {
@@ -119,7 +122,8 @@ public class JobRunner {
                 for (int i = 0; i < n; i++) {
                     up.add(new DiffusionEngine.UpscaleSample(job.seed + i, result.images().get(i)));
                 }
-                result = timed(SampleCost.STAGE_SUPER_RESOLUTION, () -> engine.upscale(sr, up, srSteps,
+                DiffusionEngine.Sampling srSampling = new DiffusionEngine.Sampling(sr.spec().defaultSampler(), srSteps, 0);
+                result = timed(SampleCost.STAGE_SUPER_RESOLUTION, () -> engine.upscale(sr, up, srSampling,
                         progress(job.id, job.steps, totalSteps)), stagesRun, sr, srSteps, n);
                 modelVersion += "+" + sr.spec().nameAtVersion();
             }

@@ -21,7 +21,7 @@ class DiffusionEngineTest {
     static final Path FIXTURES = Path.of("../models/fixtures").toAbsolutePath().normalize();
     static LoadedModel base;
     static LoadedModel sr;
-    final DiffusionEngine engine = new DiffusionEngine();
+    final DiffusionEngine engine = new DiffusionEngine(8);
 
     @BeforeAll
     static void load() {
@@ -42,8 +42,8 @@ class DiffusionEngineTest {
 
     @Test
     void sameSeedAndInputsGiveBitIdenticalPngs() {
-        var a = engine.textToImage(base, List.of(sample(11, "a red apple"), sample(12, "a red apple")), 8, 3.0, StepListener.NONE);
-        var b = engine.textToImage(base, List.of(sample(11, "a red apple"), sample(12, "a red apple")), 8, 3.0, StepListener.NONE);
+        var a = engine.textToImage(base, List.of(sample(11, "a red apple"), sample(12, "a red apple")), DiffusionEngine.Sampling.ddim(8), 3.0, StepListener.NONE);
+        var b = engine.textToImage(base, List.of(sample(11, "a red apple"), sample(12, "a red apple")), DiffusionEngine.Sampling.ddim(8), 3.0, StepListener.NONE);
         for (int i = 0; i < 2; i++) {
             assertArrayEquals(a.images().get(i), b.images().get(i));
             assertArrayEquals(Images.png(a.images().get(i), 32), Images.png(b.images().get(i), 32));
@@ -52,12 +52,25 @@ class DiffusionEngineTest {
     }
 
     @Test
-    void aSamplesNoiseDependsOnItsSeedNotOnTheBatchItShares() {
-        // libtorch picks batch-size-dependent kernels, so floats may differ in the last bit between batch
-        // sizes; the noise and conditioning are per sample, so the images agree to float rounding
-        var alone = engine.textToImage(base, List.of(sample(11, "a red apple")), 8, 3.0, StepListener.NONE);
-        var shared = engine.textToImage(base, List.of(sample(99, "a blue cat"), sample(11, "a red apple"),
-                sample(5, "pizza")), 8, 3.0, StepListener.NONE);
+    void aSamplesPngIsBitIdenticalWhicheverBatchItShares() {
+        // fixed-shape forwards: alone (2 rows with guidance, padded to 8), among 3 (6 rows), and as the
+        // last of 6 samples, whose rows fall into the second chunk
+        var alone = engine.textToImage(base, List.of(sample(11, "a red apple")), DiffusionEngine.Sampling.ddim(8), 3.0, StepListener.NONE);
+        var three = engine.textToImage(base, List.of(sample(99, "a blue cat"), sample(11, "a red apple"),
+                sample(5, "pizza")), DiffusionEngine.Sampling.ddim(8), 3.0, StepListener.NONE);
+        var six = engine.textToImage(base, List.of(sample(1, "x"), sample(2, "y"), sample(3, "z"), sample(4, "cat"),
+                sample(6, "dog"), sample(11, "a red apple")), DiffusionEngine.Sampling.ddim(8), 3.0, StepListener.NONE);
+        assertArrayEquals(alone.images().get(0), three.images().get(1));
+        assertArrayEquals(alone.images().get(0), six.images().get(5));
+        assertArrayEquals(Images.png(alone.images().get(0), 32), Images.png(six.images().get(5), 32));
+    }
+
+    @Test
+    void withoutFixedShapesBatchesAgreeOnlyToFloatRounding() {
+        DiffusionEngine variable = new DiffusionEngine(0);
+        var alone = variable.textToImage(base, List.of(sample(11, "a red apple")), DiffusionEngine.Sampling.ddim(8), 3.0, StepListener.NONE);
+        var shared = variable.textToImage(base, List.of(sample(99, "a blue cat"), sample(11, "a red apple"),
+                sample(5, "pizza")), DiffusionEngine.Sampling.ddim(8), 3.0, StepListener.NONE);
         float[] x = alone.images().get(0);
         float[] y = shared.images().get(1);
         for (int i = 0; i < x.length; i++) {
@@ -66,9 +79,35 @@ class DiffusionEngineTest {
     }
 
     @Test
+    void guidanceScaleOneIsTheConditionalPrediction() {
+        // at g = 1, eps_u + 1 * (eps_c - eps_u) = eps_c whatever the negative prompt says
+        var withNegative = engine.textToImage(base, List.of(new DiffusionEngine.TextSample(3,
+                base.tokenizer().encode("a red apple").ids(), base.tokenizer().encode("green blue").ids())),
+                DiffusionEngine.Sampling.ddim(6), 1.0, StepListener.NONE);
+        var plain = engine.textToImage(base, List.of(sample(3, "a red apple")), DiffusionEngine.Sampling.ddim(6), 1.0, StepListener.NONE);
+        assertArrayEquals(plain.images().get(0), withNegative.images().get(0));
+        var guided = engine.textToImage(base, List.of(new DiffusionEngine.TextSample(3,
+                base.tokenizer().encode("a red apple").ids(), base.tokenizer().encode("green blue").ids())),
+                DiffusionEngine.Sampling.ddim(6), 3.0, StepListener.NONE);
+        assertFalse(java.util.Arrays.equals(plain.images().get(0), guided.images().get(0)), "guidance changes the image");
+    }
+
+    @Test
+    void ddimWithEtaZeroIsDeterministicAndStochasticSamplersFollowTheSeed() {
+        for (String sampler : List.of("ddim", "ddpm", "dpmpp_2m")) {
+            var s = new DiffusionEngine.Sampling(sampler, 5, 0);
+            var a = engine.textToImage(base, List.of(sample(21, "a star")), s, 3.0, StepListener.NONE);
+            var b = engine.textToImage(base, List.of(sample(21, "a star")), s, 3.0, StepListener.NONE);
+            var c = engine.textToImage(base, List.of(sample(22, "a star")), s, 3.0, StepListener.NONE);
+            assertArrayEquals(a.images().get(0), b.images().get(0), sampler);
+            assertFalse(java.util.Arrays.equals(a.images().get(0), c.images().get(0)), sampler);
+        }
+    }
+
+    @Test
     void fullCascadeGivesA128PixelPng() throws Exception {
-        var low = engine.textToImage(base, List.of(sample(1, "a star")), 4, 3.0, StepListener.NONE);
-        var full = engine.upscale(sr, List.of(new DiffusionEngine.UpscaleSample(1, low.images().get(0))), 3, StepListener.NONE);
+        var low = engine.textToImage(base, List.of(sample(1, "a star")), DiffusionEngine.Sampling.ddim(4), 3.0, StepListener.NONE);
+        var full = engine.upscale(sr, List.of(new DiffusionEngine.UpscaleSample(1, low.images().get(0))), DiffusionEngine.Sampling.ddim(3), StepListener.NONE);
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(Images.png(full.images().get(0), full.resolution())));
         assertEquals(128, img.getWidth());
         assertEquals(128, img.getHeight());
@@ -79,7 +118,7 @@ class DiffusionEngineTest {
     void theListenerStopsTheStageBetweenSteps() {
         int[] calls = {0};
         var e = assertThrows(StageCanceledException.class, () -> engine.textToImage(base,
-                List.of(sample(1, "a star")), 50, 3.0, (done, total) -> ++calls[0] < 3));
+                List.of(sample(1, "a star")), DiffusionEngine.Sampling.ddim(50), 3.0, (done, total) -> ++calls[0] < 3));
         assertEquals(3, e.stepsRun());
         assertEquals(3, calls[0]);
     }

@@ -1,0 +1,44 @@
+package dev.genq.worker.engine;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.genq.worker.engine.sampler.StepNoise;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One Gaussian stream per sample, seeded by the sample's seed and the stage: the initial noise is its
+ * first draw, a stochastic sampler's step noise its next ones. Owned by the engine and generated in
+ * Java, so a sample's noise never depends on its batch or on the native RNG's state.
+ */
+final class SampleStreams implements StepNoise {
+    private final Random[] streams;
+    private final int plane;
+    private final Shape shape;
+
+    SampleStreams(List<Long> seeds, int stage, Shape sampleShape) {
+        this.streams = new Random[seeds.size()];
+        for (int i = 0; i < streams.length; i++) {
+            streams[i] = new Random(SeededNoise.stageSeed(seeds.get(i), stage));
+        }
+        this.plane = (int) sampleShape.size();
+        this.shape = new Shape(seeds.size()).addAll(sampleShape);
+    }
+
+    /** The next {@code plane} values of every stream, sample after sample. */
+    float[] draw() {
+        float[] out = new float[streams.length * plane];
+        for (int s = 0; s < streams.length; s++) {
+            for (int i = 0; i < plane; i++) {
+                out[s * plane + i] = (float) streams[s].nextGaussian();
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public NDArray next(NDManager manager, int step) {
+        return manager.create(draw(), shape);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.genq.worker.engine.sampler;
+
+import ai.djl.ndarray.NDArray;
+import dev.genq.worker.engine.NoiseSchedule;
+
+/**
+ * DDPM ancestral sampling (Ho et al. 2020) over any subset of the training timesteps: the posterior
+ * q(x_prev | x_t, x0) with its "fixed small" variance, x0 clipped to [-1, 1]; no noise on the last step.
+ */
+public final class DdpmSampler implements Sampler {
+    private final Timesteps t;
+
+    public DdpmSampler(NoiseSchedule schedule) {
+        this.t = new Timesteps(schedule);
+    }
+
+    @Override
+    public int[] setTimesteps(int steps) {
+        return t.set(steps);
+    }
+
+    @Override
+    public NDArray step(NDArray epsilon, int i, NDArray x, StepNoise noise) {
+        double aT = t.alphaBar(i);
+        double aPrev = t.alphaBarNext(i);
+        double beta = 1 - aT / aPrev;
+        NDArray x0 = x.sub(epsilon.mul((float) Math.sqrt(1 - aT))).div((float) Math.sqrt(aT)).clip(-1f, 1f);
+        NDArray mean = x0.mul((float) (Math.sqrt(aPrev) * beta / (1 - aT)))
+                .add(x.mul((float) (Math.sqrt(1 - beta) * (1 - aPrev) / (1 - aT))));
+        if (t.isLast(i)) {
+            return mean;
+        }
+        double variance = beta * (1 - aPrev) / (1 - aT);
+        return mean.add(noise.next(x.getManager(), i).mul((float) Math.sqrt(variance)));
+    }
+}

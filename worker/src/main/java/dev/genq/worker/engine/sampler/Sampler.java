@@ -1,0 +1,24 @@
+package dev.genq.worker.engine.sampler;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * A diffusion sampler in the shape of diffusers' schedulers: told the number of steps once
+ * ({@link #setTimesteps}), then advanced one model output at a time ({@link #step}). The denoising loop
+ * (batching, guidance, cancellation, progress) is written once and works with any sampler.
+ *
+ * <p>Instances keep per-run state (multistep solvers remember earlier outputs): one per run.
+ */
+public interface Sampler {
+
+    /** @return the model timesteps to visit, noisiest first */
+    int[] setTimesteps(int steps);
+
+    /**
+     * One step from the sample {@code x} at step index {@code i} to the next, less noisy sample.
+     *
+     * @param epsilon the model's noise prediction for {@code x} (after guidance)
+     * @param noise   fresh per-sample Gaussian noise, drawn only by stochastic samplers
+     */
+    NDArray step(NDArray epsilon, int i, NDArray x, StepNoise noise);
+}

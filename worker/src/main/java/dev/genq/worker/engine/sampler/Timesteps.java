@@ -1,0 +1,31 @@
+package dev.genq.worker.engine.sampler;
+
+import dev.genq.worker.engine.NoiseSchedule;
+
+/** What every sampler needs to know about step i: the signal level now and after the step. */
+final class Timesteps {
+    final NoiseSchedule schedule;
+    int[] ts;
+
+    Timesteps(NoiseSchedule schedule) {
+        this.schedule = schedule;
+    }
+
+    int[] set(int steps) {
+        ts = schedule.spacedTimesteps(steps);
+        return ts;
+    }
+
+    double alphaBar(int i) {
+        return schedule.alphaBar(ts[i]);
+    }
+
+    /** alpha-bar after step i; the last step lands on clean data (alpha-bar 1). */
+    double alphaBarNext(int i) {
+        return i + 1 < ts.length ? schedule.alphaBar(ts[i + 1]) : 1.0;
+    }
+
+    boolean isLast(int i) {
+        return i + 1 == ts.length;
+    }
+}
