@@ -74,6 +74,19 @@ class JobLifecycleTest {
     }
 
     @Test
+    void everySamplerTheCatalogListsRunsEndToEnd() {
+        for (String sampler : List.of("ddim", "ddpm", "dpmpp_2m")) {
+            String id = platform.submit("{\"prompt\":\"a green tree\",\"sampler\":\"" + sampler + "\",\"steps\":5}");
+            JsonNode job = platform.awaitStatus(id, "succeeded", JOB_TIMEOUT);
+            assertEquals(sampler, job.path("params").path("sampler").asText());
+        }
+        // the worker registered its packages: the gateway knows the model's limits
+        Platform.Reply tooMany = platform.post("/v1/jobs", "{\"prompt\":\"x\",\"model\":\"tiny-sr\"}");
+        assertEquals(400, tooMany.status());
+        assertEquals("unknown_model", tooMany.body().path("code").asText());
+    }
+
+    @Test
     void sameSeedAndParametersGiveTheSameBytes() throws Exception {
         String body = "{\"prompt\":\"a green frog\",\"seed\":1234,\"steps\":6}";
         String a = platform.submit(body);

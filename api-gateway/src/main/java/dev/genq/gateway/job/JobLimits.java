@@ -2,9 +2,11 @@ package dev.genq.gateway.job;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.util.Set;
 
-/** What a job request may ask for. Defaults suit the shipped models on a laptop CPU. */
+/**
+ * What a job request may ask for, on top of each model's own limits and defaults from the catalog
+ * ({@link dev.genq.gateway.model.ModelCatalog}).
+ */
 @ConfigMapping(prefix = "genq.jobs")
 public interface JobLimits {
     @WithDefault("1000")
@@ -19,23 +21,8 @@ public interface JobLimits {
     @WithDefault("30")
     double maxGuidanceScale();
 
-    /** Samplers the workers implement. */
-    @WithDefault("ddim,ddpm,dpmpp_2m")
-    Set<String> samplers();
-
-    /** Base models the workers serve, by name. */
-    @WithDefault("tiny-base")
-    Set<String> models();
-
+    /** The model a request without "model" gets; must be a text-to-image model in the catalog. */
     @WithDefault("tiny-base")
     String defaultModel();
 
-    @WithDefault("20")
-    int defaultSteps();
-
-    @WithDefault("3.0")
-    double defaultGuidanceScale();
-
-    @WithDefault("ddim")
-    String defaultSampler();
 }

@@ -2,22 +2,29 @@ package dev.genq.gateway.job;
 
 import dev.genq.gateway.problem.Problem;
 import dev.genq.gateway.problem.Problem.FieldError;
+import dev.genq.gateway.model.ModelCatalog;
 import dev.genq.gateway.problem.ProblemException;
+import dev.genq.storage.model.ModelEntry;
 import dev.genq.storage.job.JobMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Checks a job request against {@link JobLimits}; reports every invalid field at once. */
+/**
+ * Checks a job request against {@link JobLimits} and the chosen model's catalog entry (its samplers,
+ * step limit and defaults); reports every invalid field at once.
+ */
 @ApplicationScoped
 public class JobRequestValidator {
     static final long MAX_SEED = (1L << 53) - 1; // exact in a JSON/JavaScript number
 
     private final JobLimits limits;
+    private final ModelCatalog catalog;
 
-    public JobRequestValidator(JobLimits limits) {
+    public JobRequestValidator(JobLimits limits, ModelCatalog catalog) {
         this.limits = limits;
+        this.catalog = catalog;
     }
 
     public ValidJob validate(SubmitJobRequest r) {
@@ -50,28 +57,35 @@ public class JobRequestValidator {
         if (seed < 0 || seed > MAX_SEED) {
             errors.add(new FieldError("seed", "seed_out_of_range", "'seed' must be between 0 and " + MAX_SEED));
         }
-        int steps = r.steps() == null ? limits.defaultSteps() : r.steps();
-        if (steps < 1 || steps > limits.maxSteps()) {
-            errors.add(new FieldError("steps", "steps_out_of_range", "'steps' must be between 1 and " + limits.maxSteps()));
+        String modelName = r.model() == null ? limits.defaultModel() : r.model();
+        ModelEntry model = catalog.find(modelName).filter(m -> m.kind.equals(ModelEntry.TEXT_TO_IMAGE)).orElse(null);
+        if (model == null) {
+            List<String> served = catalog.names(ModelEntry.TEXT_TO_IMAGE);
+            errors.add(new FieldError("model", "unknown_model", served.isEmpty()
+                    ? "no model is being served yet; try again when a worker is up"
+                    : "'model' must be one of " + String.join(", ", served)));
         }
-        double guidance = r.guidanceScale() == null ? limits.defaultGuidanceScale() : r.guidanceScale();
+        if (mode == JobMode.FULL && catalog.names(ModelEntry.SUPER_RESOLUTION).isEmpty()) {
+            errors.add(new FieldError("mode", "mode_unavailable", "no super-resolution model is being served, so 'full' is unavailable"));
+        }
+        int steps = r.steps() != null ? r.steps() : model != null ? model.defaultSteps : 1;
+        int maxSteps = model == null ? limits.maxSteps() : Math.min(limits.maxSteps(), model.maxSteps);
+        if (steps < 1 || steps > maxSteps) {
+            errors.add(new FieldError("steps", "steps_out_of_range", "'steps' must be between 1 and " + maxSteps));
+        }
+        double guidance = r.guidanceScale() != null ? r.guidanceScale() : model != null ? model.defaultGuidanceScale : 1.0;
         if (!(guidance >= 0 && guidance <= limits.maxGuidanceScale())) {
             errors.add(new FieldError("guidance_scale", "guidance_scale_out_of_range",
                     "'guidance_scale' must be between 0 and " + limits.maxGuidanceScale()));
         }
-        String sampler = r.sampler() == null ? limits.defaultSampler() : r.sampler();
-        if (!limits.samplers().contains(sampler)) {
+        String sampler = r.sampler() != null ? r.sampler() : model != null ? model.defaultSampler : null;
+        if (model != null && !model.samplerList().contains(sampler)) {
             errors.add(new FieldError("sampler", "unknown_sampler",
-                    "'sampler' must be one of " + String.join(", ", limits.samplers().stream().sorted().toList())));
-        }
-        String model = r.model() == null ? limits.defaultModel() : r.model();
-        if (!limits.models().contains(model)) {
-            errors.add(new FieldError("model", "unknown_model",
-                    "'model' must be one of " + String.join(", ", limits.models().stream().sorted().toList())));
+                    "'sampler' must be one of " + String.join(", ", model.samplerList()) + " for model " + model.name));
         }
         if (!errors.isEmpty()) {
             throw new ProblemException(Problem.invalid(errors));
         }
-        return new ValidJob(prompt, negative, mode, numSamples, seed, steps, guidance, sampler, model);
+        return new ValidJob(prompt, negative, mode, numSamples, seed, steps, guidance, sampler, modelName);
     }
 }

@@ -57,6 +57,15 @@ class JobApiTest {
     }
 
     @Test
+    void defaultsComeFromTheChosenModel() {
+        submit("{\"prompt\":\"a cat\",\"model\":\"test-limited\"}").then().statusCode(202)
+                .body("params.steps", equalTo(10)).body("params.guidance_scale", equalTo(2.0f))
+                .body("params.sampler", equalTo("ddim")).body("params.model", equalTo("test-limited"));
+        submit("{\"prompt\":\"a cat\",\"sampler\":\"dpmpp_2m\",\"steps\":1000}").then().statusCode(202)
+                .body("params.sampler", equalTo("dpmpp_2m"));
+    }
+
+    @Test
     void omittedSeedIsChosenAndReported() {
         submit("{\"prompt\":\"a cat\"}").then().statusCode(202).body("params.seed", notNullValue());
     }
@@ -74,6 +83,9 @@ class JobApiTest {
                 Arguments.of("unknown mode", "{\"prompt\":\"a\",\"mode\":\"ultra\"}", "unknown_mode", "mode"),
                 Arguments.of("unknown sampler", "{\"prompt\":\"a\",\"sampler\":\"euler_magic\"}", "unknown_sampler", "sampler"),
                 Arguments.of("unknown model", "{\"prompt\":\"a\",\"model\":\"sdxl\"}", "unknown_model", "model"),
+                Arguments.of("super-resolution model as base", "{\"prompt\":\"a\",\"model\":\"tiny-sr\"}", "unknown_model", "model"),
+                Arguments.of("steps over the model's limit", "{\"prompt\":\"a\",\"model\":\"test-limited\",\"steps\":51}", "steps_out_of_range", "steps"),
+                Arguments.of("sampler the model does not support", "{\"prompt\":\"a\",\"model\":\"test-limited\",\"sampler\":\"ddpm\"}", "unknown_sampler", "sampler"),
                 Arguments.of("guidance over 30", "{\"prompt\":\"a\",\"guidance_scale\":31}", "guidance_scale_out_of_range", "guidance_scale"),
                 Arguments.of("negative seed", "{\"prompt\":\"a\",\"seed\":-1}", "seed_out_of_range", "seed"),
                 Arguments.of("string for a number", "{\"prompt\":\"a\",\"num_samples\":\"2\"}", "invalid_type", "num_samples"),

@@ -2,7 +2,11 @@ package dev.genq.worker.model;
 
 import ai.djl.Device;
 import dev.genq.worker.WorkerSettings;
+import dev.genq.storage.model.ModelEntry;
 import dev.genq.worker.engine.LoadedModel;
+import dev.genq.worker.engine.ModelSpec;
+import dev.genq.worker.engine.sampler.Samplers;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Priority;
@@ -40,9 +44,19 @@ public class ModelRegistry {
                     model.spec().kind(), model.spec().resolution(), model.spec().resolution(), path,
                     (System.nanoTime() - t0) / 1e9);
         }
+        QuarkusTransaction.requiringNew().run(() -> models.values().forEach(ModelRegistry::register));
         if (!models.containsKey(settings.superResolutionModel())) {
             LOG.warnf("super-resolution model %s is not loaded: full jobs will fail", settings.superResolutionModel());
         }
+    }
+
+    /** Tells the gateway, through the catalog, what this worker serves and with which limits. */
+    private static void register(LoadedModel model) {
+        ModelSpec spec = model.spec();
+        ModelEntry.register(spec.name(), spec.version(),
+                spec.kind() == ModelSpec.Kind.TEXT_TO_IMAGE ? ModelEntry.TEXT_TO_IMAGE : ModelEntry.SUPER_RESOLUTION,
+                spec.resolution(), spec.timesteps(), Samplers.NAMES, spec.defaultSteps(), spec.defaultGuidanceScale(),
+                spec.defaultSampler(), spec.license());
     }
 
     public Optional<LoadedModel> get(String name) {

@@ -1,0 +1,63 @@
+package dev.genq.storage.model;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.util.Arrays;
+import java.util.List;
+
+/** A model a worker serves, as registered in the catalog at the worker's start. */
+@Entity
+@Table(name = "models")
+public class ModelEntry extends PanacheEntityBase {
+    public static final String TEXT_TO_IMAGE = "text-to-image";
+    public static final String SUPER_RESOLUTION = "super-resolution";
+
+    @Id
+    public String name;
+
+    public String version;
+    public String kind;
+    public int resolution;
+
+    @Column(name = "max_steps")
+    public int maxSteps;
+
+    /** Comma-separated; see {@link #samplerList()}. */
+    public String samplers;
+
+    @Column(name = "default_steps")
+    public int defaultSteps;
+
+    @Column(name = "default_guidance_scale")
+    public double defaultGuidanceScale;
+
+    @Column(name = "default_sampler")
+    public String defaultSampler;
+
+    public String license;
+
+    public List<String> samplerList() {
+        return Arrays.asList(samplers.split(","));
+    }
+
+    /** Adds or updates a catalog entry; the caller must be in a transaction. */
+    public static void register(String name, String version, String kind, int resolution, int maxSteps,
+                                List<String> samplers, int defaultSteps, double defaultGuidanceScale,
+                                String defaultSampler, String license) {
+        getEntityManager().createNativeQuery("""
+                insert into models (name, version, kind, resolution, max_steps, samplers, default_steps,
+                                    default_guidance_scale, default_sampler, license)
+                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                on conflict (name) do update set version = excluded.version, kind = excluded.kind,
+                    resolution = excluded.resolution, max_steps = excluded.max_steps, samplers = excluded.samplers,
+                    default_steps = excluded.default_steps, default_guidance_scale = excluded.default_guidance_scale,
+                    default_sampler = excluded.default_sampler, license = excluded.license, registered_at = now()""")
+                .setParameter(1, name).setParameter(2, version).setParameter(3, kind).setParameter(4, resolution)
+                .setParameter(5, maxSteps).setParameter(6, String.join(",", samplers)).setParameter(7, defaultSteps)
+                .setParameter(8, defaultGuidanceScale).setParameter(9, defaultSampler).setParameter(10, license)
+                .executeUpdate();
+    }
+}
