@@ -32,6 +32,7 @@ public final class Platform {
 
     final EmbeddedStack stack;
     final String gatewayUrl;
+    final String workerUrl;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<Process> processes = new ArrayList<>();
 
@@ -45,8 +46,12 @@ public final class Platform {
             Files.createDirectories(logs);
             List<String> urls = new ArrayList<>();
             urls.add(start(root, "api-gateway", gatewayPort, logs, Map.of()));
-            urls.add(start(root, "worker", freePort(), logs, Map.of("genq.worker.model-paths",
-                    root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"))));
+            int workerPort = freePort();
+            workerUrl = "http://127.0.0.1:" + workerPort;
+            // a longer batching window than production's 20 ms, so that jobs submitted together batch together
+            urls.add(start(root, "worker", workerPort, logs, Map.of("genq.worker.model-paths",
+                    root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"),
+                    "genq.worker.batch.max-wait", "PT0.3S")));
             urls.add(start(root, "moderation", freePort(), logs, Map.of()));
             for (String url : urls) {
                 awaitReady(url, Duration.ofSeconds(180), logs);
@@ -144,6 +149,11 @@ public final class Platform {
 
     Reply get(String path) {
         return send(HttpRequest.newBuilder(URI.create(gatewayUrl + path)).GET().build());
+    }
+
+    /** The worker's Prometheus metrics as text. */
+    String workerMetrics() {
+        return send(HttpRequest.newBuilder(URI.create(workerUrl + "/q/metrics")).GET().build()).raw();
     }
 
     byte[] download(String url) {

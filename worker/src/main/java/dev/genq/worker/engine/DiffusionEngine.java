@@ -3,6 +3,7 @@ package dev.genq.worker.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.genq.worker.engine.sampler.Sampler;
 import dev.genq.worker.engine.sampler.Samplers;
@@ -12,10 +13,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Runs one diffusion stage for a batch of samples, possibly from many jobs: seeded noise per sample,
- * the denoising loop written once for every {@link Sampler}, classifier-free guidance with both
- * branches in one doubled batch, and a {@link StepListener} between steps so a canceled job stops
- * within one step. Plain Java over DJL: no Quarkus here, so it can be tested and benchmarked alone.
+ * Runs one diffusion stage for a batch of samples, which may come from many jobs: seeded noise per
+ * sample, the denoising loop written once for every {@link Sampler}, classifier-free guidance with both
+ * branches in one doubled batch and a guidance scale per sample, and a {@link BatchListener} between
+ * steps that can drop samples (a canceled job) while the rest of the batch goes on. Each sample is
+ * charged its share of every step it was in. Plain Java over DJL: no Quarkus, so it can be tested and
+ * benchmarked alone.
  */
 public final class DiffusionEngine {
     private final int forwardRows;
@@ -32,55 +35,59 @@ public final class DiffusionEngine {
         }
     }
 
-    /** A text-to-image sample: its seed, prompt tokens and negative-prompt tokens. */
-    public record TextSample(long seed, long[] promptTokens, long[] negativeTokens) {
+    /** A text-to-image sample: its seed, prompt and negative-prompt tokens, and guidance scale. */
+    public record TextSample(long seed, long[] promptTokens, long[] negativeTokens, double guidanceScale) {
     }
 
     /** A super-resolution sample: its seed and the low-resolution CHW image in [-1, 1]. */
     public record UpscaleSample(long seed, float[] lowRes) {
     }
 
-    /** The images (CHW floats in [-1, 1], one per sample, in order) and the stage's wall time. */
-    public record StageResult(List<float[]> images, int resolution, int steps, double seconds) {
+    /**
+     * One sample's result: its image (CHW floats in [-1, 1]), or null if it was dropped before the end;
+     * the steps it ran and the compute seconds it is charged (its share of each step's wall time).
+     */
+    public record SampleResult(float[] image, int stepsRun, double seconds) {
+        public boolean completed() {
+            return image != null;
+        }
     }
 
-    public StageResult textToImage(LoadedModel model, List<TextSample> samples, Sampling sampling,
-                                   double guidanceScale, StepListener listener) {
+    public record StageResult(List<SampleResult> samples, int resolution, int steps, double seconds) {
+        public float[] image(int i) {
+            return samples.get(i).image();
+        }
+    }
+
+    public StageResult textToImage(LoadedModel model, List<TextSample> samples, Sampling sampling, BatchListener listener) {
         requireKind(model, ModelSpec.Kind.TEXT_TO_IMAGE);
         int r = model.spec().resolution();
         SampleStreams streams = new SampleStreams(samples.stream().map(TextSample::seed).toList(), 0,
                 new Shape(model.spec().channels(), r, r));
         return textToImage(model, streams.draw(), r, samples.stream().map(TextSample::promptTokens).toArray(long[][]::new),
-                samples.stream().map(TextSample::negativeTokens).toArray(long[][]::new), sampling, guidanceScale,
-                streams, listener);
+                samples.stream().map(TextSample::negativeTokens).toArray(long[][]::new),
+                samples.stream().mapToDouble(TextSample::guidanceScale).toArray(), sampling, streams, listener);
     }
 
     /** The stage with explicit initial and step noise: what the reference tests drive directly. */
     StageResult textToImage(LoadedModel model, float[] initialNoise, int resolution, long[][] prompt, long[][] negative,
-                            Sampling sampling, double guidanceScale, StepNoise noise, StepListener listener) {
+                            double[] guidance, Sampling sampling, StepNoise noise, BatchListener listener) {
         long t0 = System.nanoTime();
         int n = prompt.length;
         try (NDManager m = model.manager().newSubManager()) {
-            // guidance 1 is the conditional prediction alone: no need for the unconditional branch
-            boolean guided = guidanceScale != 1.0;
-            long[][] tokens = guided ? concat(prompt, negative) : prompt;
-            NDArray cond = encode(model, m, tokens);
+            // guidance 1 is the conditional prediction alone: without any other scale, skip the other branch
+            boolean guided = Arrays.stream(guidance).anyMatch(g -> g != 1.0);
+            NDArray cond = encode(model, m, guided ? concat(prompt, negative) : prompt);
             NDArray x = m.create(initialNoise, new Shape(n, model.spec().channels(), resolution, resolution));
-            Denoise denoise = (sm, xt, t) -> {
-                if (!guided) {
-                    return forward(model, sm, xt, t, cond);
-                }
-                NDArray out = forward(model, sm, xt.concat(xt), t.concat(t), cond);
-                NDArray epsCond = out.get("0:" + n);
-                NDArray epsUncond = out.get(n + ":");
-                return epsUncond.add(epsCond.sub(epsUncond).mul((float) guidanceScale));
-            };
-            List<float[]> images = loop(model, m, x, n, sampling, denoise, noise, listener, t0);
-            return new StageResult(images, resolution, sampling.steps(), (System.nanoTime() - t0) / 1e9);
+            Run run = new Run(model, m, x, n, sampling, noise, listener, t0);
+            run.cond = cond;
+            run.guided = guided;
+            run.guidance = guidance.clone();
+            return run.execute(resolution);
         }
     }
 
-    public StageResult upscale(LoadedModel model, List<UpscaleSample> samples, Sampling sampling, StepListener listener) {
+    public StageResult upscale(LoadedModel model, List<UpscaleSample> samples, Sampling sampling, BatchListener listener) {
         requireKind(model, ModelSpec.Kind.SUPER_RESOLUTION);
         long t0 = System.nanoTime();
         int n = samples.size();
@@ -94,50 +101,161 @@ public final class DiffusionEngine {
                 float[] up = Images.upsampleBilinear(samples.get(i).lowRes(), spec.channels(), spec.lowResolution(), r);
                 System.arraycopy(up, 0, lowUp, i * plane, plane);
             }
-            NDArray cond = m.create(lowUp, new Shape(n).addAll(sampleShape));
             SampleStreams streams = new SampleStreams(samples.stream().map(UpscaleSample::seed).toList(), 1, sampleShape);
             NDArray x = m.create(streams.draw(), new Shape(n).addAll(sampleShape));
-            Denoise denoise = (sm, xt, t) -> forward(model, sm, xt, t, cond);
-            List<float[]> images = loop(model, m, x, n, sampling, denoise, streams, listener, t0);
-            return new StageResult(images, r, sampling.steps(), (System.nanoTime() - t0) / 1e9);
+            Run run = new Run(model, m, x, n, sampling, streams, listener, t0);
+            run.cond = m.create(lowUp, new Shape(n).addAll(sampleShape));
+            return run.execute(r);
         }
     }
 
-    @FunctionalInterface
-    private interface Denoise {
-        NDArray epsilon(NDManager m, NDArray x, NDArray t);
-    }
+    /** The state of one stage's denoising loop over the samples still in the batch. */
+    private final class Run {
+        final LoadedModel model;
+        final NDManager m;
+        final int n0;
+        final Sampling sampling;
+        final StepNoise noise;
+        final BatchListener listener;
+        final long t0;
+        final int[] stepsRun;
+        final double[] seconds;
+        NDArray x;
+        NDArray cond;            // text: [cond rows; uncond rows] when guided; image: low-res rows
+        boolean guided;
+        double[] guidance;       // per current row, text stage only
+        int[] rows;              // current row -> original sample index
 
-    /** The denoising loop, written once for every sampler. */
-    private List<float[]> loop(LoadedModel model, NDManager m, NDArray x, int n, Sampling sampling, Denoise denoise,
-                               StepNoise noise, StepListener listener, long t0) {
-        Sampler sampler = Samplers.create(sampling.sampler(), model.schedule(), sampling.eta());
-        int[] ts = sampler.setTimesteps(sampling.steps());
-        boolean vPrediction = "v".equals(model.spec().prediction());
-        for (int i = 0; i < ts.length; i++) {
-            try (NDManager step = m.newSubManager()) {
-                // intermediates follow x into the step's manager and are freed with it
-                x.tempAttach(step);
-                float[] tValues = new float[n];
-                Arrays.fill(tValues, ts[i]);
-                NDArray out = denoise.epsilon(step, x, step.create(tValues));
-                NDArray eps = vPrediction ? vToEpsilon(out, x, model.schedule().alphaBar(ts[i])) : out;
-                NDArray next = sampler.step(eps, i, x, noise);
-                next.attach(m);
-                x.close();
-                x = next;
-            }
-            if (!listener.onStep(i + 1, ts.length)) {
-                throw new StageCanceledException(i + 1, (System.nanoTime() - t0) / 1e9);
+        Run(LoadedModel model, NDManager m, NDArray x, int n, Sampling sampling, StepNoise noise,
+            BatchListener listener, long t0) {
+            this.model = model;
+            this.m = m;
+            this.x = x;
+            this.n0 = n;
+            this.sampling = sampling;
+            this.noise = noise;
+            this.listener = listener;
+            this.t0 = t0;
+            this.stepsRun = new int[n];
+            this.seconds = new double[n];
+            this.rows = new int[n];
+            for (int i = 0; i < n; i++) {
+                rows[i] = i;
             }
         }
-        float[] all = x.toFloatArray();
-        int plane = all.length / n;
-        List<float[]> images = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            images.add(Arrays.copyOfRange(all, i * plane, (i + 1) * plane));
+
+        StageResult execute(int resolution) {
+            Sampler sampler = Samplers.create(sampling.sampler(), model.schedule(), sampling.eta());
+            int[] ts = sampler.setTimesteps(sampling.steps());
+            boolean vPrediction = "v".equals(model.spec().prediction());
+            for (int i = 0; i < ts.length && rows.length > 0; i++) {
+                long stepStart = System.nanoTime();
+                try (NDManager step = m.newSubManager()) {
+                    // intermediates follow x into the step's manager and are freed with it
+                    x.tempAttach(step);
+                    float[] tValues = new float[rows.length];
+                    Arrays.fill(tValues, ts[i]);
+                    NDArray out = epsilon(step, x, step.create(tValues));
+                    NDArray eps = vPrediction ? vToEpsilon(out, x, model.schedule().alphaBar(ts[i])) : out;
+                    NDArray next = sampler.step(eps, i, x, noise);
+                    next.attach(m);
+                    x.close();
+                    x = next;
+                }
+                double share = (System.nanoTime() - stepStart) / 1e9 / rows.length;
+                for (int row : rows) {
+                    stepsRun[row]++;
+                    seconds[row] += share;
+                }
+                boolean[] alive = listener.onStep(i + 1, ts.length);
+                if (alive != null) {
+                    dropStopped(alive, sampler);
+                }
+            }
+            float[] all = rows.length == 0 ? new float[0] : x.toFloatArray();
+            int plane = rows.length == 0 ? 0 : all.length / rows.length;
+            float[][] images = new float[n0][];
+            for (int k = 0; k < rows.length; k++) {
+                images[rows[k]] = Arrays.copyOfRange(all, k * plane, (k + 1) * plane);
+            }
+            List<SampleResult> results = new ArrayList<>(n0);
+            for (int i = 0; i < n0; i++) {
+                results.add(new SampleResult(images[i], stepsRun[i], seconds[i]));
+            }
+            return new StageResult(results, resolution, sampling.steps(), (System.nanoTime() - t0) / 1e9);
         }
-        return images;
+
+        /** Classifier-free guidance per row; rows with scale 1 take the conditional prediction exactly. */
+        NDArray epsilon(NDManager sm, NDArray xt, NDArray t) {
+            if (!guided) {
+                return forward(model, sm, xt, t, cond);
+            }
+            int n = rows.length;
+            NDArray out = forward(model, sm, xt.concat(xt), t.concat(t), cond);
+            NDArray epsCond = out.get("0:" + n);
+            NDArray epsUncond = out.get(n + ":");
+            float[] g = new float[n];
+            float[] plain = new float[n];
+            for (int k = 0; k < n; k++) {
+                g[k] = (float) guidance[k];
+                plain[k] = guidance[k] == 1.0 ? 1f : 0f;
+            }
+            Shape perRow = new Shape(n, 1, 1, 1);
+            NDArray guidedEps = epsUncond.add(epsCond.sub(epsUncond).mul(sm.create(g, perRow)));
+            NDArray keepCond = sm.create(plain, perRow);
+            // x*1 and x*0 + y are exact in IEEE arithmetic, so a scale-1 row is bit-identical to running alone
+            return epsCond.mul(keepCond).add(guidedEps.mul(keepCond.neg().add(1f)));
+        }
+
+        void dropStopped(boolean[] alive, Sampler sampler) {
+            int kept = 0;
+            for (int row : rows) {
+                if (alive[row]) {
+                    kept++;
+                }
+            }
+            if (kept == rows.length) {
+                return;
+            }
+            int[] keepPositions = new int[kept];
+            int[] keepRows = new int[kept];
+            double[] keepGuidance = guidance == null ? null : new double[kept];
+            for (int k = 0, j = 0; k < rows.length; k++) {
+                if (alive[rows[k]]) {
+                    keepPositions[j] = k;
+                    keepRows[j] = rows[k];
+                    if (keepGuidance != null) {
+                        keepGuidance[j] = guidance[k];
+                    }
+                    j++;
+                }
+            }
+            int n = rows.length;
+            x = take(x, keepPositions);
+            if (guided) {
+                int[] both = new int[2 * kept];
+                for (int j = 0; j < kept; j++) {
+                    both[j] = keepPositions[j];
+                    both[kept + j] = n + keepPositions[j];
+                }
+                cond = take(cond, both);
+            } else {
+                cond = take(cond, keepPositions);
+            }
+            guidance = keepGuidance;
+            noise.retainRows(keepPositions);
+            sampler.retainRows(keepPositions);
+            rows = keepRows;
+        }
+
+        NDArray take(NDArray a, int[] positions) {
+            if (positions.length == 0) {
+                return a;
+            }
+            NDArray taken = a.get(new NDIndex("{}", m.create(positions)));
+            a.close();
+            return taken;
+        }
     }
 
     /** epsilon = sqrt(a) v + sqrt(1 - a) x for a v-prediction model. */

@@ -13,9 +13,9 @@ import java.util.Random;
  * Java, so a sample's noise never depends on its batch or on the native RNG's state.
  */
 final class SampleStreams implements StepNoise {
-    private final Random[] streams;
+    private Random[] streams;
     private final int plane;
-    private final Shape shape;
+    private final Shape sampleShape;
 
     SampleStreams(List<Long> seeds, int stage, Shape sampleShape) {
         this.streams = new Random[seeds.size()];
@@ -23,7 +23,7 @@ final class SampleStreams implements StepNoise {
             streams[i] = new Random(SeededNoise.stageSeed(seeds.get(i), stage));
         }
         this.plane = (int) sampleShape.size();
-        this.shape = new Shape(seeds.size()).addAll(sampleShape);
+        this.sampleShape = sampleShape;
     }
 
     /** The next {@code plane} values of every stream, sample after sample. */
@@ -39,6 +39,15 @@ final class SampleStreams implements StepNoise {
 
     @Override
     public NDArray next(NDManager manager, int step) {
-        return manager.create(draw(), shape);
+        return manager.create(draw(), new Shape(streams.length).addAll(sampleShape));
+    }
+
+    @Override
+    public void retainRows(int[] rows) {
+        Random[] kept = new Random[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            kept[i] = streams[rows[i]];
+        }
+        streams = kept;
     }
 }

@@ -25,12 +25,10 @@ public class CostMeter {
         this.em = em;
     }
 
-    /** One stage that ran for {@code samples} samples in one batch taking {@code seconds} of wall time. */
-    public record StageUsage(String stage, String modelVersion, int steps, double seconds, int samples) {
-    }
-
-    public void record(UUID jobId, UUID tenantId, int sampleIdx, StageUsage usage) {
-        double share = usage.seconds() / usage.samples();
+    /** One sample's use of one stage: the steps it ran and its share of every batched step's wall time. */
+    public void record(UUID jobId, UUID tenantId, int sampleIdx, String stage, String modelVersion, int steps,
+                       double seconds) {
+        double share = seconds;
         BigDecimal price = settings.pricePerDeviceHour();
         BigDecimal cost = BigDecimal.valueOf(share).multiply(price, MathContext.DECIMAL64)
                 .divide(SECONDS_PER_HOUR, 9, RoundingMode.HALF_UP);
@@ -39,8 +37,8 @@ public class CostMeter {
                                           compute_seconds, device_class, price_per_device_hour, cost_usd)
                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                 on conflict (job_id, sample_idx, stage) do nothing""")
-                .setParameter(1, jobId).setParameter(2, sampleIdx).setParameter(3, usage.stage())
-                .setParameter(4, tenantId).setParameter(5, usage.modelVersion()).setParameter(6, usage.steps())
+                .setParameter(1, jobId).setParameter(2, sampleIdx).setParameter(3, stage)
+                .setParameter(4, tenantId).setParameter(5, modelVersion).setParameter(6, steps)
                 .setParameter(7, share).setParameter(8, settings.deviceClass()).setParameter(9, price)
                 .setParameter(10, cost)
                 .executeUpdate();

@@ -6,6 +6,7 @@ import dev.genq.storage.messaging.JobRequested;
 import dev.genq.storage.messaging.KafkaClients;
 import dev.genq.storage.messaging.Topics;
 import dev.genq.worker.WorkerSettings;
+import dev.genq.worker.batch.BatchSettings;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -13,46 +14,59 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes the job topics on one thread and commits each offset only after {@link JobRunner} made the
- * result durable. A job whose infrastructure keeps failing is retried with exponential backoff up to
- * {@code genq.worker.max-attempts}, then failed with code {@code worker_error}; if even that cannot be
- * recorded, the offset stays uncommitted and the message comes back.
+ * Consumes the job topics and hands each job to {@link JobRunner}, keeping up to
+ * {@code genq.worker.batch.max-jobs-in-flight} jobs running at once so the batcher can group them.
+ * A record's offset is committed only once its job is durable and every earlier record of its
+ * partition is too. A job whose infrastructure keeps failing is retried with exponential backoff up
+ * to {@code genq.worker.max-attempts}, then failed with code {@code worker_error}; if even that cannot
+ * be recorded, it keeps being retried at the longest backoff, never dropped.
  */
 @ApplicationScoped
 public class JobConsumer {
     private static final Logger LOG = Logger.getLogger(JobConsumer.class);
 
+    private record Finished(TopicPartition partition, long offset) {
+    }
+
     private final KafkaClients kafka;
     private final JobRunner runner;
     private final WorkerSettings settings;
+    private final BatchSettings batch;
+    private final OffsetTracker offsets = new OffsetTracker();
+    private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
+    private final ScheduledExecutorService retries =
+            Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "genq-job-retry"));
     private volatile boolean running;
     private Thread thread;
     private KafkaConsumer<String, String> consumer;
-    private KafkaProducer<String, String> producer;
 
-    public JobConsumer(KafkaClients kafka, JobRunner runner, WorkerSettings settings) {
+    public JobConsumer(KafkaClients kafka, JobRunner runner, WorkerSettings settings, BatchSettings batch) {
         this.kafka = kafka;
         this.runner = runner;
         this.settings = settings;
+        this.batch = batch;
     }
 
     void start(@Observes @Priority(100) StartupEvent ignored) {
-        producer = kafka.producer("genq-worker");
         consumer = kafka.consumer(settings.consumerGroup(), "genq-worker", Map.of(
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 8,
-                // a job may take minutes on a CPU; the group must not evict a worker that is busy on one
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, batch.maxJobsInFlight(),
+                // the consumer keeps polling (paused) while jobs run, so this only bounds a stuck thread
                 ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(15).toMillis()));
         running = true;
         thread = new Thread(this::loop, "genq-job-consumer");
@@ -61,30 +75,47 @@ public class JobConsumer {
 
     void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
         running = false;
+        retries.shutdownNow();
         if (consumer != null) {
             consumer.wakeup();
         }
         if (thread != null) {
             thread.join(30_000);
         }
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
-        }
     }
 
     private void loop() {
         try {
-            consumer.subscribe(List.of(Topics.JOBS_PREVIEW, Topics.JOBS_FULL));
+            consumer.subscribe(List.of(Topics.JOBS_PREVIEW, Topics.JOBS_FULL), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    commitFinished();
+                    offsets.forget(partitions);
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                }
+            });
             while (running) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (!handle(record)) {
-                        // not durable and not failed: read it again after a pause
-                        consumer.seek(new TopicPartition(record.topic(), record.partition()), record.offset());
-                        sleep(settings.maxBackoff().toMillis());
-                        break;
+                commitFinished();
+                if (offsets.inFlight() >= batch.maxJobsInFlight()) {
+                    consumer.pause(consumer.assignment());
+                } else if (!consumer.paused().isEmpty()) {
+                    consumer.resume(consumer.paused());
+                }
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(50))) {
+                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                    offsets.track(tp, record.offset());
+                    JobRequested message;
+                    try {
+                        message = EventCodec.decode(record.value(), JobRequested.class);
+                    } catch (IllegalArgumentException e) {
+                        LOG.errorf("skipping an unreadable message at %s@%d: %s", tp, record.offset(), e.getMessage());
+                        finished.add(new Finished(tp, record.offset()));
+                        continue;
                     }
-                    consumer.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()),
-                            new OffsetAndMetadata(record.offset() + 1)));
+                    attempt(new Finished(tp, record.offset()), message, 1, settings.retryBackoff().toMillis());
                 }
             }
         } catch (WakeupException e) {
@@ -94,40 +125,45 @@ public class JobConsumer {
         } catch (RuntimeException e) {
             LOG.error("job consumer stopped", e);
         } finally {
+            commitFinished();
             consumer.close(Duration.ofSeconds(5));
         }
     }
 
-    /** @return true when the record is dealt with for good and its offset may be committed */
-    private boolean handle(ConsumerRecord<String, String> record) {
-        JobRequested message;
+    private void attempt(Finished record, JobRequested message, int attempt, long backoffMs) {
+        if (!running) {
+            return;
+        }
+        java.util.concurrent.CompletableFuture<?> run;
         try {
-            message = EventCodec.decode(record.value(), JobRequested.class);
-        } catch (IllegalArgumentException e) {
-            LOG.errorf("skipping an unreadable message at %s-%d@%d: %s", record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
-            return true;
+            run = runner.run(message);
+        } catch (RuntimeException e) {
+            run = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
-        long backoff = settings.retryBackoff().toMillis();
-        for (int attempt = 1; running; attempt++) {
-            try {
-                runner.run(message, producer);
-                return true;
-            } catch (RuntimeException e) {
-                if (attempt >= settings.maxAttempts()) {
-                    LOG.errorf(e, "job %s: giving up after %d attempts", message.jobId(), attempt);
-                    return failJob(message, e);
-                }
+        run.whenComplete((outcome, error) -> {
+            if (error == null) {
+                finished.add(record);
+            } else if (attempt < settings.maxAttempts()) {
                 LOG.warnf("job %s: attempt %d failed (%s); retrying in %d ms", message.jobId(), attempt,
-                        e.getMessage(), backoff);
-                sleep(backoff);
-                backoff = Math.min(backoff * 2, settings.maxBackoff().toMillis());
+                        error.getMessage(), backoffMs);
+                retry(() -> attempt(record, message, attempt + 1, Math.min(backoffMs * 2, settings.maxBackoff().toMillis())), backoffMs);
+            } else if (failJob(message, error)) {
+                finished.add(record);
+            } else {
+                retry(() -> attempt(record, message, attempt, settings.maxBackoff().toMillis()), settings.maxBackoff().toMillis());
             }
-        }
-        return false;
+        });
     }
 
-    private boolean failJob(JobRequested message, RuntimeException cause) {
+    private void retry(Runnable action, long delayMs) {
+        try {
+            retries.schedule(action, delayMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: the uncommitted record is redelivered after the restart
+        }
+    }
+
+    private boolean failJob(JobRequested message, Throwable cause) {
         try {
             Job job = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(message.jobId()));
             if (job != null) {
@@ -140,11 +176,14 @@ public class JobConsumer {
         }
     }
 
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /** Consumer thread only. */
+    private void commitFinished() {
+        for (Finished f; (f = finished.poll()) != null; ) {
+            offsets.done(f.partition(), f.offset());
+        }
+        var ready = offsets.committable();
+        if (!ready.isEmpty()) {
+            consumer.commitSync(ready);
         }
     }
 }

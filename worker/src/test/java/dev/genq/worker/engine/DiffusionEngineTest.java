@@ -37,90 +37,100 @@ class DiffusionEngineTest {
     }
 
     DiffusionEngine.TextSample sample(long seed, String prompt) {
-        return new DiffusionEngine.TextSample(seed, base.tokenizer().encode(prompt).ids(), base.tokenizer().encode("").ids());
+        return new DiffusionEngine.TextSample(seed, base.tokenizer().encode(prompt).ids(), base.tokenizer().encode("").ids(), 3.0);
     }
 
     @Test
     void sameSeedAndInputsGiveBitIdenticalPngs() {
-        var a = engine.textToImage(base, List.of(sample(11, "a red apple"), sample(12, "a red apple")), DiffusionEngine.Sampling.ddim(8), 3.0, StepListener.NONE);
-        var b = engine.textToImage(base, List.of(sample(11, "a red apple"), sample(12, "a red apple")), DiffusionEngine.Sampling.ddim(8), 3.0, StepListener.NONE);
+        var a = engine.textToImage(base, List.of(sample(11, "a red apple"), sample(12, "a red apple")), DiffusionEngine.Sampling.ddim(8), BatchListener.ALL);
+        var b = engine.textToImage(base, List.of(sample(11, "a red apple"), sample(12, "a red apple")), DiffusionEngine.Sampling.ddim(8), BatchListener.ALL);
         for (int i = 0; i < 2; i++) {
-            assertArrayEquals(a.images().get(i), b.images().get(i));
-            assertArrayEquals(Images.png(a.images().get(i), 32), Images.png(b.images().get(i), 32));
+            assertArrayEquals(a.image(i), b.image(i));
+            assertArrayEquals(Images.png(a.image(i), 32), Images.png(b.image(i), 32));
         }
-        assertFalse(java.util.Arrays.equals(a.images().get(0), a.images().get(1)), "each seed its own image");
+        assertFalse(java.util.Arrays.equals(a.image(0), a.image(1)), "each seed its own image");
     }
 
     @Test
     void aSamplesPngIsBitIdenticalWhicheverBatchItShares() {
         // fixed-shape forwards: alone (2 rows with guidance, padded to 8), among 3 (6 rows), and as the
         // last of 6 samples, whose rows fall into the second chunk
-        var alone = engine.textToImage(base, List.of(sample(11, "a red apple")), DiffusionEngine.Sampling.ddim(8), 3.0, StepListener.NONE);
+        var alone = engine.textToImage(base, List.of(sample(11, "a red apple")), DiffusionEngine.Sampling.ddim(8), BatchListener.ALL);
         var three = engine.textToImage(base, List.of(sample(99, "a blue cat"), sample(11, "a red apple"),
-                sample(5, "pizza")), DiffusionEngine.Sampling.ddim(8), 3.0, StepListener.NONE);
+                sample(5, "pizza")), DiffusionEngine.Sampling.ddim(8), BatchListener.ALL);
         var six = engine.textToImage(base, List.of(sample(1, "x"), sample(2, "y"), sample(3, "z"), sample(4, "cat"),
-                sample(6, "dog"), sample(11, "a red apple")), DiffusionEngine.Sampling.ddim(8), 3.0, StepListener.NONE);
-        assertArrayEquals(alone.images().get(0), three.images().get(1));
-        assertArrayEquals(alone.images().get(0), six.images().get(5));
-        assertArrayEquals(Images.png(alone.images().get(0), 32), Images.png(six.images().get(5), 32));
+                sample(6, "dog"), sample(11, "a red apple")), DiffusionEngine.Sampling.ddim(8), BatchListener.ALL);
+        assertArrayEquals(alone.image(0), three.image(1));
+        assertArrayEquals(alone.image(0), six.image(5));
+        assertArrayEquals(Images.png(alone.image(0), 32), Images.png(six.image(5), 32));
     }
 
     @Test
     void withoutFixedShapesBatchesAgreeOnlyToFloatRounding() {
         DiffusionEngine variable = new DiffusionEngine(0);
-        var alone = variable.textToImage(base, List.of(sample(11, "a red apple")), DiffusionEngine.Sampling.ddim(8), 3.0, StepListener.NONE);
+        var alone = variable.textToImage(base, List.of(sample(11, "a red apple")), DiffusionEngine.Sampling.ddim(8), BatchListener.ALL);
         var shared = variable.textToImage(base, List.of(sample(99, "a blue cat"), sample(11, "a red apple"),
-                sample(5, "pizza")), DiffusionEngine.Sampling.ddim(8), 3.0, StepListener.NONE);
-        float[] x = alone.images().get(0);
-        float[] y = shared.images().get(1);
+                sample(5, "pizza")), DiffusionEngine.Sampling.ddim(8), BatchListener.ALL);
+        float[] x = alone.image(0);
+        float[] y = shared.image(1);
         for (int i = 0; i < x.length; i++) {
             assertEquals(x[i], y[i], 1e-5f, "pixel " + i);
         }
     }
 
     @Test
-    void guidanceScaleOneIsTheConditionalPrediction() {
-        // at g = 1, eps_u + 1 * (eps_c - eps_u) = eps_c whatever the negative prompt says
-        var withNegative = engine.textToImage(base, List.of(new DiffusionEngine.TextSample(3,
-                base.tokenizer().encode("a red apple").ids(), base.tokenizer().encode("green blue").ids())),
-                DiffusionEngine.Sampling.ddim(6), 1.0, StepListener.NONE);
-        var plain = engine.textToImage(base, List.of(sample(3, "a red apple")), DiffusionEngine.Sampling.ddim(6), 1.0, StepListener.NONE);
-        assertArrayEquals(plain.images().get(0), withNegative.images().get(0));
-        var guided = engine.textToImage(base, List.of(new DiffusionEngine.TextSample(3,
-                base.tokenizer().encode("a red apple").ids(), base.tokenizer().encode("green blue").ids())),
-                DiffusionEngine.Sampling.ddim(6), 3.0, StepListener.NONE);
-        assertFalse(java.util.Arrays.equals(plain.images().get(0), guided.images().get(0)), "guidance changes the image");
+    void guidanceScaleOneIsTheConditionalPredictionEvenInAGuidedBatch() {
+        Tokenizer t = base.tokenizer();
+        var g1 = new DiffusionEngine.TextSample(3, t.encode("a red apple").ids(), t.encode("green blue").ids(), 1.0);
+        var g1NoNegative = new DiffusionEngine.TextSample(3, t.encode("a red apple").ids(), t.encode("").ids(), 1.0);
+        var g3 = new DiffusionEngine.TextSample(3, t.encode("a red apple").ids(), t.encode("green blue").ids(), 3.0);
+        var s = DiffusionEngine.Sampling.ddim(6);
+        float[] alone = engine.textToImage(base, List.of(g1), s, BatchListener.ALL).image(0);
+        // eps_u + 1 * (eps_c - eps_u) = eps_c: the negative prompt cannot matter at scale 1
+        assertArrayEquals(alone, engine.textToImage(base, List.of(g1NoNegative), s, BatchListener.ALL).image(0));
+        // and a scale-1 sample batched with a guided one (so the batch runs both branches) is unchanged
+        var mixed = engine.textToImage(base, List.of(g3, g1), s, BatchListener.ALL);
+        assertArrayEquals(alone, mixed.image(1));
+        assertFalse(java.util.Arrays.equals(alone, mixed.image(0)), "guidance changes the image");
     }
 
     @Test
     void ddimWithEtaZeroIsDeterministicAndStochasticSamplersFollowTheSeed() {
         for (String sampler : List.of("ddim", "ddpm", "dpmpp_2m")) {
             var s = new DiffusionEngine.Sampling(sampler, 5, 0);
-            var a = engine.textToImage(base, List.of(sample(21, "a star")), s, 3.0, StepListener.NONE);
-            var b = engine.textToImage(base, List.of(sample(21, "a star")), s, 3.0, StepListener.NONE);
-            var c = engine.textToImage(base, List.of(sample(22, "a star")), s, 3.0, StepListener.NONE);
-            assertArrayEquals(a.images().get(0), b.images().get(0), sampler);
-            assertFalse(java.util.Arrays.equals(a.images().get(0), c.images().get(0)), sampler);
+            var a = engine.textToImage(base, List.of(sample(21, "a star")), s, BatchListener.ALL);
+            var b = engine.textToImage(base, List.of(sample(21, "a star")), s, BatchListener.ALL);
+            var c = engine.textToImage(base, List.of(sample(22, "a star")), s, BatchListener.ALL);
+            assertArrayEquals(a.image(0), b.image(0), sampler);
+            assertFalse(java.util.Arrays.equals(a.image(0), c.image(0)), sampler);
         }
     }
 
     @Test
     void fullCascadeGivesA128PixelPng() throws Exception {
-        var low = engine.textToImage(base, List.of(sample(1, "a star")), DiffusionEngine.Sampling.ddim(4), 3.0, StepListener.NONE);
-        var full = engine.upscale(sr, List.of(new DiffusionEngine.UpscaleSample(1, low.images().get(0))), DiffusionEngine.Sampling.ddim(3), StepListener.NONE);
-        BufferedImage img = ImageIO.read(new ByteArrayInputStream(Images.png(full.images().get(0), full.resolution())));
+        var low = engine.textToImage(base, List.of(sample(1, "a star")), DiffusionEngine.Sampling.ddim(4), BatchListener.ALL);
+        var full = engine.upscale(sr, List.of(new DiffusionEngine.UpscaleSample(1, low.image(0))), DiffusionEngine.Sampling.ddim(3), BatchListener.ALL);
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(Images.png(full.image(0), full.resolution())));
         assertEquals(128, img.getWidth());
         assertEquals(128, img.getHeight());
         assertTrue(full.seconds() > 0);
     }
 
     @Test
-    void theListenerStopsTheStageBetweenSteps() {
-        int[] calls = {0};
-        var e = assertThrows(StageCanceledException.class, () -> engine.textToImage(base,
-                List.of(sample(1, "a star")), DiffusionEngine.Sampling.ddim(50), 3.0, (done, total) -> ++calls[0] < 3));
-        assertEquals(3, e.stepsRun());
-        assertEquals(3, calls[0]);
+    void aStoppedSampleLeavesTheBatchAndTheOthersAreUnaffected() {
+        for (String sampler : List.of("ddim", "ddpm", "dpmpp_2m")) {
+            var s = new DiffusionEngine.Sampling(sampler, 10, 0);
+            float[] alone = engine.textToImage(base, List.of(sample(2, "a dog")), s, BatchListener.ALL).image(0);
+            int[] calls = {0};
+            var r = engine.textToImage(base, List.of(sample(1, "a star"), sample(2, "a dog")), s,
+                    (done, total) -> ++calls[0] < 3 ? null : new boolean[] {false, true});
+            assertEquals(10, calls[0]);
+            assertFalse(r.samples().get(0).completed(), sampler);
+            assertEquals(3, r.samples().get(0).stepsRun(), "stopped within one step of being told");
+            assertEquals(10, r.samples().get(1).stepsRun());
+            assertArrayEquals(alone, r.image(1), sampler + ": the remaining sample is bit-identical to running alone");
+            assertTrue(r.samples().get(1).seconds() > r.samples().get(0).seconds(), "each pays for the steps it was in");
+        }
     }
 
     @Test

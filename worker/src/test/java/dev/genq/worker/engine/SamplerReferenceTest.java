@@ -67,11 +67,11 @@ class SamplerReferenceTest {
 
         for (int rows : new int[] {0, 8}) { // one forward per step, and fixed-shape chunks
             var result = new DiffusionEngine(rows).textToImage(model, initial, shape[2], prompt, negative,
-                    new DiffusionEngine.Sampling(sampler, steps, eta), guidance, noise, StepListener.NONE);
+                    new double[] {guidance, guidance}, new DiffusionEngine.Sampling(sampler, steps, eta), noise, BatchListener.ALL);
             float[] expected = floats(expectedFile);
             float[] actual = new float[plane];
             for (int i = 0; i < shape[0]; i++) {
-                System.arraycopy(result.images().get(i), 0, actual, i * plane / shape[0], plane / shape[0]);
+                System.arraycopy(result.image(i), 0, actual, i * plane / shape[0], plane / shape[0]);
             }
             double maxErr = 0;
             for (int i = 0; i < plane; i++) {

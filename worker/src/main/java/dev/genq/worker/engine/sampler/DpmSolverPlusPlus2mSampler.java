@@ -12,6 +12,7 @@ public final class DpmSolverPlusPlus2mSampler implements Sampler {
     private final Timesteps t;
     private float[] previousX0; // kept in Java: the step's NDArrays are freed when the step ends
     private double previousH;
+    private int rowSize;
 
     public DpmSolverPlusPlus2mSampler(NoiseSchedule schedule) {
         this.t = new Timesteps(schedule);
@@ -21,6 +22,17 @@ public final class DpmSolverPlusPlus2mSampler implements Sampler {
     public int[] setTimesteps(int steps) {
         previousX0 = null;
         return t.set(steps);
+    }
+
+    @Override
+    public void retainRows(int[] rows) {
+        if (previousX0 != null) {
+            float[] kept = new float[rows.length * rowSize];
+            for (int i = 0; i < rows.length; i++) {
+                System.arraycopy(previousX0, rows[i] * rowSize, kept, i * rowSize, rowSize);
+            }
+            previousX0 = kept;
+        }
     }
 
     @Override
@@ -44,6 +56,7 @@ public final class DpmSolverPlusPlus2mSampler implements Sampler {
         }
         NDArray next = x.mul((float) (sigmaT / sigmaS)).sub(d.mul((float) (alphaT * Math.expm1(-h))));
         previousX0 = x0.toFloatArray();
+        rowSize = previousX0.length / (int) x0.getShape().get(0);
         previousH = h;
         return next;
     }

@@ -21,4 +21,8 @@ public interface Sampler {
      * @param noise   fresh per-sample Gaussian noise, drawn only by stochastic samplers
      */
     NDArray step(NDArray epsilon, int i, NDArray x, StepNoise noise);
+
+    /** Keeps only these rows of any per-sample state (samples dropped from the batch mid-run). */
+    default void retainRows(int[] rows) {
+    }
 }

@@ -7,4 +7,8 @@ import ai.djl.ndarray.NDManager;
 @FunctionalInterface
 public interface StepNoise {
     NDArray next(NDManager manager, int step);
+
+    /** Keeps the streams of these rows only, in this order (samples dropped from the batch). */
+    default void retainRows(int[] rows) {
+    }
 }

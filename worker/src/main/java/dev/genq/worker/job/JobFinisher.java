@@ -1,0 +1,178 @@
+package dev.genq.worker.job;
+
+import dev.genq.storage.job.Job;
+import dev.genq.storage.job.JobStatus;
+import dev.genq.storage.job.Sample;
+import dev.genq.storage.job.SampleCost;
+import dev.genq.storage.job.SampleStatus;
+import dev.genq.storage.messaging.EventCodec;
+import dev.genq.storage.messaging.KafkaClients;
+import dev.genq.storage.messaging.SampleGenerated;
+import dev.genq.storage.messaging.Topics;
+import dev.genq.storage.objectstore.Buckets;
+import dev.genq.storage.objectstore.ObjectStore;
+import dev.genq.worker.batch.JobExecution;
+import dev.genq.worker.batch.JobExecution.Outcome;
+import dev.genq.worker.batch.JobOutcomes;
+import dev.genq.worker.engine.DiffusionEngine.SampleResult;
+import dev.genq.worker.engine.Images;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * Makes a job's results durable, off the batcher thread so the model keeps running: PNGs into the
+ * pending bucket, then samples + costs + status in one transaction, then the samples.generated events.
+ * Only after that does the job's future complete and the consumer commit its offset.
+ */
+@ApplicationScoped
+public class JobFinisher implements JobOutcomes {
+    private static final Logger LOG = Logger.getLogger(JobFinisher.class);
+
+    private final ObjectStore store;
+    private final CostMeter costs;
+    private final MeterRegistry metrics;
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "genq-job-finisher"));
+    private final KafkaProducer<String, String> producer;
+
+    public JobFinisher(ObjectStore store, CostMeter costs, MeterRegistry metrics, KafkaClients kafka) {
+        this.store = store;
+        this.costs = costs;
+        this.metrics = metrics;
+        this.producer = kafka.producer("genq-worker");
+    }
+
+    void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
+        executor.shutdown();
+        executor.awaitTermination(30, TimeUnit.SECONDS);
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    @Override
+    public void finish(JobExecution run) {
+        executor.execute(() -> complete(run, () -> store(run)));
+    }
+
+    @Override
+    public void settleStopped(JobExecution run) {
+        executor.execute(() -> complete(run, () -> settleCanceled(run, List.of())));
+    }
+
+    private void complete(JobExecution run, java.util.function.Supplier<Outcome> work) {
+        try {
+            run.done.complete(work.get());
+        } catch (RuntimeException e) {
+            run.done.completeExceptionally(e);
+        }
+    }
+
+    private Outcome store(JobExecution run) {
+        Job job = run.job;
+        List<Sample> samples = new ArrayList<>();
+        int resolution = run.finalResolution();
+        for (int i = 0; i < job.numSamples; i++) {
+            byte[] png = Images.png(run.finalImage(i), resolution);
+            Sample s = new Sample();
+            s.jobId = job.id;
+            s.idx = i;
+            s.tenantId = job.tenantId;
+            s.status = SampleStatus.PENDING;
+            s.seed = job.seed + i;
+            s.width = resolution;
+            s.height = resolution;
+            s.objectKey = Buckets.sampleKey(job.tenantId, job.id, i);
+            s.sizeBytes = png.length;
+            s.sha256 = sha256(png);
+            store.put(Buckets.PENDING, s.objectKey, png, "image/png"); // same key, same bytes on a retry
+            samples.add(s);
+        }
+        boolean stored = QuarkusTransaction.requiringNew().call(() -> {
+            if (!Job.transition(job.id, EnumSet.of(JobStatus.RUNNING), JobStatus.MODERATING)) {
+                return false; // canceled after the last step: nothing is published
+            }
+            Job.update("modelVersion = ?1, promptTruncated = ?2, stepsDone = ?3 where id = ?4",
+                    run.modelVersion(), run.promptTruncated, run.totalStepsPerSample(), job.id);
+            samples.forEach(s -> s.persist());
+            bill(run);
+            return true;
+        });
+        if (!stored) {
+            return settleCanceled(run, samples);
+        }
+        metrics.counter("genq.samples.generated").increment(job.numSamples);
+        announce(job);
+        return Outcome.COMPLETED;
+    }
+
+    /** Canceled while running: bill the steps its samples ran, keep no sample. */
+    private Outcome settleCanceled(JobExecution run, List<Sample> stored) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            Job current = Job.findById(run.job.id);
+            if (current != null && current.status == JobStatus.CANCELED) {
+                bill(run);
+            }
+        });
+        for (Sample s : stored) {
+            store.remove(Buckets.PENDING, s.objectKey);
+        }
+        int steps = 0;
+        for (SampleResult r : run.baseResults) {
+            steps = Math.max(steps, r == null ? 0 : r.stepsRun());
+        }
+        LOG.infof("job %s: canceled while running; its samples stopped after at most %d base steps", run.job.id, steps);
+        return Outcome.CANCELED;
+    }
+
+    private void bill(JobExecution run) {
+        Job job = run.job;
+        for (int i = 0; i < job.numSamples; i++) {
+            SampleResult b = run.baseResults[i];
+            if (b != null && b.stepsRun() > 0) {
+                costs.record(job.id, job.tenantId, i, SampleCost.STAGE_BASE, run.base.spec().nameAtVersion(),
+                        b.stepsRun(), b.seconds());
+            }
+            SampleResult sr = run.srResults[i];
+            if (sr != null && sr.stepsRun() > 0) {
+                costs.record(job.id, job.tenantId, i, SampleCost.STAGE_SUPER_RESOLUTION,
+                        run.superResolution.spec().nameAtVersion(), sr.stepsRun(), sr.seconds());
+            }
+        }
+    }
+
+    /** Publishes samples.generated for every sample still pending; moderation treats repeats as no-ops. */
+    public void announce(Job job) {
+        List<Sample> pending = QuarkusTransaction.requiringNew().call(() ->
+                Sample.<Sample>list("jobId = ?1 and status = ?2 order by idx", job.id, SampleStatus.PENDING));
+        try {
+            for (Sample s : pending) {
+                producer.send(new ProducerRecord<>(Topics.SAMPLES_GENERATED, job.id.toString(),
+                        EventCodec.encode(new SampleGenerated(job.id, job.tenantId, s.idx, s.objectKey, s.sha256))))
+                        .get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("could not publish samples.generated for job " + job.id + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
