@@ -8,8 +8,15 @@ import java.util.List;
 
 @ConfigMapping(prefix = "genq.worker")
 public interface WorkerSettings {
-    /** Folders of the model packages this worker serves; each is loaded once at start and kept warm. */
+    /**
+     * The model packages this worker serves: folders, or s3://bucket/prefix locations. Each is loaded
+     * once at start and kept warm; several can be served side by side.
+     */
     List<String> modelPaths();
+
+    /** Where packages from S3 are mirrored before loading. */
+    @WithDefault("${java.io.tmpdir}/genq-model-cache")
+    String modelCache();
 
     /** The super-resolution model that turns a base image into a full one. */
     @WithDefault("tiny-sr")

@@ -101,6 +101,18 @@ public class ObjectStore {
         });
     }
 
+    /** Keys under a prefix, recursively. */
+    public java.util.List<String> list(String bucket, String prefix) {
+        return call("list " + bucket + "/" + prefix, () -> {
+            java.util.List<String> keys = new java.util.ArrayList<>();
+            for (io.minio.Result<io.minio.messages.Item> r : client.listObjects(io.minio.ListObjectsArgs.builder()
+                    .bucket(bucket).prefix(prefix).recursive(true).build())) {
+                keys.add(r.get().objectName());
+            }
+            return keys;
+        });
+    }
+
     /** Server-side copy; the same key in another bucket. */
     public void copy(String fromBucket, String key, String toBucket) {
         call("copy " + fromBucket + "/" + key + " to " + toBucket, () -> client.copyObject(CopyObjectArgs.builder()

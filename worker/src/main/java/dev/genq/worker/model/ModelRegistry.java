@@ -3,6 +3,7 @@ package dev.genq.worker.model;
 import ai.djl.Device;
 import dev.genq.worker.WorkerSettings;
 import dev.genq.storage.model.ModelEntry;
+import dev.genq.storage.objectstore.ObjectStore;
 import dev.genq.worker.engine.LoadedModel;
 import dev.genq.worker.engine.ModelSpec;
 import dev.genq.worker.engine.sampler.Samplers;
@@ -18,16 +19,18 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
-/** Every model package this worker serves, loaded once at start, by name. */
+/** Every model package this worker serves, loaded once at start (from a folder or an S3 prefix), by name. */
 @ApplicationScoped
 public class ModelRegistry {
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
 
     private final WorkerSettings settings;
+    private final ModelSource source;
     private final Map<String, LoadedModel> models = new ConcurrentHashMap<>();
 
-    public ModelRegistry(WorkerSettings settings) {
+    public ModelRegistry(WorkerSettings settings, ObjectStore store) {
         this.settings = settings;
+        this.source = new ModelSource(store, Path.of(settings.modelCache()));
     }
 
     void load(@Observes @Priority(10) StartupEvent ignored) {
@@ -38,7 +41,7 @@ public class ModelRegistry {
         Device device = "gpu".equalsIgnoreCase(settings.device()) ? Device.gpu() : Device.cpu();
         for (String path : settings.modelPaths()) {
             long t0 = System.nanoTime();
-            LoadedModel model = LoadedModel.load(Path.of(path).toAbsolutePath().normalize(), device);
+            LoadedModel model = LoadedModel.load(source.resolve(path), device);
             models.put(model.spec().name(), model);
             LOG.infof("loaded model %s (%s, %dx%d) from %s in %.2f s", model.spec().nameAtVersion(),
                     model.spec().kind(), model.spec().resolution(), model.spec().resolution(), path,
