@@ -79,6 +79,23 @@ public class JobResource {
     }
 
     @POST
+    @Path("{id}/upscale")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Upscale a preview sample", description = "Creates a full job whose super-resolution stage "
+            + "sharpens exactly that released preview sample; the new job carries parent_id and parent_sample.")
+    @APIResponse(responseCode = "202", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "409", description = "the sample is not released, or the job is not a preview",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response upscale(@PathParam("id") String id, UpscaleRequest request) {
+        if (request == null || request.sample() == null || request.sample() < 0) {
+            throw ProblemException.badRequest("sample_required", "'sample' must be the index of a released preview sample");
+        }
+        Job job = jobs.upscale(tenant.id(), id, request.sample());
+        relay.wake();
+        return Response.accepted(views.of(job)).location(URI.create("/v1/jobs/" + job.id)).build();
+    }
+
+    @POST
     @Path("{id}/cancel")
     @Operation(summary = "Cancel a job", description = "Queued jobs never start; running jobs stop at the next denoising step and pay for the steps they ran.")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = JobView.class)))

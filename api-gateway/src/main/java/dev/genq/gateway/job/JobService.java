@@ -1,8 +1,14 @@
 package dev.genq.gateway.job;
 
+import dev.genq.gateway.model.ModelCatalog;
 import dev.genq.gateway.problem.ProblemException;
+import dev.genq.storage.model.ModelEntry;
 import dev.genq.storage.job.Job;
+import dev.genq.storage.job.JobMode;
 import dev.genq.storage.job.JobStatus;
+import dev.genq.storage.job.Sample;
+import dev.genq.storage.job.SampleId;
+import dev.genq.storage.job.SampleStatus;
 import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.messaging.JobRequested;
 import dev.genq.storage.messaging.Topics;
@@ -22,9 +28,11 @@ import java.util.UUID;
 @ApplicationScoped
 public class JobService {
     private final MeterRegistry metrics;
+    private final ModelCatalog catalog;
 
-    public JobService(MeterRegistry metrics) {
+    public JobService(MeterRegistry metrics, ModelCatalog catalog) {
         this.metrics = metrics;
+        this.catalog = catalog;
     }
 
     /** Writes the job and its outbox message in one transaction: acknowledged means durable. */
@@ -48,6 +56,47 @@ public class JobService {
                 EventCodec.encode(new JobRequested(job.id, tenantId, job.mode.wire(), Instant.now()))).persist();
         metrics.counter("genq.jobs.submitted", "mode", job.mode.wire()).increment();
         Job.getEntityManager().refresh(job); // database-generated seq and timestamps
+        return job;
+    }
+
+    /**
+     * Creates a full job whose super-resolution stage starts from one released sample of a preview job;
+     * the new job inherits the preview's prompt, model and that sample's seed.
+     */
+    @Transactional
+    public Job upscale(UUID tenantId, String parentId, int sampleIdx) {
+        Job parent = get(tenantId, parentId);
+        if (catalog.names(ModelEntry.SUPER_RESOLUTION).isEmpty()) {
+            throw ProblemException.badRequest("mode_unavailable", "no super-resolution model is being served");
+        }
+        if (parent.mode != JobMode.PREVIEW) {
+            throw ProblemException.conflict("not_a_preview", "job " + parentId + " is not a preview job");
+        }
+        Sample sample = Sample.<Sample>findById(new SampleId(parent.id, sampleIdx));
+        if (sample == null || sample.status != SampleStatus.RELEASED) {
+            throw ProblemException.conflict("sample_not_released", "sample " + sampleIdx + " of job " + parentId
+                    + (sample == null ? " does not exist (yet)" : " is " + sample.status.wire()) + "; only released samples can be upscaled");
+        }
+        Job job = new Job();
+        job.id = UUID.randomUUID();
+        job.tenantId = tenantId;
+        job.status = JobStatus.QUEUED;
+        job.mode = JobMode.FULL;
+        job.prompt = parent.prompt;
+        job.negativePrompt = parent.negativePrompt;
+        job.numSamples = 1;
+        job.seed = sample.seed;
+        job.steps = parent.steps;
+        job.guidanceScale = parent.guidanceScale;
+        job.sampler = parent.sampler;
+        job.model = parent.model;
+        job.parentId = parent.id;
+        job.parentSample = sampleIdx;
+        job.persistAndFlush();
+        OutboxMessage.of(tenantId, Topics.JOBS_FULL, job.id.toString(),
+                EventCodec.encode(new JobRequested(job.id, tenantId, job.mode.wire(), Instant.now()))).persist();
+        metrics.counter("genq.jobs.submitted", "mode", "upscale").increment();
+        Job.getEntityManager().refresh(job);
         return job;
     }
 

@@ -9,7 +9,8 @@ import java.util.UUID;
 
 /** A job as the API shows it to its owner. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobView(UUID id, String status, String mode, double progress, Params params, String modelVersion,
+public record JobView(UUID id, String status, String mode, UUID parentId, Integer parentSample, double progress,
+                      Params params, String modelVersion,
                       boolean promptTruncated, Timings timings, Cost cost, List<SampleView> samples, Error error) {
 
     public record Params(String prompt, String negativePrompt, int numSamples, long seed, int steps,

@@ -57,7 +57,7 @@ public class JobViews {
                     total(costBySample.getOrDefault(s.idx, List.of())));
         }).toList();
         JobView.Error error = job.errorCode == null ? null : new JobView.Error(job.errorCode, job.errorMessage);
-        return new JobView(job.id, job.status.wire(), job.mode.wire(), job.progress,
+        return new JobView(job.id, job.status.wire(), job.mode.wire(), job.parentId, job.parentSample, job.progress,
                 new JobView.Params(job.prompt, job.negativePrompt, job.numSamples, job.seed, job.steps,
                         job.guidanceScale, job.sampler, job.model),
                 job.modelVersion, job.promptTruncated,

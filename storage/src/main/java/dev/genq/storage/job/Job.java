@@ -54,6 +54,13 @@ public class Job extends PanacheEntityBase {
     @Column(name = "prompt_truncated")
     public boolean promptTruncated;
 
+    /** Lineage of an upscale job: the preview job and the index of the sample it sharpens. */
+    @Column(name = "parent_id")
+    public UUID parentId;
+
+    @Column(name = "parent_sample")
+    public Integer parentSample;
+
     @Column(name = "steps_done")
     public int stepsDone;
 

@@ -3,6 +3,12 @@ package dev.genq.worker.job;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobMode;
 import dev.genq.storage.job.JobStatus;
+import dev.genq.storage.job.Sample;
+import dev.genq.storage.job.SampleId;
+import dev.genq.storage.job.SampleStatus;
+import dev.genq.storage.objectstore.Buckets;
+import dev.genq.storage.objectstore.ObjectStore;
+import dev.genq.worker.engine.Images;
 import dev.genq.storage.messaging.JobRequested;
 import dev.genq.worker.batch.JobExecution;
 import dev.genq.worker.batch.JobExecution.Outcome;
@@ -31,8 +37,11 @@ public class JobRunner {
     private final MicroBatcher batcher;
     private final JobFinisher finisher;
     private final MeterRegistry metrics;
+    private final ObjectStore store;
 
-    public JobRunner(ModelRegistry models, MicroBatcher batcher, JobFinisher finisher, MeterRegistry metrics) {
+    public JobRunner(ModelRegistry models, MicroBatcher batcher, JobFinisher finisher, MeterRegistry metrics,
+                     ObjectStore store) {
+        this.store = store;
         this.models = models;
         this.batcher = batcher;
         this.finisher = finisher;
@@ -70,9 +79,29 @@ public class JobRunner {
                     + " is not served by this worker");
             return CompletableFuture.completedFuture(Outcome.FAILED);
         }
-        JobExecution execution = new JobExecution(job, base, sr);
+        JobExecution execution;
+        if (job.parentId != null) {
+            float[] preview = parentSample(job, sr);
+            if (preview == null) {
+                fail(job, "parent_unavailable", "sample " + job.parentSample + " of job " + job.parentId + " is no longer released");
+                return CompletableFuture.completedFuture(Outcome.FAILED);
+            }
+            execution = new JobExecution(job, base, sr, preview);
+        } else {
+            execution = new JobExecution(job, base, sr);
+        }
         batcher.submit(execution);
         return execution.done;
+    }
+
+    /** The released preview sample an upscale job sharpens, read back from the outputs bucket. */
+    private float[] parentSample(Job job, LoadedModel sr) {
+        Sample sample = QuarkusTransaction.requiringNew().call(() ->
+                Sample.<Sample>findById(new SampleId(job.parentId, job.parentSample)));
+        if (sample == null || sample.status != SampleStatus.RELEASED) {
+            return null;
+        }
+        return Images.fromPng(store.get(Buckets.OUTPUTS, sample.objectKey), sr.spec().lowResolution());
     }
 
     /** Fails a job for a reason that is not the client's; such jobs are not billed. */
