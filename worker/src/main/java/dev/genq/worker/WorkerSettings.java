@@ -35,12 +35,18 @@ public interface WorkerSettings {
     BigDecimal pricePerDeviceHour();
 
     /**
-     * Rows in every model forward; the last chunk is padded. A fixed forward shape makes a sample's pixels
-     * independent of the batch it shares (libtorch picks kernels by batch size). 0 = one forward per
-     * step of whatever size the batch has: faster at low load, reproducible only for identical batches.
+     * Rows in every text-to-image forward; the last chunk is padded. A fixed forward shape makes a
+     * sample's pixels independent of the batch it shares (libtorch picks kernels by batch size). 2 is
+     * one guided sample: no padding at low load, about a third less throughput than one big forward
+     * under full load (README, Performance). 0 = one forward of any size: fastest, but reproducible
+     * only for identical batches.
      */
-    @WithDefault("8")
+    @WithDefault("2")
     int forwardRows();
+
+    /** The same for super-resolution forwards, which are big enough (128x128) to run one row at a time. */
+    @WithDefault("1")
+    int srForwardRows();
 
     /** Intra-op threads for libtorch. */
     @WithDefault("2")

@@ -30,6 +30,7 @@ public final class JobExecution {
     private final StageKey srKey;
     private final long totalSampleSteps;
     private final DiffusionEngine.TextSample[] textInputs;
+    private final float[] parentImage; // upscale jobs: the preview sample to sharpen; no base stage
     private int pendingBase;
     private int pendingSr;
     private long sampleStepsDone;
@@ -37,7 +38,13 @@ public final class JobExecution {
     private volatile boolean stopped;
 
     public JobExecution(Job job, LoadedModel base, LoadedModel superResolution) {
+        this(job, base, superResolution, null);
+    }
+
+    /** @param parentImage for an upscale job, the released preview sample (CHW in [-1, 1]) to sharpen */
+    public JobExecution(Job job, LoadedModel base, LoadedModel superResolution, float[] parentImage) {
         this.job = job;
+        this.parentImage = parentImage;
         this.base = base;
         this.superResolution = job.mode == JobMode.FULL ? superResolution : null;
         int n = job.numSamples;
@@ -51,7 +58,7 @@ public final class JobExecution {
         }
         this.baseResults = new SampleResult[n];
         this.srResults = new SampleResult[n];
-        this.pendingBase = n;
+        this.pendingBase = parentImage == null ? n : 0;
         this.pendingSr = this.superResolution == null ? 0 : n;
         this.baseKey = new StageKey(base.spec().name(), StageKey.Stage.BASE, base.spec().resolution(), job.steps,
                 job.sampler, 0);
@@ -62,10 +69,17 @@ public final class JobExecution {
     }
 
     public int totalStepsPerSample() {
-        return job.steps + (srKey == null ? 0 : srKey.steps());
+        return baseSteps() + (srKey == null ? 0 : srKey.steps());
+    }
+
+    private int baseSteps() {
+        return parentImage == null ? job.steps : 0;
     }
 
     public String modelVersion() {
+        if (parentImage != null) {
+            return superResolution.spec().nameAtVersion();
+        }
         return base.spec().nameAtVersion() + (superResolution == null ? "" : "+" + superResolution.spec().nameAtVersion());
     }
 
@@ -73,10 +87,12 @@ public final class JobExecution {
         return srKey;
     }
 
-    List<SampleTask> baseTasks() {
+    /** The first stage's samples: base, or for an upscale job super-resolution of the parent sample. */
+    List<SampleTask> initialTasks() {
         List<SampleTask> tasks = new ArrayList<>(textInputs.length);
         for (int i = 0; i < textInputs.length; i++) {
-            tasks.add(new SampleTask(this, i, baseKey, textInputs[i]));
+            tasks.add(parentImage == null ? new SampleTask(this, i, baseKey, textInputs[i])
+                    : new SampleTask(this, i, srKey, new DiffusionEngine.UpscaleSample(job.seed + i, parentImage)));
         }
         return tasks;
     }
@@ -84,7 +100,7 @@ public final class JobExecution {
     /** After a batch step: this job's samples in the batch advanced; returns the job's steps done. */
     void advanced(StageKey.Stage stage, int stageStepsDone, int samples) {
         sampleStepsDone += samples;
-        int offset = stage == StageKey.Stage.BASE ? 0 : job.steps;
+        int offset = stage == StageKey.Stage.BASE ? 0 : baseSteps();
         stepsDone = Math.max(stepsDone, offset + stageStepsDone);
     }
 

@@ -47,7 +47,7 @@ public class MicroBatcher {
     public MicroBatcher(BatchSettings settings, WorkerSettings worker, BatchProgress progress, JobOutcomes outcomes,
                         MeterRegistry metrics) {
         this.settings = settings;
-        this.engine = new DiffusionEngine(worker.forwardRows());
+        this.engine = new DiffusionEngine(worker.forwardRows(), worker.srForwardRows());
         this.progress = progress;
         this.outcomes = outcomes;
         this.metrics = metrics;
@@ -72,9 +72,9 @@ public class MicroBatcher {
         }
     }
 
-    /** Queues a job's base-stage samples. */
+    /** Queues a job's first-stage samples. */
     public void submit(JobExecution job) {
-        submit(job.baseTasks());
+        submit(job.initialTasks());
     }
 
     void submit(List<SampleTask> tasks) {

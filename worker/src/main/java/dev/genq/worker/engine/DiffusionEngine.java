@@ -21,11 +21,21 @@ import java.util.List;
  * benchmarked alone.
  */
 public final class DiffusionEngine {
-    private final int forwardRows;
+    private final int textRows;
+    private final int imageRows;
 
-    /** @param forwardRows rows per model forward (see {@link FixedShapeBatches}); 0 for one forward per step */
+    /** @param forwardRows rows per model forward for every stage (see {@link FixedShapeBatches}); 0 = one forward */
     public DiffusionEngine(int forwardRows) {
-        this.forwardRows = forwardRows;
+        this(forwardRows, forwardRows);
+    }
+
+    /**
+     * @param textRows  rows per forward of text-to-image models (2 = one guided sample, no padding)
+     * @param imageRows rows per forward of super-resolution models (1: their forwards are big enough alone)
+     */
+    public DiffusionEngine(int textRows, int imageRows) {
+        this.textRows = textRows;
+        this.imageRows = imageRows;
     }
 
     /** Which sampler, how many steps, and DDIM's eta (ignored by the others). */
@@ -264,7 +274,8 @@ public final class DiffusionEngine {
     }
 
     private NDArray forward(LoadedModel model, NDManager m, NDArray x, NDArray t, NDArray cond) {
-        return FixedShapeBatches.apply(m, forwardRows, new NDList(x, t, cond), in -> model.forward(m, in.get(0), in.get(1), in.get(2)));
+        int rows = model.spec().kind() == ModelSpec.Kind.TEXT_TO_IMAGE ? textRows : imageRows;
+        return FixedShapeBatches.apply(m, rows, new NDList(x, t, cond), in -> model.forward(m, in.get(0), in.get(1), in.get(2)));
     }
 
     private NDArray encode(LoadedModel model, NDManager m, long[][] tokens) {
@@ -274,7 +285,7 @@ public final class DiffusionEngine {
             System.arraycopy(tokens[i], 0, flat, i * len, len);
         }
         NDArray ids = m.create(flat, new Shape(tokens.length, len));
-        return FixedShapeBatches.apply(m, forwardRows, new NDList(ids), in -> model.encode(m, in.get(0)));
+        return FixedShapeBatches.apply(m, textRows, new NDList(ids), in -> model.encode(m, in.get(0)));
     }
 
     private static long[][] concat(long[][] a, long[][] b) {

@@ -53,8 +53,8 @@ class DiffusionEngineTest {
 
     @Test
     void aSamplesPngIsBitIdenticalWhicheverBatchItShares() {
-        // fixed-shape forwards: alone (2 rows with guidance, padded to 8), among 3 (6 rows), and as the
-        // last of 6 samples, whose rows fall into the second chunk
+        // fixed-shape forwards of 8 rows: alone (2 rows with guidance, padded to 8), among 3 (6 rows), and
+        // as the last of 6 samples, whose rows fall into the second chunk
         var alone = engine.textToImage(base, List.of(sample(11, "a red apple")), DiffusionEngine.Sampling.ddim(8), BatchListener.ALL);
         var three = engine.textToImage(base, List.of(sample(99, "a blue cat"), sample(11, "a red apple"),
                 sample(5, "pizza")), DiffusionEngine.Sampling.ddim(8), BatchListener.ALL);
@@ -63,6 +63,21 @@ class DiffusionEngineTest {
         assertArrayEquals(alone.image(0), three.image(1));
         assertArrayEquals(alone.image(0), six.image(5));
         assertArrayEquals(Images.png(alone.image(0), 32), Images.png(six.image(5), 32));
+    }
+
+    @Test
+    void theProductionChunkingIsBatchInvariantToo() {
+        DiffusionEngine production = new DiffusionEngine(2, 1);
+        var alone = production.textToImage(base, List.of(sample(11, "a red apple")), DiffusionEngine.Sampling.ddim(8), BatchListener.ALL);
+        var five = production.textToImage(base, List.of(sample(1, "x"), sample(2, "y"), sample(11, "a red apple"),
+                sample(4, "cat"), sample(6, "dog")), DiffusionEngine.Sampling.ddim(8), BatchListener.ALL);
+        assertArrayEquals(alone.image(0), five.image(2));
+        var upAlone = production.upscale(sr, List.of(new DiffusionEngine.UpscaleSample(11, alone.image(0))),
+                DiffusionEngine.Sampling.ddim(3), BatchListener.ALL);
+        var upThree = production.upscale(sr, List.of(new DiffusionEngine.UpscaleSample(1, five.image(0)),
+                new DiffusionEngine.UpscaleSample(11, alone.image(0)), new DiffusionEngine.UpscaleSample(2, five.image(1))),
+                DiffusionEngine.Sampling.ddim(3), BatchListener.ALL);
+        assertArrayEquals(upAlone.image(0), upThree.image(1));
     }
 
     @Test
