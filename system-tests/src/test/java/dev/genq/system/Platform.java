@@ -48,10 +48,11 @@ public final class Platform {
             urls.add(start(root, "api-gateway", gatewayPort, logs, Map.of()));
             int workerPort = freePort();
             workerUrl = "http://127.0.0.1:" + workerPort;
-            // a longer batching window than production's 20 ms, so that jobs submitted together batch together
+            // a longer batching window than production's 20 ms, so that jobs submitted together batch together;
+            // progress written at every step, so steps_done is exact when a cancel freezes it
             urls.add(start(root, "worker", workerPort, logs, Map.of("genq.worker.model-paths",
                     root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"),
-                    "genq.worker.batch.max-wait", "PT0.3S")));
+                    "genq.worker.batch.max-wait", "PT0.3S", "genq.worker.batch.progress-interval", "PT0S")));
             urls.add(start(root, "moderation", freePort(), logs, Map.of()));
             for (String url : urls) {
                 awaitReady(url, Duration.ofSeconds(180), logs);

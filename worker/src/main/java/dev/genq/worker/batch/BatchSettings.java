@@ -15,6 +15,10 @@ public interface BatchSettings {
     @WithDefault("PT0.02S")
     Duration maxWait();
 
+    /** How often a batch writes its jobs' progress; cancellation is still checked at every step. */
+    @WithDefault("PT0.25S")
+    Duration progressInterval();
+
     /** Jobs in flight before the worker stops taking more from Kafka. */
     @WithDefault("16")
     int maxJobsInFlight();

@@ -164,6 +164,8 @@ public class MicroBatcher {
         List<JobExecution> jobs = new ArrayList<>(new LinkedHashSet<>(tasks.stream().map(SampleTask::job).toList()));
         boolean[] alive = new boolean[tasks.size()];
         java.util.Arrays.fill(alive, true);
+        long[] lastWrite = {System.nanoTime()};
+        long interval = settings.progressInterval().toNanos();
         BatchListener listener = (done, total) -> {
             for (JobExecution j : jobs) {
                 int samples = 0;
@@ -176,7 +178,11 @@ public class MicroBatcher {
                     j.advanced(key.stage(), done, samples);
                 }
             }
-            boolean[] stillRunning = progress.record(jobs);
+            boolean write = done == total || System.nanoTime() - lastWrite[0] >= interval;
+            if (write) {
+                lastWrite[0] = System.nanoTime();
+            }
+            boolean[] stillRunning = progress.record(jobs, write);
             for (int k = 0; k < jobs.size(); k++) {
                 if (!stillRunning[k]) {
                     jobs.get(k).stop();
