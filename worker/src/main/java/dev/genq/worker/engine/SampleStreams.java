@@ -20,10 +20,15 @@ final class SampleStreams implements StepNoise {
     SampleStreams(List<Long> seeds, int stage, Shape sampleShape) {
         this.streams = new Random[seeds.size()];
         for (int i = 0; i < streams.length; i++) {
-            streams[i] = new Random(SeededNoise.stageSeed(seeds.get(i), stage));
+            streams[i] = new Random(stageSeed(seeds.get(i), stage));
         }
         this.plane = (int) sampleShape.size();
         this.sampleShape = sampleShape;
+    }
+
+    /** Each stage of a sample draws from its own stream, independent of the other stage's. */
+    static long stageSeed(long sampleSeed, int stage) {
+        return sampleSeed * 0x9E3779B97F4A7C15L + stage;
     }
 
     /** The next {@code plane} values of every stream, sample after sample. */

@@ -29,7 +29,7 @@ public final class DdimSampler implements Sampler {
     public NDArray step(NDArray epsilon, int i, NDArray x, StepNoise noise) {
         double aT = t.alphaBar(i);
         double aPrev = t.alphaBarNext(i);
-        NDArray x0 = x.sub(epsilon.mul((float) Math.sqrt(1 - aT))).div((float) Math.sqrt(aT)).clip(-1f, 1f);
+        NDArray x0 = Timesteps.predictX0(x, epsilon, aT).clip(-1f, 1f);
         NDArray eps = x.sub(x0.mul((float) Math.sqrt(aT))).div((float) Math.sqrt(1 - aT));
         double std = eta * Math.sqrt((1 - aPrev) / (1 - aT) * (1 - aT / aPrev));
         NDArray next = x0.mul((float) Math.sqrt(aPrev)).add(eps.mul((float) Math.sqrt(Math.max(1 - aPrev - std * std, 0))));

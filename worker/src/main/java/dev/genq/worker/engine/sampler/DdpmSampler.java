@@ -24,7 +24,7 @@ public final class DdpmSampler implements Sampler {
         double aT = t.alphaBar(i);
         double aPrev = t.alphaBarNext(i);
         double beta = 1 - aT / aPrev;
-        NDArray x0 = x.sub(epsilon.mul((float) Math.sqrt(1 - aT))).div((float) Math.sqrt(aT)).clip(-1f, 1f);
+        NDArray x0 = Timesteps.predictX0(x, epsilon, aT).clip(-1f, 1f);
         NDArray mean = x0.mul((float) (Math.sqrt(aPrev) * beta / (1 - aT)))
                 .add(x.mul((float) (Math.sqrt(1 - beta) * (1 - aPrev) / (1 - aT))));
         if (t.isLast(i)) {

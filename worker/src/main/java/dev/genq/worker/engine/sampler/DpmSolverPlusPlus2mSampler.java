@@ -40,7 +40,7 @@ public final class DpmSolverPlusPlus2mSampler implements Sampler {
         double aS = t.alphaBar(i);
         double alphaS = Math.sqrt(aS);
         double sigmaS = Math.sqrt(1 - aS);
-        NDArray x0 = x.sub(epsilon.mul((float) sigmaS)).div((float) alphaS);
+        NDArray x0 = Timesteps.predictX0(x, epsilon, aS);
         if (t.isLast(i)) {
             return x0;
         }

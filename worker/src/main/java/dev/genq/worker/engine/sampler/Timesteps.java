@@ -1,5 +1,6 @@
 package dev.genq.worker.engine.sampler;
 
+import ai.djl.ndarray.NDArray;
 import dev.genq.worker.engine.NoiseSchedule;
 
 /** What every sampler needs to know about step i: the signal level now and after the step. */
@@ -27,5 +28,10 @@ final class Timesteps {
 
     boolean isLast(int i) {
         return i + 1 == ts.length;
+    }
+
+    /** The clean-image prediction x0 = (x - sqrt(1 - a) eps) / sqrt(a) at signal level {@code alphaBar}. */
+    static NDArray predictX0(NDArray x, NDArray epsilon, double alphaBar) {
+        return x.sub(epsilon.mul((float) Math.sqrt(1 - alphaBar))).div((float) Math.sqrt(alphaBar));
     }
 }
