@@ -1,0 +1,146 @@
+#!/usr/bin/env python3
+"""Builds genq's training data from openly licensed emoji art, fetched through the registries.
+
+Sources (licences and attribution in models/data/LICENSES.md):
+  npm  emoji-datasource-google   Noto Emoji art, 64 px PNGs (Apache-2.0), emoji metadata (MIT)
+  npm  emoji-datasource-twitter  Twemoji art, 64 px PNGs (CC-BY-4.0)
+  npm  emojibase-data            English labels and tags (MIT)
+  apt  fonts-noto-color-emoji    Noto Color Emoji font (OFL-1.1), rendered at 128 px
+
+What it writes to models/data/out/ (not committed; re-run to rebuild, ~1 minute):
+  images32.npy    uint8 [N, 32, 32, 3]   both art styles, composited on white, area-downsampled from 64 px
+  images128.npy   uint8 [M, 128, 128, 3] Noto font renders on white
+  rows32.json / rows128.json             per image: emoji, label, tags, category, subcategory, style, split, weight
+  vocab.txt                              words of the training captions (id = line; 0 <pad>, 1 <unk>)
+
+Choices: skin-tone variants are dropped (they are nested under their base emoji and would be half the
+data); flags are kept at weight 0.25 (270 near-identical rectangles); 5% of emoji, chosen by a hash of
+their code point, are held out entirely (never seen in training, in any style or size).
+
+    /usr/bin/python3 models/data/build_dataset.py            # needs: npm, apt-get install fonts-noto-color-emoji python3-pil
+"""
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+import tarfile
+
+import numpy as np
+from PIL import Image, ImageFont, ImageDraw
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CACHE = os.path.join(HERE, "cache")
+OUT = os.path.join(HERE, "out")
+PACKAGES = {"emoji-datasource-google": "16.0.0", "emoji-datasource-twitter": "16.0.0", "emojibase-data": "17.0.0"}
+FONT = "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"
+HELD_OUT_PERCENT = 5
+FLAG_WEIGHT = 0.25
+
+
+def fetch():
+    os.makedirs(CACHE, exist_ok=True)
+    for name, version in PACKAGES.items():
+        tgz = os.path.join(CACHE, f"{name}-{version}.tgz")
+        if not os.path.exists(tgz):
+            subprocess.run(["npm", "pack", f"{name}@{version}", "--pack-destination", CACHE], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        folder = os.path.join(CACHE, f"{name}-{version}")
+        if not os.path.isdir(folder):
+            with tarfile.open(tgz) as t:
+                t.extractall(folder)
+    if not os.path.exists(FONT):
+        sys.exit("missing " + FONT + ": apt-get install fonts-noto-color-emoji")
+
+
+def member(name, path):
+    with open(os.path.join(CACHE, f"{name}-{PACKAGES[name]}", "package", path), "rb") as f:
+        return f.read()
+
+
+def norm(code):
+    """Code points without variation selectors, upper-case, dash-separated: joins the two metadata sets."""
+    return "-".join(p for p in code.upper().split("-") if p != "FE0F")
+
+
+def words(text):
+    """The tokenizer of models/README.md: lower-case, split on anything that is not a letter or digit."""
+    return [w for w in re.split(r"[^\w]|_", text.lower()) if w]
+
+
+def held_out(code):
+    return int(hashlib.sha256(code.encode()).hexdigest(), 16) % 100 < HELD_OUT_PERCENT
+
+
+def on_white(img):
+    img = img.convert("RGBA")
+    white = Image.new("RGBA", img.size, (255, 255, 255, 255))
+    return Image.alpha_composite(white, img).convert("RGB")
+
+
+def render_font(char, font):
+    """Noto Color Emoji is a bitmap (CBDT) font: it renders at size 109 into a 136x128 box."""
+    canvas = Image.new("RGBA", (160, 160), (255, 255, 255, 0))
+    ImageDraw.Draw(canvas).text((80, 80), char, font=font, embedded_color=True, anchor="mm")
+    box = canvas.getbbox()
+    if box is None:
+        return None
+    glyph = canvas.crop(box)
+    scale = 120 / max(glyph.size)
+    glyph = glyph.resize((max(1, round(glyph.size[0] * scale)), max(1, round(glyph.size[1] * scale))), Image.LANCZOS)
+    out = Image.new("RGBA", (128, 128), (255, 255, 255, 0))
+    out.paste(glyph, ((128 - glyph.size[0]) // 2, (128 - glyph.size[1]) // 2), glyph)
+    return on_white(out)
+
+
+def main():
+    fetch()
+    emoji = json.loads(member("emoji-datasource-google", "emoji.json"))
+    base = {norm(e["hexcode"]): e for e in json.loads(member("emojibase-data", "en/data.json"))}
+    font = ImageFont.truetype(FONT, 109)
+    rows32, imgs32, rows128, imgs128 = [], [], [], []
+    vocab = set()
+    for e in sorted(emoji, key=lambda e: e["sort_order"]):
+        code = norm(e["unified"])
+        meta = base.get(code)
+        label = meta["label"] if meta else e["name"].lower()
+        tags = meta.get("tags", []) if meta else []
+        split = "heldout" if held_out(code) else "train"
+        row = {"emoji": code, "label": label, "tags": tags, "category": e["category"],
+               "subcategory": e["subcategory"], "split": split,
+               "weight": FLAG_WEIGHT if e["category"] == "Flags" else 1.0}
+        if split == "train":
+            for w in words(label) + [w for t in tags for w in words(t)]:
+                vocab.add(w)
+        for style, pkg in (("noto", "emoji-datasource-google"), ("twemoji", "emoji-datasource-twitter")):
+            flag = "has_img_google" if style == "noto" else "has_img_twitter"
+            if not e.get(flag):
+                continue
+            folder = "google" if style == "noto" else "twitter"
+            png = member(pkg, f"img/{folder}/64/{e['image']}")
+            img = on_white(Image.open(io.BytesIO(png))).resize((32, 32), Image.BOX)
+            imgs32.append(np.asarray(img, dtype=np.uint8))
+            rows32.append(dict(row, style=style))
+        char = "".join(chr(int(c, 16)) for c in e["unified"].split("-"))
+        big = render_font(char, font)
+        if big is not None:
+            imgs128.append(np.asarray(big, dtype=np.uint8))
+            rows128.append(dict(row, style="noto-font"))
+    os.makedirs(OUT, exist_ok=True)
+    np.save(os.path.join(OUT, "images32.npy"), np.stack(imgs32))
+    np.save(os.path.join(OUT, "images128.npy"), np.stack(imgs128))
+    for name, rows in (("rows32.json", rows32), ("rows128.json", rows128)):
+        with open(os.path.join(OUT, name), "w") as f:
+            json.dump(rows, f)
+    with open(os.path.join(OUT, "vocab.txt"), "w") as f:
+        f.write("\n".join(["<pad>", "<unk>"] + sorted(vocab)) + "\n")
+    subcats = sorted({r["subcategory"] for r in rows32})
+    held = sum(1 for r in rows32 if r["split"] == "heldout")
+    print(f"32 px: {len(rows32)} images ({held} held out), 128 px: {len(rows128)} images, "
+          f"{len(vocab) + 2} words, {len(subcats)} subcategories")
+
+
+if __name__ == "__main__":
+    main()
