@@ -19,13 +19,21 @@ def timestep_embedding(t, dim):
     return torch.cat([torch.sin(args), torch.cos(args)], dim=1)
 
 
+class GroupNorm32(nn.GroupNorm):
+    """GroupNorm computed in fp32 under bf16 autocast (bf16 statistics are too coarse, and torch 1.13
+    refuses a bf16 input with fp32 weights); a no-op cast in fp32 inference."""
+
+    def forward(self, x):
+        return super().forward(x.float()).type(x.dtype)
+
+
 class ResBlock(nn.Module):
     def __init__(self, cin, cout, emb):
         super().__init__()
-        self.norm1 = nn.GroupNorm(min(8, cin), cin)
+        self.norm1 = GroupNorm32(min(8, cin), cin)
         self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
         self.emb = nn.Linear(emb, cout)
-        self.norm2 = nn.GroupNorm(min(8, cout), cout)
+        self.norm2 = GroupNorm32(min(8, cout), cout)
         self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
         self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
 
@@ -42,7 +50,7 @@ class Attention(nn.Module):
     def __init__(self, ch, heads=4):
         super().__init__()
         self.heads = heads
-        self.norm = nn.GroupNorm(min(8, ch), ch)
+        self.norm = GroupNorm32(min(8, ch), ch)
         self.qkv = nn.Conv2d(ch, 3 * ch, 1)
         self.out = nn.Conv2d(ch, ch, 1)
 
@@ -92,7 +100,7 @@ class UNet(nn.Module):
             c = cout
             if level > 0:
                 self.upsamples.append(nn.Conv2d(c, c, 3, padding=1))
-        self.out_norm = nn.GroupNorm(min(8, c), c)
+        self.out_norm = GroupNorm32(min(8, c), c)
         self.out = nn.Conv2d(c + skips.pop(), 3, 3, padding=1)
 
     def forward(self, x, t, cond):

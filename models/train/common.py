@@ -1,0 +1,117 @@
+"""Shared by the training recipes: the dataset, captions, the tokenizer, the noise schedule,
+checkpoints that survive interruption, and export to the engine's package format (models/README.md)."""
+import json
+import math
+import os
+import random
+import re
+import time
+
+import numpy as np
+import torch
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DATA = os.path.join(ROOT, "models", "data", "out")
+MAX_TOKENS = 16
+T = 1000
+
+
+def words(text):
+    """The engine's tokenizer (models/README.md): lower-case, split on anything not a letter or digit."""
+    return [w for w in re.split(r"[^\w]|_", text.lower()) if w]
+
+
+class Vocab:
+    def __init__(self, path=os.path.join(DATA, "vocab.txt")):
+        self.words = [w.rstrip("\n") for w in open(path)]
+        self.ids = {w: i for i, w in enumerate(self.words)}
+
+    def encode(self, text):
+        ids = [self.ids.get(w, 1) for w in words(text)][:MAX_TOKENS]
+        return ids + [0] * (MAX_TOKENS - len(ids))
+
+
+def load(size):
+    images = np.load(os.path.join(DATA, f"images{size}.npy"))
+    rows = json.load(open(os.path.join(DATA, f"rows{size}.json")))
+    return images, rows
+
+
+def to_tensor(images):
+    """uint8 NHWC -> float NCHW in [-1, 1]."""
+    return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1
+
+
+def caption(row, rng):
+    """Training captions: the label, the label with some tags, or tags alone."""
+    tags = [t for t in row["tags"] if t]
+    r = rng.random()
+    if r < 0.5 or not tags:
+        return row["label"]
+    if r < 0.8:
+        return row["label"] + " " + " ".join(rng.sample(tags, min(len(tags), rng.randint(1, 3))))
+    return " ".join(rng.sample(tags, min(len(tags), rng.randint(1, 3))))
+
+
+def cosine_alpha_bar():
+    def f(t):
+        return math.cos((t / T + 0.008) / 1.008 * math.pi / 2) ** 2
+    out, prev = [], 1.0
+    for t in range(T):
+        prev *= 1 - min(1 - f(t + 1) / f(t), 0.999)
+        out.append(prev)
+    return torch.tensor(out, dtype=torch.float32)
+
+
+class Checkpoint:
+    """Saves model, EMA, optimizer, step and RNG atomically, so a killed run resumes where it stopped."""
+
+    def __init__(self, path):
+        self.path = path
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+
+    def save(self, state):
+        tmp = self.path + ".tmp"
+        torch.save(state, tmp)
+        os.replace(tmp, self.path)
+
+    def load(self):
+        return torch.load(self.path) if os.path.exists(self.path) else None
+
+
+class Ema:
+    def __init__(self, model, decay=0.999):
+        self.decay = decay
+        self.shadow = {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+    def update(self, model):
+        with torch.no_grad():
+            for k, v in model.state_dict().items():
+                if v.dtype.is_floating_point:
+                    self.shadow[k].mul_(self.decay).add_(v.detach(), alpha=1 - self.decay)
+                else:
+                    self.shadow[k].copy_(v)
+
+
+def write_package(out, files, meta):
+    """TorchScript files (traced, not frozen, so the weights can be read back to resume) + model.json."""
+    os.makedirs(out, exist_ok=True)
+    for fname, module, example in files:
+        torch.jit.trace(module.eval(), example).save(os.path.join(out, fname))
+    with open(os.path.join(out, "model.json"), "w") as f:
+        json.dump(meta, f, indent=2)
+        f.write("\n")
+
+
+class Deadline:
+    def __init__(self, minutes):
+        self.end = time.time() + minutes * 60 if minutes else None
+
+    def passed(self):
+        return self.end is not None and time.time() > self.end
+
+
+def seed_everything(seed):
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
