@@ -14,6 +14,7 @@ import dev.genq.worker.batch.JobExecution;
 import dev.genq.worker.batch.JobExecution.Outcome;
 import dev.genq.worker.batch.MicroBatcher;
 import dev.genq.worker.engine.LoadedModel;
+import dev.genq.worker.engine.ModelSpec;
 import dev.genq.worker.model.ModelRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -72,7 +73,8 @@ public class JobRunner {
                 return CompletableFuture.completedFuture(Outcome.SKIPPED); // canceled, failed or settled
             }
         }
-        LoadedModel base = models.get(job.model).orElse(null);
+        // never trust the message's model to be a base model: a wrong kind would fail a whole shared batch
+        LoadedModel base = models.get(job.model).filter(m -> m.spec().kind() == ModelSpec.Kind.TEXT_TO_IMAGE).orElse(null);
         LoadedModel sr = models.superResolution().orElse(null);
         if (base == null || (job.mode == JobMode.FULL && sr == null)) {
             fail(job, "model_unavailable", "model " + (base == null ? job.model : "super-resolution")

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Evaluates the shipped models and prints a table (models/README.md explains the packages).
+
+- Prompt adherence: previews for >= 200 held-out captions (emoji never seen in training); the fraction
+  whose subcategory, as predicted by a separately trained judge (a 99-way subcategory classifier trained
+  here on the training split only, not a shipped model), has the caption's subcategory in its top 5.
+  Ceiling: the judge on the real held-out images; floor: chance, 5/99.
+- Frechet distance between generated and real held-out images in the judge's feature space, for previews
+  and for full images (the super-resolved image brought back to 32 px).
+- Super-resolution: PSNR and SSIM of SR(downsampled real) and of bicubic upscaling, held-out 128 px images.
+- Safety: precision and recall per concept on real images of the art style the classifier did not train on,
+  and the flagged rate on generated images for concept prompts vs neutral prompts.
+
+Generation uses the engine's samplers as written in the reference (DDIM, classifier-free guidance): the
+Java engine matches them to 1e-4 (worker SamplerReferenceTest).
+
+    /usr/bin/python3 models/eval/evaluate.py [--base models/emoji-base] [--sr models/emoji-sr] [--safety models/emoji-safety]
+"""
+import argparse
+import json
+import math
+import os
+import random
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "train"))
+import common  # noqa: E402
+
+CACHE = os.path.join(HERE, "cache")
+
+
+class Judge(nn.Module):
+    def __init__(self, classes):
+        super().__init__()
+        def block(cin, cout):
+            return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.SiLU(),
+                                 nn.Conv2d(cout, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.SiLU(), nn.MaxPool2d(2))
+        self.features = nn.Sequential(block(3, 64), block(64, 128), block(128, 256))
+        self.head = nn.Linear(256, classes)
+
+    def embed(self, x):
+        return self.features(x).mean(dim=(2, 3))
+
+    def forward(self, x):
+        return self.head(self.embed(x))
+
+
+def train_judge(x, y, classes, steps):
+    path = os.path.join(CACHE, f"judge-{steps}.pt")
+    judge = Judge(classes)
+    if os.path.exists(path):
+        judge.load_state_dict(torch.load(path))
+        return judge.eval()
+    opt = torch.optim.AdamW(judge.parameters(), lr=2e-3, weight_decay=1e-4)
+    for step in range(steps):
+        idx = torch.randint(0, len(x), (128,))
+        xb = torch.roll(x[idx], shifts=tuple(torch.randint(-2, 3, (2,)).tolist()), dims=(2, 3))
+        xb = (xb + 0.05 * torch.randn_like(xb)).clamp(-1, 1)
+        loss = F.cross_entropy(judge(xb), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    os.makedirs(CACHE, exist_ok=True)
+    torch.save(judge.state_dict(), path)
+    return judge.eval()
+
+
+def batched(fn, x, size=256):
+    with torch.no_grad():
+        return torch.cat([fn(x[i:i + size]) for i in range(0, len(x), size)])
+
+
+def top5_hit(judge, x, targets):
+    logits = batched(judge, x)
+    top = logits.topk(5, dim=1).indices
+    return (top == targets[:, None]).any(dim=1).float().mean().item()
+
+
+def frechet(a, b):
+    a, b = a.double().numpy(), b.double().numpy()
+    mu1, mu2 = a.mean(0), b.mean(0)
+    s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    # sqrt of s1 s2 through the symmetric form s1^1/2 s2 s1^1/2 (eigenvalues are real and >= 0)
+    w, v = np.linalg.eigh(s1)
+    r1 = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    m = r1 @ s2 @ r1
+    tr_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh((m + m.T) / 2), 0, None)).sum()
+    return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * tr_sqrt)
+
+
+def ddim(eps_fn, x, steps):
+    ab = common.cosine_alpha_bar().double()
+    ts = [int(math.floor(i * common.T / steps)) for i in range(steps)][::-1]
+    for i, t in enumerate(ts):
+        a = ab[t].item()
+        a_prev = ab[ts[i + 1]].item() if i + 1 < steps else 1.0
+        eps = eps_fn(x, t)
+        x0 = ((x - math.sqrt(1 - a) * eps) / math.sqrt(a)).clamp(-1, 1)
+        eps = (x - math.sqrt(a) * x0) / math.sqrt(1 - a)
+        x = math.sqrt(a_prev) * x0 + math.sqrt(1 - a_prev) * eps
+    return x
+
+
+def generate(package, vocab, captions, seeds, steps=25, guidance=3.0, batch=32):
+    enc = torch.jit.load(os.path.join(package, "text_encoder.pt"))
+    den = torch.jit.load(os.path.join(package, "denoiser.pt"))
+    out = []
+    for i in range(0, len(captions), batch):
+        caps = captions[i:i + batch]
+        b = len(caps)
+        with torch.no_grad():
+            cond = enc(torch.tensor([vocab.encode(c) for c in caps] + [[0] * common.MAX_TOKENS] * b))
+            x = torch.stack([torch.from_numpy(np.random.default_rng(s).standard_normal((3, 32, 32))).float()
+                             for s in seeds[i:i + batch]])
+
+            def eps_fn(xt, t):
+                o = den(torch.cat([xt, xt]).float(), torch.full((2 * b,), float(t)), cond)
+                return o[b:] + guidance * (o[:b] - o[b:])
+            out.append(ddim(eps_fn, x, steps).clamp(-1, 1))
+    return torch.cat(out)
+
+
+def upscale(package, low, steps=20, batch=16):
+    den = torch.jit.load(os.path.join(package, "denoiser.pt"))
+    out = []
+    for i in range(0, len(low), batch):
+        up = F.interpolate(low[i:i + batch], size=(128, 128), mode="bilinear", align_corners=False)
+        with torch.no_grad():
+            x = torch.randn(len(up), 3, 128, 128)
+            out.append(ddim(lambda xt, t: den(xt.float(), torch.full((len(up),), float(t)), up), x, steps).clamp(-1, 1))
+    return torch.cat(out)
+
+
+def psnr(a, b):
+    mse = ((a - b) ** 2).mean(dim=(1, 2, 3))
+    return (10 * torch.log10(4.0 / mse)).mean().item()  # images in [-1, 1]: peak-to-peak 2
+
+
+def ssim(a, b):
+    a, b = (a + 1) / 2, (b + 1) / 2
+    g = torch.exp(-(torch.arange(11) - 5.0) ** 2 / (2 * 1.5 ** 2))
+    w = (g[:, None] * g[None, :]) / g.sum() ** 2
+    w = w.expand(3, 1, 11, 11)
+    mu_a, mu_b = F.conv2d(a, w, groups=3), F.conv2d(b, w, groups=3)
+    saa = F.conv2d(a * a, w, groups=3) - mu_a ** 2
+    sbb = F.conv2d(b * b, w, groups=3) - mu_b ** 2
+    sab = F.conv2d(a * b, w, groups=3) - mu_a * mu_b
+    c1, c2 = 0.01 ** 2, 0.03 ** 2
+    return (((2 * mu_a * mu_b + c1) * (2 * sab + c2)) / ((mu_a ** 2 + mu_b ** 2 + c1) * (saa + sbb + c2))).mean().item()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--base", default=os.path.join(common.ROOT, "models/emoji-base"))
+    p.add_argument("--sr", default=os.path.join(common.ROOT, "models/emoji-sr"))
+    p.add_argument("--safety", default=os.path.join(common.ROOT, "models/emoji-safety"))
+    p.add_argument("--judge-steps", type=int, default=3000)
+    p.add_argument("--threads", type=int, default=2)
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    common.seed_everything(3)
+    rng = random.Random(3)
+
+    images, rows = common.load(32)
+    x = common.to_tensor(images)
+    subcats = sorted({r["subcategory"] for r in rows})
+    y = torch.tensor([subcats.index(r["subcategory"]) for r in rows])
+    train = [i for i, r in enumerate(rows) if r["split"] == "train"]
+    held = [i for i, r in enumerate(rows) if r["split"] == "heldout"]
+    judge = train_judge(x[train], y[train], len(subcats), args.judge_steps)
+    table = []
+    ceiling = top5_hit(judge, x[held], y[held])
+
+    # held-out captions: label, label with tags, tags alone, for every held-out emoji (one style's row each)
+    emoji_rows = {rows[i]["emoji"]: rows[i] for i in held}
+    captions, targets = [], []
+    for r in emoji_rows.values():
+        tags = [t for t in r["tags"] if t]
+        for cap in [r["label"], r["label"] + " " + " ".join(tags[:2]), " ".join(tags[:3]) or r["label"]]:
+            captions.append(cap)
+            targets.append(subcats.index(r["subcategory"]))
+    targets = torch.tensor(targets)
+    table.append(("held-out captions", f"{len(captions)} from {len(emoji_rows)} emoji", ""))
+    table.append(("prompt adherence, real held-out images (ceiling)", f"{ceiling:.1%}", "judge top-5 subcategory"))
+    table.append(("prompt adherence, chance (floor)", f"{5 / len(subcats):.1%}", f"5/{len(subcats)}"))
+    real_feats = batched(judge.embed, x[held])
+    if os.path.isdir(args.base):
+        vocab = common.Vocab(os.path.join(args.base, "vocab.txt"))
+        gen = generate(args.base, vocab, captions, list(range(len(captions))))
+        table.append(("prompt adherence, generated previews", f"{top5_hit(judge, gen, targets):.1%}",
+                      f"target >= 40%; {os.path.basename(args.base)} {json.load(open(os.path.join(args.base, 'model.json')))['version']}"))
+        table.append(("Frechet distance, previews vs real held-out", f"{frechet(batched(judge.embed, gen), real_feats):.1f}",
+                      "judge features (256-d)"))
+        os.makedirs(CACHE, exist_ok=True)
+        torch.save(gen, os.path.join(CACHE, "previews.pt"))
+        if os.path.isdir(args.sr):
+            full = upscale(args.sr, gen)
+            back = F.interpolate(full, size=(32, 32), mode="area")
+            table.append(("Frechet distance, full images (at 32 px) vs real held-out",
+                          f"{frechet(batched(judge.embed, back), real_feats):.1f}", ""))
+    else:
+        table.append(("generated previews", "no base package", args.base))
+    big, big_rows = common.load(128)
+    held128 = [i for i, r in enumerate(big_rows) if r["split"] == "heldout"]
+    real128 = common.to_tensor(big[held128])
+    low = F.interpolate(real128, size=(32, 32), mode="area")
+    bicubic = F.interpolate(low, size=(128, 128), mode="bicubic", align_corners=False).clamp(-1, 1)
+    table.append(("bicubic 32->128, held-out 128 px", f"PSNR {psnr(bicubic, real128):.2f} dB, SSIM {ssim(bicubic, real128):.3f}",
+                  f"{len(held128)} images"))
+    if os.path.isdir(args.sr):
+        sr = upscale(args.sr, low)
+        table.append(("super-resolution 32->128, held-out 128 px", f"PSNR {psnr(sr, real128):.2f} dB, SSIM {ssim(sr, real128):.3f}",
+                      "target: beats bicubic on both"))
+    else:
+        table.append(("super-resolution", "no SR package", args.sr))
+    if os.path.isdir(args.safety):
+        import train_safety
+        meta = json.load(open(os.path.join(args.safety, "model.json")))
+        clf = torch.jit.load(os.path.join(args.safety, meta["classifier"]))
+        twemoji = [i for i, r in enumerate(rows) if r["style"] == "twemoji"]
+        labels = torch.tensor([[1.0 if c in train_safety.concepts_of(rows[i]) else 0.0 for c in meta["labels"]] for i in twemoji])
+        probs = batched(clf, x[twemoji])
+        for k, c in enumerate(meta["labels"]):
+            pred = probs[:, k] >= meta["thresholds"][c]
+            tp = (pred & (labels[:, k] == 1)).sum().item()
+            fp = (pred & (labels[:, k] == 0)).sum().item()
+            fn = (~pred & (labels[:, k] == 1)).sum().item()
+            table.append((f"safety {c}: precision / recall (Twemoji art)",
+                          f"{tp / (tp + fp) if tp + fp else float('nan'):.2f} / {tp / (tp + fn) if tp + fn else float('nan'):.2f}",
+                          f"{int(labels[:, k].sum())} positives; target P >= 0.8, R >= 0.9"))
+    else:
+        table.append(("safety", "no safety package", args.safety))
+    width = max(len(t[0]) for t in table)
+    print(f"\n| {'metric'.ljust(width)} | value | note |\n|{'-' * (width + 2)}|---|---|")
+    for name, value, note in table:
+        print(f"| {name.ljust(width)} | {value} | {note} |")
+
+
+if __name__ == "__main__":
+    main()
