@@ -74,6 +74,29 @@ class JobLifecycleTest {
     }
 
     @Test
+    void preferWaitReturnsTheFinishedJobAndUsageCountsIt() throws Exception {
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(platform.gatewayUrl + "/v1/jobs"))
+                .header("Content-Type", "application/json").header("Prefer", "wait=30")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"prompt\":\"a moon\",\"num_samples\":3,\"steps\":4}")).build();
+        var response = platform.http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        assertEquals("wait=30", response.headers().firstValue("Preference-Applied").orElse(""));
+        JsonNode job = Platform.JSON.readTree(response.body());
+        assertEquals("succeeded", job.path("status").asText());
+        assertEquals(3, job.path("samples").size());
+        assertTrue(job.path("samples").get(2).path("url").asText().startsWith("http://127.0.0.1:"));
+
+        JsonNode usage = platform.get("/v1/usage").body();
+        long samples = usage.path("total").path("samples").asLong();
+        assertTrue(samples >= 3, usage.toString());
+        boolean base = false;
+        for (JsonNode day : usage.path("days")) {
+            base |= "tiny-base@1".equals(day.path("model").asText());
+        }
+        assertTrue(base, "usage is reported per model");
+    }
+
+    @Test
     void everySamplerTheCatalogListsRunsEndToEnd() {
         for (String sampler : List.of("ddim", "ddpm", "dpmpp_2m")) {
             String id = platform.submit("{\"prompt\":\"a green tree\",\"sampler\":\"" + sampler + "\",\"steps\":5}");

@@ -8,6 +8,7 @@ import dev.genq.storage.job.Job;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -20,6 +21,7 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -32,9 +34,13 @@ public class JobResource {
     private final JobRequestValidator validator;
     private final CurrentTenant tenant;
     private final OutboxRelay relay;
+    private final IdempotencyKeys keys;
+    private final JobWaiter waiter;
 
     public JobResource(JobService jobs, JobViews views, JobRequestValidator validator, CurrentTenant tenant,
-                       OutboxRelay relay) {
+                       OutboxRelay relay, IdempotencyKeys keys, JobWaiter waiter) {
+        this.keys = keys;
+        this.waiter = waiter;
         this.jobs = jobs;
         this.views = views;
         this.validator = validator;
@@ -45,14 +51,46 @@ public class JobResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Submit a job", description = "Answers at once with the queued job; poll its Location.")
+    @APIResponse(responseCode = "200", description = "with Prefer: wait, the job finished in time",
+            content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "409", description = "Idempotency-Key reused with another body",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "202", description = "accepted and durably queued",
             content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "400", description = "invalid request; nothing was created",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response submit(SubmitJobRequest request) {
-        Job job = jobs.submit(tenant.id(), validator.validate(request));
+    public Response submit(SubmitJobRequest request,
+                           @Parameter(description = "same key and body within 24 h return the same job; another body is a 409")
+                           @HeaderParam("Idempotency-Key") String idempotencyKey,
+                           @Parameter(description = "wait=N (N <= 60): answer when the job finishes or after N seconds")
+                           @HeaderParam("Prefer") String prefer) {
+        ValidJob valid = validator.validate(request);
+        String hash = null;
+        if (idempotencyKey != null) {
+            IdempotencyKeys.validate(idempotencyKey);
+            hash = keys.hash(request);
+        }
+        JobService.Submission submission;
+        try {
+            submission = jobs.submit(tenant.id(), valid, idempotencyKey, hash);
+        } catch (IdempotencyKeys.ClaimedConcurrently e) {
+            submission = jobs.replay(tenant.id(), idempotencyKey, hash);
+        }
         relay.wake();
-        return Response.accepted(views.of(job)).location(URI.create("/v1/jobs/" + job.id)).build();
+        Job job = submission.job();
+        int wait = PreferWait.seconds(prefer);
+        if (wait > 0) {
+            job = waiter.awaitFinished(tenant.id(), job, java.time.Duration.ofSeconds(wait));
+        }
+        Response.ResponseBuilder response = (job.status.isTerminal() ? Response.ok(views.of(job)) : Response.accepted(views.of(job)))
+                .location(URI.create("/v1/jobs/" + job.id));
+        if (submission.replayed()) {
+            response.header("Idempotent-Replayed", "true");
+        }
+        if (wait > 0) {
+            response.header("Preference-Applied", "wait=" + wait);
+        }
+        return response.build();
     }
 
     @GET

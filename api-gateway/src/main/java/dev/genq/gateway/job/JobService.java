@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -29,15 +30,47 @@ import java.util.UUID;
 public class JobService {
     private final MeterRegistry metrics;
     private final ModelCatalog catalog;
+    private final IdempotencyKeys keys;
 
-    public JobService(MeterRegistry metrics, ModelCatalog catalog) {
+    public JobService(MeterRegistry metrics, ModelCatalog catalog, IdempotencyKeys keys) {
         this.metrics = metrics;
         this.catalog = catalog;
+        this.keys = keys;
     }
 
-    /** Writes the job and its outbox message in one transaction: acknowledged means durable. */
+    /** A submitted job, and whether it was an earlier submission replayed for the same Idempotency-Key. */
+    public record Submission(Job job, boolean replayed) {
+    }
+
+    /**
+     * Writes the job and its outbox message in one transaction: acknowledged means durable. With an
+     * idempotency key, the same key and body within 24 hours return the first job instead.
+     */
     @Transactional
-    public Job submit(UUID tenantId, ValidJob request) {
+    public Submission submit(UUID tenantId, ValidJob request, String idempotencyKey, String requestHash) {
+        if (idempotencyKey != null) {
+            Optional<UUID> earlier = keys.existing(tenantId, idempotencyKey, requestHash);
+            if (earlier.isPresent()) {
+                return new Submission(Job.findById(earlier.get()), true);
+            }
+        }
+        Job job = create(tenantId, request);
+        if (idempotencyKey != null && !keys.claim(tenantId, idempotencyKey, requestHash, job.id)) {
+            throw new IdempotencyKeys.ClaimedConcurrently(); // rolls this job back; the caller replays the winner
+        }
+        metrics.counter("genq.jobs.submitted", "mode", job.mode.wire()).increment();
+        return new Submission(job, false);
+    }
+
+    /** After {@link IdempotencyKeys.ClaimedConcurrently}: the job the other request created. */
+    @Transactional
+    public Submission replay(UUID tenantId, String idempotencyKey, String requestHash) {
+        UUID id = keys.existing(tenantId, idempotencyKey, requestHash)
+                .orElseThrow(() -> new IllegalStateException("idempotency key vanished: " + idempotencyKey));
+        return new Submission(Job.findById(id), true);
+    }
+
+    private Job create(UUID tenantId, ValidJob request) {
         Job job = new Job();
         job.id = UUID.randomUUID();
         job.tenantId = tenantId;
@@ -54,7 +87,6 @@ public class JobService {
         job.persistAndFlush();
         OutboxMessage.of(tenantId, Topics.forMode(job.mode), job.id.toString(),
                 EventCodec.encode(new JobRequested(job.id, tenantId, job.mode.wire(), Instant.now()))).persist();
-        metrics.counter("genq.jobs.submitted", "mode", job.mode.wire()).increment();
         Job.getEntityManager().refresh(job); // database-generated seq and timestamps
         return job;
     }
