@@ -97,6 +97,18 @@ class JobLifecycleTest {
     }
 
     @Test
+    void eventStreamFollowsAJobToItsEnd() throws Exception {
+        String id = platform.submit("{\"prompt\":\"a rocket\",\"steps\":40,\"num_samples\":2}");
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(platform.gatewayUrl + "/v1/jobs/" + id + "/events"))
+                .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(90)).build();
+        List<String> data = platform.http.send(request, java.net.http.HttpResponse.BodyHandlers.ofLines()).body()
+                .filter(l -> l.startsWith("data:")).map(l -> l.substring(5).trim()).toList();
+        String last = data.get(data.size() - 1);
+        assertTrue(last.contains("\"status\":\"succeeded\"") && last.contains("\"progress\":1.0"), data.toString());
+        assertTrue(data.size() >= 2, "saw the job change: " + data);
+    }
+
+    @Test
     void everySamplerTheCatalogListsRunsEndToEnd() {
         for (String sampler : List.of("ddim", "ddpm", "dpmpp_2m")) {
             String id = platform.submit("{\"prompt\":\"a green tree\",\"sampler\":\"" + sampler + "\",\"steps\":5}");

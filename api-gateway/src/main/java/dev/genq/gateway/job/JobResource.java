@@ -7,6 +7,8 @@ import dev.genq.gateway.tenant.CurrentTenant;
 import dev.genq.storage.job.Job;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -24,6 +26,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 @Path("/v1/jobs")
 @Produces(MediaType.APPLICATION_JSON)
@@ -36,9 +39,11 @@ public class JobResource {
     private final OutboxRelay relay;
     private final IdempotencyKeys keys;
     private final JobWaiter waiter;
+    private final JobEventStream events;
 
     public JobResource(JobService jobs, JobViews views, JobRequestValidator validator, CurrentTenant tenant,
-                       OutboxRelay relay, IdempotencyKeys keys, JobWaiter waiter) {
+                       OutboxRelay relay, IdempotencyKeys keys, JobWaiter waiter, JobEventStream events) {
+        this.events = events;
         this.keys = keys;
         this.waiter = waiter;
         this.jobs = jobs;
@@ -131,6 +136,19 @@ public class JobResource {
         Job job = jobs.upscale(tenant.id(), id, request.sample());
         relay.wake();
         return Response.accepted(views.of(job)).location(URI.create("/v1/jobs/" + job.id)).build();
+    }
+
+    @GET
+    @Path("{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Blocking
+    @Operation(summary = "Follow a job", description = "Server-Sent Events: the job's status and progress now and "
+            + "whenever they change; the stream ends after a terminal state.")
+    @APIResponse(responseCode = "404", description = "no such job for this tenant",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Multi<JobEventStream.JobEvent> events(@PathParam("id") String id) {
+        return events.of(tenant.id(), jobs.get(tenant.id(), id)); // unknown job: 404 before any stream
     }
 
     @POST
