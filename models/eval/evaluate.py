@@ -41,8 +41,8 @@ class Judge(nn.Module):
         def block(cin, cout):
             return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.SiLU(),
                                  nn.Conv2d(cout, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.SiLU(), nn.MaxPool2d(2))
-        self.features = nn.Sequential(block(3, 64), block(64, 128), block(128, 256))
-        self.head = nn.Linear(256, classes)
+        self.features = nn.Sequential(block(3, 32), block(32, 64), block(64, 128))
+        self.head = nn.Linear(128, classes)
 
     def embed(self, x):
         return self.features(x).mean(dim=(2, 3))
@@ -160,7 +160,7 @@ def main():
     p.add_argument("--base", default=os.path.join(common.ROOT, "models/emoji-base"))
     p.add_argument("--sr", default=os.path.join(common.ROOT, "models/emoji-sr"))
     p.add_argument("--safety", default=os.path.join(common.ROOT, "models/emoji-safety"))
-    p.add_argument("--judge-steps", type=int, default=3000)
+    p.add_argument("--judge-steps", type=int, default=2000)
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args()
     torch.set_num_threads(args.threads)
@@ -196,7 +196,7 @@ def main():
         table.append(("prompt adherence, generated previews", f"{top5_hit(judge, gen, targets):.1%}",
                       f"target >= 40%; {os.path.basename(args.base)} {json.load(open(os.path.join(args.base, 'model.json')))['version']}"))
         table.append(("Frechet distance, previews vs real held-out", f"{frechet(batched(judge.embed, gen), real_feats):.1f}",
-                      "judge features (256-d)"))
+                      "judge features (128-d)"))
         os.makedirs(CACHE, exist_ok=True)
         torch.save(gen, os.path.join(CACHE, "previews.pt"))
         if os.path.isdir(args.sr):
