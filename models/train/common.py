@@ -79,6 +79,39 @@ class Checkpoint:
         return torch.load(self.path) if os.path.exists(self.path) else None
 
 
+def resume(model, opt, ckpt):
+    """Restores model, optimizer, RNG and EMA from the checkpoint if there is one: (step, ema or None)."""
+    state = ckpt.load()
+    if not state:
+        return 0, None
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["opt"])
+    torch.set_rng_state(state["rng"])
+    ema = Ema(model)
+    ema.shadow = state["ema"]
+    print(f"resumed at step {state['step']}")
+    return state["step"], ema
+
+
+def save(ckpt, model, ema, opt, step):
+    ckpt.save({"model": model.state_dict(), "ema": ema.shadow, "opt": opt.state_dict(), "step": step,
+               "rng": torch.get_rng_state()})
+
+
+class StepLog:
+    """Mean loss and seconds per step, printed every `every` steps."""
+
+    def __init__(self, every=50):
+        self.every, self.losses, self.t0 = every, [], time.time()
+
+    def add(self, step, loss):
+        self.losses.append(loss)
+        if step % self.every == 0:
+            print(f"step {step} loss {sum(self.losses) / len(self.losses):.4f} "
+                  f"{(time.time() - self.t0) / len(self.losses):.2f} s/step", flush=True)
+            self.losses, self.t0 = [], time.time()
+
+
 class Ema:
     def __init__(self, model, decay=0.999):
         self.decay = decay

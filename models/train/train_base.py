@@ -12,7 +12,6 @@ Resumable: a checkpoint is written every --save-every steps to models/train/chec
 import argparse
 import os
 import random
-import time
 
 import torch
 import torch.nn.functional as F
@@ -57,17 +56,8 @@ def main():
     model = Joint(*build(len(vocab.words)))
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)
     ckpt = common.Checkpoint(args.checkpoint)
-    state = ckpt.load()
-    step, ema = 0, None
-    if state:
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        step = state["step"]
-        ema = common.Ema(model)
-        ema.shadow = state["ema"]
-        torch.set_rng_state(state["rng"])
-        print(f"resumed at step {step}")
-    elif args.from_package:
+    step, ema = common.resume(model, opt, ckpt)
+    if ema is None and args.from_package:
         enc = torch.jit.load(os.path.join(args.from_package, "text_encoder.pt")).state_dict()
         den = torch.jit.load(os.path.join(args.from_package, "denoiser.pt")).state_dict()
         model.encoder.load_state_dict(enc)
@@ -77,7 +67,7 @@ def main():
     ab = common.cosine_alpha_bar()
     rng = random.Random(step)
     deadline = common.Deadline(args.minutes)
-    t0, losses = time.time(), []
+    log = common.StepLog()
     while step < args.steps and not args.export_only and not deadline.passed():
         pick = torch.multinomial(weights, args.batch, replacement=True)
         idx = [train[i] for i in pick.tolist()]
@@ -100,16 +90,11 @@ def main():
         opt.step()
         ema.update(model)
         step += 1
-        losses.append(loss.item())
-        if step % 50 == 0:
-            print(f"step {step} loss {sum(losses) / len(losses):.4f} {(time.time() - t0) / len(losses):.2f} s/step", flush=True)
-            losses, t0 = [], time.time()
+        log.add(step, loss.item())
         if step % args.save_every == 0:
-            ckpt.save({"model": model.state_dict(), "ema": ema.shadow, "opt": opt.state_dict(), "step": step,
-                       "rng": torch.get_rng_state()})
+            common.save(ckpt, model, ema, opt, step)
     if not args.export_only:
-        ckpt.save({"model": model.state_dict(), "ema": ema.shadow, "opt": opt.state_dict(), "step": step,
-                   "rng": torch.get_rng_state()})
+        common.save(ckpt, model, ema, opt, step)
     export(args.out, ema, vocab, step)
 
 

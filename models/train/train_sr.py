@@ -10,7 +10,6 @@ conditioning augmentation, as in cascaded diffusion). Resumable like train_base.
 """
 import argparse
 import os
-import time
 
 import torch
 import torch.nn.functional as F
@@ -57,22 +56,13 @@ def main():
     model = build()
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr)
     ckpt = common.Checkpoint(args.checkpoint)
-    state = ckpt.load()
-    step, ema = 0, None
-    if state:
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        step = state["step"]
-        ema = common.Ema(model)
-        ema.shadow = state["ema"]
-        torch.set_rng_state(state["rng"])
-        print(f"resumed at step {step}")
-    elif args.from_package:
+    step, ema = common.resume(model, opt, ckpt)
+    if ema is None and args.from_package:
         model.load_state_dict(torch.jit.load(os.path.join(args.from_package, "denoiser.pt")).state_dict())
     ema = ema or common.Ema(model)
     ab = common.cosine_alpha_bar()
     deadline = common.Deadline(args.minutes)
-    t0, losses = time.time(), []
+    log = common.StepLog()
     while step < args.steps and not args.export_only and not deadline.passed():
         idx = [train[i] for i in torch.multinomial(weights, args.batch, replacement=True).tolist()]
         x128 = data[idx]
@@ -95,16 +85,11 @@ def main():
         opt.step()
         ema.update(model)
         step += 1
-        losses.append(loss.item())
-        if step % 50 == 0:
-            print(f"step {step} loss {sum(losses) / len(losses):.4f} {(time.time() - t0) / len(losses):.2f} s/step", flush=True)
-            losses, t0 = [], time.time()
+        log.add(step, loss.item())
         if step % args.save_every == 0:
-            ckpt.save({"model": model.state_dict(), "ema": ema.shadow, "opt": opt.state_dict(), "step": step,
-                       "rng": torch.get_rng_state()})
+            common.save(ckpt, model, ema, opt, step)
     if not args.export_only:
-        ckpt.save({"model": model.state_dict(), "ema": ema.shadow, "opt": opt.state_dict(), "step": step,
-                   "rng": torch.get_rng_state()})
+        common.save(ckpt, model, ema, opt, step)
     final = build()
     final.load_state_dict(ema.shadow)
     common.write_package(args.out, [("denoiser.pt", final, (torch.randn(2, 3, 128, 128), torch.tensor([10.0, 500.0]),
