@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DATA = os.path.join(ROOT, "models", "data", "out")
@@ -77,6 +78,27 @@ class Checkpoint:
 
     def load(self):
         return torch.load(self.path) if os.path.exists(self.path) else None
+
+
+def denoising_step(model, opt, ema, alpha_bar, step, base_lr, x0, predict):
+    """One epsilon-prediction training step: noise x0 at a uniform timestep, predict the noise under bf16
+    autocast, MSE, clipped gradients, 500-step linear warm-up, EMA. `predict(xt, t)` runs the model.
+    Returns the loss."""
+    t = torch.randint(0, T, (x0.shape[0],))
+    noise = torch.randn_like(x0)
+    a = alpha_bar[t].view(-1, 1, 1, 1)
+    xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
+    for g in opt.param_groups:
+        g["lr"] = base_lr * min(1.0, (step + 1) / 500)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        pred = predict(xt, t.float())
+    loss = F.mse_loss(pred.float(), noise)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    ema.update(model)
+    return loss.item()
 
 
 def resume(model, opt, ckpt):

@@ -14,7 +14,6 @@ import os
 import random
 
 import torch
-import torch.nn.functional as F
 
 import common
 from unet import TextEncoder, UNet
@@ -74,23 +73,10 @@ def main():
         x0 = data[idx]
         tokens = torch.tensor([vocab.encode(common.caption(rows[i], rng)) if rng.random() > 0.1
                                else [0] * common.MAX_TOKENS for i in idx])
-        t = torch.randint(0, common.T, (args.batch,))
-        noise = torch.randn_like(x0)
-        a = ab[t].view(-1, 1, 1, 1)
-        xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
-        lr = args.lr * min(1.0, (step + 1) / 500)
-        for g in opt.param_groups:
-            g["lr"] = lr
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            pred = model.unet(xt, t.float(), model.encoder(tokens))
-        loss = F.mse_loss(pred.float(), noise)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        ema.update(model)
+        loss = common.denoising_step(model, opt, ema, ab, step, args.lr, x0,
+                                     lambda xt, t: model.unet(xt, t, model.encoder(tokens)))
         step += 1
-        log.add(step, loss.item())
+        log.add(step, loss)
         if step % args.save_every == 0:
             common.save(ckpt, model, ema, opt, step)
     if not args.export_only:

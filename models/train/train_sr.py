@@ -70,22 +70,9 @@ def main():
         oy, ox = torch.randint(0, 128 - CROP + 1, (2,)).tolist()
         x0 = x128[:, :, oy:oy + CROP, ox:ox + CROP]
         c = cond[:, :, oy:oy + CROP, ox:ox + CROP]
-        t = torch.randint(0, common.T, (args.batch,))
-        noise = torch.randn_like(x0)
-        a = ab[t].view(-1, 1, 1, 1)
-        xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
-        for g in opt.param_groups:
-            g["lr"] = args.lr * min(1.0, (step + 1) / 500)
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            pred = model(xt, t.float(), c)
-        loss = F.mse_loss(pred.float(), noise)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        ema.update(model)
+        loss = common.denoising_step(model, opt, ema, ab, step, args.lr, x0, lambda xt, t: model(xt, t, c))
         step += 1
-        log.add(step, loss.item())
+        log.add(step, loss)
         if step % args.save_every == 0:
             common.save(ckpt, model, ema, opt, step)
     if not args.export_only:
