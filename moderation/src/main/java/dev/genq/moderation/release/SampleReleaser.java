@@ -1,6 +1,8 @@
 package dev.genq.moderation.release;
 
 import dev.genq.storage.job.Job;
+import dev.genq.storage.messaging.JobEvent;
+import dev.genq.storage.messaging.JobEvents;
 import dev.genq.storage.job.JobStatus;
 import dev.genq.storage.job.Sample;
 import dev.genq.storage.job.SampleId;
@@ -53,9 +55,11 @@ public class SampleReleaser {
             if (changed == 0) {
                 return false;
             }
+            JobEvents.record(event.tenantId(), event.jobId(), JobEvent.SAMPLE_RELEASED, event.idx());
             long pending = Sample.count("jobId = ?1 and status = ?2", event.jobId(), SampleStatus.PENDING);
             if (pending == 0 && job != null
                     && Job.transition(job.id, EnumSet.of(JobStatus.MODERATING), JobStatus.SUCCEEDED)) {
+                JobEvents.record(job.tenantId, job.id, JobEvent.JOB_SUCCEEDED);
                 metrics.counter("genq.jobs.succeeded").increment();
             }
             return true;

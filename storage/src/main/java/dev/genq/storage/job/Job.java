@@ -61,6 +61,13 @@ public class Job extends PanacheEntityBase {
     @Column(name = "parent_sample")
     public Integer parentSample;
 
+    /** Where this job's events are sent, if anywhere, and which ones (comma-separated; null = all). */
+    @Column(name = "webhook_url")
+    public String webhookUrl;
+
+    @Column(name = "webhook_events")
+    public String webhookEvents;
+
     @Column(name = "steps_done")
     public int stepsDone;
 

@@ -7,6 +7,8 @@ public final class Topics {
     public static final String JOBS_PREVIEW = "genq.jobs.preview";
     public static final String JOBS_FULL = "genq.jobs.full";
     public static final String SAMPLES_GENERATED = "genq.samples.generated";
+    /** Job state changes for webhooks; keyed by job id. */
+    public static final String JOB_EVENTS = "genq.job-events";
 
     private Topics() {
     }

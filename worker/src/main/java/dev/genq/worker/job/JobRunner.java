@@ -1,6 +1,8 @@
 package dev.genq.worker.job;
 
 import dev.genq.storage.job.Job;
+import dev.genq.storage.messaging.JobEvent;
+import dev.genq.storage.messaging.JobEvents;
 import dev.genq.storage.job.JobMode;
 import dev.genq.storage.job.JobStatus;
 import dev.genq.storage.job.Sample;
@@ -62,8 +64,7 @@ public class JobRunner {
                 return CompletableFuture.completedFuture(Outcome.REANNOUNCED);
             }
             case QUEUED -> {
-                if (!QuarkusTransaction.requiringNew().call(() ->
-                        Job.transition(job.id, EnumSet.of(JobStatus.QUEUED), JobStatus.RUNNING))) {
+                if (!QuarkusTransaction.requiringNew().call(() -> started(job))) {
                     return run(message); // changed under us (canceled, most likely): decide again
                 }
                 metrics.timer("genq.queue.wait").record(Duration.between(job.createdAt, OffsetDateTime.now()));
@@ -96,6 +97,14 @@ public class JobRunner {
         return execution.done;
     }
 
+    private static boolean started(Job job) {
+        boolean changed = Job.transition(job.id, EnumSet.of(JobStatus.QUEUED), JobStatus.RUNNING);
+        if (changed) {
+            JobEvents.record(job.tenantId, job.id, JobEvent.JOB_STARTED);
+        }
+        return changed;
+    }
+
     /** The released preview sample an upscale job sharpens, read back from the outputs bucket. */
     private float[] parentSample(Job job, LoadedModel sr) {
         Sample sample = QuarkusTransaction.requiringNew().call(() ->
@@ -108,7 +117,13 @@ public class JobRunner {
 
     /** Fails a job for a reason that is not the client's; such jobs are not billed. */
     public void fail(Job job, String code, String message) {
-        boolean changed = QuarkusTransaction.requiringNew().call(() -> Job.fail(job.id, code, message));
+        boolean changed = QuarkusTransaction.requiringNew().call(() -> {
+            boolean failed = Job.fail(job.id, code, message);
+            if (failed) {
+                JobEvents.record(job.tenantId, job.id, JobEvent.JOB_FAILED);
+            }
+            return failed;
+        });
         if (changed) {
             metrics.counter("genq.jobs.failed", "code", code).increment();
             LOG.warnf("job %s failed: %s: %s", job.id, code, message);

@@ -1,0 +1,36 @@
+package dev.genq.storage.tenant;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.math.BigDecimal;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import org.hibernate.annotations.Generated;
+
+/** A customer of the platform: owns jobs, API keys and webhook secrets; carries its quotas. */
+@Entity
+@Table(name = "tenants")
+public class Tenant extends PanacheEntityBase {
+    /** The tenant every job belonged to before tenants existed; the bootstrap keys live here. */
+    public static final UUID DEFAULT_ID = UUID.fromString("00000000-0000-0000-0000-000000000001");
+
+    @Id
+    public UUID id;
+
+    public String name;
+
+    /** null: the configured default. */
+    @Column(name = "max_concurrent_jobs")
+    public Integer maxConcurrentJobs;
+
+    /** null: no budget. */
+    @Column(name = "monthly_budget_usd")
+    public BigDecimal monthlyBudgetUsd;
+
+    @Column(name = "created_at", insertable = false, updatable = false)
+    @Generated
+    public OffsetDateTime createdAt;
+}
