@@ -1,6 +1,6 @@
 package dev.genq.gateway;
 
-import static io.restassured.RestAssured.given;
+import static dev.genq.gateway.TestKeys.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;

@@ -6,6 +6,8 @@ import dev.genq.gateway.model.ModelCatalog;
 import dev.genq.gateway.problem.ProblemException;
 import dev.genq.storage.model.ModelEntry;
 import dev.genq.storage.job.JobMode;
+import dev.genq.storage.messaging.JobEvent;
+import dev.genq.gateway.webhook.WebhookUrlGuard;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,10 +23,12 @@ public class JobRequestValidator {
 
     private final JobLimits limits;
     private final ModelCatalog catalog;
+    private final WebhookUrlGuard urlGuard;
 
-    public JobRequestValidator(JobLimits limits, ModelCatalog catalog) {
+    public JobRequestValidator(JobLimits limits, ModelCatalog catalog, WebhookUrlGuard urlGuard) {
         this.limits = limits;
         this.catalog = catalog;
+        this.urlGuard = urlGuard;
     }
 
     public ValidJob validate(SubmitJobRequest r) {
@@ -83,9 +87,27 @@ public class JobRequestValidator {
             errors.add(new FieldError("sampler", "unknown_sampler",
                     "'sampler' must be one of " + String.join(", ", model.samplerList()) + " for model " + model.name));
         }
+        String webhookEvents = null;
+        if (r.webhookEventsFilter() != null) {
+            if (r.webhook() == null) {
+                errors.add(new FieldError("webhook_events_filter", "webhook_required", "'webhook_events_filter' needs a 'webhook'"));
+            }
+            for (String type : r.webhookEventsFilter()) {
+                if (!JobEvent.TYPES.contains(type)) {
+                    errors.add(new FieldError("webhook_events_filter", "unknown_webhook_event",
+                            "'webhook_events_filter' has an unknown event '" + type + "'; known: " + String.join(", ", JobEvent.TYPES)));
+                }
+            }
+            webhookEvents = String.join(",", new java.util.TreeSet<>(r.webhookEventsFilter()));
+        }
+        if (r.webhook() != null) {
+            urlGuard.check(r.webhook()).ifPresent(refusal ->
+                    errors.add(new FieldError("webhook", refusal.code(), refusal.message())));
+        }
         if (!errors.isEmpty()) {
             throw new ProblemException(Problem.invalid(errors));
         }
-        return new ValidJob(prompt, negative, mode, numSamples, seed, steps, guidance, sampler, modelName);
+        return new ValidJob(prompt, negative, mode, numSamples, seed, steps, guidance, sampler, modelName,
+                r.webhook(), webhookEvents);
     }
 }

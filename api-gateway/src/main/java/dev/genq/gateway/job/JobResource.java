@@ -20,7 +20,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
+import dev.genq.gateway.tenant.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -31,6 +36,16 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 @Path("/v1/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "jobs")
+@RolesAllowed(Roles.CLIENT)
+@SecurityRequirement(name = "apiKey")
+@APIResponse(responseCode = "401", description = "no API key, or not a valid one",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "403", description = "the key lacks the client role",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+@APIResponse(responseCode = "429", description = "the key is over its rate limit (code rate_limited), or on submit the "
+        + "tenant is at its concurrent-job quota (concurrency_limit_reached)",
+        headers = @Header(name = "Retry-After", description = "seconds to wait", schema = @Schema(type = SchemaType.INTEGER)),
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class JobResource {
     private final JobService jobs;
     private final JobViews views;
@@ -63,6 +78,8 @@ public class JobResource {
     @APIResponse(responseCode = "202", description = "accepted and durably queued",
             content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "400", description = "invalid request; nothing was created",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "402", description = "the tenant's monthly budget is spent (budget_exhausted)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Response submit(SubmitJobRequest request,
                            @Parameter(description = "same key and body within 24 h return the same job; another body is a 409")

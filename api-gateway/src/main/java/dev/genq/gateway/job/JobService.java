@@ -1,7 +1,12 @@
 package dev.genq.gateway.job;
 
 import dev.genq.gateway.model.ModelCatalog;
+import dev.genq.gateway.problem.Problem;
 import dev.genq.gateway.problem.ProblemException;
+import dev.genq.gateway.quota.TenantQuotas;
+import dev.genq.gateway.webhook.WebhookDeliveries;
+import dev.genq.storage.messaging.JobEvent;
+import dev.genq.storage.messaging.JobEvents;
 import dev.genq.storage.model.ModelEntry;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobMode;
@@ -31,11 +36,16 @@ public class JobService {
     private final MeterRegistry metrics;
     private final ModelCatalog catalog;
     private final IdempotencyKeys keys;
+    private final TenantQuotas quotas;
+    private final WebhookDeliveries webhooks;
 
-    public JobService(MeterRegistry metrics, ModelCatalog catalog, IdempotencyKeys keys) {
+    public JobService(MeterRegistry metrics, ModelCatalog catalog, IdempotencyKeys keys, TenantQuotas quotas,
+                      WebhookDeliveries webhooks) {
         this.metrics = metrics;
         this.catalog = catalog;
         this.keys = keys;
+        this.quotas = quotas;
+        this.webhooks = webhooks;
     }
 
     /** A submitted job, and whether it was an earlier submission replayed for the same Idempotency-Key. */
@@ -54,6 +64,12 @@ public class JobService {
                 return new Submission(Job.findById(earlier.get()), true);
             }
         }
+        if (request.webhookUrl() != null && webhooks.disabled(tenantId, request.webhookUrl())) {
+            throw new ProblemException(Problem.invalid(java.util.List.of(new Problem.FieldError("webhook",
+                    "webhook_endpoint_disabled", "this endpoint answered 410 Gone and is disabled; "
+                    + "enable it again with POST /v1/webhooks/endpoints/enable"))));
+        }
+        quotas.admit(tenantId); // after the replay check: repeating an accepted request never counts against a quota
         Job job = create(tenantId, request);
         if (idempotencyKey != null && !keys.claim(tenantId, idempotencyKey, requestHash, job.id)) {
             throw new IdempotencyKeys.ClaimedConcurrently(); // rolls this job back; the caller replays the winner
@@ -84,6 +100,8 @@ public class JobService {
         job.guidanceScale = request.guidanceScale();
         job.sampler = request.sampler();
         job.model = request.model();
+        job.webhookUrl = request.webhookUrl();
+        job.webhookEvents = request.webhookEvents();
         job.persistAndFlush();
         OutboxMessage.of(tenantId, Topics.forMode(job.mode), job.id.toString(),
                 EventCodec.encode(new JobRequested(job.id, tenantId, job.mode.wire(), Instant.now()))).persist();
@@ -109,6 +127,7 @@ public class JobService {
             throw ProblemException.conflict("sample_not_released", "sample " + sampleIdx + " of job " + parentId
                     + (sample == null ? " does not exist (yet)" : " is " + sample.status.wire()) + "; only released samples can be upscaled");
         }
+        quotas.admit(tenantId);
         Job job = new Job();
         job.id = UUID.randomUUID();
         job.tenantId = tenantId;
@@ -124,6 +143,8 @@ public class JobService {
         job.model = parent.model;
         job.parentId = parent.id;
         job.parentSample = sampleIdx;
+        job.webhookUrl = parent.webhookUrl;
+        job.webhookEvents = parent.webhookEvents;
         job.persistAndFlush();
         OutboxMessage.of(tenantId, Topics.JOBS_FULL, job.id.toString(),
                 EventCodec.encode(new JobRequested(job.id, tenantId, job.mode.wire(), Instant.now()))).persist();
@@ -160,6 +181,7 @@ public class JobService {
     public Job cancel(UUID tenantId, String id) {
         Job job = get(tenantId, id);
         if (Job.transition(job.id, JobStatus.CANCELABLE, JobStatus.CANCELED)) {
+            JobEvents.record(tenantId, job.id, JobEvent.JOB_CANCELED);
             metrics.counter("genq.jobs.canceled").increment();
         }
         Job.getEntityManager().refresh(job);

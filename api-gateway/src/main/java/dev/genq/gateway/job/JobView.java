@@ -13,8 +13,10 @@ public record JobView(UUID id, String status, String mode, UUID parentId, Intege
                       Params params, String modelVersion,
                       boolean promptTruncated, Timings timings, Cost cost, List<SampleView> samples, Error error) {
 
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Params(String prompt, String negativePrompt, int numSamples, long seed, int steps,
-                         double guidanceScale, String sampler, String model) {
+                         double guidanceScale, String sampler, String model, String webhook,
+                         List<String> webhookEventsFilter) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -59,7 +59,8 @@ public class JobViews {
         JobView.Error error = job.errorCode == null ? null : new JobView.Error(job.errorCode, job.errorMessage);
         return new JobView(job.id, job.status.wire(), job.mode.wire(), job.parentId, job.parentSample, job.progress,
                 new JobView.Params(job.prompt, job.negativePrompt, job.numSamples, job.seed, job.steps,
-                        job.guidanceScale, job.sampler, job.model),
+                        job.guidanceScale, job.sampler, job.model, job.webhookUrl,
+                        job.webhookEvents == null ? null : List.of(job.webhookEvents.split(","))),
                 job.modelVersion, job.promptTruncated,
                 new JobView.Timings(job.createdAt, job.startedAt, job.finishedAt),
                 total(costs), sampleViews, error);

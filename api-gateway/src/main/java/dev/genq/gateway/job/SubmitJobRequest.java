@@ -13,5 +13,11 @@ public record SubmitJobRequest(
         @Schema(minimum = "1", maximum = "1000") Integer steps,
         @Schema(minimum = "0", maximum = "30") Double guidanceScale,
         @Schema(enumeration = {"ddim", "ddpm", "dpmpp_2m"}, defaultValue = "ddim") String sampler,
-        String model) {
+        String model,
+        @Schema(description = "http(s) URL that receives this job's events, signed per Standard Webhooks; "
+                + "hosts resolving to private, loopback or link-local addresses are refused", maxLength = 2048,
+                examples = "https://example.com/genq-hook") String webhook,
+        @Schema(description = "the events to send; omitted: all", enumeration = {"job.started", "job.succeeded",
+                "job.failed", "job.canceled", "job.needs_review", "job.rejected", "sample.released", "sample.rejected"})
+        java.util.List<String> webhookEventsFilter) {
 }

@@ -1,16 +1,28 @@
 package dev.genq.gateway.problem;
 
-/** Thrown anywhere in a request to answer with a problem+json response. */
+import java.util.Map;
+
+/** Thrown anywhere in a request to answer with a problem+json response (and, where it matters, headers). */
 public class ProblemException extends RuntimeException {
     private final transient Problem problem;
+    private final transient Map<String, String> headers;
 
     public ProblemException(Problem problem) {
+        this(problem, Map.of());
+    }
+
+    public ProblemException(Problem problem, Map<String, String> headers) {
         super(problem.detail(), null, false, false);
         this.problem = problem;
+        this.headers = Map.copyOf(headers);
     }
 
     public Problem problem() {
         return problem;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 
     public static ProblemException notFound(String code, String detail) {
@@ -23,5 +35,11 @@ public class ProblemException extends RuntimeException {
 
     public static ProblemException badRequest(String code, String detail) {
         return new ProblemException(Problem.of(400, code, "Invalid request", detail));
+    }
+
+    /** 429 with the seconds to wait before trying again. */
+    public static ProblemException tooManyRequests(String code, String detail, long retryAfterSeconds) {
+        return new ProblemException(Problem.of(429, code, "Too many requests", detail),
+                Map.of("Retry-After", Long.toString(Math.max(1, retryAfterSeconds))));
     }
 }

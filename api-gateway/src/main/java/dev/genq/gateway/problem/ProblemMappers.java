@@ -23,7 +23,32 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
-        return response(e.problem());
+        Response.ResponseBuilder r = Response.status(e.problem().status()).type(Problem.MEDIA_TYPE).entity(e.problem());
+        e.headers().forEach(r::header);
+        return r.build();
+    }
+
+    /** No key at all on an endpoint that needs one. */
+    @ServerExceptionMapper
+    public Response unauthenticated(io.quarkus.security.UnauthorizedException e) {
+        return challenge(Problem.of(401, "api_key_required", "Unauthorized",
+                "send an API key as 'Authorization: Bearer <key>'"));
+    }
+
+    /** A key that is malformed, unknown or revoked. The reason is not told: no oracle for key guessing. */
+    @ServerExceptionMapper
+    public Response badKey(io.quarkus.security.AuthenticationFailedException e) {
+        return challenge(Problem.of(401, "invalid_api_key", "Unauthorized", "the API key is not valid"));
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(io.quarkus.security.ForbiddenException e) {
+        return response(Problem.of(403, "forbidden", "Forbidden", "this API key's roles do not allow this call"));
+    }
+
+    private static Response challenge(Problem problem) {
+        return Response.status(401).type(Problem.MEDIA_TYPE).header("WWW-Authenticate", "Bearer realm=\"genq\"")
+                .entity(problem).build();
     }
 
     @ServerExceptionMapper

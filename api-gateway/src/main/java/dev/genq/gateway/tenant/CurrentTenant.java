@@ -1,22 +1,26 @@
 package dev.genq.gateway.tenant;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.context.RequestScoped;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/**
- * The tenant a request acts for. Until API keys exist every request belongs to the configured default
- * tenant; every query already goes through here so that tenant isolation needs no rewrite later.
- */
-@ApplicationScoped
+/** The tenant a request acts for: the tenant of its API key. Every tenant-owned query goes through here. */
+@RequestScoped
 public class CurrentTenant {
-    private final UUID defaultTenant;
+    private final SecurityIdentity identity;
 
-    public CurrentTenant(@ConfigProperty(name = "genq.tenancy.default-tenant-id") UUID defaultTenant) {
-        this.defaultTenant = defaultTenant;
+    public CurrentTenant(SecurityIdentity identity) {
+        this.identity = identity;
     }
 
     public UUID id() {
-        return defaultTenant;
+        return caller().tenantId();
+    }
+
+    public Caller caller() {
+        if (identity.getPrincipal() instanceof Caller caller) {
+            return caller;
+        }
+        throw new io.quarkus.security.UnauthorizedException(); // an endpoint without a role check: a bug, but fail closed
     }
 }

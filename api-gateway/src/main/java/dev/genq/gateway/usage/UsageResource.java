@@ -19,7 +19,10 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import dev.genq.gateway.tenant.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -28,6 +31,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/v1/usage")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "usage")
+@RolesAllowed(Roles.CLIENT)
+@SecurityRequirement(name = "apiKey")
 public class UsageResource {
     static final int MAX_DAYS = 366;
 

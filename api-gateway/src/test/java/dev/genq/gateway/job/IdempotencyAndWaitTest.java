@@ -1,6 +1,6 @@
 package dev.genq.gateway.job;
 
-import static io.restassured.RestAssured.given;
+import static dev.genq.gateway.TestKeys.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

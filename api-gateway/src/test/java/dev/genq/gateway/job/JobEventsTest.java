@@ -1,6 +1,6 @@
 package dev.genq.gateway.job;
 
-import static io.restassured.RestAssured.given;
+import static dev.genq.gateway.TestKeys.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +31,8 @@ class JobEventsTest {
                 .then().statusCode(202).extract().path("id");
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create(jobs + "/" + id + "/events"))
-                .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(30)).build();
+                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + dev.genq.gateway.TestKeys.CLIENT)
+                .timeout(Duration.ofSeconds(30)).build();
         CompletableFuture<HttpResponse<java.util.stream.Stream<String>>> stream =
                 http.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
         HttpResponse<java.util.stream.Stream<String>> response = stream.get(10, TimeUnit.SECONDS);

@@ -1,6 +1,6 @@
 package dev.genq.gateway.outbox;
 
-import static io.restassured.RestAssured.given;
+import static dev.genq.gateway.TestKeys.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,0 +1,12 @@
+package dev.genq.gateway.admin;
+
+import java.math.BigDecimal;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** Body of {@code POST /v1/admin/tenants} and {@code PATCH /v1/admin/tenants/{id}}. */
+@Schema(name = "TenantRequest")
+public record TenantRequest(
+        @Schema(maxLength = 100, examples = "acme") String name,
+        @Schema(description = "queued + running jobs at once; omitted: the gateway default", minimum = "0") Integer maxConcurrentJobs,
+        @Schema(description = "USD per calendar month (UTC); omitted: no budget", minimum = "0") BigDecimal monthlyBudgetUsd) {
+}

@@ -1,0 +1,96 @@
+package dev.genq.gateway.webhook;
+
+import dev.genq.storage.messaging.EventCodec;
+import dev.genq.storage.messaging.JobEvent;
+import dev.genq.storage.messaging.KafkaClients;
+import dev.genq.storage.messaging.Topics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.jboss.logging.Logger;
+
+/**
+ * Consumes genq.job-events and turns each into a persisted webhook delivery; the offset is committed only
+ * after the delivery row is, and a failure (Postgres down) retries the same event with capped backoff.
+ */
+@ApplicationScoped
+public class JobEventConsumer {
+    private static final Logger LOG = Logger.getLogger(JobEventConsumer.class);
+    static final String GROUP = "genq-gateway-webhooks";
+
+    private final KafkaClients kafka;
+    private final WebhookDeliveries deliveries;
+    private final WebhookDispatcher dispatcher;
+    private volatile boolean running;
+    private Thread thread;
+    private KafkaConsumer<String, String> consumer;
+
+    public JobEventConsumer(KafkaClients kafka, WebhookDeliveries deliveries, WebhookDispatcher dispatcher) {
+        this.kafka = kafka;
+        this.deliveries = deliveries;
+        this.dispatcher = dispatcher;
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        consumer = kafka.consumer(GROUP, "genq-gateway-webhooks", Map.of());
+        running = true;
+        thread = new Thread(this::loop, "genq-job-event-consumer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
+        running = false;
+        consumer.wakeup();
+        thread.join(10_000);
+    }
+
+    private void loop() {
+        long backoff = 200;
+        try {
+            consumer.subscribe(List.of(Topics.JOB_EVENTS));
+            while (running) {
+                boolean created = false;
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                    try {
+                        created |= deliveries.enqueue(EventCodec.decode(record.value(), JobEvent.class));
+                        backoff = 200;
+                    } catch (IllegalArgumentException e) {
+                        LOG.errorf("skipping an unreadable job event at %s@%d: %s", tp, record.offset(), e.getMessage());
+                    } catch (RuntimeException e) {
+                        LOG.warnf("job event at %s@%d not taken up (%s); retrying in %d ms", tp, record.offset(),
+                                e.getMessage(), backoff);
+                        consumer.seek(tp, record.offset());
+                        Thread.sleep(backoff);
+                        backoff = Math.min(backoff * 2, 10_000);
+                        break;
+                    }
+                    consumer.commitSync(Map.of(tp, new OffsetAndMetadata(record.offset() + 1)));
+                }
+                if (created) {
+                    dispatcher.wake();
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                LOG.error("job event consumer woken unexpectedly", e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("job event consumer stopped", e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+}

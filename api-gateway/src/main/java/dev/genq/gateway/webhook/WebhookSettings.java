@@ -1,0 +1,52 @@
+package dev.genq.gateway.webhook;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "genq.webhooks")
+public interface WebhookSettings {
+    /**
+     * Waits between attempts; its length + 1 is the number of attempts. The default is Svix's:
+     * 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (8 attempts over about 27.6 hours).
+     */
+    @WithDefault("PT5S,PT5M,PT30M,PT2H,PT5H,PT10H,PT10H")
+    List<Duration> retrySchedule();
+
+    /**
+     * Hosts, exactly as written in webhook URLs (a name or an IP literal), that may resolve to loopback,
+     * private or link-local addresses. Empty in production; a local run allows 127.0.0.1.
+     */
+    Optional<List<String>> allowedHosts();
+
+    @WithDefault("2048")
+    int maxUrlLength();
+
+    @WithDefault("PT5S")
+    Duration connectTimeout();
+
+    @WithDefault("PT15S")
+    Duration requestTimeout();
+
+    /** How long a rotated-out secret keeps signing, so receivers can switch without losing events. */
+    @WithDefault("PT24H")
+    Duration secretGracePeriod();
+
+    /** The longest Retry-After honoured; a larger value is capped to this. */
+    @WithDefault("PT24H")
+    Duration maxRetryAfter();
+
+    /** How often the dispatcher looks for due deliveries. */
+    @WithDefault("PT0.5S")
+    Duration pollInterval();
+
+    /** Deliveries sent in parallel by one gateway. */
+    @WithDefault("8")
+    int concurrency();
+
+    /** How long a claimed delivery is held before another gateway may take it over (a crashed sender). */
+    @WithDefault("PT2M")
+    Duration lease();
+}

@@ -1,0 +1,115 @@
+package dev.genq.gateway.quota;
+
+import static dev.genq.gateway.TestKeys.as;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.genq.gateway.TestKeys;
+import dev.genq.storage.job.Job;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import jakarta.persistence.EntityManager;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class QuotaTest {
+    final EntityManager em;
+
+    QuotaTest(EntityManager em) {
+        this.em = em;
+    }
+
+    record Tenant(String id, String key) {
+    }
+
+    static Tenant tenant(Map<String, Object> quotas, Map<String, Object> keyOptions) {
+        Map<String, Object> body = new HashMap<>(quotas);
+        body.put("name", "quota-" + UUID.randomUUID());
+        String id = as(TestKeys.ADMIN).contentType(ContentType.JSON).body(body).when().post("/v1/admin/tenants")
+                .then().statusCode(201).extract().path("id");
+        Map<String, Object> key = new HashMap<>(keyOptions);
+        key.put("name", "k");
+        key.put("roles", List.of("client"));
+        return new Tenant(id, as(TestKeys.ADMIN).contentType(ContentType.JSON).body(key)
+                .when().post("/v1/admin/tenants/" + id + "/keys").then().statusCode(201).extract().path("key"));
+    }
+
+    static Response submit(String key) {
+        return as(key).contentType(ContentType.JSON).body("{\"prompt\":\"quota\"}").when().post("/v1/jobs");
+    }
+
+    long jobsOf(String tenant) {
+        return QuarkusTransaction.requiringNew().call(() -> Job.count("tenantId", UUID.fromString(tenant)));
+    }
+
+    @Test
+    void concurrentSubmitsNeverExceedTheConcurrencyQuota() throws Exception {
+        Tenant t = tenant(Map.of("max_concurrent_jobs", 3), Map.of());
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Response>> answers = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            answers.add(pool.submit(() -> submit(t.key())));
+        }
+        int accepted = 0;
+        for (Future<Response> f : answers) {
+            Response r = f.get();
+            if (r.statusCode() == 202) {
+                accepted++;
+            } else {
+                r.then().statusCode(429).contentType("application/problem+json")
+                        .body("code", equalTo("concurrency_limit_reached")).header("Retry-After", "5");
+            }
+        }
+        pool.shutdown();
+        assertEquals(3, accepted);
+        assertEquals(3, jobsOf(t.id()), "a refused submit creates nothing");
+
+        // a finished job frees its slot
+        String first = as(t.key()).when().get("/v1/jobs").then().extract().path("data[0].id");
+        as(t.key()).when().post("/v1/jobs/" + first + "/cancel").then().statusCode(200);
+        submit(t.key()).then().statusCode(202);
+    }
+
+    @Test
+    void aSpentBudgetIs402() {
+        Tenant t = tenant(Map.of("monthly_budget_usd", 0.01), Map.of());
+        String job = submit(t.key()).then().statusCode(202).extract().path("id");
+        // what a worker would record for a sample: this month's spend becomes 0.01 USD
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                insert into sample_costs (job_id, sample_idx, stage, tenant_id, model_version, steps, compute_seconds,
+                                          device_class, price_per_device_hour, cost_usd)
+                values (?1, 0, 'base', ?2, 'tiny-base@1', 20, 36, 'cpu', 1.0, 0.01)""")
+                .setParameter(1, UUID.fromString(job)).setParameter(2, UUID.fromString(t.id())).executeUpdate());
+        submit(t.key()).then().statusCode(402).contentType("application/problem+json")
+                .body("code", equalTo("budget_exhausted"));
+        assertEquals(1, jobsOf(t.id()));
+        as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("monthly_budget_usd", 1))
+                .when().patch("/v1/admin/tenants/" + t.id()).then().statusCode(200);
+        submit(t.key()).then().statusCode(202);
+    }
+
+    @Test
+    void aKeyOverItsRateGets429WithRetryAfter() {
+        Tenant t = tenant(Map.of(), Map.of("rate_limit_per_second", 0.5)); // burst: 2 s worth = 1 request
+        as(t.key()).when().get("/v1/jobs").then().statusCode(200);
+        Response limited = as(t.key()).when().get("/v1/jobs");
+        limited.then().statusCode(429).contentType("application/problem+json")
+                .body("code", equalTo("rate_limited")).header("Retry-After", notNullValue());
+        long retryAfter = Long.parseLong(limited.header("Retry-After"));
+        assertTrue(retryAfter >= 1 && retryAfter <= 2, "one token every 2 s: " + retryAfter);
+        // the limit is per key: the default tenant's key is unaffected
+        as(TestKeys.CLIENT).when().get("/v1/jobs").then().statusCode(200);
+    }
+}

@@ -1,0 +1,169 @@
+package dev.genq.gateway.webhook;
+
+import static dev.genq.gateway.TestKeys.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.genq.gateway.webhook.WebhookReceiver.Answer;
+import dev.genq.gateway.webhook.WebhookReceiver.Received;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Webhooks end to end on the real stack: a job event goes through the outbox, Kafka and the gateway's
+ * consumer to a persisted delivery, and the dispatcher sends it to a receiver on 127.0.0.1 (allow-listed
+ * in the test profile; retry schedule 0.3 s x 3).
+ */
+@QuarkusTest
+class WebhookDeliveryTest {
+    static final Duration WAIT = Duration.ofSeconds(20);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static String submitWithWebhook(String url, String extra) {
+        return given().contentType(ContentType.JSON)
+                .body("{\"prompt\":\"a hooked apple\",\"webhook\":\"" + url + "\"" + extra + "}")
+                .when().post("/v1/jobs").then().statusCode(202).extract().path("id");
+    }
+
+    static String cancel(String id) {
+        given().when().post("/v1/jobs/" + id + "/cancel").then().statusCode(200);
+        return id;
+    }
+
+    static Predicate<Received> about(String jobId) {
+        return r -> r.body().contains(jobId);
+    }
+
+    /** Polls the deliveries endpoint (bounded) until the job's first delivery is in one of the given states. */
+    static JsonPath awaitDelivery(String jobId, String status) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        JsonPath last = null;
+        while (System.nanoTime() < deadline) {
+            last = given().when().get("/v1/jobs/" + jobId + "/webhook-deliveries").then().statusCode(200).extract().jsonPath();
+            if (status.equals(last.getString("[0].status"))) {
+                return last;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("delivery of " + jobId + " never became " + status + ": " + (last == null ? null : last.prettify()));
+    }
+
+    static String secret() {
+        return given().when().get("/v1/webhooks/secret").then().statusCode(200).extract().path("secret");
+    }
+
+    @Test
+    void aFlakyReceiverGetsTheSameWebhookIdOnEveryAttemptAndTheSignaturesVerifyWithStandardWebhooks() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver(Answer.of(500), Answer.of(503))) {
+            String job = cancel(submitWithWebhook(receiver.url(), ""));
+            List<Received> got = receiver.await(3, about(job), WAIT);
+            assertEquals(3, got.size(), "two failures, then the 2xx");
+            String id = got.get(0).id();
+            assertTrue(id.startsWith("msg_"), id);
+            got.forEach(r -> assertEquals(id, r.id(), "the same webhook-id on every attempt"));
+            got.forEach(r -> assertEquals(got.get(0).body(), r.body(), "the same body on every attempt"));
+
+            JsonNode body = JSON.readTree(got.get(0).body());
+            assertEquals("job.canceled", body.get("type").asText());
+            assertEquals(job, body.get("data").get("id").asText());
+            assertEquals("canceled", body.get("data").get("status").asText());
+            assertTrue(body.hasNonNull("timestamp"));
+
+            List<String> verdicts = StandardWebhooksVerifier.verify(secret(), got);
+            assertEquals(List.of("ok " + id, "ok " + id, "ok " + id), verdicts);
+            // and a tampered body does not verify: the check can fail
+            Received tampered = new Received(got.get(0).at(), got.get(0).headers(), got.get(0).body().replace("canceled", "succeeded"));
+            assertTrue(StandardWebhooksVerifier.verify(secret(), List.of(tampered)).get(0).startsWith("fail"));
+
+            JsonPath deliveries = awaitDelivery(job, "succeeded");
+            assertEquals(1, deliveries.getList("$").size());
+            assertEquals(id, deliveries.getString("[0].id"));
+            assertEquals("job.canceled", deliveries.getString("[0].event_type"));
+            assertEquals(3, deliveries.getInt("[0].attempts"));
+            assertEquals(List.of(500, 503, 200), deliveries.getList("[0].attempt_log.response_status"));
+        }
+    }
+
+    @Test
+    void afterARotationBothSecretsSignUntilTheGracePeriodEnds() throws Exception {
+        String old = secret();
+        JsonPath rotated = given().when().post("/v1/webhooks/secret/rotate").then().statusCode(200).extract().jsonPath();
+        String current = rotated.getString("secret");
+        assertTrue(current.startsWith("whsec_") && !current.equals(old));
+        assertTrue(rotated.getList("previous.secret").contains(old), rotated.prettify());
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            String job = cancel(submitWithWebhook(receiver.url(), ""));
+            Received r = receiver.await(1, about(job), WAIT).get(0);
+            assertTrue(r.headers().get("webhook-signature").split(" ").length >= 2, r.headers().get("webhook-signature"));
+            assertEquals(List.of("ok " + r.id()), StandardWebhooksVerifier.verify(current, List.of(r)));
+            assertEquals(List.of("ok " + r.id()), StandardWebhooksVerifier.verify(old, List.of(r)));
+        }
+    }
+
+    @Test
+    void goneDisablesTheEndpointUntilItIsEnabledAgain() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver(Answer.of(410))) {
+            String job = cancel(submitWithWebhook(receiver.url(), ""));
+            JsonPath d = awaitDelivery(job, "endpoint_disabled");
+            assertEquals(1, d.getInt("[0].attempts"));
+            given().contentType(ContentType.JSON).body("{\"prompt\":\"again\",\"webhook\":\"" + receiver.url() + "\"}")
+                    .when().post("/v1/jobs").then().statusCode(400)
+                    .body("code", org.hamcrest.Matchers.equalTo("webhook_endpoint_disabled"))
+                    .body("field", org.hamcrest.Matchers.equalTo("webhook"));
+            given().contentType(ContentType.JSON).body(Map.of("url", receiver.url()))
+                    .when().post("/v1/webhooks/endpoints/enable").then().statusCode(200);
+            String again = cancel(submitWithWebhook(receiver.url(), ""));
+            assertEquals(1, receiver.await(1, about(again), WAIT).size());
+            assertEquals(1, receiver.all().stream().filter(about(job)).count(), "nothing more after the 410");
+        }
+    }
+
+    @Test
+    void retryAfterIsHonouredAndARedirectIsAFailureNotFollowed() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver(new Answer(503, Map.of("Retry-After", "2")),
+                new Answer(302, Map.of("Location", "http://127.0.0.1:1/elsewhere")))) {
+            String job = cancel(submitWithWebhook(receiver.url(), ""));
+            List<Received> got = receiver.await(3, about(job), WAIT);
+            assertEquals(3, got.size());
+            Duration gap = Duration.between(got.get(0).at(), got.get(1).at());
+            assertTrue(gap.toMillis() >= 1900, "Retry-After: 2 beats the 0.3 s schedule, waited " + gap);
+            JsonPath d = awaitDelivery(job, "succeeded");
+            assertEquals(List.of(503, 302, 200), d.getList("[0].attempt_log.response_status"));
+        }
+    }
+
+    @Test
+    void aDeliveryGivesUpAfterTheLastScheduledAttempt() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver(Answer.of(500), Answer.of(500), Answer.of(500), Answer.of(500),
+                Answer.of(500))) {
+            String job = cancel(submitWithWebhook(receiver.url(), ""));
+            JsonPath d = awaitDelivery(job, "failed");
+            assertEquals(4, d.getInt("[0].attempts"), "1 + the 3 retries of the test schedule");
+            Thread.sleep(1000);
+            assertEquals(4, receiver.all().stream().filter(about(job)).count());
+        }
+    }
+
+    @Test
+    void theEventsFilterChoosesWhatIsSent() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            String wanted = cancel(submitWithWebhook(receiver.url(), ",\"webhook_events_filter\":[\"job.canceled\"]"));
+            String unwanted = cancel(submitWithWebhook(receiver.url(), ",\"webhook_events_filter\":[\"job.succeeded\"]"));
+            assertEquals(1, receiver.await(1, about(wanted), WAIT).size());
+            Thread.sleep(1500); // the other job's event went through the same pipeline
+            assertEquals(0, receiver.all().stream().filter(about(unwanted)).count());
+            given().when().get("/v1/jobs/" + unwanted + "/webhook-deliveries").then().statusCode(200)
+                    .body("$", org.hamcrest.Matchers.hasSize(0));
+            given().when().get("/v1/jobs/" + unwanted).then()
+                    .body("params.webhook_events_filter", org.hamcrest.Matchers.contains("job.succeeded"));
+        }
+    }
+}
