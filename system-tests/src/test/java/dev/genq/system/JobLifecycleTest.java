@@ -75,7 +75,7 @@ class JobLifecycleTest {
 
     @Test
     void preferWaitReturnsTheFinishedJobAndUsageCountsIt() throws Exception {
-        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(platform.gatewayUrl + "/v1/jobs"))
+        var request = platform.api("/v1/jobs")
                 .header("Content-Type", "application/json").header("Prefer", "wait=30")
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"prompt\":\"a moon\",\"num_samples\":3,\"steps\":4}")).build();
         var response = platform.http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
@@ -99,7 +99,7 @@ class JobLifecycleTest {
     @Test
     void eventStreamFollowsAJobToItsEnd() throws Exception {
         String id = platform.submit("{\"prompt\":\"a rocket\",\"steps\":40,\"num_samples\":2}");
-        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(platform.gatewayUrl + "/v1/jobs/" + id + "/events"))
+        var request = platform.api("/v1/jobs/" + id + "/events")
                 .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(90)).build();
         List<String> data = platform.http.send(request, java.net.http.HttpResponse.BodyHandlers.ofLines()).body()
                 .filter(l -> l.startsWith("data:")).map(l -> l.substring(5).trim()).toList();

@@ -34,18 +34,24 @@ public final class Platform {
     final String gatewayUrl;
     final String workerUrl;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** The gateway's bootstrap client key (random per run, registered through configuration as an operator would). */
+    final String clientKey = "gq_" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
     private final List<Process> processes = new ArrayList<>();
+    private final Path root;
+    private final Path logs;
+    private final int gatewayPort;
+    private Process gateway;
 
     private Platform() {
-        Path root = Path.of(System.getProperty("genq.root", "..")).toAbsolutePath().normalize();
+        root = Path.of(System.getProperty("genq.root", "..")).toAbsolutePath().normalize();
         stack = EmbeddedStack.startTemporary();
-        int gatewayPort = freePort();
+        gatewayPort = freePort();
         gatewayUrl = "http://127.0.0.1:" + gatewayPort;
-        Path logs = root.resolve("system-tests/target/service-logs");
+        logs = root.resolve("system-tests/target/service-logs");
         try {
             Files.createDirectories(logs);
             List<String> urls = new ArrayList<>();
-            urls.add(start(root, "api-gateway", gatewayPort, logs, Map.of()));
+            urls.add(startGateway());
             int workerPort = freePort();
             workerUrl = "http://127.0.0.1:" + workerPort;
             // a longer batching window than production's 20 ms, so that jobs submitted together batch together;
@@ -78,6 +84,35 @@ public final class Platform {
             }
         }
         return instance;
+    }
+
+    /**
+     * The gateway with test settings: webhook receivers on 127.0.0.1 allowed, a fast retry schedule, and a
+     * short lease so a delivery held by a killed gateway is taken up again quickly.
+     */
+    private String startGateway() throws IOException {
+        String url = start(root, "api-gateway", gatewayPort, logs, Map.of("genq.auth.bootstrap.client-key", clientKey,
+                "genq.webhooks.allowed-hosts", "127.0.0.1", "genq.webhooks.retry-schedule", "PT1S,PT1S,PT1S,PT1S,PT1S,PT1S",
+                "genq.webhooks.lease", "PT5S", "genq.webhooks.request-timeout", "PT3S"));
+        gateway = processes.get(processes.size() - 1);
+        return url;
+    }
+
+    /** Kills the gateway with SIGKILL (no shutdown hook runs), starts it again on the same port, waits until ready. */
+    void killAndRestartGateway() {
+        gateway.destroyForcibly();
+        try {
+            gateway.waitFor();
+            processes.remove(gateway);
+            Files.move(logs.resolve("api-gateway.log"), logs.resolve("api-gateway-before-kill.log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            awaitReady(startGateway(), Duration.ofSeconds(120), logs);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private String start(Path root, String module, int port, Path logs, Map<String, String> extra) throws IOException {
@@ -142,14 +177,19 @@ public final class Platform {
     record Reply(int status, String contentType, JsonNode body, String raw) {
     }
 
+    /** A request to the gateway with the client key. */
+    HttpRequest.Builder api(String path) {
+        return HttpRequest.newBuilder(URI.create(gatewayUrl + path)).header("Authorization", "Bearer " + clientKey);
+    }
+
     Reply post(String path, String json) {
-        return send(HttpRequest.newBuilder(URI.create(gatewayUrl + path))
+        return send(api(path)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
     Reply get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(gatewayUrl + path)).GET().build());
+        return send(api(path).GET().build());
     }
 
     /** The worker's Prometheus metrics as text. */

@@ -69,8 +69,14 @@ public final class LocalPlatform {
                 root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"));
         List<Service> services = List.of(new Service("api-gateway", 8080 + base), new Service("worker", 8081 + base),
                 new Service("moderation", 8082 + base));
+        Map<String, String> gatewayEnv = bootstrapKeys();
+        Map<String, String> gateway = Map.of("genq.webhooks.allowed-hosts", "127.0.0.1,localhost");
         for (Service s : services) {
-            launch(s, logs, s.module().equals("worker") ? worker : Map.of());
+            switch (s.module()) {
+                case "worker" -> launch(s, logs, worker, Map.of());
+                case "api-gateway" -> launch(s, logs, gateway, gatewayEnv);
+                default -> launch(s, logs, Map.of(), Map.of());
+            }
         }
         for (Service s : services) {
             awaitHealthy(s, Duration.ofMinutes(3));
@@ -86,13 +92,58 @@ public final class LocalPlatform {
         System.out.println("  S3 endpoint  " + stack.s3Endpoint() + "   Postgres " + stack.jdbcUrl()
                 + "   Kafka " + stack.kafkaBootstrap());
         System.out.println("  data, logs   " + dataDir + "  (kept across restarts; delete it to start afresh)");
+        System.out.println("  admin key    " + gatewayEnv.get("GENQ_AUTH_BOOTSTRAP_ADMIN_KEY"));
+        System.out.println("  client key   " + gatewayEnv.get("GENQ_AUTH_BOOTSTRAP_CLIENT_KEY"));
+        System.out.println("  reviewer key " + gatewayEnv.get("GENQ_AUTH_BOOTSTRAP_REVIEWER_KEY")
+                + "   (all three in " + dataDir.resolve(KEYS_FILE) + ")");
         System.out.println();
-        System.out.println("Try:  curl -s -X POST " + api + "/v1/jobs -H 'Content-Type: application/json' "
-                + "-d '{\"prompt\":\"a red apple\",\"num_samples\":4}'");
+        System.out.println("Try:  export GENQ_KEY=" + gatewayEnv.get("GENQ_AUTH_BOOTSTRAP_CLIENT_KEY"));
+        System.out.println("      curl -s -X POST " + api + "/v1/jobs -H \"Authorization: Bearer $GENQ_KEY\" "
+                + "-H 'Content-Type: application/json' -d '{\"prompt\":\"a red apple\",\"num_samples\":4}'");
         System.out.println("Press Ctrl-C to stop.");
     }
 
-    private void launch(Service s, Path logs, Map<String, String> extra) throws IOException {
+    static final String KEYS_FILE = "bootstrap-keys.env";
+
+    /**
+     * The local run's admin, client and reviewer keys: made once, kept (owner-only) in the data folder,
+     * given to the gateway through its environment (never on a command line, where ps would show them).
+     */
+    private Map<String, String> bootstrapKeys() throws IOException {
+        Path file = dataDir.resolve(KEYS_FILE);
+        Map<String, String> keys = new LinkedHashMap<>();
+        if (Files.exists(file)) {
+            for (String line : Files.readAllLines(file)) {
+                int eq = line.indexOf('=');
+                if (eq > 0 && !line.startsWith("#")) {
+                    keys.put(line.substring(0, eq), line.substring(eq + 1));
+                }
+            }
+        }
+        boolean changed = false;
+        for (String role : List.of("ADMIN", "CLIENT", "REVIEWER")) {
+            changed |= keys.putIfAbsent("GENQ_AUTH_BOOTSTRAP_" + role + "_KEY", newKey()) == null;
+        }
+        if (changed) {
+            StringBuilder out = new StringBuilder("# genq local run: bootstrap API keys (default tenant). Delete to make new ones.\n");
+            keys.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
+            Files.writeString(file, out);
+            try {
+                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system; the data folder is the user's own
+            }
+        }
+        return keys;
+    }
+
+    private static String newKey() {
+        byte[] bytes = new byte[30];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return "gq_" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private void launch(Service s, Path logs, Map<String, String> extra, Map<String, String> env) throws IOException {
         Path jar = root.resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing; build first (./run-local does)");
@@ -103,8 +154,10 @@ public final class LocalPlatform {
         extra.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-jar", jar.toString()));
         Path log = logs.resolve(s.module() + ".log");
-        processes.add(new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start());
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        processes.add(builder.start());
         System.out.println("genq: started " + s.module() + " on " + s.url() + " (log " + log + ")");
     }
 
