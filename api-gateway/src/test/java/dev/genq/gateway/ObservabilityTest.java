@@ -32,6 +32,13 @@ class ObservabilityTest {
                 .body("paths.'/v1/jobs'.post.responses.'202'.description", equalTo("accepted and durably queued"))
                 .body("paths.'/v1/jobs'.post.responses.'400'.content.'application/problem+json'.schema.'$ref'",
                         equalTo("#/components/schemas/Problem"))
-                .body("paths.'/v1/jobs/{id}/cancel'.post.responses.'409'.description", equalTo("the job already finished"));
+                .body("paths.'/v1/jobs/{id}/cancel'.post.responses.'409'.description", equalTo("the job already finished"))
+                .body("components.securitySchemes.apiKey.scheme", equalTo("bearer"))
+                .body("paths.'/v1/jobs'.post.responses.'429'.headers.'Retry-After'.description", equalTo("seconds to wait"))
+                .body("paths.'/v1/jobs'.post.responses.'402'.description", org.hamcrest.Matchers.containsString("budget"))
+                .body("paths.'/v1/jobs/{id}/webhook-deliveries'.get.summary", equalTo("A job's webhook deliveries"))
+                .body("paths.'/v1/webhooks/secret/rotate'.post.summary", equalTo("Rotate the webhook signing secret"))
+                .body("paths.'/v1/admin/tenants/{id}/keys'.post.responses.'201'", org.hamcrest.Matchers.notNullValue())
+                .body("paths.'/v1/admin/tenants'.post.responses.'403'.description", equalTo("the key is not an admin key"));
     }
 }

@@ -70,7 +70,8 @@ public final class LocalPlatform {
         List<Service> services = List.of(new Service("api-gateway", 8080 + base), new Service("worker", 8081 + base),
                 new Service("moderation", 8082 + base));
         Map<String, String> gatewayEnv = bootstrapKeys();
-        Map<String, String> gateway = Map.of("genq.webhooks.allowed-hosts", "127.0.0.1,localhost");
+        Map<String, String> gateway = Map.of("genq.webhooks.allowed-hosts", "127.0.0.1,localhost",
+                "quarkus.swagger-ui.enable", "true");
         for (Service s : services) {
             switch (s.module()) {
                 case "worker" -> launch(s, logs, worker, Map.of());
@@ -85,7 +86,7 @@ public final class LocalPlatform {
         System.out.println();
         System.out.println("genq is up.");
         System.out.println("  API          " + api + "/v1/jobs");
-        System.out.println("  OpenAPI      " + api + "/q/openapi");
+        System.out.println("  OpenAPI      " + api + "/q/openapi   Swagger UI " + api + "/q/swagger-ui");
         System.out.println("  health       " + api + "/q/health   worker " + services.get(1).url()
                 + "/q/health   moderation " + services.get(2).url() + "/q/health");
         System.out.println("  metrics      " + api + "/q/metrics  (and on each service)");
