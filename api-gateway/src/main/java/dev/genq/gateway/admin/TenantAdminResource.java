@@ -1,9 +1,9 @@
 package dev.genq.gateway.admin;
 
-import dev.genq.gateway.problem.Problem;
-import dev.genq.gateway.problem.ProblemException;
-import dev.genq.gateway.tenant.ApiKeyIdentityProvider;
-import dev.genq.gateway.tenant.Roles;
+import dev.genq.api.problem.Problem;
+import dev.genq.api.problem.ProblemException;
+import dev.genq.api.auth.ApiKeyIdentityProvider;
+import dev.genq.api.auth.Roles;
 import dev.genq.storage.tenant.ApiKey;
 import dev.genq.storage.tenant.Tenant;
 import jakarta.annotation.security.RolesAllowed;

@@ -2,7 +2,7 @@ package dev.genq.gateway.job;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.genq.gateway.problem.ProblemException;
+import dev.genq.api.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.security.MessageDigest;

@@ -1,13 +1,14 @@
 package dev.genq.gateway.job;
 
-import dev.genq.gateway.problem.Problem;
-import dev.genq.gateway.problem.Problem.FieldError;
+import dev.genq.api.problem.Problem;
+import dev.genq.api.problem.Problem.FieldError;
 import dev.genq.gateway.model.ModelCatalog;
-import dev.genq.gateway.problem.ProblemException;
+import dev.genq.api.problem.ProblemException;
 import dev.genq.storage.model.ModelEntry;
 import dev.genq.storage.job.JobMode;
 import dev.genq.storage.messaging.JobEvent;
 import dev.genq.gateway.webhook.WebhookUrlGuard;
+import dev.genq.api.policy.PromptPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +25,13 @@ public class JobRequestValidator {
     private final JobLimits limits;
     private final ModelCatalog catalog;
     private final WebhookUrlGuard urlGuard;
+    private final PromptPolicy policy;
 
-    public JobRequestValidator(JobLimits limits, ModelCatalog catalog, WebhookUrlGuard urlGuard) {
+    public JobRequestValidator(JobLimits limits, ModelCatalog catalog, WebhookUrlGuard urlGuard, PromptPolicy policy) {
         this.limits = limits;
         this.catalog = catalog;
         this.urlGuard = urlGuard;
+        this.policy = policy;
     }
 
     public ValidJob validate(SubmitJobRequest r) {
@@ -42,6 +45,13 @@ public class JobRequestValidator {
         } else if (prompt.length() > limits.maxPromptChars()) {
             errors.add(new FieldError("prompt", "prompt_too_long",
                     "'prompt' has " + prompt.length() + " characters; the limit is " + limits.maxPromptChars()));
+        }
+        if (prompt != null && !prompt.isEmpty()) {
+            // refused outright and named by concept only: echoing the matched term would teach evasion
+            policy.blocked(prompt).ifPresent(concept -> {
+                throw new ProblemException(Problem.invalid(List.of(new FieldError("prompt", "prompt_blocked",
+                        "the prompt asks for '" + concept + "', which this platform does not generate"))));
+            });
         }
         String negative = r.negativePrompt() == null ? "" : r.negativePrompt().strip();
         if (negative.length() > limits.maxPromptChars()) {

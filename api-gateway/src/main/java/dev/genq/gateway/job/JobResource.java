@@ -1,8 +1,8 @@
 package dev.genq.gateway.job;
 
 import dev.genq.gateway.outbox.OutboxRelay;
-import dev.genq.gateway.problem.Problem;
-import dev.genq.gateway.problem.ProblemException;
+import dev.genq.api.problem.Problem;
+import dev.genq.api.problem.ProblemException;
 import dev.genq.gateway.tenant.CurrentTenant;
 import dev.genq.storage.job.Job;
 import jakarta.ws.rs.Consumes;
@@ -20,7 +20,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
-import dev.genq.gateway.tenant.Roles;
+import dev.genq.api.auth.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;

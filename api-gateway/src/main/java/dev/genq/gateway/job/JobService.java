@@ -1,8 +1,8 @@
 package dev.genq.gateway.job;
 
 import dev.genq.gateway.model.ModelCatalog;
-import dev.genq.gateway.problem.Problem;
-import dev.genq.gateway.problem.ProblemException;
+import dev.genq.api.problem.Problem;
+import dev.genq.api.problem.ProblemException;
 import dev.genq.gateway.quota.TenantQuotas;
 import dev.genq.gateway.webhook.WebhookDeliveries;
 import dev.genq.storage.messaging.JobEvent;

@@ -1,5 +1,8 @@
 package dev.genq.gateway.problem;
 
+import dev.genq.api.problem.Problem;
+import dev.genq.api.problem.ProblemException;
+import dev.genq.api.problem.ProblemMappers;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.PreMatching;

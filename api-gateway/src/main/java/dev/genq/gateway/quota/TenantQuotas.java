@@ -1,7 +1,7 @@
 package dev.genq.gateway.quota;
 
-import dev.genq.gateway.problem.Problem;
-import dev.genq.gateway.problem.ProblemException;
+import dev.genq.api.problem.Problem;
+import dev.genq.api.problem.ProblemException;
 import dev.genq.storage.job.JobStatus;
 import dev.genq.storage.tenant.Tenant;
 import io.smallrye.config.ConfigMapping;

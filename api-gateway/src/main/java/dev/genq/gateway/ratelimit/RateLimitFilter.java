@@ -1,7 +1,7 @@
 package dev.genq.gateway.ratelimit;
 
-import dev.genq.gateway.problem.Problem;
-import dev.genq.gateway.tenant.Caller;
+import dev.genq.api.problem.Problem;
+import dev.genq.api.auth.Caller;
 import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Priorities;

@@ -1,6 +1,6 @@
 package dev.genq.gateway.ratelimit;
 
-import dev.genq.gateway.tenant.Caller;
+import dev.genq.api.auth.Caller;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;

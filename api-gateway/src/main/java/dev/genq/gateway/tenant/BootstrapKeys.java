@@ -1,5 +1,6 @@
 package dev.genq.gateway.tenant;
 
+import dev.genq.api.auth.Roles;
 import dev.genq.storage.tenant.ApiKey;
 import dev.genq.storage.tenant.Tenant;
 import io.quarkus.narayana.jta.QuarkusTransaction;

@@ -1,5 +1,6 @@
 package dev.genq.gateway.tenant;
 
+import dev.genq.api.auth.Caller;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
 import java.util.UUID;

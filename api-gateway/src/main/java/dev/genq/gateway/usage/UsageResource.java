@@ -1,7 +1,7 @@
 package dev.genq.gateway.usage;
 
-import dev.genq.gateway.problem.Problem;
-import dev.genq.gateway.problem.ProblemException;
+import dev.genq.api.problem.Problem;
+import dev.genq.api.problem.ProblemException;
 import dev.genq.gateway.tenant.CurrentTenant;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
@@ -19,7 +19,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import dev.genq.gateway.tenant.Roles;
+import dev.genq.api.auth.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;

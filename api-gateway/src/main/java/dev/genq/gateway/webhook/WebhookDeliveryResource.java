@@ -1,9 +1,9 @@
 package dev.genq.gateway.webhook;
 
 import dev.genq.gateway.job.JobService;
-import dev.genq.gateway.problem.Problem;
+import dev.genq.api.problem.Problem;
 import dev.genq.gateway.tenant.CurrentTenant;
-import dev.genq.gateway.tenant.Roles;
+import dev.genq.api.auth.Roles;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.webhook.WebhookAttempt;
 import dev.genq.storage.webhook.WebhookDelivery;

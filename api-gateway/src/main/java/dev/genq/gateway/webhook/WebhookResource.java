@@ -1,9 +1,9 @@
 package dev.genq.gateway.webhook;
 
-import dev.genq.gateway.problem.Problem;
-import dev.genq.gateway.problem.ProblemException;
+import dev.genq.api.problem.Problem;
+import dev.genq.api.problem.ProblemException;
 import dev.genq.gateway.tenant.CurrentTenant;
-import dev.genq.gateway.tenant.Roles;
+import dev.genq.api.auth.Roles;
 import dev.genq.storage.webhook.WebhookSecret;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;

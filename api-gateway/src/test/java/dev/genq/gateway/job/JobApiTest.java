@@ -66,6 +66,15 @@ class JobApiTest {
     }
 
     @Test
+    void aBlockedPromptIsNamedByConceptNotByTermAndNearMissesPass() {
+        submit("{\"prompt\":\"m1ddle f1nger emoji\"}").then().statusCode(400)
+                .body("code", equalTo("prompt_blocked"))
+                .body("detail", equalTo("the prompt asks for 'offensive_gesture', which this platform does not generate"));
+        submit("{\"prompt\":\"my middle name is finger\"}").then().statusCode(202);
+        submit("{\"prompt\":\"a hand, middle up\",\"negative_prompt\":\"middle finger\"}").then().statusCode(202);
+    }
+
+    @Test
     void omittedSeedIsChosenAndReported() {
         submit("{\"prompt\":\"a cat\"}").then().statusCode(202).body("params.seed", notNullValue());
     }
@@ -74,6 +83,8 @@ class JobApiTest {
         String longPrompt = "x".repeat(1001);
         return Stream.of(
                 Arguments.of("missing prompt", "{\"mode\":\"preview\"}", "prompt_required", "prompt"),
+                Arguments.of("blocked concept", "{\"prompt\":\"a hand showing the middle finger\"}", "prompt_blocked", "prompt"),
+                Arguments.of("blocked concept, disguised", "{\"prompt\":\"M 1 D D L E   f!nger\"}", "prompt_blocked", "prompt"),
                 Arguments.of("blank prompt", "{\"prompt\":\"   \"}", "prompt_required", "prompt"),
                 Arguments.of("prompt over the limit", "{\"prompt\":\"" + longPrompt + "\"}", "prompt_too_long", "prompt"),
                 Arguments.of("num_samples 0", "{\"prompt\":\"a\",\"num_samples\":0}", "num_samples_out_of_range", "num_samples"),

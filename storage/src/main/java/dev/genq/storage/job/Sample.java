@@ -46,6 +46,9 @@ public class Sample extends PanacheEntityBase {
     @Column(name = "settled_at")
     public OffsetDateTime settledAt;
 
+    /** What moderation saw (JSON: image scores, prompt concepts, flagged concepts, classifier version). */
+    public String moderation;
+
     public static List<Sample> forJob(UUID jobId) {
         return list("jobId = ?1 order by idx", jobId);
     }

@@ -130,7 +130,11 @@ public class ObjectStore {
     }
 
     public PresignedUrl presignGet(String bucket, String key) {
-        int seconds = (int) settings.presignExpiry().toSeconds();
+        return presignGet(bucket, key, settings.presignExpiry());
+    }
+
+    public PresignedUrl presignGet(String bucket, String key, java.time.Duration expiry) {
+        int seconds = (int) expiry.toSeconds();
         Instant expiresAt = Instant.now().plusSeconds(seconds);
         String url = call("presign " + bucket + "/" + key, () -> client.getPresignedObjectUrl(
                 GetPresignedObjectUrlArgs.builder().method(Http.Method.GET).bucket(bucket).object(key)

@@ -1,4 +1,4 @@
-package dev.genq.gateway.tenant;
+package dev.genq.api.auth;
 
 import java.security.Principal;
 import java.util.UUID;

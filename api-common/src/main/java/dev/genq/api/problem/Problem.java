@@ -1,4 +1,4 @@
-package dev.genq.gateway.problem;
+package dev.genq.api.problem;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;

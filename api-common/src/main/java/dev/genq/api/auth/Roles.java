@@ -1,4 +1,4 @@
-package dev.genq.gateway.tenant;
+package dev.genq.api.auth;
 
 /** The roles an API key can hold. An admin key may do everything a client or reviewer key may. */
 public final class Roles {

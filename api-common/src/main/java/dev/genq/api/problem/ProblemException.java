@@ -1,4 +1,4 @@
-package dev.genq.gateway.problem;
+package dev.genq.api.problem;
 
 import java.util.Map;
 

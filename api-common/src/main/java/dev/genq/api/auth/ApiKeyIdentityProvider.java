@@ -1,4 +1,4 @@
-package dev.genq.gateway.tenant;
+package dev.genq.api.auth;
 
 import dev.genq.storage.tenant.ApiKey;
 import io.quarkus.narayana.jta.QuarkusTransaction;

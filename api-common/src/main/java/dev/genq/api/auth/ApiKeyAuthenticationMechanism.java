@@ -1,4 +1,4 @@
-package dev.genq.gateway.tenant;
+package dev.genq.api.auth;
 
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.credential.TokenCredential;
