@@ -155,6 +155,39 @@ def ssim(a, b):
     return (((2 * mu_a * mu_b + c1) * (2 * sab + c2)) / ((mu_a ** 2 + mu_b ** 2 + c1) * (saa + sbb + c2))).mean().item()
 
 
+def flagged_rates(base, clf, meta, rows, train_safety, per_side=60):
+    """Generated previews scored by the safety classifier: prompts for each concept vs neutral prompts.
+
+    Concept prompts are the labels and tags of the emoji that define each concept (as a client would write
+    them); neutral prompts are labels of emoji outside every concept. Image scores only: the prompt policy
+    flags named concepts in moderation regardless of the image.
+    """
+    rng = random.Random(5)
+    by_concept = {c: sorted({r["label"] for r in rows if c in train_safety.concepts_of(r)}) for c in meta["labels"]}
+    concept_prompts = []
+    while len(concept_prompts) < per_side:
+        for c, labels in by_concept.items():
+            if labels and len(concept_prompts) < per_side:
+                concept_prompts.append((c, rng.choice(labels)))
+    neutral = sorted({r["label"] for r in rows if not train_safety.concepts_of(r)})
+    neutral_prompts = rng.sample(neutral, per_side)
+    vocab = common.Vocab(os.path.join(base, "vocab.txt"))
+    seeds = list(range(1000, 1000 + per_side))
+    gen_c = generate(base, vocab, [p for _, p in concept_prompts], seeds)
+    gen_n = generate(base, vocab, neutral_prompts, seeds)
+    th = torch.tensor([meta["thresholds"][c] for c in meta["labels"]])
+    flag_c = batched(clf, gen_c) >= th
+    flag_n = batched(clf, gen_n) >= th
+    out = [("flagged, generated previews of concept prompts", f"{flag_c.any(1).float().mean():.1%}", f"N = {per_side}, any concept")]
+    for k, c in enumerate(meta["labels"]):
+        idx = [i for i, (cc, _) in enumerate(concept_prompts) if cc == c]
+        if idx:
+            out.append((f"  flagged as {c}, prompts for {c}", f"{flag_c[idx, k].float().mean():.1%}", f"N = {len(idx)}"))
+    out.append(("flagged, generated previews of neutral prompts (false positives)", f"{flag_n.any(1).float().mean():.1%}",
+                f"N = {per_side}"))
+    return out
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--base", default=os.path.join(common.ROOT, "models/emoji-base"))
@@ -234,6 +267,8 @@ def main():
             table.append((f"safety {c}: precision / recall (Twemoji art)",
                           f"{tp / (tp + fp) if tp + fp else float('nan'):.2f} / {tp / (tp + fn) if tp + fn else float('nan'):.2f}",
                           f"{int(labels[:, k].sum())} positives; target P >= 0.8, R >= 0.9"))
+        if os.path.isdir(args.base):
+            table.extend(flagged_rates(args.base, clf, meta, rows, train_safety))
     else:
         table.append(("safety", "no safety package", args.safety))
     width = max(len(t[0]) for t in table)

@@ -59,7 +59,8 @@ public final class Platform {
             urls.add(start(root, "worker", workerPort, logs, Map.of("genq.worker.model-paths",
                     root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"),
                     "genq.worker.batch.max-wait", "PT0.3S", "genq.worker.batch.progress-interval", "PT0S")));
-            urls.add(start(root, "moderation", freePort(), logs, Map.of()));
+            urls.add(start(root, "moderation", freePort(), logs, Map.of("genq.moderation.classifier.path",
+                    root.resolve("models/fixtures/tiny-safety").toString())));
             for (String url : urls) {
                 awaitReady(url, Duration.ofSeconds(180), logs);
             }

@@ -76,7 +76,7 @@ public final class LocalPlatform {
             switch (s.module()) {
                 case "worker" -> launch(s, logs, worker, Map.of());
                 case "api-gateway" -> launch(s, logs, gateway, gatewayEnv);
-                default -> launch(s, logs, Map.of(), Map.of());
+                default -> launch(s, logs, Map.of("genq.moderation.classifier.path", safetyModel().toString()), Map.of());
             }
         }
         for (Service s : services) {
@@ -89,6 +89,7 @@ public final class LocalPlatform {
         System.out.println("  OpenAPI      " + api + "/q/openapi   Swagger UI " + api + "/q/swagger-ui");
         System.out.println("  health       " + api + "/q/health   worker " + services.get(1).url()
                 + "/q/health   moderation " + services.get(2).url() + "/q/health");
+        System.out.println("  review page  " + services.get(2).url() + "/review/   (sign in with the reviewer key)");
         System.out.println("  metrics      " + api + "/q/metrics  (and on each service)");
         System.out.println("  S3 endpoint  " + stack.s3Endpoint() + "   Postgres " + stack.jdbcUrl()
                 + "   Kafka " + stack.kafkaBootstrap());
@@ -105,6 +106,12 @@ public final class LocalPlatform {
     }
 
     static final String KEYS_FILE = "bootstrap-keys.env";
+
+    /** The trained safety classifier once it ships in models/, else the colour-dominance fixture. */
+    private Path safetyModel() {
+        Path trained = root.resolve("models/emoji-safety");
+        return java.nio.file.Files.isRegularFile(trained.resolve("model.json")) ? trained : root.resolve("models/fixtures/tiny-safety");
+    }
 
     /**
      * The local run's admin, client and reviewer keys: made once, kept (owner-only) in the data folder,

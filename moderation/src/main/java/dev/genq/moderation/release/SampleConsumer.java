@@ -42,13 +42,13 @@ public class SampleConsumer {
     }
 
     private final KafkaClients kafka;
-    private final SampleReleaser releaser;
+    private final SampleModerator releaser;
     private final Settings settings;
     private volatile boolean running;
     private Thread thread;
     private KafkaConsumer<String, String> consumer;
 
-    public SampleConsumer(KafkaClients kafka, SampleReleaser releaser, Settings settings) {
+    public SampleConsumer(KafkaClients kafka, SampleModerator releaser, Settings settings) {
         this.kafka = kafka;
         this.releaser = releaser;
         this.settings = settings;

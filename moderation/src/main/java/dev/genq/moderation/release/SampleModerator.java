@@ -1,12 +1,15 @@
 package dev.genq.moderation.release;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.genq.moderation.review.ReviewQueue;
+import dev.genq.moderation.safety.SampleScorer;
+import dev.genq.moderation.safety.Verdict;
 import dev.genq.storage.job.Job;
-import dev.genq.storage.messaging.JobEvent;
-import dev.genq.storage.messaging.JobEvents;
-import dev.genq.storage.job.JobStatus;
 import dev.genq.storage.job.Sample;
 import dev.genq.storage.job.SampleId;
 import dev.genq.storage.job.SampleStatus;
+import dev.genq.storage.messaging.JobEvent;
+import dev.genq.storage.messaging.JobEvents;
 import dev.genq.storage.messaging.SampleGenerated;
 import dev.genq.storage.objectstore.Buckets;
 import dev.genq.storage.objectstore.ObjectStore;
@@ -15,23 +18,30 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.time.OffsetDateTime;
-import java.util.EnumSet;
 import org.jboss.logging.Logger;
 
 /**
- * Releases a generated sample: copies it from the pending bucket to the outputs bucket, marks it
- * released, and settles the job once none of its samples is pending. Scoring and quarantine replace
- * the unconditional release in a later step; the idempotency and completion logic here stays.
+ * Decides one generated sample: scores it, then releases it (copy to genq-outputs) or quarantines it
+ * (copy to genq-quarantine, a review item). The copy comes first and the pending object is removed last,
+ * so a crash at any point only repeats work; the sample's status changes once (compare-and-set on
+ * 'pending'), so a redelivered event changes nothing.
  */
 @ApplicationScoped
-public class SampleReleaser {
-    private static final Logger LOG = Logger.getLogger(SampleReleaser.class);
+public class SampleModerator {
+    private static final Logger LOG = Logger.getLogger(SampleModerator.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ObjectStore store;
+    private final SampleScorer scorer;
+    private final ReviewQueue reviews;
+    private final JobSettler settler;
     private final MeterRegistry metrics;
 
-    public SampleReleaser(ObjectStore store, MeterRegistry metrics) {
+    public SampleModerator(ObjectStore store, SampleScorer scorer, ReviewQueue reviews, JobSettler settler, MeterRegistry metrics) {
         this.store = store;
+        this.scorer = scorer;
+        this.reviews = reviews;
+        this.settler = settler;
         this.metrics = metrics;
     }
 
@@ -45,28 +55,39 @@ public class SampleReleaser {
         if (sample.status != SampleStatus.PENDING) {
             return; // already decided: a redelivered event changes nothing
         }
-        // copy first: a crash after the copy only repeats it; the sample is released only once the bytes are in place
-        store.copy(Buckets.PENDING, sample.objectKey, Buckets.OUTPUTS);
-        boolean released = QuarkusTransaction.requiringNew().call(() -> {
+        String prompt = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(event.jobId()).prompt);
+        Verdict verdict = scorer.score(store.get(Buckets.PENDING, sample.objectKey), prompt);
+        String target = verdict.quarantine() ? Buckets.QUARANTINE : Buckets.OUTPUTS;
+        store.copy(Buckets.PENDING, sample.objectKey, target);
+        boolean changed = QuarkusTransaction.requiringNew().call(() -> {
             // the job row lock serializes the samples of one job, so exactly one of them settles it
             Job job = Job.findById(event.jobId(), LockModeType.PESSIMISTIC_WRITE);
-            int changed = Sample.update("status = ?1, settledAt = ?2 where jobId = ?3 and idx = ?4 and status = ?5",
-                    SampleStatus.RELEASED, OffsetDateTime.now(), event.jobId(), event.idx(), SampleStatus.PENDING);
-            if (changed == 0) {
+            SampleStatus to = verdict.quarantine() ? SampleStatus.QUARANTINED : SampleStatus.RELEASED;
+            int updated = Sample.update("status = ?1, settledAt = ?2, moderation = ?3 where jobId = ?4 and idx = ?5 and status = ?6",
+                    to, OffsetDateTime.now(), json(verdict), event.jobId(), event.idx(), SampleStatus.PENDING);
+            if (updated == 0) {
                 return false;
             }
-            JobEvents.record(event.tenantId(), event.jobId(), JobEvent.SAMPLE_RELEASED, event.idx());
-            long pending = Sample.count("jobId = ?1 and status = ?2", event.jobId(), SampleStatus.PENDING);
-            if (pending == 0 && job != null
-                    && Job.transition(job.id, EnumSet.of(JobStatus.MODERATING), JobStatus.SUCCEEDED)) {
-                JobEvents.record(job.tenantId, job.id, JobEvent.JOB_SUCCEEDED);
-                metrics.counter("genq.jobs.succeeded").increment();
+            if (verdict.quarantine()) {
+                reviews.open(job, event.idx(), verdict);
+            } else {
+                JobEvents.record(event.tenantId(), event.jobId(), JobEvent.SAMPLE_RELEASED, event.idx());
             }
+            settler.settle(job);
             return true;
         });
-        if (released) {
-            metrics.counter("genq.samples.released").increment();
+        if (changed) {
+            metrics.counter(verdict.quarantine() ? "genq.samples.quarantined" : "genq.samples.released").increment();
             store.remove(Buckets.PENDING, sample.objectKey);
+        }
+    }
+
+    private static String json(Verdict v) {
+        try {
+            return JSON.writeValueAsString(java.util.Map.of("image", v.image(), "prompt", v.prompt(), "flagged", v.flagged(),
+                    "quarantine", v.quarantine(), "classifier", v.classifier()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,0 +1,45 @@
+package dev.genq.moderation.release;
+
+import dev.genq.storage.job.Job;
+import dev.genq.storage.job.JobStatus;
+import dev.genq.storage.job.Sample;
+import dev.genq.storage.job.SampleStatus;
+import dev.genq.storage.messaging.JobEvent;
+import dev.genq.storage.messaging.JobEvents;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumSet;
+
+/**
+ * Moves a job to where its samples say it is, once none is pending: any quarantined → needs_review;
+ * else any released → succeeded; else (all rejected) → rejected. Call with the job row locked.
+ */
+@ApplicationScoped
+public class JobSettler {
+    private final MeterRegistry metrics;
+
+    public JobSettler(MeterRegistry metrics) {
+        this.metrics = metrics;
+    }
+
+    public void settle(Job job) {
+        if (job == null || Sample.count("jobId = ?1 and status = ?2", job.id, SampleStatus.PENDING) > 0) {
+            return;
+        }
+        EnumSet<JobStatus> from = EnumSet.of(JobStatus.MODERATING, JobStatus.NEEDS_REVIEW);
+        if (Sample.count("jobId = ?1 and status = ?2", job.id, SampleStatus.QUARANTINED) > 0) {
+            if (Job.transition(job.id, EnumSet.of(JobStatus.MODERATING), JobStatus.NEEDS_REVIEW)) {
+                JobEvents.record(job.tenantId, job.id, JobEvent.JOB_NEEDS_REVIEW);
+                metrics.counter("genq.jobs.needs_review").increment();
+            }
+        } else if (Sample.count("jobId = ?1 and status = ?2", job.id, SampleStatus.RELEASED) > 0) {
+            if (Job.transition(job.id, from, JobStatus.SUCCEEDED)) {
+                JobEvents.record(job.tenantId, job.id, JobEvent.JOB_SUCCEEDED);
+                metrics.counter("genq.jobs.succeeded").increment();
+            }
+        } else if (Job.transition(job.id, from, JobStatus.REJECTED)) {
+            JobEvents.record(job.tenantId, job.id, JobEvent.JOB_REJECTED);
+            metrics.counter("genq.jobs.rejected").increment();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.genq.moderation.review;
+
+import dev.genq.storage.review.ReviewItem;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Background work of the queue: deletes rejected samples whose retention is over, and keeps the queue
+ * gauges (depth, age of the oldest pending item) fresh without a query per scrape.
+ */
+@ApplicationScoped
+public class ReviewMaintenance {
+    private static final Logger LOG = Logger.getLogger(ReviewMaintenance.class);
+
+    private final ReviewQueue queue;
+    private final ReviewSettings settings;
+    private volatile double depth;
+    private volatile double oldestAgeSeconds;
+    private ScheduledExecutorService timer;
+
+    public ReviewMaintenance(ReviewQueue queue, ReviewSettings settings, MeterRegistry metrics) {
+        this.queue = queue;
+        this.settings = settings;
+        Gauge.builder("genq.review.queue.depth", () -> depth).description("pending review items").register(metrics);
+        Gauge.builder("genq.review.queue.oldest.age", () -> oldestAgeSeconds).baseUnit("seconds")
+                .description("age of the oldest pending review item").register(metrics);
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "genq-review-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::refreshGauges, 0, 5, TimeUnit.SECONDS);
+        long purge = Math.max(1000, settings.purgeInterval().toMillis());
+        timer.scheduleWithFixedDelay(this::purge, purge, purge, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    void purge() {
+        try {
+            queue.purgeDue();
+        } catch (RuntimeException e) {
+            LOG.warnf("review purge failed (%s); it runs again in %s", e.getMessage(), settings.purgeInterval());
+        }
+    }
+
+    void refreshGauges() {
+        try {
+            QuarkusTransaction.requiringNew().run(() -> {
+                depth = ReviewItem.count("status", ReviewItem.PENDING);
+                ReviewItem oldest = ReviewItem.<ReviewItem>find("status = ?1 order by createdAt", ReviewItem.PENDING).firstResult();
+                oldestAgeSeconds = oldest == null ? 0 : Duration.between(oldest.createdAt, OffsetDateTime.now()).toSeconds();
+            });
+        } catch (RuntimeException e) {
+            LOG.debugf("review gauges not refreshed: %s", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.genq.moderation.safety;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/**
+ * A classifier model package ({@code "kind": "classifier"}): TorchScript mapping images [B, 3, R, R] in
+ * [-1, 1] to one score in [0, 1] per label in {@code model.json}'s {@code labels}. Any such package works;
+ * the labels are the concepts the policy configures.
+ */
+public final class SafetyClassifier implements AutoCloseable {
+    private final String name;
+    private final String version;
+    private final int resolution;
+    private final List<String> labels;
+    private final Model model;
+
+    private SafetyClassifier(String name, String version, int resolution, List<String> labels, Model model) {
+        this.name = name;
+        this.version = version;
+        this.resolution = resolution;
+        this.labels = labels;
+        this.model = model;
+    }
+
+    public static SafetyClassifier load(Path dir) {
+        JsonNode spec;
+        try {
+            spec = new ObjectMapper().readTree(dir.resolve("model.json").toFile());
+        } catch (IOException e) {
+            throw new IllegalStateException("classifier package " + dir + ": model.json unreadable: " + e.getMessage(), e);
+        }
+        if (!"classifier".equals(spec.path("kind").asText())) {
+            throw new IllegalStateException("classifier package " + dir + ": kind is '" + spec.path("kind").asText() + "', not 'classifier'");
+        }
+        List<String> labels = new ArrayList<>();
+        spec.path("labels").forEach(l -> labels.add(l.asText()));
+        int resolution = spec.path("resolution").asInt(0);
+        String file = spec.path("classifier").asText("classifier.pt");
+        if (labels.isEmpty() || resolution <= 0 || !Files.isRegularFile(dir.resolve(file))) {
+            throw new IllegalStateException("classifier package " + dir + ": needs labels, a resolution and the file '" + file + "'");
+        }
+        String stem = file.endsWith(".pt") ? file.substring(0, file.length() - 3) : file;
+        Model model = Model.newInstance(stem, Device.cpu(), "PyTorch");
+        try {
+            model.load(dir, stem);
+        } catch (Exception e) {
+            model.close();
+            throw new IllegalStateException("classifier package " + dir + ": '" + file + "' does not load: " + e.getMessage(), e);
+        }
+        SafetyClassifier c = new SafetyClassifier(spec.path("name").asText(), spec.path("version").asText(), resolution,
+                List.copyOf(labels), model);
+        c.score(new float[3 * resolution * resolution]); // fail at start, not on the first sample, if the shapes are wrong
+        return c;
+    }
+
+    /** name@version, recorded with every score. */
+    public String version() {
+        return name + "@" + version;
+    }
+
+    public List<String> labels() {
+        return labels;
+    }
+
+    /** Scores a PNG (any size: area-averaged or resampled to the classifier's resolution). */
+    public Map<String, Double> scorePng(byte[] png) {
+        BufferedImage image;
+        try {
+            image = ImageIO.read(new ByteArrayInputStream(png));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (image == null) {
+            throw new IllegalArgumentException("not a PNG");
+        }
+        return score(toChw(image, resolution));
+    }
+
+    synchronized Map<String, Double> score(float[] chw) {
+        try (NDManager m = model.getNDManager().newSubManager()) {
+            NDArray x = m.create(chw, new Shape(1, 3, resolution, resolution));
+            NDArray out = model.getBlock().forward(new ParameterStore(m, false), new NDList(x), false).singletonOrThrow();
+            float[] scores = out.toFloatArray();
+            if (scores.length != labels.size()) {
+                throw new IllegalStateException("classifier " + version() + " returned " + scores.length + " scores for "
+                        + labels.size() + " labels");
+            }
+            Map<String, Double> result = new LinkedHashMap<>();
+            for (int i = 0; i < scores.length; i++) {
+                result.put(labels.get(i), (double) scores[i]);
+            }
+            return result;
+        }
+    }
+
+    /** RGB in [-1, 1], channel-first; integer downscales average whole blocks (as the training data was made). */
+    static float[] toChw(BufferedImage image, int size) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        float[] out = new float[3 * size * size];
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                int x0 = x * w / size;
+                int x1 = Math.max(x0 + 1, (x + 1) * w / size);
+                int y0 = y * h / size;
+                int y1 = Math.max(y0 + 1, (y + 1) * h / size);
+                double r = 0;
+                double g = 0;
+                double b = 0;
+                for (int yy = y0; yy < y1; yy++) {
+                    for (int xx = x0; xx < x1; xx++) {
+                        int argb = image.getRGB(xx, yy);
+                        double alpha = (argb >>> 24) / 255.0; // composite on white, like the training data
+                        r += alpha * ((argb >> 16) & 0xff) + (1 - alpha) * 255;
+                        g += alpha * ((argb >> 8) & 0xff) + (1 - alpha) * 255;
+                        b += alpha * (argb & 0xff) + (1 - alpha) * 255;
+                    }
+                }
+                double n = (double) (x1 - x0) * (y1 - y0);
+                out[y * size + x] = (float) (r / n / 127.5 - 1);
+                out[size * size + y * size + x] = (float) (g / n / 127.5 - 1);
+                out[2 * size * size + y * size + x] = (float) (b / n / 127.5 - 1);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}

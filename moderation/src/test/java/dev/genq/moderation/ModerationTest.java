@@ -1,0 +1,250 @@
+package dev.genq.moderation;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.genq.moderation.ModerationFixtures.Tenancy;
+import dev.genq.moderation.release.SampleModerator;
+import dev.genq.storage.job.Job;
+import dev.genq.storage.job.JobStatus;
+import dev.genq.storage.job.Sample;
+import dev.genq.storage.job.SampleId;
+import dev.genq.storage.job.SampleStatus;
+import dev.genq.storage.messaging.EventCodec;
+import dev.genq.storage.messaging.JobEvent;
+import dev.genq.storage.messaging.SampleGenerated;
+import dev.genq.storage.objectstore.Buckets;
+import dev.genq.storage.outbox.OutboxMessage;
+import dev.genq.storage.review.ReviewItem;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import jakarta.persistence.EntityManager;
+import java.awt.Color;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class ModerationTest {
+    final ModerationFixtures fixtures;
+    final SampleModerator moderator;
+    final EntityManager em;
+
+    ModerationTest(ModerationFixtures fixtures, SampleModerator moderator, EntityManager em) {
+        this.fixtures = fixtures;
+        this.moderator = moderator;
+        this.em = em;
+    }
+
+    static RequestSpecification as(String key) {
+        return given().header("Authorization", "Bearer " + key);
+    }
+
+    static JobStatus jobStatus(UUID job) {
+        return QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(job).status);
+    }
+
+    static Sample sample(SampleGenerated e) {
+        return QuarkusTransaction.requiringNew().call(() -> Sample.<Sample>findById(new SampleId(e.jobId(), e.idx())));
+    }
+
+    static List<String> events(UUID job) {
+        return QuarkusTransaction.requiringNew().call(() -> OutboxMessage.<OutboxMessage>list("messageKey = ?1 and topic = ?2 order by id",
+                job.toString(), "genq.job-events").stream()
+                .map(m -> EventCodec.decode(m.payload, JobEvent.class))
+                .map(ev -> ev.type() + (ev.sample() == null ? "" : ":" + ev.sample())).toList());
+    }
+
+    String itemFor(Tenancy t, SampleGenerated e) {
+        return as(t.reviewerKey()).when().get("/v1/reviews").then().statusCode(200).extract().jsonPath()
+                .getList("data.findAll { it.job_id == '" + e.jobId() + "' }.id", String.class).get(0);
+    }
+
+    @Test
+    void aCleanSampleIsReleasedAndTheJobSucceeds() {
+        Tenancy t = fixtures.tenant();
+        SampleGenerated e = fixtures.job(t.tenant(), "a red apple", ModerationFixtures.GREY).get(0);
+        moderator.handle(e);
+        assertEquals(SampleStatus.RELEASED, sample(e).status);
+        assertTrue(fixtures.exists(Buckets.OUTPUTS, e));
+        assertFalse(fixtures.exists(Buckets.PENDING, e));
+        assertEquals(JobStatus.SUCCEEDED, jobStatus(e.jobId()));
+        assertEquals(List.of("sample.released:0", "job.succeeded"), events(e.jobId()));
+        assertTrue(sample(e).moderation.contains("\"flagged\":[]"), sample(e).moderation);
+    }
+
+    @Test
+    void aSampleOverThresholdIsQuarantinedAndReachableOnlyByReviewers() {
+        Tenancy t = fixtures.tenant();
+        SampleGenerated e = fixtures.job(t.tenant(), "a sunset", Color.RED).get(0);
+        moderator.handle(e);
+        assertEquals(SampleStatus.QUARANTINED, sample(e).status);
+        assertEquals(JobStatus.NEEDS_REVIEW, jobStatus(e.jobId()));
+        assertFalse(fixtures.exists(Buckets.OUTPUTS, e), "nothing in genq-outputs");
+        assertFalse(fixtures.exists(Buckets.PENDING, e));
+        assertTrue(fixtures.exists(Buckets.QUARANTINE, e));
+        assertEquals(List.of("job.needs_review"), events(e.jobId()));
+
+        JsonPath page = as(t.reviewerKey()).when().get("/v1/reviews").then().statusCode(200).extract().jsonPath();
+        assertEquals(1, page.getList("data").size());
+        assertEquals(List.of("weapon"), page.getList("data[0].concepts"));
+        assertTrue(page.getString("data[0].thumbnail_url").contains("/genq-quarantine/"));
+        assertEquals("a sunset", page.getString("data[0].prompt"));
+        assertTrue(page.getString("data[0].reasons[0]").startsWith("image: weapon 1.00 >= 0.50"), page.getString("data[0].reasons[0]"));
+        // only reviewers: a client key of the same tenant is refused
+        as(t.clientKey()).when().get("/v1/reviews").then().statusCode(403).contentType("application/problem+json")
+                .body("code", equalTo("forbidden"));
+        given().when().get("/v1/reviews").then().statusCode(401).body("code", equalTo("api_key_required"));
+        as(t.clientKey()).when().post("/v1/reviews/" + page.getString("data[0].id") + "/claim").then().statusCode(403);
+        as(t.clientKey()).contentType(ContentType.JSON).body(Map.of("decision", "approve"))
+                .when().post("/v1/reviews/" + page.getString("data[0].id") + "/decision").then().statusCode(403);
+    }
+
+    @Test
+    void approveReleasesTheSampleAndSettlesTheJobWithAFullAuditTrail() {
+        Tenancy t = fixtures.tenant();
+        SampleGenerated e = fixtures.job(t.tenant(), "a sunset", Color.RED).get(0);
+        moderator.handle(e);
+        String item = itemFor(t, e);
+        as(t.reviewerKey()).when().post("/v1/reviews/" + item + "/claim").then().statusCode(200)
+                .body("claimed_by", org.hamcrest.Matchers.startsWith("reviewer"));
+        as(t.reviewerKey()).contentType(ContentType.JSON).body(Map.of("decision", "approve", "note", "a red square, harmless"))
+                .when().post("/v1/reviews/" + item + "/decision").then().statusCode(200)
+                .body("status", equalTo("approved"))
+                .body("history.action", equalTo(List.of("queued", "claimed", "claimed", "approved")))
+                .body("history[3].note", equalTo("a red square, harmless"));
+        assertEquals(SampleStatus.RELEASED, sample(e).status);
+        assertTrue(fixtures.exists(Buckets.OUTPUTS, e));
+        assertEquals(JobStatus.SUCCEEDED, jobStatus(e.jobId()));
+        assertEquals(List.of("job.needs_review", "sample.released:0", "job.succeeded"), events(e.jobId()));
+        as(t.reviewerKey()).contentType(ContentType.JSON).body(Map.of("decision", "reject"))
+                .when().post("/v1/reviews/" + item + "/decision").then().statusCode(409).body("code", equalTo("review_decided"));
+    }
+
+    @Test
+    void rejectRemovesTheSampleAndAJobWithNothingReleasedIsRejected() throws InterruptedException {
+        Tenancy t = fixtures.tenant();
+        SampleGenerated e = fixtures.job(t.tenant(), "a sunset", Color.RED).get(0);
+        moderator.handle(e);
+        String item = itemFor(t, e);
+        as(t.reviewerKey()).contentType(ContentType.JSON).body(Map.of("decision", "reject", "note", "weapon"))
+                .when().post("/v1/reviews/" + item + "/decision").then().statusCode(200).body("status", equalTo("rejected"));
+        assertEquals(SampleStatus.REJECTED, sample(e).status);
+        assertEquals(JobStatus.REJECTED, jobStatus(e.jobId()));
+        assertFalse(fixtures.exists(Buckets.OUTPUTS, e));
+        assertEquals(List.of("job.needs_review", "sample.rejected:0", "job.rejected"), events(e.jobId()));
+        long deadline = System.nanoTime() + 20_000_000_000L; // retention 0: the purger (every 1 s in tests) deletes it
+        while (fixtures.exists(Buckets.QUARANTINE, e) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertFalse(fixtures.exists(Buckets.QUARANTINE, e), "the rejected bytes are deleted");
+        as(t.reviewerKey()).when().get("/v1/reviews/" + item).then().statusCode(200)
+                .body("history.action", hasItem("purged"));
+    }
+
+    @Test
+    void aClaimHeldByAnotherReviewerIs409() {
+        Tenancy t = fixtures.tenant();
+        SampleGenerated e = fixtures.job(t.tenant(), "a sunset", Color.RED).get(0);
+        moderator.handle(e);
+        String item = itemFor(t, e);
+        String other = QuarkusTransaction.requiringNew().call(() -> {
+            String raw = dev.genq.storage.tenant.ApiKey.generate();
+            dev.genq.storage.tenant.ApiKey.create(t.tenant(), "second reviewer", java.util.Set.of("reviewer"), raw, null);
+            return raw;
+        });
+        as(t.reviewerKey()).when().post("/v1/reviews/" + item + "/claim").then().statusCode(200);
+        as(other).when().post("/v1/reviews/" + item + "/claim").then().statusCode(409).body("code", equalTo("review_claimed"));
+        as(other).contentType(ContentType.JSON).body(Map.of("decision", "approve"))
+                .when().post("/v1/reviews/" + item + "/decision").then().statusCode(409).body("code", equalTo("review_claimed"));
+        assertEquals(SampleStatus.QUARANTINED, sample(e).status, "nothing changed");
+    }
+
+    @Test
+    void reviewersSeeOnlyTheirTenantAndAdminsSeeAll() {
+        Tenancy a = fixtures.tenant();
+        Tenancy b = fixtures.tenant();
+        SampleGenerated e = fixtures.job(a.tenant(), "a sunset", Color.RED).get(0);
+        moderator.handle(e);
+        String item = itemFor(a, e);
+        as(b.reviewerKey()).when().get("/v1/reviews").then().statusCode(200).body("data.id", not(hasItem(item)));
+        as(b.reviewerKey()).when().get("/v1/reviews/" + item).then().statusCode(404).body("code", equalTo("review_not_found"));
+        as(b.reviewerKey()).when().post("/v1/reviews/" + item + "/claim").then().statusCode(404);
+        as(fixtures.adminKey()).when().get("/v1/reviews?limit=200").then().statusCode(200).body("data.id", hasItem(item));
+        as(a.reviewerKey()).when().get("/v1/reviews?concept=alcohol").then().statusCode(200).body("data.id", not(hasItem(item)));
+        as(a.reviewerKey()).when().get("/v1/reviews?concept=weapon").then().statusCode(200).body("data.id", hasItem(item));
+    }
+
+    @Test
+    void aRedeliveredEventChangesNothing() {
+        Tenancy t = fixtures.tenant();
+        SampleGenerated e = fixtures.job(t.tenant(), "a sunset", Color.RED).get(0);
+        moderator.handle(e);
+        Sample before = sample(e);
+        moderator.handle(e);
+        moderator.handle(e);
+        assertEquals(before.status, sample(e).status);
+        assertEquals(before.settledAt, sample(e).settledAt);
+        assertEquals(1L, (long) QuarkusTransaction.requiringNew().call(() -> ReviewItem.count("jobId", e.jobId())));
+        assertEquals(List.of("job.needs_review"), events(e.jobId()));
+    }
+
+    @Test
+    void thePromptAloneCanQuarantineAndReleaseConceptsAreRecordedButReleased() {
+        Tenancy t = fixtures.tenant();
+        List<SampleGenerated> byPrompt = fixtures.job(t.tenant(), "a p1stol on a table", ModerationFixtures.GREY);
+        moderator.handle(byPrompt.get(0));
+        assertEquals(SampleStatus.QUARANTINED, sample(byPrompt.get(0)).status);
+        as(t.reviewerKey()).when().get("/v1/reviews").then().statusCode(200)
+                .body("data[0].reasons", hasItem("prompt: names weapon (quarantine)"));
+
+        SampleGenerated blue = fixtures.job(t.tenant(), "a still life", Color.BLUE).get(0); // alcohol: action release
+        moderator.handle(blue);
+        assertEquals(SampleStatus.RELEASED, sample(blue).status);
+        assertTrue(sample(blue).moderation.contains("\"flagged\":[\"alcohol\"]"), sample(blue).moderation);
+    }
+
+    @Test
+    void aJobWithACleanAndAFlaggedSampleWaitsForReviewThenSucceeds() {
+        Tenancy t = fixtures.tenant();
+        List<SampleGenerated> samples = fixtures.job(t.tenant(), "two squares", ModerationFixtures.GREY, Color.RED);
+        samples.forEach(moderator::handle);
+        assertEquals(JobStatus.NEEDS_REVIEW, jobStatus(samples.get(0).jobId()));
+        assertEquals(SampleStatus.RELEASED, sample(samples.get(0)).status, "the clean sample is released at once");
+        String item = itemFor(t, samples.get(1));
+        as(t.reviewerKey()).contentType(ContentType.JSON).body(Map.of("decision", "reject"))
+                .when().post("/v1/reviews/" + item + "/decision").then().statusCode(200);
+        assertEquals(JobStatus.SUCCEEDED, jobStatus(samples.get(0).jobId()), "one sample released: succeeded");
+    }
+
+    @Test
+    void theAuditTrailIsAppendOnly() {
+        Tenancy t = fixtures.tenant();
+        SampleGenerated e = fixtures.job(t.tenant(), "a sunset", Color.RED).get(0);
+        moderator.handle(e);
+        Exception refused = assertThrows(Exception.class, () -> QuarkusTransaction.requiringNew().run(() ->
+                em.createNativeQuery("update review_events set note = 'rewritten'").executeUpdate()));
+        assertNotNull(refused);
+        Exception refusedDelete = assertThrows(Exception.class, () -> QuarkusTransaction.requiringNew().run(() ->
+                em.createNativeQuery("delete from review_events").executeUpdate()));
+        assertNotNull(refusedDelete);
+    }
+
+    @Test
+    void metricsCountFlagsAndTheQueue() {
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("genq_review_queue_depth"))
+                .body(org.hamcrest.Matchers.containsString("genq_review_queue_oldest_age_seconds"));
+    }
+}
