@@ -264,7 +264,7 @@ def main():
             tp = (pred & (labels[:, k] == 1)).sum().item()
             fp = (pred & (labels[:, k] == 0)).sum().item()
             fn = (~pred & (labels[:, k] == 1)).sum().item()
-            table.append((f"safety {c}: precision / recall (Twemoji art)",
+            table.append((f"safety {c}: precision / recall (Twemoji art; seen in training by a --final package)",
                           f"{tp / (tp + fp) if tp + fp else float('nan'):.2f} / {tp / (tp + fn) if tp + fn else float('nan'):.2f}",
                           f"{int(labels[:, k].sum())} positives; target P >= 0.8, R >= 0.9"))
         if os.path.isdir(args.base):

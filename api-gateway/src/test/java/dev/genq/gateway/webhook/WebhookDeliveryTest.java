@@ -153,6 +153,31 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void theGuardIsCheckedAgainBeforeEveryAttempt() throws Exception {
+        // a delivery whose host is private by the time it is sent (DNS changed since submit): refused, never connected
+        String job = cancel(given().contentType(ContentType.JSON).body("{\"prompt\":\"rebinding\"}").when().post("/v1/jobs")
+                .then().statusCode(202).extract().path("id"));
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> dev.genq.storage.webhook.WebhookDelivery
+                .getEntityManager().createNativeQuery("""
+                        insert into webhook_deliveries (id, tenant_id, job_id, event_type, url, payload, status, next_attempt_at)
+                        values ('msg_rebinding' || md5(random()::text), '00000000-0000-0000-0000-000000000001', ?1,
+                                'job.canceled', 'http://10.0.0.1/hook', '{}', 'pending', now())""")
+                .setParameter(1, java.util.UUID.fromString(job)).executeUpdate());
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        JsonPath d = null;
+        while (System.nanoTime() < deadline) {
+            d = given().when().get("/v1/jobs/" + job + "/webhook-deliveries").then().statusCode(200).extract().jsonPath();
+            if (d.getList("[0].attempt_log").size() > 0) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        String error = d.getString("[0].attempt_log[0].error");
+        assertTrue(error != null && error.startsWith("refused: the webhook host '10.0.0.1'"), String.valueOf(error));
+        assertEquals(null, (Object) d.get("[0].attempt_log[0].response_status"), "no connection was made");
+    }
+
+    @Test
     void theEventsFilterChoosesWhatIsSent() throws Exception {
         try (WebhookReceiver receiver = new WebhookReceiver()) {
             String wanted = cancel(submitWithWebhook(receiver.url(), ",\"webhook_events_filter\":[\"job.canceled\"]"));
