@@ -41,6 +41,8 @@ public final class Platform {
     private final Path logs;
     private final int gatewayPort;
     private Process gateway;
+    private int workerPort;
+    private Process worker;
 
     private Platform() {
         root = Path.of(System.getProperty("genq.root", "..")).toAbsolutePath().normalize();
@@ -52,13 +54,9 @@ public final class Platform {
             Files.createDirectories(logs);
             List<String> urls = new ArrayList<>();
             urls.add(startGateway());
-            int workerPort = freePort();
+            workerPort = freePort();
             workerUrl = "http://127.0.0.1:" + workerPort;
-            // a longer batching window than production's 20 ms, so that jobs submitted together batch together;
-            // progress written at every step, so steps_done is exact when a cancel freezes it
-            urls.add(start(root, "worker", workerPort, logs, Map.of("genq.worker.model-paths",
-                    root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"),
-                    "genq.worker.batch.max-wait", "PT0.3S", "genq.worker.batch.progress-interval", "PT0S")));
+            urls.add(startWorker());
             urls.add(start(root, "moderation", freePort(), logs, Map.of("genq.moderation.classifier.path",
                     root.resolve("models/fixtures/tiny-safety").toString())));
             for (String url : urls) {
@@ -94,9 +92,40 @@ public final class Platform {
     private String startGateway() throws IOException {
         String url = start(root, "api-gateway", gatewayPort, logs, Map.of("genq.auth.bootstrap.client-key", clientKey,
                 "genq.webhooks.allowed-hosts", "127.0.0.1", "genq.webhooks.retry-schedule", "PT1S,PT1S,PT1S,PT1S,PT1S,PT1S",
-                "genq.webhooks.lease", "PT5S", "genq.webhooks.request-timeout", "PT3S"));
+                "genq.webhooks.lease", "PT5S", "genq.webhooks.request-timeout", "PT3S",
+                "genq.recovery.sweep-interval", "PT1S"));
         gateway = processes.get(processes.size() - 1);
         return url;
+    }
+
+    /**
+     * A longer batching window than production's 20 ms, so that jobs submitted together batch together;
+     * progress written at every step, so steps_done is exact when a cancel freezes it; a 3 s lease, so
+     * the jobs of a killed worker are queued again quickly.
+     */
+    private String startWorker() throws IOException {
+        String url = start(root, "worker", workerPort, logs, Map.of("genq.worker.model-paths",
+                root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"),
+                "genq.worker.batch.max-wait", "PT0.3S", "genq.worker.batch.progress-interval", "PT0S",
+                "genq.worker.lease", "PT3S"));
+        worker = processes.get(processes.size() - 1);
+        return url;
+    }
+
+    /** Kills the worker with SIGKILL in whatever it is doing, then starts a new one and waits until it is ready. */
+    void killAndRestartWorker() {
+        worker.destroyForcibly();
+        try {
+            worker.waitFor();
+            processes.remove(worker);
+            Files.move(logs.resolve("worker.log"), logs.resolve("worker-before-kill.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            awaitReady(startWorker(), Duration.ofSeconds(120), logs);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Kills the gateway with SIGKILL (no shutdown hook runs), starts it again on the same port, waits until ready. */

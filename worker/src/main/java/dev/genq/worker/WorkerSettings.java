@@ -65,4 +65,11 @@ public interface WorkerSettings {
 
     @WithDefault("PT10S")
     Duration maxBackoff();
+
+    /**
+     * How long a job stays this worker's without a renewal; renewed every third of it. If the worker dies,
+     * the gateway's sweeper re-queues the job once the lease has run out.
+     */
+    @WithDefault("PT30S")
+    Duration lease();
 }

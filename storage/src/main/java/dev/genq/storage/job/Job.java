@@ -68,6 +68,15 @@ public class Job extends PanacheEntityBase {
     @Column(name = "webhook_events")
     public String webhookEvents;
 
+    /** The worker whose lease on this running job is live until {@link #leaseUntil}. */
+    @Column(name = "lease_owner")
+    public String leaseOwner;
+
+    @Column(name = "lease_until")
+    public OffsetDateTime leaseUntil;
+
+    public int attempts;
+
     @Column(name = "steps_done")
     public int stepsDone;
 
@@ -109,6 +118,18 @@ public class Job extends PanacheEntityBase {
         String progress = to == JobStatus.SUCCEEDED || to == JobStatus.MODERATING ? ", progress = 1.0" : "";
         return update("status = ?1, updatedAt = current_timestamp" + stamp + progress
                 + " where id = ?2 and status in ?3", to, id, from) == 1;
+    }
+
+    /**
+     * Takes a job for a worker: a queued job, or a running one whose lease has run out (its worker is gone).
+     * The caller must be in a transaction. @return true if this worker now holds the lease
+     */
+    public static boolean acquire(UUID id, String worker, java.time.Duration lease) {
+        return getEntityManager().createNativeQuery("""
+                update jobs set status = 'running', started_at = coalesce(started_at, now()), updated_at = now(),
+                                lease_owner = ?1, lease_until = now() + make_interval(secs => ?2), attempts = attempts + 1
+                where id = ?3 and (status = 'queued' or (status = 'running' and (lease_until is null or lease_until < now())))""")
+                .setParameter(1, worker).setParameter(2, lease.toMillis() / 1000.0).setParameter(3, id).executeUpdate() == 1;
     }
 
     /** Marks a job failed (from any non-terminal state) with a stable error code and a human message. */

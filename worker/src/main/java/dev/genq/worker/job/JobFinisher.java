@@ -120,12 +120,19 @@ public class JobFinisher implements JobOutcomes {
 
     /** Canceled while running: bill the steps its samples ran, keep no sample. */
     private Outcome settleCanceled(JobExecution run, List<Sample> stored) {
-        QuarkusTransaction.requiringNew().run(() -> {
+        boolean canceled = QuarkusTransaction.requiringNew().call(() -> {
             Job current = Job.findById(run.job.id);
             if (current != null && current.status == JobStatus.CANCELED) {
                 bill(run);
+                return true;
             }
+            return false;
         });
+        if (!canceled) {
+            // another attempt stored this job first (same keys, same bytes): its objects must stay
+            LOG.infof("job %s: already stored by another attempt; this one is dropped", run.job.id);
+            return Outcome.SKIPPED;
+        }
         for (Sample s : stored) {
             store.remove(Buckets.PENDING, s.objectKey);
         }

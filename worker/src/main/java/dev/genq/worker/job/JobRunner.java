@@ -41,10 +41,16 @@ public class JobRunner {
     private final JobFinisher finisher;
     private final MeterRegistry metrics;
     private final ObjectStore store;
+    private final JobLeases leases;
+    private final Duration queueDeadline;
 
     public JobRunner(ModelRegistry models, MicroBatcher batcher, JobFinisher finisher, MeterRegistry metrics,
-                     ObjectStore store) {
+                     ObjectStore store, JobLeases leases,
+                     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "genq.jobs.queue-deadline", defaultValue = "PT15M")
+                     Duration queueDeadline) {
         this.store = store;
+        this.leases = leases;
+        this.queueDeadline = queueDeadline;
         this.models = models;
         this.batcher = batcher;
         this.finisher = finisher;
@@ -63,13 +69,24 @@ public class JobRunner {
                 finisher.announce(job); // the previous attempt stored everything but may not have announced it
                 return CompletableFuture.completedFuture(Outcome.REANNOUNCED);
             }
-            case QUEUED -> {
-                if (!QuarkusTransaction.requiringNew().call(() -> started(job))) {
+            case QUEUED, RUNNING -> {
+                if (job.status == JobStatus.QUEUED && job.createdAt.plus(queueDeadline).isBefore(OffsetDateTime.now())) {
+                    fail(job, "deadline_exceeded", "the job waited longer than " + queueDeadline + " to start; it was not billed");
+                    return CompletableFuture.completedFuture(Outcome.FAILED);
+                }
+                if (!leases.acquire(job.id)) {
+                    if (job.status == JobStatus.RUNNING) {
+                        return CompletableFuture.completedFuture(Outcome.SKIPPED); // another worker holds a live lease
+                    }
                     return run(message); // changed under us (canceled, most likely): decide again
                 }
-                metrics.timer("genq.queue.wait").record(Duration.between(job.createdAt, OffsetDateTime.now()));
+                if (job.startedAt == null) {
+                    QuarkusTransaction.requiringNew().run(() -> JobEvents.record(job.tenantId, job.id, JobEvent.JOB_STARTED));
+                    metrics.timer("genq.queue.wait").record(Duration.between(job.createdAt, OffsetDateTime.now()));
+                } else {
+                    LOG.infof("job %s: taken over after an interrupted attempt", job.id);
+                }
             }
-            case RUNNING -> LOG.infof("job %s: resuming after an interrupted attempt", job.id);
             default -> {
                 return CompletableFuture.completedFuture(Outcome.SKIPPED); // canceled, failed or settled
             }
@@ -93,16 +110,9 @@ public class JobRunner {
         } else {
             execution = new JobExecution(job, base, sr);
         }
+        execution.done.whenComplete((outcome, error) -> leases.release(job.id));
         batcher.submit(execution);
         return execution.done;
-    }
-
-    private static boolean started(Job job) {
-        boolean changed = Job.transition(job.id, EnumSet.of(JobStatus.QUEUED), JobStatus.RUNNING);
-        if (changed) {
-            JobEvents.record(job.tenantId, job.id, JobEvent.JOB_STARTED);
-        }
-        return changed;
     }
 
     /** The released preview sample an upscale job sharpens, read back from the outputs bucket. */
@@ -117,6 +127,7 @@ public class JobRunner {
 
     /** Fails a job for a reason that is not the client's; such jobs are not billed. */
     public void fail(Job job, String code, String message) {
+        leases.release(job.id);
         boolean changed = QuarkusTransaction.requiringNew().call(() -> {
             boolean failed = Job.fail(job.id, code, message);
             if (failed) {

@@ -1,0 +1,142 @@
+package dev.genq.gateway.recovery;
+
+import dev.genq.gateway.outbox.OutboxRelay;
+import dev.genq.storage.job.Job;
+import dev.genq.storage.job.JobMode;
+import dev.genq.storage.messaging.EventCodec;
+import dev.genq.storage.messaging.JobEvent;
+import dev.genq.storage.messaging.JobEvents;
+import dev.genq.storage.messaging.JobRequested;
+import dev.genq.storage.messaging.Topics;
+import dev.genq.storage.outbox.OutboxMessage;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Finds jobs nobody will finish and settles them: a running job whose worker's lease ran out goes back to
+ * the queue (a new message through the outbox) or, after too many attempts, fails with worker_lost; a job
+ * still queued after the queue deadline fails with deadline_exceeded. Neither failure is billed. Rows are
+ * taken with SKIP LOCKED, so several gateways can sweep side by side.
+ */
+@ApplicationScoped
+public class JobSweeper {
+    private static final Logger LOG = Logger.getLogger(JobSweeper.class);
+
+    @ConfigMapping(prefix = "genq.recovery")
+    public interface Settings {
+        @WithDefault("PT5S")
+        Duration sweepInterval();
+
+        /** Attempts (worker takes) after which a job whose worker keeps vanishing fails instead. */
+        @WithDefault("3")
+        int maxAttempts();
+    }
+
+    private final Settings settings;
+    private final Duration queueDeadline;
+    private final EntityManager em;
+    private final OutboxRelay relay;
+    private final MeterRegistry metrics;
+    private ScheduledExecutorService timer;
+
+    public JobSweeper(Settings settings, @ConfigProperty(name = "genq.jobs.queue-deadline", defaultValue = "PT15M") Duration queueDeadline,
+                      EntityManager em, OutboxRelay relay, MeterRegistry metrics) {
+        this.settings = settings;
+        this.queueDeadline = queueDeadline;
+        this.em = em;
+        this.relay = relay;
+        this.metrics = metrics;
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "genq-job-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = settings.sweepInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+    }
+
+    void sweep() {
+        try {
+            int requeued = QuarkusTransaction.requiringNew().call(this::recoverLapsedLeases);
+            int expired = QuarkusTransaction.requiringNew().call(this::failExpired);
+            if (requeued + expired > 0) {
+                relay.wake();
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("job sweep failed (%s); it runs again in %s", e.getMessage(), settings.sweepInterval());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    int recoverLapsedLeases() {
+        List<Object[]> rows = em.createNativeQuery("""
+                select id, tenant_id, mode, attempts, lease_owner from jobs
+                where status = 'running' and lease_until < now()
+                order by lease_until limit 100 for update skip locked""").getResultList();
+        for (Object[] r : rows) {
+            UUID id = (UUID) r[0];
+            UUID tenant = (UUID) r[1];
+            int attempts = ((Number) r[3]).intValue();
+            if (attempts >= settings.maxAttempts()) {
+                if (Job.fail(id, "worker_lost", "the worker running this job stopped " + attempts
+                        + " times; it was not billed")) {
+                    JobEvents.record(tenant, id, JobEvent.JOB_FAILED);
+                }
+                metrics.counter("genq.jobs.worker_lost").increment();
+                continue;
+            }
+            em.createNativeQuery("""
+                    update jobs set status = 'queued', lease_owner = null, lease_until = null, progress = 0,
+                                    steps_done = 0, updated_at = now()
+                    where id = ?1 and status = 'running'""").setParameter(1, id).executeUpdate();
+            JobMode mode = JobMode.fromWire((String) r[2]);
+            OutboxMessage.of(tenant, Topics.forMode(mode), id.toString(),
+                    EventCodec.encode(new JobRequested(id, tenant, mode.wire(), Instant.now()))).persist();
+            metrics.counter("genq.jobs.requeued").increment();
+            LOG.infof("job %s: lease of worker %s ran out; queued again (attempt %d)", id, r[4], attempts + 1);
+        }
+        return rows.size();
+    }
+
+    @SuppressWarnings("unchecked")
+    int failExpired() {
+        List<Object[]> rows = em.createNativeQuery("""
+                select id, tenant_id from jobs
+                where status = 'queued' and created_at < now() - make_interval(secs => ?1)
+                order by created_at limit 100 for update skip locked""")
+                .setParameter(1, queueDeadline.toMillis() / 1000.0).getResultList();
+        for (Object[] r : rows) {
+            UUID id = (UUID) r[0];
+            if (Job.fail(id, "deadline_exceeded", "the job waited longer than " + queueDeadline + " to start; it was not billed")) {
+                JobEvents.record((UUID) r[1], id, JobEvent.JOB_FAILED);
+                metrics.counter("genq.jobs.deadline_exceeded").increment();
+            }
+        }
+        return rows.size();
+    }
+}

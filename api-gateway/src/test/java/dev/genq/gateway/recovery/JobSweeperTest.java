@@ -1,0 +1,92 @@
+package dev.genq.gateway.recovery;
+
+import static dev.genq.gateway.TestKeys.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.genq.storage.job.Job;
+import dev.genq.storage.job.JobStatus;
+import dev.genq.storage.outbox.OutboxMessage;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.persistence.EntityManager;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class JobSweeperTest {
+    final JobSweeper sweeper;
+    final EntityManager em;
+
+    JobSweeperTest(JobSweeper sweeper, EntityManager em) {
+        this.sweeper = sweeper;
+        this.em = em;
+    }
+
+    UUID submit() {
+        return UUID.fromString(given().contentType(ContentType.JSON).body("{\"prompt\":\"swept\"}").when().post("/v1/jobs")
+                .then().statusCode(202).extract().path("id"));
+    }
+
+    void sql(String sql, UUID id) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(sql).setParameter(1, id).executeUpdate());
+    }
+
+    Job job(UUID id) {
+        return QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(id));
+    }
+
+    long messages(UUID id, String topic) {
+        return QuarkusTransaction.requiringNew().call(() -> OutboxMessage.count("messageKey = ?1 and topic = ?2", id.toString(), topic));
+    }
+
+    @Test
+    void aRunningJobWhoseLeaseRanOutIsQueuedAgainWithANewMessage() {
+        UUID id = submit();
+        sql("update jobs set status = 'running', lease_owner = 'dead-worker', lease_until = now() - interval '1 second', "
+                + "attempts = 1, steps_done = 7, progress = 0.35 where id = ?1", id);
+        sweeper.sweep();
+        Job j = job(id);
+        assertEquals(JobStatus.QUEUED, j.status);
+        assertNull(j.leaseOwner);
+        assertEquals(0, j.stepsDone);
+        assertEquals(2, messages(id, "genq.jobs.preview"), "the submit's message and the re-queue's");
+    }
+
+    @Test
+    void aLiveLeaseIsLeftAlone() {
+        UUID id = submit();
+        sql("update jobs set status = 'running', lease_owner = 'busy-worker', lease_until = now() + interval '1 minute', "
+                + "attempts = 1 where id = ?1", id);
+        sweeper.sweep();
+        assertEquals(JobStatus.RUNNING, job(id).status);
+        assertEquals(1, messages(id, "genq.jobs.preview"));
+    }
+
+    @Test
+    void aJobWhoseWorkerKeepsVanishingFailsUnbilled() {
+        UUID id = submit();
+        sql("update jobs set status = 'running', lease_owner = 'dead-worker', lease_until = now() - interval '1 second', "
+                + "attempts = 3 where id = ?1", id);
+        sweeper.sweep();
+        Job j = job(id);
+        assertEquals(JobStatus.FAILED, j.status);
+        assertEquals("worker_lost", j.errorCode);
+        assertEquals(1, messages(id, "genq.job-events"), "job.failed");
+        assertEquals(0L, (long) QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select count(*) from sample_costs where job_id = ?1").setParameter(1, id).getSingleResult()).longValue()));
+    }
+
+    @Test
+    void aJobQueuedPastTheDeadlineFailsWithDeadlineExceeded() {
+        UUID id = submit();
+        sql("update jobs set created_at = now() - interval '1 hour' where id = ?1", id);
+        sweeper.sweep();
+        Job j = job(id);
+        assertEquals(JobStatus.FAILED, j.status);
+        assertEquals("deadline_exceeded", j.errorCode);
+        given().when().get("/v1/jobs/" + id).then().statusCode(200)
+                .body("error.code", org.hamcrest.Matchers.equalTo("deadline_exceeded"));
+    }
+}
