@@ -94,9 +94,10 @@ def frechet(a, b):
     return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * tr_sqrt)
 
 
-def ddim(eps_fn, x, steps):
+def ddim(eps_fn, x, steps, limit=common.T):
+    """DDIM (eta 0) over steps timesteps spaced below limit, as the engine does (NoiseSchedule.spacedTimesteps)."""
     ab = common.cosine_alpha_bar().double()
-    ts = [int(math.floor(i * common.T / steps)) for i in range(steps)][::-1]
+    ts = [int(math.floor(i * limit / steps)) for i in range(steps)][::-1]
     for i, t in enumerate(ts):
         a = ab[t].item()
         a_prev = ab[ts[i + 1]].item() if i + 1 < steps else 1.0
@@ -127,13 +128,18 @@ def generate(package, vocab, captions, seeds, steps=25, guidance=3.0, batch=32):
 
 
 def upscale(package, low, steps=20, batch=16):
+    """The engine's super-resolution stage: from pure noise, or (start_timestep in model.json) from the
+    bilinear upsample noised to the first timestep below start_timestep."""
     den = torch.jit.load(os.path.join(package, "denoiser.pt"))
+    limit = json.load(open(os.path.join(package, "model.json"))).get("start_timestep") or common.T
+    first = int(math.floor((steps - 1) * limit / steps))
+    a = common.cosine_alpha_bar().double()[first].item() if limit < common.T else 0.0
     out = []
     for i in range(0, len(low), batch):
         up = F.interpolate(low[i:i + batch], size=(128, 128), mode="bilinear", align_corners=False)
         with torch.no_grad():
-            x = torch.randn(len(up), 3, 128, 128)
-            out.append(ddim(lambda xt, t: den(xt.float(), torch.full((len(up),), float(t)), up), x, steps).clamp(-1, 1))
+            x = math.sqrt(a) * up + math.sqrt(1 - a) * torch.randn(len(up), 3, 128, 128)
+            out.append(ddim(lambda xt, t: den(xt.float(), torch.full((len(up),), float(t)), up), x, steps, limit).clamp(-1, 1))
     return torch.cat(out)
 
 

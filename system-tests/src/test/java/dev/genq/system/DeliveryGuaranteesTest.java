@@ -33,7 +33,7 @@ class DeliveryGuaranteesTest {
 
         // the very same messages again, as Kafka delivers them after a consumer crashed before committing
         RecordMetadata jobMsg = produce("genq.jobs.preview", id,
-                platform.text("select payload from outbox where message_key = ?", id));
+                platform.text("select payload from outbox where message_key = ? and topic = 'genq.jobs.preview'", id));
         RecordMetadata sampleMsg = produce("genq.samples.generated", id, String.format(
                 "{\"jobId\":\"%s\",\"tenantId\":\"%s\",\"idx\":0,\"objectKey\":\"%s\",\"sha256\":\"%s\"}", id,
                 platform.text("select tenant_id::text from jobs where id = ?", jobId),
@@ -109,11 +109,12 @@ class DeliveryGuaranteesTest {
         UUID jobId = UUID.fromString(id);
         // the message is published after all; wait until the worker has consumed and committed it
         long deadline = System.nanoTime() + JOB_TIMEOUT.toNanos();
-        while (platform.count("select count(*) from outbox where message_key = ? and sent_at is not null", id) == 0
+        while (platform.count("select count(*) from outbox where message_key = ? and topic like 'genq.jobs.%' and sent_at is not null", id) == 0
                 && System.nanoTime() < deadline) {
             Platform.sleep(100);
         }
-        String topic = platform.text("select topic from outbox where message_key = ?", id);
+        // the job's request message, not its job events (same key, other topic)
+        String topic = platform.text("select topic from outbox where message_key = ? and topic like 'genq.jobs.%'", id);
         awaitCommittedPast(topic, id);
         JsonNode job = platform.get("/v1/jobs/" + id).body();
         assertEquals("canceled", job.path("status").asText());

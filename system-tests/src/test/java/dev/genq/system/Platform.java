@@ -93,7 +93,7 @@ public final class Platform {
         String url = start(root, "api-gateway", gatewayPort, logs, Map.of("genq.auth.bootstrap.client-key", clientKey,
                 "genq.webhooks.allowed-hosts", "127.0.0.1", "genq.webhooks.retry-schedule", "PT1S,PT1S,PT1S,PT1S,PT1S,PT1S",
                 "genq.webhooks.lease", "PT5S", "genq.webhooks.request-timeout", "PT3S",
-                "genq.recovery.sweep-interval", "PT1S"));
+                "genq.recovery.sweep-interval", "PT1S", "genq.jobs.default-model", "tiny-base"));
         gateway = processes.get(processes.size() - 1);
         return url;
     }
@@ -107,7 +107,7 @@ public final class Platform {
         String url = start(root, "worker", workerPort, logs, Map.of("genq.worker.model-paths",
                 root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"),
                 "genq.worker.batch.max-wait", "PT0.3S", "genq.worker.batch.progress-interval", "PT0S",
-                "genq.worker.lease", "PT3S"));
+                "genq.worker.lease", "PT3S", "genq.worker.super-resolution-model", "tiny-sr"));
         worker = processes.get(processes.size() - 1);
         return url;
     }

@@ -19,7 +19,7 @@ public interface WorkerSettings {
     String modelCache();
 
     /** The super-resolution model that turns a base image into a full one. */
-    @WithDefault("tiny-sr")
+    @WithDefault("emoji-sr")
     String superResolutionModel();
 
     /** cpu, or gpu (needs the CUDA native profile). */

@@ -22,7 +22,7 @@ public interface JobLimits {
     double maxGuidanceScale();
 
     /** The model a request without "model" gets; must be a text-to-image model in the catalog. */
-    @WithDefault("tiny-base")
+    @WithDefault("emoji-base")
     String defaultModel();
 
 }

@@ -66,7 +66,8 @@ public final class LocalPlatform {
 
         Map<String, String> worker = new LinkedHashMap<>();
         worker.put("genq.worker.model-paths",
-                root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"));
+                root.resolve("models/emoji-base") + "," + root.resolve("models/emoji-sr"));
+        worker.put("genq.worker.super-resolution-model", "emoji-sr");
         List<Service> services = List.of(new Service("api-gateway", 8080 + base), new Service("worker", 8081 + base),
                 new Service("moderation", 8082 + base));
         Map<String, String> gatewayEnv = bootstrapKeys();

@@ -112,8 +112,22 @@ public final class DiffusionEngine {
                 System.arraycopy(up, 0, lowUp, i * plane, plane);
             }
             SampleStreams streams = new SampleStreams(samples.stream().map(UpscaleSample::seed).toList(), 1, sampleShape);
-            NDArray x = m.create(streams.draw(), new Shape(n).addAll(sampleShape));
+            float[] start = streams.draw();
+            int limit = spec.startTimestep() > 0 ? spec.startTimestep() : Integer.MAX_VALUE;
+            if (spec.startTimestep() > 0) {
+                // start from the upsampled low-res image noised to the first timestep, not from pure noise:
+                // the model then only adds the detail the upsample lacks (SDEdit-style; models/README.md)
+                int first = model.schedule().spacedTimesteps(sampling.steps(), limit)[0];
+                double a = model.schedule().alphaBar(first);
+                float signal = (float) Math.sqrt(a);
+                float noise = (float) Math.sqrt(1 - a);
+                for (int i = 0; i < start.length; i++) {
+                    start[i] = signal * lowUp[i] + noise * start[i];
+                }
+            }
+            NDArray x = m.create(start, new Shape(n).addAll(sampleShape));
             Run run = new Run(model, m, x, n, sampling, streams, listener, t0);
+            run.limit = limit;
             run.cond = m.create(lowUp, new Shape(n).addAll(sampleShape));
             return run.execute(r);
         }
@@ -135,6 +149,7 @@ public final class DiffusionEngine {
         boolean guided;
         double[] guidance;       // per current row, text stage only
         int[] rows;              // current row -> original sample index
+        int limit = Integer.MAX_VALUE; // timesteps visited are below this (a partly noised start)
 
         Run(LoadedModel model, NDManager m, NDArray x, int n, Sampling sampling, StepNoise noise,
             BatchListener listener, long t0) {
@@ -156,7 +171,7 @@ public final class DiffusionEngine {
 
         StageResult execute(int resolution) {
             Sampler sampler = Samplers.create(sampling.sampler(), model.schedule(), sampling.eta());
-            int[] ts = sampler.setTimesteps(sampling.steps());
+            int[] ts = sampler.setTimesteps(sampling.steps(), limit);
             boolean vPrediction = "v".equals(model.spec().prediction());
             for (int i = 0; i < ts.length && rows.length > 0; i++) {
                 long stepStart = System.nanoTime();

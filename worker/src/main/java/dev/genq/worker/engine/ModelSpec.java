@@ -16,7 +16,7 @@ import java.util.List;
 public record ModelSpec(String name, String version, Kind kind, int resolution, int lowResolution, int channels,
                         String prediction, String scheduleType, int timesteps, String denoiserFile,
                         TextEncoderSpec textEncoder, int defaultSteps, double defaultGuidanceScale,
-                        String defaultSampler, String license) {
+                        String defaultSampler, String license, int startTimestep) {
 
     public enum Kind { TEXT_TO_IMAGE, SUPER_RESOLUTION }
 
@@ -78,6 +78,11 @@ public record ModelSpec(String name, String version, Kind kind, int resolution, 
         } else if (kind == Kind.SUPER_RESOLUTION) {
             lowResolution = positiveInt(json, "low_resolution", problems);
         }
+        // optional: start the stage from the condition noised to this timestep instead of pure noise (SR)
+        int startTimestep = json.path("start_timestep").asInt(0);
+        if (startTimestep < 0 || timesteps > 0 && startTimestep >= timesteps) {
+            problems.add("start_timestep must be between 1 and schedule.timesteps - 1 (or absent)");
+        }
         JsonNode defaults = json.path("defaults");
         int steps = positiveInt(defaults, "steps", problems, "defaults.steps");
         double guidance = defaults.path("guidance_scale").asDouble(1.0);
@@ -91,7 +96,7 @@ public record ModelSpec(String name, String version, Kind kind, int resolution, 
             throw new ModelPackageException(dir, String.join("; ", problems));
         }
         return new ModelSpec(name, version, kind, resolution, lowResolution, channels, prediction, scheduleType,
-                timesteps, denoiser, encoder, steps, guidance, sampler, json.path("license").asText(""));
+                timesteps, denoiser, encoder, steps, guidance, sampler, json.path("license").asText(""), startTimestep);
     }
 
     private static String text(JsonNode n, String field, List<String> problems) {

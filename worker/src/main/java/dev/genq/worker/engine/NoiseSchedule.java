@@ -52,12 +52,22 @@ public final class NoiseSchedule {
 
     /** {@code steps} timesteps evenly spaced over the schedule, from the noisiest down to 0. */
     public int[] spacedTimesteps(int steps) {
-        if (steps < 1 || steps > alphaBar.length) {
-            throw new IllegalArgumentException("steps must be between 1 and " + alphaBar.length + ", got " + steps);
+        return spacedTimesteps(steps, alphaBar.length);
+    }
+
+    /**
+     * {@code steps} timesteps spaced evenly below {@code limit} (capped at the schedule's length), noisiest
+     * first: floor(i * limit / steps). A limit below the length is for stages that start from a partly
+     * noised image instead of pure noise.
+     */
+    public int[] spacedTimesteps(int steps, int limit) {
+        int span = Math.min(limit, alphaBar.length);
+        if (steps < 1 || steps > span) {
+            throw new IllegalArgumentException("steps must be between 1 and " + span + ", got " + steps);
         }
         int[] ts = new int[steps];
         for (int i = 0; i < steps; i++) {
-            ts[steps - 1 - i] = (int) Math.floor((double) i * alphaBar.length / steps);
+            ts[steps - 1 - i] = (int) Math.floor((double) i * span / steps);
         }
         return ts;
     }

@@ -132,6 +132,32 @@ class DiffusionEngineTest {
     }
 
     @Test
+    void theShippedSuperResolutionModelSharpensWhatItIsGivenFromAPartlyNoisedStart() {
+        // emoji-sr starts at start_timestep 700 from the noised upsample; from pure noise it drifted (12 dB).
+        // A 32 px image with a hard edge: the 128 px result must stay close to the upsample of the input.
+        assertArrayEquals(new int[] {665, 630}, java.util.Arrays.copyOf(sr.schedule().spacedTimesteps(20, 700), 2));
+        try (LoadedModel shipped = LoadedModel.load(FIXTURES.resolveSibling("emoji-sr"), Device.cpu())) {
+            assertEquals(700, shipped.spec().startTimestep());
+            float[] low = new float[3 * 32 * 32];
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < 32; y++) {
+                    for (int x = 0; x < 32; x++) {
+                        low[c * 1024 + y * 32 + x] = x < 16 ? 1f : (c == 0 ? 0.8f : -0.8f); // white | red
+                    }
+                }
+            }
+            var full = engine.upscale(shipped, List.of(new DiffusionEngine.UpscaleSample(3, low)), DiffusionEngine.Sampling.ddim(20), BatchListener.ALL);
+            float[] up = Images.upsampleBilinear(low, 3, 32, 128);
+            double mse = 0;
+            for (int i = 0; i < up.length; i++) {
+                mse += Math.pow(full.image(0)[i] - up[i], 2);
+            }
+            double psnr = 10 * Math.log10(4.0 / (mse / up.length));
+            assertTrue(psnr > 20, "PSNR against the upsampled input " + psnr);
+        }
+    }
+
+    @Test
     void aStoppedSampleLeavesTheBatchAndTheOthersAreUnaffected() {
         for (String sampler : List.of("ddim", "ddpm", "dpmpp_2m")) {
             var s = new DiffusionEngine.Sampling(sampler, 10, 0);

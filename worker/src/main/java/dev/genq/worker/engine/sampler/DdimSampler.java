@@ -21,8 +21,8 @@ public final class DdimSampler implements Sampler {
     }
 
     @Override
-    public int[] setTimesteps(int steps) {
-        return t.set(steps);
+    public int[] setTimesteps(int steps, int limit) {
+        return t.set(steps, limit);
     }
 
     @Override

@@ -15,8 +15,8 @@ public final class DdpmSampler implements Sampler {
     }
 
     @Override
-    public int[] setTimesteps(int steps) {
-        return t.set(steps);
+    public int[] setTimesteps(int steps, int limit) {
+        return t.set(steps, limit);
     }
 
     @Override

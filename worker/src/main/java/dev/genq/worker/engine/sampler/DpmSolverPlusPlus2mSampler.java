@@ -19,9 +19,9 @@ public final class DpmSolverPlusPlus2mSampler implements Sampler {
     }
 
     @Override
-    public int[] setTimesteps(int steps) {
+    public int[] setTimesteps(int steps, int limit) {
         previousX0 = null;
-        return t.set(steps);
+        return t.set(steps, limit);
     }
 
     @Override

@@ -11,8 +11,17 @@ import ai.djl.ndarray.NDArray;
  */
 public interface Sampler {
 
-    /** @return the model timesteps to visit, noisiest first */
-    int[] setTimesteps(int steps);
+    /** @return the model timesteps to visit, noisiest first, over the whole schedule */
+    default int[] setTimesteps(int steps) {
+        return setTimesteps(steps, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param limit visit only timesteps below this one (a stage that starts from a partly noised image,
+     *              see {@link dev.genq.worker.engine.NoiseSchedule#spacedTimesteps(int, int)})
+     * @return the model timesteps to visit, noisiest first
+     */
+    int[] setTimesteps(int steps, int limit);
 
     /**
      * One step from the sample {@code x} at step index {@code i} to the next, less noisy sample.

@@ -12,8 +12,8 @@ final class Timesteps {
         this.schedule = schedule;
     }
 
-    int[] set(int steps) {
-        ts = schedule.spacedTimesteps(steps);
+    int[] set(int steps, int limit) {
+        ts = schedule.spacedTimesteps(steps, limit);
         return ts;
     }
 
