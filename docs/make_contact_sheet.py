@@ -58,8 +58,8 @@ def main():
     args = p.parse_args()
     key = client_key()
     rows = []
-    for prompt in PROMPTS:
-        preview = call(args.api, key, "POST", "/v1/jobs", {"prompt": prompt, "num_samples": 1, "seed": args.seed})
+    for i, prompt in enumerate(PROMPTS):
+        preview = call(args.api, key, "POST", "/v1/jobs", {"prompt": prompt, "num_samples": 1, "seed": args.seed + i})
         preview = finished(args.api, key, preview["id"])
         if preview["status"] != "succeeded":
             rows.append((prompt, None, None, preview["status"]))

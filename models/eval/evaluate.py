@@ -108,7 +108,10 @@ def ddim(eps_fn, x, steps, limit=common.T):
     return x
 
 
-def generate(package, vocab, captions, seeds, steps=25, guidance=3.0, batch=32):
+def generate(package, vocab, captions, seeds, steps=25, guidance=None, batch=32):
+    """Previews as the engine makes them with the package's defaults (DDIM, its guidance scale)."""
+    if guidance is None:
+        guidance = json.load(open(os.path.join(package, "model.json")))["defaults"]["guidance_scale"]
     enc = torch.jit.load(os.path.join(package, "text_encoder.pt"))
     den = torch.jit.load(os.path.join(package, "denoiser.pt"))
     out = []
