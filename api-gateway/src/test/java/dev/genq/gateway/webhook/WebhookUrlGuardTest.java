@@ -25,7 +25,8 @@ class WebhookUrlGuardTest {
             "http://192.168.1.10/hook, webhook_url_forbidden",
             "http://172.16.5.4/hook, webhook_url_forbidden",
             "http://100.64.0.1/hook, webhook_url_forbidden",
-            "http://0.0.0.0/hook, webhook_url_forbidden",
+            "http://0/hook, webhook_url_forbidden",              // the unspecified IPv4 address, short form
+            "http://[::]/hook, webhook_url_forbidden",           // the unspecified IPv6 address
             "http://[fd00:ec2::254]/hook, webhook_url_forbidden",
             "http://[::ffff:10.0.0.1]/hook, webhook_url_forbidden",
             "ftp://example.com/hook, invalid_webhook_url",
