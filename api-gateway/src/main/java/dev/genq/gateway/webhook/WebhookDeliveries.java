@@ -66,9 +66,7 @@ public class WebhookDeliveries {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        boolean disabled = ((Number) em.createNativeQuery(
-                "select count(*) from webhook_disabled_endpoints where tenant_id = ?1 and url = ?2")
-                .setParameter(1, job.tenantId).setParameter(2, job.webhookUrl).getSingleResult()).longValue() > 0;
+        boolean disabled = disabled(job.tenantId, job.webhookUrl);
         int inserted = em.createNativeQuery("""
                 insert into webhook_deliveries (id, tenant_id, job_id, event_type, url, payload, status, next_attempt_at, finished_at)
                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, case when ?8 then null else now() end, case when ?8 then now() else null end)
