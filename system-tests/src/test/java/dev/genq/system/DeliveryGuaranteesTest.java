@@ -47,8 +47,8 @@ class DeliveryGuaranteesTest {
         JsonNode after = platform.get("/v1/jobs/" + id).body();
         assertEquals("succeeded", after.path("status").asText());
         assertEquals(done.path("cost").path("usd").decimalValue(), after.path("cost").path("usd").decimalValue());
-        assertEquals(2, new JobLifecycleTest().objects("genq-outputs", id).size());
-        assertEquals(0, new JobLifecycleTest().objects("genq-pending", id).size());
+        assertEquals(2, platform.objects("genq-outputs", id).size());
+        assertEquals(0, platform.objects("genq-pending", id).size());
     }
 
     @Test

@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.minio.ListObjectsArgs;
-import io.minio.MinioClient;
-import io.minio.Result;
-import io.minio.messages.Item;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
@@ -54,8 +50,8 @@ class JobLifecycleTest {
                 .add(job.path("samples").get(1).path("cost").path("usd").decimalValue());
         assertEquals(0, sum.compareTo(job.path("cost").path("usd").decimalValue()));
         // released objects live only in the outputs bucket
-        assertEquals(2, objects("genq-outputs", id).size());
-        assertEquals(0, objects("genq-pending", id).size());
+        assertEquals(2, platform.objects("genq-outputs", id).size());
+        assertEquals(0, platform.objects("genq-pending", id).size());
         // each sample has its own seed, so a grid shows different images
         assertFalse(job.path("samples").get(0).path("seed").asLong() == job.path("samples").get(1).path("seed").asLong());
         assertFalse(dbSha(id, 0).equals(dbSha(id, 1)));
@@ -154,18 +150,5 @@ class JobLifecycleTest {
                 return rs.getString(1);
             }
         }
-    }
-
-    List<String> objects(String bucket, String jobId) throws Exception {
-        List<String> keys = new ArrayList<>();
-        try (MinioClient s3 = platform.s3()) {
-            for (Result<Item> r : s3.listObjects(ListObjectsArgs.builder().bucket(bucket).recursive(true).build())) {
-                String key = r.get().objectName();
-                if (key.contains(jobId)) {
-                    keys.add(key);
-                }
-            }
-        }
-        return keys;
     }
 }

@@ -36,31 +36,34 @@ public final class Platform {
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** The gateway's bootstrap client key (random per run, registered through configuration as an operator would). */
     final String clientKey = "gq_" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
-    private final List<Process> processes = new ArrayList<>();
+    static final String GATEWAY = "api-gateway";
+    static final String WORKER = "worker";
+    static final String MODERATION = "moderation";
+
+    /** The running service processes by module name. */
+    private final Map<String, Process> services = new java.util.concurrent.ConcurrentHashMap<>();
     private final Path root;
     private final Path logs;
     private final int gatewayPort;
-    private Process gateway;
-    private int workerPort;
-    private Process worker;
+    private final int workerPort;
+    private final int moderationPort;
 
     private Platform() {
         root = Path.of(System.getProperty("genq.root", "..")).toAbsolutePath().normalize();
         stack = EmbeddedStack.startTemporary();
         gatewayPort = freePort();
         gatewayUrl = "http://127.0.0.1:" + gatewayPort;
+        workerPort = freePort();
+        workerUrl = "http://127.0.0.1:" + workerPort;
+        moderationPort = freePort();
         logs = root.resolve("system-tests/target/service-logs");
         try {
             Files.createDirectories(logs);
-            List<String> urls = new ArrayList<>();
-            urls.add(startGateway());
-            workerPort = freePort();
-            workerUrl = "http://127.0.0.1:" + workerPort;
-            urls.add(startWorker());
-            urls.add(start(root, "moderation", freePort(), logs, Map.of("genq.moderation.classifier.path",
-                    root.resolve("models/fixtures/tiny-safety").toString())));
-            for (String url : urls) {
-                awaitReady(url, Duration.ofSeconds(180), logs);
+            for (String module : List.of(GATEWAY, WORKER, MODERATION)) {
+                launch(module);
+            }
+            for (int port : List.of(gatewayPort, workerPort, moderationPort)) {
+                awaitReady("http://127.0.0.1:" + port, Duration.ofSeconds(180), logs);
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -85,67 +88,94 @@ public final class Platform {
         return instance;
     }
 
-    /**
-     * The gateway with test settings: webhook receivers on 127.0.0.1 allowed, a fast retry schedule, and a
-     * short lease so a delivery held by a killed gateway is taken up again quickly.
-     */
-    private String startGateway() throws IOException {
-        String url = start(root, "api-gateway", gatewayPort, logs, Map.of("genq.auth.bootstrap.client-key", clientKey,
-                "genq.webhooks.allowed-hosts", "127.0.0.1", "genq.webhooks.retry-schedule", "PT1S,PT1S,PT1S,PT1S,PT1S,PT1S",
-                "genq.webhooks.lease", "PT5S", "genq.webhooks.request-timeout", "PT3S",
-                "genq.recovery.sweep-interval", "PT1S", "genq.jobs.default-model", "tiny-base"));
-        gateway = processes.get(processes.size() - 1);
-        return url;
+    /** Starts one service's process with its test settings (not waiting for it to be ready). */
+    private void launch(String module) throws IOException {
+        Process p = switch (module) {
+            // webhook receivers on 127.0.0.1 allowed, a fast retry schedule, and a short lease so a
+            // delivery held by a killed gateway is taken up again quickly
+            case GATEWAY -> start(root, GATEWAY, gatewayPort, logs, Map.of("genq.auth.bootstrap.client-key", clientKey,
+                    "genq.webhooks.allowed-hosts", "127.0.0.1", "genq.webhooks.retry-schedule", "PT1S,PT1S,PT1S,PT1S,PT1S,PT1S",
+                    "genq.webhooks.lease", "PT5S", "genq.webhooks.request-timeout", "PT3S",
+                    "genq.recovery.sweep-interval", "PT1S", "genq.jobs.default-model", "tiny-base"));
+            // a longer batching window than production's 20 ms, so that jobs submitted together batch
+            // together; progress written at every step, so steps_done is exact when a cancel freezes it;
+            // a 3 s lease, so the jobs of a killed worker are queued again quickly; a short retry budget
+            // (3 attempts, object-store calls retried 3 times) so the outage tests can exhaust it
+            case WORKER -> start(root, WORKER, workerPort, logs, Map.of("genq.worker.model-paths",
+                    root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"),
+                    "genq.worker.batch.max-wait", "PT0.3S", "genq.worker.batch.progress-interval", "PT0S",
+                    "genq.worker.lease", "PT3S", "genq.worker.super-resolution-model", "tiny-sr",
+                    "genq.worker.max-attempts", "3", "genq.worker.max-backoff", "PT2S",
+                    "quarkus.fault-tolerance.\"dev.genq.storage.objectstore.ObjectStore\".retry.max-retries", "3"));
+            case MODERATION -> start(root, MODERATION, moderationPort, logs, Map.of("genq.moderation.classifier.path",
+                    root.resolve("models/fixtures/tiny-safety").toString()));
+            default -> throw new IllegalArgumentException(module);
+        };
+        services.put(module, p);
     }
 
-    /**
-     * A longer batching window than production's 20 ms, so that jobs submitted together batch together;
-     * progress written at every step, so steps_done is exact when a cancel freezes it; a 3 s lease, so
-     * the jobs of a killed worker are queued again quickly.
-     */
-    private String startWorker() throws IOException {
-        String url = start(root, "worker", workerPort, logs, Map.of("genq.worker.model-paths",
-                root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"),
-                "genq.worker.batch.max-wait", "PT0.3S", "genq.worker.batch.progress-interval", "PT0S",
-                "genq.worker.lease", "PT3S", "genq.worker.super-resolution-model", "tiny-sr"));
-        worker = processes.get(processes.size() - 1);
-        return url;
+    /** Kills a service with SIGKILL in whatever it is doing (no shutdown hook runs); its log is kept aside. */
+    void kill(String module) {
+        stop(module, true);
+    }
+
+    /** Stops a service cleanly (SIGTERM), as an operator or a rolling deploy would. */
+    void stop(String module) {
+        stop(module, false);
+    }
+
+    private void stop(String module, boolean kill) {
+        Process p = services.remove(module);
+        if (p == null) {
+            return;
+        }
+        if (kill) {
+            p.destroyForcibly();
+        } else {
+            p.destroy();
+        }
+        try {
+            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor();
+            }
+            Files.move(logs.resolve(module + ".log"), logs.resolve(module + "-before-" + (kill ? "kill" : "stop") + ".log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Starts a stopped or killed service again on its port and waits until it is ready. */
+    void restart(String module) {
+        try {
+            launch(module);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        int port = switch (module) {
+            case GATEWAY -> gatewayPort;
+            case WORKER -> workerPort;
+            default -> moderationPort;
+        };
+        awaitReady("http://127.0.0.1:" + port, Duration.ofSeconds(120), logs);
     }
 
     /** Kills the worker with SIGKILL in whatever it is doing, then starts a new one and waits until it is ready. */
     void killAndRestartWorker() {
-        worker.destroyForcibly();
-        try {
-            worker.waitFor();
-            processes.remove(worker);
-            Files.move(logs.resolve("worker.log"), logs.resolve("worker-before-kill.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            awaitReady(startWorker(), Duration.ofSeconds(120), logs);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        kill(WORKER);
+        restart(WORKER);
     }
 
-    /** Kills the gateway with SIGKILL (no shutdown hook runs), starts it again on the same port, waits until ready. */
+    /** Kills the gateway with SIGKILL, starts it again on the same port, waits until ready. */
     void killAndRestartGateway() {
-        gateway.destroyForcibly();
-        try {
-            gateway.waitFor();
-            processes.remove(gateway);
-            Files.move(logs.resolve("api-gateway.log"), logs.resolve("api-gateway-before-kill.log"),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            awaitReady(startGateway(), Duration.ofSeconds(120), logs);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        kill(GATEWAY);
+        restart(GATEWAY);
     }
 
-    private String start(Path root, String module, int port, Path logs, Map<String, String> extra) throws IOException {
+    private Process start(Path root, String module, int port, Path logs, Map<String, String> extra) throws IOException {
         Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: run the tests with 'mvnw verify' so the services are packaged first");
@@ -156,16 +186,14 @@ public final class Platform {
         extra.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.add("-jar");
         cmd.add(jar.toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(logs.resolve(module + ".log").toFile()).start();
-        processes.add(p);
-        return "http://127.0.0.1:" + port;
     }
 
     private void awaitReady(String url, Duration timeout, Path logs) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            for (Process p : processes) {
+            for (Process p : services.values()) {
                 if (!p.isAlive()) {
                     throw new IllegalStateException("a service exited with code " + p.exitValue()
                             + " while starting:\n" + tails(logs));
@@ -204,12 +232,16 @@ public final class Platform {
 
     // ---------------------------------------------------------------- HTTP helpers
 
-    record Reply(int status, String contentType, JsonNode body, String raw) {
+    record Reply(int status, String contentType, JsonNode body, String raw, java.net.http.HttpHeaders headers) {
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
     }
 
     /** A request to the gateway with the client key. */
     HttpRequest.Builder api(String path) {
-        return HttpRequest.newBuilder(URI.create(gatewayUrl + path)).header("Authorization", "Bearer " + clientKey);
+        return HttpRequest.newBuilder(URI.create(gatewayUrl + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + clientKey);
     }
 
     Reply post(String path, String json) {
@@ -248,7 +280,7 @@ public final class Platform {
             } catch (IOException e) {
                 // not JSON; the raw text is kept
             }
-            return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), body, r.body());
+            return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), body, r.body(), r.headers());
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
         }
@@ -321,6 +353,21 @@ public final class Platform {
                 .credentials(EmbeddedStack.S3_ACCESS_KEY, EmbeddedStack.S3_SECRET_KEY).build();
     }
 
+    /** The keys a job has in a bucket (its objects live under {@code tenant/job/}). */
+    List<String> objects(String bucket, String jobId) {
+        String prefix = text("select tenant_id::text from jobs where id = ?", java.util.UUID.fromString(jobId)) + "/" + jobId + "/";
+        List<String> keys = new ArrayList<>();
+        try (MinioClient s3 = s3()) {
+            for (io.minio.Result<io.minio.messages.Item> r : s3.listObjects(io.minio.ListObjectsArgs.builder()
+                    .bucket(bucket).prefix(prefix).recursive(true).build())) {
+                keys.add(r.get().objectName());
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return keys;
+    }
+
     static void sleep(long ms) {
         try {
             Thread.sleep(ms);
@@ -339,10 +386,10 @@ public final class Platform {
     }
 
     private void close() {
-        for (Process p : processes) {
+        for (Process p : services.values()) {
             p.destroy();
         }
-        for (Process p : processes) {
+        for (Process p : services.values()) {
             try {
                 if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
                     p.destroyForcibly();
@@ -351,7 +398,7 @@ public final class Platform {
                 p.destroyForcibly();
             }
         }
-        processes.clear();
+        services.clear();
         stack.close();
     }
 }

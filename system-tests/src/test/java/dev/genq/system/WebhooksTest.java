@@ -27,8 +27,13 @@ class WebhooksTest {
         final AtomicInteger failuresLeft;
 
         Receiver(int failures) throws Exception {
+            this(failures, 0);
+        }
+
+        /** On a given port (0: any free one). */
+        Receiver(int failures, int port) throws Exception {
             failuresLeft = new AtomicInteger(failures);
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
             server.createContext("/", ex -> {
                 JsonNode body = Platform.JSON.readTree(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
                 synchronized (got) {
@@ -74,6 +79,45 @@ class WebhooksTest {
             assertEquals(4, got.size(), "job.started, two sample.released, job.succeeded: once each");
             assertEquals(4, got.stream().map(g -> g[1]).distinct().count(), "one webhook-id per event");
         }
+    }
+
+    @Test
+    void aReceiverThatIsDownAndComesBackGetsTheEventOnce() throws Exception {
+        int port;
+        try (var probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            port = probe.getLocalPort(); // free now, and nothing listens on it until the receiver starts
+        }
+        String id = platform.submit("{\"prompt\":\"a receiver outage\",\"steps\":2,\"webhook\":\"http://127.0.0.1:" + port
+                + "/hook\",\"webhook_events_filter\":[\"job.succeeded\"]}");
+        JsonNode delivery = awaitDelivery(id, d -> d.path("attempts").asInt() >= 2);
+        assertEquals("pending", delivery.path("status").asText(), delivery.toString());
+        for (JsonNode attempt : delivery.path("attempt_log")) {
+            assertTrue(attempt.path("response_status").isMissingNode(), "no answer while down: " + delivery);
+            assertTrue(!attempt.path("error").asText().isEmpty(), "the failure is recorded: " + delivery);
+        }
+        try (Receiver receiver = new Receiver(0, port)) {
+            delivery = awaitDelivery(id, d -> "succeeded".equals(d.path("status").asText()));
+            List<String[]> got = receiver.awaitCount(1);
+            Thread.sleep(1500);
+            assertEquals(1, receiver.awaitCount(0).size(), "delivered once, nothing after the success");
+            assertEquals("job.succeeded", got.get(0)[0]);
+            assertEquals(delivery.path("id").asText(), got.get(0)[1], "the webhook-id of the failed attempts");
+            assertTrue(delivery.path("attempts").asInt() >= 3, delivery.toString());
+        }
+    }
+
+    /** Polls the job's single webhook delivery until {@code done} holds. */
+    private JsonNode awaitDelivery(String jobId, java.util.function.Predicate<JsonNode> done) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        JsonNode delivery = null;
+        while (System.nanoTime() < deadline) {
+            delivery = platform.get("/v1/jobs/" + jobId + "/webhook-deliveries").body().path(0);
+            if (!delivery.isMissingNode() && done.test(delivery)) {
+                return delivery;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("delivery of job " + jobId + " did not get there; last seen " + delivery);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.genq.api.auth;
 
+import dev.genq.api.problem.ProblemException;
+import dev.genq.storage.outage.DatabaseOutage;
 import dev.genq.storage.tenant.ApiKey;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.security.AuthenticationFailedException;
@@ -48,8 +50,16 @@ public class ApiKeyIdentityProvider implements IdentityProvider<TokenAuthenticat
             return Uni.createFrom().item(identity(hit));
         }
         return context.runBlocking(() -> {
-            ApiKey key = QuarkusTransaction.requiringNew().call(() ->
-                    ApiKey.<ApiKey>find("keyHash = ?1 and revokedAt is null", hash).firstResult());
+            ApiKey key;
+            try {
+                key = QuarkusTransaction.requiringNew().call(() ->
+                        ApiKey.<ApiKey>find("keyHash = ?1 and revokedAt is null", hash).firstResult());
+            } catch (RuntimeException e) {
+                if (DatabaseOutage.isCause(e)) {
+                    throw ProblemException.databaseUnavailable(); // a 503, never a 401 for a key we could not check
+                }
+                throw e;
+            }
             if (key == null) {
                 cache.remove(hash);
                 throw new AuthenticationFailedException("unknown or revoked key");

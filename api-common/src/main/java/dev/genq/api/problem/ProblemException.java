@@ -42,4 +42,14 @@ public class ProblemException extends RuntimeException {
         return new ProblemException(Problem.of(429, code, "Too many requests", detail),
                 Map.of("Retry-After", Long.toString(Math.max(1, retryAfterSeconds))));
     }
+
+    /** The database cannot be reached: nothing was done, and the same request may be sent again later. */
+    public static ProblemException databaseUnavailable() {
+        return new ProblemException(Problem.of(503, "database_unavailable", "Service unavailable",
+                "the database is unavailable; nothing was stored, retry after the time given in Retry-After"),
+                Map.of("Retry-After", Long.toString(DATABASE_RETRY_AFTER_SECONDS)));
+    }
+
+    /** Long enough for a database restart or failover, short enough that clients do not pile up work. */
+    static final long DATABASE_RETRY_AFTER_SECONDS = 5;
 }

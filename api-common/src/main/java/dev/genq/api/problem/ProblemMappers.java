@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.genq.storage.outage.DatabaseOutage;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.NotSupportedException;
@@ -38,6 +39,9 @@ public class ProblemMappers {
     /** A key that is malformed, unknown or revoked. The reason is not told: no oracle for key guessing. */
     @ServerExceptionMapper
     public Response badKey(io.quarkus.security.AuthenticationFailedException e) {
+        if (e.getCause() instanceof ProblemException p) {
+            return problem(p); // the key could not be checked at all (database down): not the caller's fault
+        }
         return challenge(Problem.of(401, "invalid_api_key", "Unauthorized", "the API key is not valid"));
     }
 
@@ -106,6 +110,10 @@ public class ProblemMappers {
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Exception e) {
+        if (DatabaseOutage.isCause(e)) {
+            LOG.warnf("database unavailable: %s", e.getMessage());
+            return problem(ProblemException.databaseUnavailable());
+        }
         LOG.error("unexpected error", e);
         return response(Problem.of(500, "internal_error", "Internal error", "the request failed; it is safe to retry"));
     }

@@ -137,6 +137,29 @@ public final class EmbeddedStack implements AutoCloseable {
                 .start();
     }
 
+    /** Stops PostgreSQL (its data stays); for tests of what happens while the database is down. */
+    public synchronized void stopPostgres() {
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            postgres = null;
+        }
+    }
+
+    /** Starts PostgreSQL again on the same port and data after {@link #stopPostgres()}. */
+    public synchronized void restartPostgres() {
+        if (postgres == null) {
+            try {
+                startPostgres();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
     public String jdbcUrl() {
         return "jdbc:postgresql://" + LOOPBACK + ":" + pgPort + "/" + DB_NAME;
     }
@@ -232,6 +255,29 @@ public final class EmbeddedStack implements AutoCloseable {
                 throw new IllegalStateException("S3Proxy did not start within 30 s, state " + s3.getState());
             }
             Thread.sleep(20);
+        }
+    }
+
+    /** Stops the S3 server (the blobs stay); for tests of what happens while the object store is down. */
+    public synchronized void stopObjectStore() {
+        if (s3 != null) {
+            try {
+                s3.stop();
+            } catch (Exception e) {
+                throw new IllegalStateException("S3Proxy did not stop: " + e.getMessage(), e);
+            }
+            s3 = null;
+        }
+    }
+
+    /** Starts the S3 server again on the same port and blobs after {@link #stopObjectStore()}. */
+    public synchronized void restartObjectStore() {
+        if (s3 == null) {
+            try {
+                startS3();
+            } catch (Exception e) {
+                throw new IllegalStateException("S3Proxy did not start again: " + e.getMessage(), e);
+            }
         }
     }
 

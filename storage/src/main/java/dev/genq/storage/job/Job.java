@@ -121,14 +121,17 @@ public class Job extends PanacheEntityBase {
     }
 
     /**
-     * Takes a job for a worker: a queued job, or a running one whose lease has run out (its worker is gone).
-     * The caller must be in a transaction. @return true if this worker now holds the lease
+     * Takes a job for a worker: a queued job, a running one whose lease has run out (its worker is gone), or
+     * one this worker holds already (it retries the job; that spends no attempt). The caller must be in a
+     * transaction. @return true if this worker now holds the lease
      */
     public static boolean acquire(UUID id, String worker, java.time.Duration lease) {
         return getEntityManager().createNativeQuery("""
                 update jobs set status = 'running', started_at = coalesce(started_at, now()), updated_at = now(),
-                                lease_owner = ?1, lease_until = now() + make_interval(secs => ?2), attempts = attempts + 1
-                where id = ?3 and (status = 'queued' or (status = 'running' and (lease_until is null or lease_until < now())))""")
+                                attempts = attempts + case when status = 'running' and lease_owner = ?1 then 0 else 1 end,
+                                lease_owner = ?1, lease_until = now() + make_interval(secs => ?2)
+                where id = ?3 and (status = 'queued' or (status = 'running'
+                                   and (lease_owner = ?1 or lease_until is null or lease_until < now())))""")
                 .setParameter(1, worker).setParameter(2, lease.toMillis() / 1000.0).setParameter(3, id).executeUpdate() == 1;
     }
 

@@ -19,10 +19,22 @@ import jakarta.enterprise.event.Observes;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.faulttolerance.Retry;
 import org.jboss.logging.Logger;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
 
-/** The S3 object store, spoken to through the MinIO SDK (MinIO in production, S3Proxy locally). */
+/**
+ * The S3 object store, spoken to through the MinIO SDK (MinIO in production, S3Proxy locally).
+ *
+ * <p>Every call is retried with exponential backoff while the store is unreachable or answers with a
+ * server error (about 6 s in all by default), so a short outage costs a delay, not a recomputed image.
+ * Tune with SmallRye Fault Tolerance's configuration, e.g.
+ * {@code quarkus.fault-tolerance."dev.genq.storage.objectstore.ObjectStore".retry.max-retries}.
+ * Every operation is idempotent (same key, same bytes), so a retry after a lost reply is harmless.
+ */
 @ApplicationScoped
+@Retry(maxRetries = 5, delay = 200, jitter = 100, retryOn = ObjectStoreUnavailableException.class)
+@ExponentialBackoff(factor = 2, maxDelay = 4000)
 public class ObjectStore {
     private static final Logger LOG = Logger.getLogger(ObjectStore.class);
 
@@ -69,6 +81,8 @@ public class ObjectStore {
         });
     }
 
+    /** Not retried: the readiness check asks this and must answer at once. */
+    @Retry(maxRetries = 0)
     public boolean bucketExists(String bucket) {
         return call("check bucket " + bucket, () -> client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build()));
     }
@@ -133,6 +147,7 @@ public class ObjectStore {
         return presignGet(bucket, key, settings.presignExpiry());
     }
 
+    @Retry(maxRetries = 0) // signing is local; it does not call the store
     public PresignedUrl presignGet(String bucket, String key, java.time.Duration expiry) {
         int seconds = (int) expiry.toSeconds();
         Instant expiresAt = Instant.now().plusSeconds(seconds);
@@ -154,10 +169,27 @@ public class ObjectStore {
     private static <T> T call(String what, S3Call<T> op) {
         try {
             return op.run();
-        } catch (RuntimeException e) {
-            throw e;
         } catch (Exception e) {
+            if (unavailable(e)) {
+                throw new ObjectStoreUnavailableException("object store unavailable: " + what + " failed: " + e.getMessage(), e);
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
             throw new ObjectStoreException("object store: " + what + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Unreachable, timed out or a server error: worth retrying. An S3 error answer such as NoSuchKey is not. */
+    private static boolean unavailable(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ErrorResponseException e) {
+                return e.response() != null && e.response().code() >= 500;
+            }
+            if (t instanceof io.minio.errors.ServerException || t instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

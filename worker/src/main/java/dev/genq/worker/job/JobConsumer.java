@@ -5,6 +5,8 @@ import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.messaging.JobRequested;
 import dev.genq.storage.messaging.KafkaClients;
 import dev.genq.storage.messaging.Topics;
+import dev.genq.storage.objectstore.ObjectStoreUnavailableException;
+import dev.genq.storage.outage.DatabaseOutage;
 import dev.genq.worker.WorkerSettings;
 import dev.genq.worker.batch.BatchSettings;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -34,8 +36,9 @@ import org.jboss.logging.Logger;
  * {@code genq.worker.batch.max-jobs-in-flight} jobs running at once so the batcher can group them.
  * A record's offset is committed only once its job is durable and every earlier record of its
  * partition is too. A job whose infrastructure keeps failing is retried with exponential backoff up
- * to {@code genq.worker.max-attempts}, then failed with code {@code worker_error}; if even that cannot
- * be recorded, it keeps being retried at the longest backoff, never dropped.
+ * to {@code genq.worker.max-attempts}, then failed with code {@code object_store_unavailable} or
+ * {@code worker_error}; if even that cannot be recorded, it keeps being retried at the longest backoff,
+ * never dropped. While the database is unreachable no attempt is spent.
  */
 @ApplicationScoped
 public class JobConsumer {
@@ -143,6 +146,11 @@ public class JobConsumer {
         run.whenComplete((outcome, error) -> {
             if (error == null) {
                 finished.add(record);
+            } else if (DatabaseOutage.isCause(error)) {
+                // not the job's fault, and no failure could be recorded anyway: wait for the database
+                // without spending an attempt (should this worker die meanwhile, the sweeper re-queues the job)
+                LOG.warnf("job %s: database unavailable (%s); retrying in %d ms", message.jobId(), error.getMessage(), backoffMs);
+                retry(() -> attempt(record, message, attempt, Math.min(backoffMs * 2, settings.maxBackoff().toMillis())), backoffMs);
             } else if (attempt < settings.maxAttempts()) {
                 LOG.warnf("job %s: attempt %d failed (%s); retrying in %d ms", message.jobId(), attempt,
                         error.getMessage(), backoffMs);
@@ -167,13 +175,24 @@ public class JobConsumer {
         try {
             Job job = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(message.jobId()));
             if (job != null) {
-                runner.fail(job, "worker_error", "the worker could not complete the job: " + cause.getMessage());
+                runner.fail(job, failureCode(cause), "the worker could not complete the job after "
+                        + settings.maxAttempts() + " attempts: " + cause.getMessage());
             }
             return true;
         } catch (RuntimeException e) {
             LOG.errorf("job %s: could not record the failure either (%s); it will be retried", message.jobId(), e.getMessage());
             return false;
         }
+    }
+
+    /** A stable code for what kept failing, so clients and dashboards can tell an outage from a bug. */
+    static String failureCode(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ObjectStoreUnavailableException) {
+                return "object_store_unavailable";
+            }
+        }
+        return "worker_error";
     }
 
     /** Consumer thread only. */

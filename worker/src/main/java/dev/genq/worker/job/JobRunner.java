@@ -43,6 +43,8 @@ public class JobRunner {
     private final ObjectStore store;
     private final JobLeases leases;
     private final Duration queueDeadline;
+    /** Jobs whose execution is in this worker's batcher now. */
+    private final java.util.Set<java.util.UUID> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public JobRunner(ModelRegistry models, MicroBatcher batcher, JobFinisher finisher, MeterRegistry metrics,
                      ObjectStore store, JobLeases leases,
@@ -70,6 +72,9 @@ public class JobRunner {
                 return CompletableFuture.completedFuture(Outcome.REANNOUNCED);
             }
             case QUEUED, RUNNING -> {
+                if (running.contains(job.id)) {
+                    return CompletableFuture.completedFuture(Outcome.SKIPPED); // a redelivery of a job running here
+                }
                 if (job.status == JobStatus.QUEUED && job.createdAt.plus(queueDeadline).isBefore(OffsetDateTime.now())) {
                     fail(job, "deadline_exceeded", "the job waited longer than " + queueDeadline + " to start; it was not billed");
                     return CompletableFuture.completedFuture(Outcome.FAILED);
@@ -110,7 +115,13 @@ public class JobRunner {
         } else {
             execution = new JobExecution(job, base, sr);
         }
-        execution.done.whenComplete((outcome, error) -> leases.release(job.id));
+        running.add(job.id);
+        execution.done.whenComplete((outcome, error) -> {
+            running.remove(job.id);
+            if (error == null) {
+                leases.release(job.id);
+            } // else the consumer retries it or fails it (which releases): renewed meanwhile, not swept
+        });
         batcher.submit(execution);
         return execution.done;
     }
