@@ -3,6 +3,7 @@ package dev.genq.system;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.genq.local.EmbeddedStack;
+import dev.genq.local.ServiceProcess;
 import io.minio.MinioClient;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -41,7 +42,7 @@ public final class Platform {
     static final String MODERATION = "moderation";
 
     /** The running service processes by module name. */
-    private final Map<String, Process> services = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ServiceProcess> services = new java.util.concurrent.ConcurrentHashMap<>();
     private final Path root;
     private final Path logs;
     private final int gatewayPort;
@@ -62,8 +63,8 @@ public final class Platform {
             for (String module : List.of(GATEWAY, WORKER, MODERATION)) {
                 launch(module);
             }
-            for (int port : List.of(gatewayPort, workerPort, moderationPort)) {
-                awaitReady("http://127.0.0.1:" + port, Duration.ofSeconds(180), logs);
+            for (ServiceProcess p : services.values()) {
+                awaitReady(p, Duration.ofSeconds(180));
             }
         } catch (IOException | RuntimeException e) {
             close();
@@ -90,7 +91,7 @@ public final class Platform {
 
     /** Starts one service's process with its test settings (not waiting for it to be ready). */
     private void launch(String module) throws IOException {
-        Process p = switch (module) {
+        ServiceProcess p = switch (module) {
             // webhook receivers on 127.0.0.1 allowed, a fast retry schedule, and a short lease so a
             // delivery held by a killed gateway is taken up again quickly
             case GATEWAY -> start(root, GATEWAY, gatewayPort, logs, Map.of("genq.auth.bootstrap.client-key", clientKey,
@@ -125,25 +126,19 @@ public final class Platform {
     }
 
     private void stop(String module, boolean kill) {
-        Process p = services.remove(module);
+        ServiceProcess p = services.remove(module);
         if (p == null) {
             return;
         }
         if (kill) {
-            p.destroyForcibly();
+            p.kill();
         } else {
-            p.destroy();
+            p.stop(Duration.ofSeconds(30));
         }
         try {
-            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor();
-            }
-            Files.move(logs.resolve(module + ".log"), logs.resolve(module + "-before-" + (kill ? "kill" : "stop") + ".log"),
+            Files.move(p.log(), logs.resolve(module + "-before-" + (kill ? "kill" : "stop") + ".log"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
     }
@@ -155,12 +150,7 @@ public final class Platform {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        int port = switch (module) {
-            case GATEWAY -> gatewayPort;
-            case WORKER -> workerPort;
-            default -> moderationPort;
-        };
-        awaitReady("http://127.0.0.1:" + port, Duration.ofSeconds(120), logs);
+        awaitReady(services.get(module), Duration.ofSeconds(120));
     }
 
     /** Kills the worker with SIGKILL in whatever it is doing, then starts a new one and waits until it is ready. */
@@ -175,45 +165,23 @@ public final class Platform {
         restart(GATEWAY);
     }
 
-    private Process start(Path root, String module, int port, Path logs, Map<String, String> extra) throws IOException {
-        Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: run the tests with 'mvnw verify' so the services are packaged first");
-        }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));
-        stack.serviceConfig().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        extra.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.add("-jar");
-        cmd.add(jar.toString());
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(logs.resolve(module + ".log").toFile()).start();
+    private ServiceProcess start(Path root, String module, int port, Path logs, Map<String, String> extra) throws IOException {
+        return ServiceProcess.start(root, module, port, stack, List.of("-Xmx512m", "-XX:+UseSerialGC"), extra, Map.of(),
+                logs.resolve(module + ".log"));
     }
 
-    private void awaitReady(String url, Duration timeout, Path logs) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (Process p : services.values()) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException("a service exited with code " + p.exitValue()
-                            + " while starting:\n" + tails(logs));
-                }
+    /** Waits for one service, failing early (with every log's tail) if any service died. */
+    private void awaitReady(ServiceProcess service, Duration timeout) {
+        for (ServiceProcess p : services.values()) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(p.module() + " exited with code " + p.exitValue() + ":\n" + tails(logs));
             }
-            try {
-                var r = http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            sleep(250);
         }
-        throw new IllegalStateException(url + " was not ready within " + timeout + ":\n" + tails(logs));
+        try {
+            service.awaitReady(timeout);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + ":\n" + tails(logs), e);
+        }
     }
 
     private static String tails(Path logs) {
@@ -386,17 +354,8 @@ public final class Platform {
     }
 
     private void close() {
-        for (Process p : services.values()) {
-            p.destroy();
-        }
-        for (Process p : services.values()) {
-            try {
-                if (!p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-            }
+        for (ServiceProcess p : services.values()) {
+            p.stop(Duration.ofSeconds(20));
         }
         services.clear();
         stack.close();

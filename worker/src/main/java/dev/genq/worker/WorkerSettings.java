@@ -52,6 +52,10 @@ public interface WorkerSettings {
     @WithDefault("2")
     int threads();
 
+    /** Jobs whose results are stored (PNG, S3, Postgres, Kafka) at the same time, off the batcher thread. */
+    @WithDefault("4")
+    int finisherThreads();
+
     @WithDefault("genq-workers")
     String consumerGroup();
 

@@ -1,10 +1,6 @@
 package dev.genq.local;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +25,7 @@ public final class LocalPlatform {
 
     private final Path root;
     private final Path dataDir;
-    private final List<Process> processes = new ArrayList<>();
+    private final List<ServiceProcess> processes = new ArrayList<>();
     private EmbeddedStack stack;
 
     LocalPlatform(Path root, Path dataDir) {
@@ -80,8 +76,8 @@ public final class LocalPlatform {
                 default -> launch(s, logs, Map.of("genq.moderation.classifier.path", safetyModel().toString()), Map.of());
             }
         }
-        for (Service s : services) {
-            awaitHealthy(s, Duration.ofMinutes(3));
+        for (ServiceProcess p : processes) {
+            p.awaitReady(Duration.ofMinutes(3));
         }
         String api = services.get(0).url();
         System.out.println();
@@ -153,52 +149,17 @@ public final class LocalPlatform {
     }
 
     private void launch(Service s, Path logs, Map<String, String> extra, Map<String, String> env) throws IOException {
-        Path jar = root.resolve(s.module()).resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing; build first (./run-local does)");
-        }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx768m", "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + s.port()));
-        stack.serviceConfig().forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        extra.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-        cmd.addAll(List.of("-jar", jar.toString()));
         Path log = logs.resolve(s.module() + ".log");
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().putAll(env);
-        processes.add(builder.start());
+        processes.add(ServiceProcess.start(root, s.module(), s.port(), stack, List.of("-Xmx768m"), extra, env, log));
         System.out.println("genq: started " + s.module() + " on " + s.url() + " (log " + log + ")");
-    }
-
-    private void awaitHealthy(Service s, Duration timeout) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (Process p : processes) {
-                if (!p.isAlive()) {
-                    throw new IllegalStateException("a service exited during start; see " + dataDir.resolve("logs"));
-                }
-            }
-            try {
-                var r = http.send(HttpRequest.newBuilder(URI.create(s.url() + "/q/health/ready")).GET().build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(300);
-        }
-        throw new IllegalStateException(s.module() + " not healthy within " + timeout + "; see " + dataDir.resolve("logs"));
     }
 
     /** Returns when a service dies on its own; Ctrl-C goes through the shutdown hook instead. */
     private void watch() throws InterruptedException {
         while (true) {
-            for (Process p : processes) {
+            for (ServiceProcess p : processes) {
                 if (!p.isAlive()) {
-                    System.err.println("genq: a service exited (code " + p.exitValue() + "); stopping. Logs: "
+                    System.err.println("genq: " + p.module() + " exited (code " + p.exitValue() + "); stopping. Logs: "
                             + dataDir.resolve("logs"));
                     System.exit(1);
                 }
@@ -212,16 +173,7 @@ public final class LocalPlatform {
             return;
         }
         System.out.println("\ngenq: stopping services...");
-        processes.forEach(Process::destroy); // SIGTERM: Quarkus shuts down gracefully
-        for (Process p : processes) {
-            try {
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-            }
-        }
+        processes.forEach(p -> p.stop(Duration.ofSeconds(20))); // SIGTERM: Quarkus shuts down gracefully
         processes.clear();
         if (stack != null) {
             System.out.println("genq: stopping PostgreSQL, Kafka and S3...");

@@ -13,7 +13,16 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -21,9 +30,10 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes samples.generated and commits each offset only after the sample is settled. A failing
- * sample is retried with exponential backoff; it is never skipped, because skipping would leave an
- * image unreleased forever (nothing is ever released unscored or unrecorded).
+ * Consumes samples.generated, moderating up to {@code genq.moderation.concurrency} samples at once, and
+ * commits an offset only after its sample and every earlier one of its partition is settled. A failing
+ * sample is retried with exponential backoff (capped at {@code max-backoff}); it is never skipped,
+ * because skipping would leave an image unreleased forever (nothing is released unscored or unrecorded).
  */
 @ApplicationScoped
 public class SampleConsumer {
@@ -39,16 +49,26 @@ public class SampleConsumer {
 
         @WithDefault("PT10S")
         Duration maxBackoff();
+
+        /** Samples moderated at the same time (each mostly waits on S3 and Postgres). */
+        @WithDefault("4")
+        int concurrency();
     }
 
     private final KafkaClients kafka;
     private final SampleModerator releaser;
     private final Settings settings;
+    private final io.micrometer.core.instrument.MeterRegistry metrics;
+    private final ExecutorService pool;
     private volatile boolean running;
     private Thread thread;
     private KafkaConsumer<String, String> consumer;
 
-    public SampleConsumer(KafkaClients kafka, SampleModerator releaser, Settings settings) {
+    public SampleConsumer(KafkaClients kafka, SampleModerator releaser, Settings settings,
+                          io.micrometer.core.instrument.MeterRegistry metrics) {
+        this.metrics = metrics;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(settings.concurrency(), r -> new Thread(r, "genq-moderator-" + n.incrementAndGet()));
         this.kafka = kafka;
         this.releaser = releaser;
         this.settings = settings;
@@ -65,6 +85,8 @@ public class SampleConsumer {
         running = false;
         consumer.wakeup();
         thread.join(30_000);
+        pool.shutdown();
+        pool.awaitTermination(10, TimeUnit.SECONDS);
     }
 
     private void loop() {
@@ -72,22 +94,35 @@ public class SampleConsumer {
         try {
             consumer.subscribe(List.of(Topics.SAMPLES_GENERATED));
             while (running) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-                    try {
-                        releaser.handle(EventCodec.decode(record.value(), SampleGenerated.class));
-                        backoff = settings.retryBackoff().toMillis();
-                    } catch (IllegalArgumentException e) {
-                        LOG.errorf("skipping an unreadable event at %s@%d: %s", tp, record.offset(), e.getMessage());
-                    } catch (RuntimeException e) {
-                        LOG.warnf("sample event at %s@%d failed (%s); retrying in %d ms", tp, record.offset(),
-                                e.getMessage(), backoff);
-                        consumer.seek(tp, record.offset());
-                        Thread.sleep(backoff);
-                        backoff = Math.min(backoff * 2, settings.maxBackoff().toMillis());
-                        break;
+                ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                Map<ConsumerRecord<String, String>, Future<?>> handled = new LinkedHashMap<>();
+                for (ConsumerRecord<String, String> record : records) {
+                    handled.put(record, pool.submit(() -> handle(record)));
+                }
+                boolean failed = false;
+                Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+                for (TopicPartition tp : records.partitions()) {
+                    // commit up to the first failure of each partition; it and what follows are read again
+                    for (ConsumerRecord<String, String> record : records.records(tp)) {
+                        if (!succeeded(handled.get(record), tp, record, backoff)) {
+                            consumer.seek(tp, record.offset());
+                            failed = true;
+                            break;
+                        }
+                        commit.put(tp, new OffsetAndMetadata(record.offset() + 1));
                     }
-                    consumer.commitSync(Map.of(tp, new OffsetAndMetadata(record.offset() + 1)));
+                }
+                if (!commit.isEmpty()) {
+                    consumer.commitSync(commit);
+                }
+                if (failed) {
+                    Thread.sleep(backoff);
+                    backoff = Math.min(backoff * 2, settings.maxBackoff().toMillis());
+                } else {
+                    backoff = settings.retryBackoff().toMillis();
                 }
             }
         } catch (WakeupException e) {
@@ -102,4 +137,33 @@ public class SampleConsumer {
             consumer.close(Duration.ofSeconds(5));
         }
     }
+
+    /** Moderates one sample (idempotent: a redelivered event for a decided sample changes nothing). */
+    private void handle(ConsumerRecord<String, String> record) {
+        SampleGenerated event;
+        try {
+            event = EventCodec.decode(record.value(), SampleGenerated.class);
+        } catch (IllegalArgumentException e) {
+            LOG.errorf("skipping an unreadable event at %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
+                    e.getMessage());
+            return;
+        }
+        // how long each hop took, for the on-call dashboard and the platform bench
+        metrics.timer("genq.moderation.event.age").record(
+                Duration.ofMillis(Math.max(0, System.currentTimeMillis() - record.timestamp())));
+        metrics.timer("genq.moderation.sample.duration").record(() -> releaser.handle(event));
+    }
+
+    private boolean succeeded(Future<?> result, TopicPartition tp, ConsumerRecord<String, String> record, long backoff)
+            throws InterruptedException {
+        try {
+            result.get();
+            return true;
+        } catch (ExecutionException e) {
+            LOG.warnf("sample event at %s@%d failed (%s); retrying in %d ms", tp, record.offset(),
+                    e.getCause().getMessage(), backoff);
+            return false;
+        }
+    }
+
 }

@@ -51,6 +51,7 @@ public class JobConsumer {
     private final JobRunner runner;
     private final WorkerSettings settings;
     private final BatchSettings batch;
+    private final io.micrometer.core.instrument.MeterRegistry metrics;
     private final OffsetTracker offsets = new OffsetTracker();
     private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService retries =
@@ -59,7 +60,9 @@ public class JobConsumer {
     private Thread thread;
     private KafkaConsumer<String, String> consumer;
 
-    public JobConsumer(KafkaClients kafka, JobRunner runner, WorkerSettings settings, BatchSettings batch) {
+    public JobConsumer(KafkaClients kafka, JobRunner runner, WorkerSettings settings, BatchSettings batch,
+                       io.micrometer.core.instrument.MeterRegistry metrics) {
+        this.metrics = metrics;
         this.kafka = kafka;
         this.runner = runner;
         this.settings = settings;
@@ -110,6 +113,8 @@ public class JobConsumer {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(50))) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     offsets.track(tp, record.offset());
+                    metrics.timer("genq.worker.message.age").record(
+                            Duration.ofMillis(Math.max(0, System.currentTimeMillis() - record.timestamp())));
                     JobRequested message;
                     try {
                         message = EventCodec.decode(record.value(), JobRequested.class);

@@ -46,10 +46,15 @@ public class JobFinisher implements JobOutcomes {
     private final ObjectStore store;
     private final CostMeter costs;
     private final MeterRegistry metrics;
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "genq-job-finisher"));
+    /** Several jobs are stored at once: each waits on S3, Postgres and Kafka round trips, not on the CPU. */
+    private final ExecutorService executor;
     private final KafkaProducer<String, String> producer;
 
-    public JobFinisher(ObjectStore store, CostMeter costs, MeterRegistry metrics, KafkaClients kafka) {
+    public JobFinisher(ObjectStore store, CostMeter costs, MeterRegistry metrics, KafkaClients kafka,
+                       dev.genq.worker.WorkerSettings settings) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(settings.finisherThreads(),
+                r -> new Thread(r, "genq-job-finisher-" + n.incrementAndGet()));
         this.store = store;
         this.costs = costs;
         this.metrics = metrics;
@@ -64,7 +69,11 @@ public class JobFinisher implements JobOutcomes {
 
     @Override
     public void finish(JobExecution run) {
-        executor.execute(() -> complete(run, () -> store(run)));
+        long queued = System.nanoTime();
+        executor.execute(() -> {
+            metrics.timer("genq.worker.finish.wait").record(Duration.ofNanos(System.nanoTime() - queued));
+            complete(run, () -> metrics.timer("genq.worker.store.duration").record(() -> store(run)));
+        });
     }
 
     @Override
