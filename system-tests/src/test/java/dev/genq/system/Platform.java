@@ -34,6 +34,7 @@ public final class Platform {
     final EmbeddedStack stack;
     final String gatewayUrl;
     final String workerUrl;
+    final String moderationUrl;
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** The gateway's bootstrap client key (random per run, registered through configuration as an operator would). */
     final String clientKey = "gq_" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
@@ -57,6 +58,7 @@ public final class Platform {
         workerPort = freePort();
         workerUrl = "http://127.0.0.1:" + workerPort;
         moderationPort = freePort();
+        moderationUrl = "http://127.0.0.1:" + moderationPort;
         logs = root.resolve("system-tests/target/service-logs");
         try {
             Files.createDirectories(logs);
@@ -224,7 +226,16 @@ public final class Platform {
 
     /** The worker's Prometheus metrics as text. */
     String workerMetrics() {
-        return send(HttpRequest.newBuilder(URI.create(workerUrl + "/q/metrics")).GET().build()).raw();
+        return metrics(workerUrl);
+    }
+
+    /** A service's Prometheus metrics as text. */
+    String metrics(String serviceUrl) {
+        return send(HttpRequest.newBuilder(URI.create(serviceUrl + "/q/metrics")).timeout(Duration.ofSeconds(30)).GET().build()).raw();
+    }
+
+    Path root() {
+        return root;
     }
 
     byte[] download(String url) {

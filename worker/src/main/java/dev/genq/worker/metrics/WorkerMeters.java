@@ -1,0 +1,28 @@
+package dev.genq.worker.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * Registers the worker's meters at zero when it starts, so dashboards and alerts see every series from
+ * the first scrape. The names are those in deploy/observability/metrics-used.txt.
+ */
+@ApplicationScoped
+public class WorkerMeters {
+    void register(@Observes StartupEvent ignored, MeterRegistry metrics) {
+        metrics.counter("genq.samples.generated");
+        for (String code : new String[] {"worker_error", "object_store_unavailable", "model_unavailable", "deadline_exceeded"}) {
+            metrics.counter("genq.jobs.failed", "code", code);
+        }
+        metrics.timer("genq.queue.wait");
+        for (String stage : new String[] {"base", "super_resolution"}) {
+            metrics.timer("genq.inference", "stage", stage);
+            metrics.summary("genq.batch.samples", "stage", stage);
+        }
+        metrics.timer("genq.worker.message.age");
+        metrics.timer("genq.worker.finish.wait");
+        metrics.timer("genq.worker.store.duration");
+    }
+}
