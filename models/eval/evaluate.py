@@ -146,6 +146,20 @@ def upscale(package, low, steps=20, batch=16):
     return torch.cat(out)
 
 
+def heldout_captions(rows, subcats):
+    """Held-out captions: label, label with tags, tags alone, for every held-out emoji (one style's row each).
+    (captions, subcategory targets, {emoji: row})."""
+    held = [i for i, r in enumerate(rows) if r["split"] == "heldout"]
+    emoji_rows = {rows[i]["emoji"]: rows[i] for i in held}
+    captions, targets = [], []
+    for r in emoji_rows.values():
+        tags = [t for t in r["tags"] if t]
+        for cap in [r["label"], r["label"] + " " + " ".join(tags[:2]), " ".join(tags[:3]) or r["label"]]:
+            captions.append(cap)
+            targets.append(subcats.index(r["subcategory"]))
+    return captions, torch.tensor(targets), emoji_rows
+
+
 def psnr(a, b):
     mse = ((a - b) ** 2).mean(dim=(1, 2, 3))
     return (10 * torch.log10(4.0 / mse)).mean().item()  # images in [-1, 1]: peak-to-peak 2
@@ -219,15 +233,7 @@ def main():
     table = []
     ceiling = top5_hit(judge, x[held], y[held])
 
-    # held-out captions: label, label with tags, tags alone, for every held-out emoji (one style's row each)
-    emoji_rows = {rows[i]["emoji"]: rows[i] for i in held}
-    captions, targets = [], []
-    for r in emoji_rows.values():
-        tags = [t for t in r["tags"] if t]
-        for cap in [r["label"], r["label"] + " " + " ".join(tags[:2]), " ".join(tags[:3]) or r["label"]]:
-            captions.append(cap)
-            targets.append(subcats.index(r["subcategory"]))
-    targets = torch.tensor(targets)
+    captions, targets, emoji_rows = heldout_captions(rows, subcats)
     table.append(("held-out captions", f"{len(captions)} from {len(emoji_rows)} emoji", ""))
     table.append(("prompt adherence, real held-out images (ceiling)", f"{ceiling:.1%}", "judge top-5 subcategory"))
     table.append(("prompt adherence, chance (floor)", f"{5 / len(subcats):.1%}", f"5/{len(subcats)}"))

@@ -12,7 +12,8 @@ import torch
 import torch.nn.functional as F
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-DATA = os.path.join(ROOT, "models", "data", "out")
+# GENQ_DATA points elsewhere (a GPU machine gets a compressed copy: data.npz + rows*.json + vocab.txt)
+DATA = os.environ.get("GENQ_DATA") or os.path.join(ROOT, "models", "data", "out")
 MAX_TOKENS = 16
 T = 1000
 
@@ -23,7 +24,8 @@ def words(text):
 
 
 class Vocab:
-    def __init__(self, path=os.path.join(DATA, "vocab.txt")):
+    def __init__(self, path=None):
+        path = path or os.path.join(DATA, "vocab.txt")
         self.words = [w.rstrip("\n") for w in open(path)]
         self.ids = {w: i for i, w in enumerate(self.words)}
 
@@ -33,7 +35,8 @@ class Vocab:
 
 
 def load(size):
-    images = np.load(os.path.join(DATA, f"images{size}.npy"))
+    path = os.path.join(DATA, f"images{size}.npy")
+    images = np.load(path) if os.path.exists(path) else np.load(os.path.join(DATA, "data.npz"))[f"images{size}"]
     rows = json.load(open(os.path.join(DATA, f"rows{size}.json")))
     return images, rows
 
@@ -77,20 +80,34 @@ class Checkpoint:
         os.replace(tmp, self.path)
 
     def load(self):
-        return torch.load(self.path) if os.path.exists(self.path) else None
+        return torch.load(self.path, map_location="cpu") if os.path.exists(self.path) else None
 
 
-def denoising_step(model, opt, ema, alpha_bar, step, base_lr, x0, predict):
+def cosine_decay(n, steps, floor=0.05):
+    """1 -> floor along a half cosine over `steps` steps (then floor)."""
+    return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(n, steps) / steps))
+
+
+def device_of(name):
+    """--device: "cpu", "cuda", or "auto" (cuda when there is one)."""
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def denoising_step(model, opt, ema, alpha_bar, step, base_lr, x0, predict, warm=None, decay=0):
     """One epsilon-prediction training step: noise x0 at a uniform timestep, predict the noise under bf16
-    autocast, MSE, clipped gradients, 500-step linear warm-up, EMA. `predict(xt, t)` runs the model.
-    Returns the loss."""
-    t = torch.randint(0, T, (x0.shape[0],))
+    autocast (CPU or CUDA, whichever x0 is on), MSE, clipped gradients, 500-step linear warm-up (counted
+    from `warm`, the steps this run has taken, when given: a fresh optimizer on resumed weights warms up
+    again), then a cosine decay to 5% over `decay` steps if given, EMA. `predict(xt, t)` runs the model. Returns the loss (a tensor: .item() syncs a GPU)."""
+    t = torch.randint(0, T, (x0.shape[0],), device=x0.device)
     noise = torch.randn_like(x0)
-    a = alpha_bar[t].view(-1, 1, 1, 1)
+    a = alpha_bar.to(x0.device)[t].view(-1, 1, 1, 1)
     xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
     for g in opt.param_groups:
-        g["lr"] = base_lr * min(1.0, (step + 1) / 500)
-    with torch.autocast("cpu", dtype=torch.bfloat16):
+        n = step if warm is None else warm
+        g["lr"] = base_lr * min(1.0, (n + 1) / 500) * (cosine_decay(n, decay) if decay else 1.0)
+    with torch.autocast(x0.device.type, dtype=torch.bfloat16):
         pred = predict(xt, t.float())
     loss = F.mse_loss(pred.float(), noise)
     opt.zero_grad(set_to_none=True)
@@ -98,26 +115,37 @@ def denoising_step(model, opt, ema, alpha_bar, step, base_lr, x0, predict):
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
     opt.step()
     ema.update(model)
-    return loss.item()
+    return loss.detach()
 
 
 def resume(model, opt, ckpt):
-    """Restores model, optimizer, RNG and EMA from the checkpoint if there is one: (step, ema or None)."""
+    """Restores model, optimizer, RNG and EMA from the checkpoint if there is one: (step, ema or None).
+
+    An optimizer-free checkpoint ({"ema", "step"}, optionally "model"; what a GPU run brings back) resumes
+    too: the model starts from the EMA weights when there is no "model", with a fresh optimizer."""
     state = ckpt.load()
     if not state:
         return 0, None
-    model.load_state_dict(state["model"])
-    opt.load_state_dict(state["opt"])
-    torch.set_rng_state(state["rng"])
+    device = next(model.parameters()).device
+    model.load_state_dict(state.get("model") or state["ema"])
+    if "opt" in state:
+        opt.load_state_dict(state["opt"])
+    if "rng" in state:
+        torch.set_rng_state(state["rng"])
     ema = Ema(model)
-    ema.shadow = state["ema"]
-    print(f"resumed at step {state['step']}")
+    ema.shadow = {k: v.to(device) for k, v in state["ema"].items()}
+    print(f"resumed at step {state['step']}" + ("" if "opt" in state else " (weights only, fresh optimizer)"))
     return state["step"], ema
 
 
 def save(ckpt, model, ema, opt, step):
     ckpt.save({"model": model.state_dict(), "ema": ema.shadow, "opt": opt.state_dict(), "step": step,
                "rng": torch.get_rng_state()})
+
+
+def cpu_state(state):
+    return {k: v.detach().float().cpu().clone() if v.dtype.is_floating_point else v.detach().cpu().clone()
+            for k, v in state.items()}
 
 
 class StepLog:
@@ -127,9 +155,9 @@ class StepLog:
         self.every, self.losses, self.t0 = every, [], time.time()
 
     def add(self, step, loss):
-        self.losses.append(loss)
+        self.losses.append(float(loss) if step % self.every == 0 or not torch.is_tensor(loss) else loss)
         if step % self.every == 0:
-            print(f"step {step} loss {sum(self.losses) / len(self.losses):.4f} "
+            print(f"step {step} loss {float(sum(self.losses)) / len(self.losses):.4f} "
                   f"{(time.time() - self.t0) / len(self.losses):.2f} s/step", flush=True)
             self.losses, self.t0 = [], time.time()
 
