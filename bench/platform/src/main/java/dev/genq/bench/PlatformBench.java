@@ -40,7 +40,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   <li>open-loop {@code POST /v1/jobs} and {@code GET /v1/jobs/{id}} at fixed rates: p50/p99 latency.</li>
  * </ol>
  * Options (system properties): {@code -Dsmoke=true} (a short run for CI), {@code -Dseconds}, {@code -Drates},
- * {@code -Dthreads}, {@code -DoverheadJobs}, {@code -DscaleJobs}, {@code -DscaleSteps}.
+ * {@code -Dthreads}, {@code -Dwarmup} (seconds of unreported load before the overhead and submit phases),
+ * {@code -DoverheadJobs}, {@code -DscaleJobs}, {@code -DscaleSteps}.
  */
 public final class PlatformBench {
     private final Path root;
@@ -49,8 +50,9 @@ public final class PlatformBench {
     private final List<Double> rates = Arrays.stream(System.getProperty("rates", smoke ? "100" : "250,500,1000,1500")
             .split(",")).map(Double::parseDouble).toList();
     private final int threads = Integer.getInteger("threads", 8);
+    private final double warmupSeconds = Double.parseDouble(System.getProperty("warmup", smoke ? "2" : "20"));
     private final int overheadJobs = Integer.getInteger("overheadJobs", smoke ? 20 : 200);
-    private final int scaleJobs = Integer.getInteger("scaleJobs", smoke ? 16 : 120);
+    private final int scaleJobs = Integer.getInteger("scaleJobs", smoke ? 4 : 40);
     private final int scaleSteps = Integer.getInteger("scaleSteps", 20);
     private final String key = "gq_" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
     private final HttpClient http = OpenLoop.client();
@@ -96,8 +98,7 @@ public final class PlatformBench {
                 machine(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), Instant.now());
         line("");
 
-        overhead();
-        hops(worker, services.get(2));
+        overhead(worker, services.get(2));
         scaleOut(worker);
 
         // production runs the workers on other machines: the submit path is measured without them on these cores
@@ -118,9 +119,14 @@ public final class PlatformBench {
 
     // ---------------------------------------------------------------- 1. overhead
 
-    private void overhead() throws Exception {
+    private void overhead(ServiceProcess worker, ServiceProcess moderation) throws Exception {
         String prompt = "overhead " + UUID.randomUUID();
         double rate = 10;
+        // warm-up: JIT of all three services and TorchScript's profiling runs; not reported
+        String warm = "warm-up " + UUID.randomUUID();
+        new OpenLoop(http).run(rate * 2, warmupSeconds, i -> submit(warm, 1));
+        awaitSucceeded(warm, (int) Math.round(rate * 2 * warmupSeconds), Duration.ofMinutes(5));
+        String before = get(worker.url() + "/q/metrics") + get(moderation.url() + "/q/metrics");
         new OpenLoop(http).run(rate, overheadJobs / rate, i -> submit(prompt, 1));
         awaitSucceeded(prompt, overheadJobs, Duration.ofMinutes(5));
         List<double[]> rows = query("""
@@ -147,10 +153,11 @@ public final class PlatformBench {
         row("of which: taken → stored (batching window, model, PNG, S3, transaction)", new Latencies(column(rows, 3)));
         row("of which: stored → succeeded (Kafka, moderation, release, settle)", new Latencies(column(rows, 4)));
         line("");
+        hops(before, get(worker.url() + "/q/metrics") + get(moderation.url() + "/q/metrics"));
     }
 
-    /** Where the time of those jobs went, by the services' own timers (means; seconds in Prometheus). */
-    private void hops(ServiceProcess worker, ServiceProcess moderation) throws Exception {
+    /** Where the time of the measured jobs went, by the services' own timers (the difference of two scrapes). */
+    private void hops(String before, String after) {
         Map<String, String> timers = new LinkedHashMap<>();
         timers.put("genq_worker_message_age_seconds", "job message produced → consumed by the worker");
         timers.put("genq_queue_wait_seconds", "job created → taken by the worker");
@@ -159,14 +166,12 @@ public final class PlatformBench {
         timers.put("genq_worker_store_duration_seconds", "finisher: PNG, S3, transaction, samples.generated");
         timers.put("genq_moderation_event_age_seconds", "samples.generated produced → consumed by moderation");
         timers.put("genq_moderation_sample_duration_seconds", "moderation: score, copy, release, settle");
-        String text = get(worker.url() + "/q/metrics") + get(moderation.url() + "/q/metrics");
-        line("| hop (service timers, all jobs so far) | mean ms | max ms | count |");
-        line("|---|---:|---:|---:|");
+        line("| hop (services' own timers, these jobs) | mean ms | count |");
+        line("|---|---:|---:|");
         timers.forEach((name, what) -> {
-            double sum = sumOf(text, name + "_sum");
-            double count = sumOf(text, name + "_count");
-            double max = maxOf(text, name + "_max");
-            line("| %s | %.1f | %.1f | %.0f |", what, count == 0 ? Double.NaN : sum / count * 1000, max * 1000, count);
+            double sum = sumOf(after, name + "_sum") - sumOf(before, name + "_sum");
+            double count = sumOf(after, name + "_count") - sumOf(before, name + "_count");
+            line("| %s | %.1f | %.0f |", what, count == 0 ? Double.NaN : sum / count * 1000, count);
         });
         line("");
     }
@@ -181,15 +186,11 @@ public final class PlatformBench {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
-    private static double maxOf(String metrics, String series) {
-        return metrics.lines().filter(l -> l.startsWith(series + "{") || l.startsWith(series + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).max().orElse(Double.NaN);
-    }
 
     // ---------------------------------------------------------------- 2. scale-out
 
     private void scaleOut(ServiceProcess first) throws Exception {
-        line("## Worker scale-out (%d jobs of %d steps on tiny-base, 1 inference thread per worker, submitted at once)",
+        line("## Worker scale-out (%d jobs of %d steps on emoji-base, 1 inference thread per worker, submitted at once)",
                 scaleJobs, scaleSteps);
         line("");
         line("| workers | drained in s | jobs/s | samples/s |");
@@ -208,7 +209,9 @@ public final class PlatformBench {
     /** @return jobs per second from the first submit to the last release */
     private double drain(int workers) throws Exception {
         String prompt = "scale " + workers + " " + UUID.randomUUID();
-        new OpenLoop(http).run(500, scaleJobs / 500.0, i -> submit(prompt, scaleSteps));
+        new OpenLoop(http).run(500, scaleJobs / 500.0, i -> api("/v1/jobs").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"" + prompt + "\",\"steps\":" + scaleSteps
+                        + ",\"model\":\"emoji-base\"}")).build());
         awaitSucceeded(prompt, scaleJobs, Duration.ofMinutes(10));
         double span = query("select extract(epoch from (max(finished_at) - min(created_at))) from jobs where prompt = ?", prompt)
                 .get(0)[0];
@@ -220,6 +223,9 @@ public final class PlatformBench {
     // ---------------------------------------------------------------- 3. floor vs submit
 
     private void floorAndSubmit() throws Exception {
+        // JIT warm-up of the gateway's submit path (Hibernate, Jackson, security): measured runs compare warm code
+        String warm = "warm-up " + UUID.randomUUID();
+        ClosedLoop.run(threads, warmupSeconds, () -> i -> http.send(submit(warm, 1), java.net.http.HttpResponse.BodyHandlers.discarding()));
         try (Connection c = stack.openConnection()) {
             c.createStatement().execute("create table if not exists bench_floor (id uuid primary key, payload jsonb not null, "
                     + "created_at timestamptz not null default now())");
@@ -270,6 +276,19 @@ public final class PlatformBench {
         line("");
         line("Submit / floor: throughput %.2f×, p50 latency %.2f×.", submit.perSecond() / floor.perSecond(),
                 submit.latencies().millis(50) / floor.latencies().millis(50));
+        String metrics = get(gateway.url() + "/q/metrics");
+        double sum = 0;
+        double count = 0;
+        for (String l : metrics.lines().filter(l -> l.contains("method=\"POST\"") && l.contains("uri=\"/v1/jobs\"")).toList()) {
+            double v = Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1));
+            if (l.startsWith("http_server_requests_seconds_sum")) {
+                sum += v;
+            } else if (l.startsWith("http_server_requests_seconds_count")) {
+                count += v;
+            }
+        }
+        line("The gateway's own timer for POST /v1/jobs, all submits so far: mean %.2f ms over %.0f requests "
+                + "(the rest of the latency above is the client, the network stack and queueing for the CPU).", sum / count * 1000, count);
         line("");
     }
 
@@ -307,7 +326,8 @@ public final class PlatformBench {
 
     private Map<String, String> workerSettings() {
         Map<String, String> w = new LinkedHashMap<>();
-        w.put("genq.worker.model-paths", root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"));
+        w.put("genq.worker.model-paths", root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr")
+                + "," + root.resolve("models/emoji-base"));
         w.put("genq.worker.super-resolution-model", "tiny-sr");
         w.put("genq.worker.threads", "1");
         return w;
