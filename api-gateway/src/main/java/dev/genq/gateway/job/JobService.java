@@ -105,8 +105,7 @@ public class JobService {
         job.persistAndFlush();
         OutboxMessage.of(tenantId, Topics.forMode(job.mode), job.id.toString(),
                 EventCodec.encode(new JobRequested(job.id, tenantId, job.mode.wire(), Instant.now()))).persist();
-        Job.getEntityManager().refresh(job); // database-generated seq and timestamps
-        return job;
+        return job; // seq and the timestamps are read back by the insert itself (@Generated: insert ... returning)
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.genq.gateway.job;
 
 import dev.genq.storage.job.Job;
+import dev.genq.storage.job.JobStatus;
 import dev.genq.storage.job.Sample;
 import dev.genq.storage.job.SampleCost;
 import dev.genq.storage.job.SampleStatus;
@@ -33,7 +34,12 @@ public class JobViews {
         if (jobs.isEmpty()) {
             return List.of();
         }
-        List<UUID> ids = jobs.stream().map(j -> j.id).toList();
+        // a queued job has no samples and no cost rows yet (both are written when it is stored or
+        // canceled, and a requeued job never stored any): no queries for the answer to every submit
+        List<UUID> ids = jobs.stream().filter(j -> j.status != JobStatus.QUEUED).map(j -> j.id).toList();
+        if (ids.isEmpty()) {
+            return jobs.stream().map(j -> view(j, List.of(), List.of())).toList();
+        }
         Map<UUID, List<Sample>> samples = Sample.<Sample>list("jobId in ?1 order by idx", ids).stream()
                 .collect(Collectors.groupingBy(s -> s.jobId));
         Map<UUID, List<SampleCost>> costs = SampleCost.<SampleCost>list("jobId in ?1", ids).stream()

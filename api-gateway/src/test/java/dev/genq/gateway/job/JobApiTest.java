@@ -48,7 +48,10 @@ class JobApiTest {
                 .body("params.num_samples", equalTo(2))
                 .body("params.steps", equalTo(20))
                 .body("params.sampler", equalTo("ddim"))
-                .body("params.model", equalTo("tiny-base"));
+                .body("params.model", equalTo("tiny-base"))
+                .body("timings.created_at", notNullValue())
+                .body("samples", hasSize(0))
+                .body("cost.usd", equalTo(0));
         String id = r.path("id");
         assertTrue(r.header("Location").endsWith("/v1/jobs/" + id), r.header("Location"));
         given().when().get("/v1/jobs/" + id).then().statusCode(200)
