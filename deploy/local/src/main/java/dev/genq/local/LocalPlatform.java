@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +24,10 @@ public final class LocalPlatform {
 
     private final Path root;
     private final Path dataDir;
-    private final List<ServiceProcess> processes = new ArrayList<>();
+    private final List<ServiceProcess> processes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private EmbeddedStack stack;
+    /** Set by Ctrl-C: services exiting from then on are expected, not a failure to report. */
+    private volatile boolean stopping;
 
     LocalPlatform(Path root, Path dataDir) {
         this.root = root;
@@ -158,7 +159,7 @@ public final class LocalPlatform {
     private void watch() throws InterruptedException {
         while (true) {
             for (ServiceProcess p : processes) {
-                if (!p.isAlive()) {
+                if (!p.isAlive() && !stopping) {
                     System.err.println("genq: " + p.module() + " exited (code " + p.exitValue() + "); stopping. Logs: "
                             + dataDir.resolve("logs"));
                     System.exit(1);
@@ -169,11 +170,12 @@ public final class LocalPlatform {
     }
 
     synchronized void stop() {
+        stopping = true;
         if (processes.isEmpty() && stack == null) {
             return;
         }
         System.out.println("\ngenq: stopping services...");
-        processes.forEach(p -> p.stop(Duration.ofSeconds(20))); // SIGTERM: Quarkus shuts down gracefully
+        processes.forEach(p -> p.stop(Duration.ofSeconds(20))); // SIGTERM each: Quarkus shuts down gracefully
         processes.clear();
         if (stack != null) {
             System.out.println("genq: stopping PostgreSQL, Kafka and S3...");
