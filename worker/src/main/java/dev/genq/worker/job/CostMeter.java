@@ -1,6 +1,7 @@
 package dev.genq.worker.job;
 
 import dev.genq.worker.WorkerSettings;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.math.BigDecimal;
@@ -19,10 +20,12 @@ public class CostMeter {
 
     private final WorkerSettings settings;
     private final EntityManager em;
+    private final MeterRegistry metrics;
 
-    public CostMeter(WorkerSettings settings, EntityManager em) {
+    public CostMeter(WorkerSettings settings, EntityManager em, MeterRegistry metrics) {
         this.settings = settings;
         this.em = em;
+        this.metrics = metrics;
     }
 
     /** One sample's use of one stage: the steps it ran and its share of every batched step's wall time. */
@@ -32,7 +35,7 @@ public class CostMeter {
         BigDecimal price = settings.pricePerDeviceHour();
         BigDecimal cost = BigDecimal.valueOf(share).multiply(price, MathContext.DECIMAL64)
                 .divide(SECONDS_PER_HOUR, 9, RoundingMode.HALF_UP);
-        em.createNativeQuery("""
+        boolean inserted = em.createNativeQuery("""
                 insert into sample_costs (job_id, sample_idx, stage, tenant_id, model_version, steps,
                                           compute_seconds, device_class, price_per_device_hour, cost_usd)
                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -41,6 +44,14 @@ public class CostMeter {
                 .setParameter(4, tenantId).setParameter(5, modelVersion).setParameter(6, steps)
                 .setParameter(7, share).setParameter(8, settings.deviceClass()).setParameter(9, price)
                 .setParameter(10, cost)
-                .executeUpdate();
+                .executeUpdate() == 1;
+        if (inserted) {
+            // what the cost rows charge, for the cost panels and alerts (sample_costs stays the ledger:
+            // a transaction rolled back after this line would make the counters run slightly ahead of it)
+            metrics.counter("genq.cost.usd", "stage", stage, "device_class", settings.deviceClass())
+                    .increment(cost.doubleValue());
+            metrics.counter("genq.compute.seconds", "stage", stage, "device_class", settings.deviceClass())
+                    .increment(share);
+        }
     }
 }

@@ -11,7 +11,11 @@ import jakarta.enterprise.event.Observes;
  */
 @ApplicationScoped
 public class WorkerMeters {
-    void register(@Observes StartupEvent ignored, MeterRegistry metrics) {
+    void register(@Observes StartupEvent ignored, MeterRegistry metrics, dev.genq.worker.WorkerSettings settings) {
+        for (String stage : new String[] {"base", "super_resolution"}) {
+            metrics.counter("genq.cost.usd", "stage", stage, "device_class", settings.deviceClass());
+            metrics.counter("genq.compute.seconds", "stage", stage, "device_class", settings.deviceClass());
+        }
         metrics.counter("genq.samples.generated");
         for (String code : new String[] {"worker_error", "object_store_unavailable", "model_unavailable", "deadline_exceeded"}) {
             metrics.counter("genq.jobs.failed", "code", code);
