@@ -26,6 +26,32 @@ class ObservabilityTest {
                 .body(containsString("genq_jobs_submitted_total{mode=\"preview\"}"));
     }
 
+    @jakarta.inject.Inject
+    dev.genq.gateway.metrics.QueueGauges queueGauges;
+
+    @jakarta.inject.Inject
+    jakarta.persistence.EntityManager em;
+
+    @Test
+    void queueGaugesShowWhatWaitsAndForHowLong() {
+        // no worker runs in this module: what is submitted stays queued
+        given().contentType(ContentType.JSON).body("{\"prompt\":\"waiting\"}").when().post("/v1/jobs").then().statusCode(202);
+        queueGauges.refresh();
+        long queued = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select count(*) from jobs where status = 'queued' and mode = 'preview'").getSingleResult()).longValue());
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        org.junit.jupiter.api.Assertions.assertTrue(queued >= 1);
+        org.junit.jupiter.api.Assertions.assertEquals((double) queued, value(metrics, "genq_jobs_queued{mode=\"preview\"}"));
+        org.junit.jupiter.api.Assertions.assertEquals(0.0, value(metrics, "genq_jobs_queued{mode=\"full\"}"));
+        org.junit.jupiter.api.Assertions.assertTrue(value(metrics, "genq_jobs_queued_oldest_age_seconds{mode=\"preview\"}") >= 0);
+        org.junit.jupiter.api.Assertions.assertTrue(metrics.contains("http_server_requests_seconds_bucket{"), "latency histogram buckets");
+    }
+
+    private static double value(String metrics, String series) {
+        return metrics.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError(series + " not exported"));
+    }
+
     @Test
     void openApiDescribesTheJobsApiAndItsProblems() {
         given().queryParam("format", "json").when().get("/q/openapi").then().statusCode(200)
