@@ -6,8 +6,6 @@ import dev.genq.local.EmbeddedStack;
 import dev.genq.local.ServiceProcess;
 import io.minio.MinioClient;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,11 +51,11 @@ public final class Platform {
     private Platform() {
         root = Path.of(System.getProperty("genq.root", "..")).toAbsolutePath().normalize();
         stack = EmbeddedStack.startTemporary();
-        gatewayPort = freePort();
+        gatewayPort = EmbeddedStack.freePort();
         gatewayUrl = "http://127.0.0.1:" + gatewayPort;
-        workerPort = freePort();
+        workerPort = EmbeddedStack.freePort();
         workerUrl = "http://127.0.0.1:" + workerPort;
-        moderationPort = freePort();
+        moderationPort = EmbeddedStack.freePort();
         moderationUrl = "http://127.0.0.1:" + moderationPort;
         logs = root.resolve("system-tests/target/service-logs");
         try {
@@ -356,18 +354,8 @@ public final class Platform {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private void close() {
-        for (ServiceProcess p : services.values()) {
-            p.stop(Duration.ofSeconds(20));
-        }
+        ServiceProcess.stopAll(services.values(), Duration.ofSeconds(20));
         services.clear();
         stack.close();
     }

@@ -83,10 +83,7 @@ class WebhooksTest {
 
     @Test
     void aReceiverThatIsDownAndComesBackGetsTheEventOnce() throws Exception {
-        int port;
-        try (var probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            port = probe.getLocalPort(); // free now, and nothing listens on it until the receiver starts
-        }
+        int port = dev.genq.local.EmbeddedStack.freePort(); // nothing listens on it until the receiver starts
         String id = platform.submit("{\"prompt\":\"a receiver outage\",\"steps\":2,\"webhook\":\"http://127.0.0.1:" + port
                 + "/hook\",\"webhook_events_filter\":[\"job.succeeded\"]}");
         JsonNode delivery = awaitDelivery(id, d -> d.path("attempts").asInt() >= 2);

@@ -3,8 +3,6 @@ package dev.genq.bench;
 import dev.genq.local.EmbeddedStack;
 import dev.genq.local.ServiceProcess;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -339,7 +337,7 @@ public final class PlatformBench {
 
     private ServiceProcess start(String module, Map<String, String> properties, Map<String, String> env) throws IOException {
         int n = services.size();
-        ServiceProcess s = ServiceProcess.start(root, module, freePort(), stack, List.of("-Xmx1g"), properties, env,
+        ServiceProcess s = ServiceProcess.start(root, module, EmbeddedStack.freePort(), stack, List.of("-Xmx1g"), properties, env,
                 root.resolve("bench/platform/target/service-logs/" + module + "-" + n + ".log"));
         services.add(s);
         return s;
@@ -420,16 +418,8 @@ public final class PlatformBench {
         return System.getProperty("os.arch");
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        }
-    }
-
     private void close() {
-        for (ServiceProcess s : services) {
-            s.stop(Duration.ofSeconds(20));
-        }
+        ServiceProcess.stopAll(services, Duration.ofSeconds(20));
         if (stack != null) {
             stack.close();
         }

@@ -329,9 +329,11 @@ public final class EmbeddedStack implements AutoCloseable {
     }
 
     private static int orFree(int port) {
-        if (port != 0) {
-            return port;
-        }
+        return port != 0 ? port : freePort();
+    }
+
+    /** A port nothing listens on now, on the loopback address everything here binds to. */
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
             return s.getLocalPort();
         } catch (IOException e) {

@@ -175,7 +175,7 @@ public final class LocalPlatform {
             return;
         }
         System.out.println("\ngenq: stopping services...");
-        processes.forEach(p -> p.stop(Duration.ofSeconds(20))); // SIGTERM each: Quarkus shuts down gracefully
+        ServiceProcess.stopAll(processes, Duration.ofSeconds(20)); // SIGTERM: Quarkus shuts down gracefully
         processes.clear();
         if (stack != null) {
             System.out.println("genq: stopping PostgreSQL, Kafka and S3...");

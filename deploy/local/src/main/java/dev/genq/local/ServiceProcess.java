@@ -102,6 +102,12 @@ public final class ServiceProcess {
         awaitExit(grace);
     }
 
+    /** Stops several services together: SIGTERM to all first, so they shut down in parallel, then waits for each. */
+    public static void stopAll(java.util.Collection<ServiceProcess> services, Duration grace) {
+        services.forEach(s -> s.process.destroy());
+        services.forEach(s -> s.awaitExit(grace));
+    }
+
     /** SIGKILL: no shutdown hook runs, as when a machine dies. */
     public void kill() {
         process.destroyForcibly();
