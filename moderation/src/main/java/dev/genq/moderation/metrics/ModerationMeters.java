@@ -25,7 +25,5 @@ public class ModerationMeters {
             metrics.counter("genq.review.decisions", "decision", decision);
         }
         metrics.timer("genq.review.decision.latency");
-        metrics.timer("genq.moderation.event.age");
-        metrics.timer("genq.moderation.sample.duration");
     }
 }

@@ -58,7 +58,8 @@ public class SampleConsumer {
     private final KafkaClients kafka;
     private final SampleModerator releaser;
     private final Settings settings;
-    private final io.micrometer.core.instrument.MeterRegistry metrics;
+    private final io.micrometer.core.instrument.Timer eventAge;
+    private final io.micrometer.core.instrument.Timer sampleDuration;
     private final ExecutorService pool;
     private volatile boolean running;
     private Thread thread;
@@ -66,7 +67,8 @@ public class SampleConsumer {
 
     public SampleConsumer(KafkaClients kafka, SampleModerator releaser, Settings settings,
                           io.micrometer.core.instrument.MeterRegistry metrics) {
-        this.metrics = metrics;
+        this.eventAge = metrics.timer("genq.moderation.event.age");
+        this.sampleDuration = metrics.timer("genq.moderation.sample.duration");
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(settings.concurrency(), r -> new Thread(r, "genq-moderator-" + n.incrementAndGet()));
         this.kafka = kafka;
@@ -149,9 +151,8 @@ public class SampleConsumer {
             return;
         }
         // how long each hop took, for the on-call dashboard and the platform bench
-        metrics.timer("genq.moderation.event.age").record(
-                Duration.ofMillis(Math.max(0, System.currentTimeMillis() - record.timestamp())));
-        metrics.timer("genq.moderation.sample.duration").record(() -> releaser.handle(event));
+        eventAge.record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - record.timestamp())));
+        sampleDuration.record(() -> releaser.handle(event));
     }
 
     private boolean succeeded(Future<?> result, TopicPartition tp, ConsumerRecord<String, String> record, long backoff)

@@ -182,14 +182,12 @@ public class ObjectStore {
 
     /** Unreachable, timed out or a server error: worth retrying. An S3 error answer such as NoSuchKey is not. */
     private static boolean unavailable(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ErrorResponseException e) {
-                return e.response() != null && e.response().code() >= 500;
-            }
-            if (t instanceof io.minio.errors.ServerException || t instanceof java.io.IOException) {
-                return true;
-            }
-        }
-        return false;
+        // the outermost of these decides: an S3 answer is what the store said, an I/O error means it was not reached
+        return dev.genq.storage.outage.Causes.chain(error)
+                .filter(t -> t instanceof ErrorResponseException || t instanceof io.minio.errors.ServerException
+                        || t instanceof java.io.IOException)
+                .findFirst()
+                .map(t -> !(t instanceof ErrorResponseException e) || e.response() != null && e.response().code() >= 500)
+                .orElse(false);
     }
 }

@@ -13,21 +13,19 @@ public final class DatabaseOutage {
 
     /** True if anything in the cause chain says the connection to PostgreSQL failed or was refused. */
     public static boolean isCause(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLTransientConnectionException) {
-                return true;
-            }
-            if (t instanceof SQLException sql) {
-                String state = sql.getSQLState();
-                // 08xxx: connection exceptions; 57P0x: the server is shutting down or not yet accepting
-                if (state != null && (state.startsWith("08") || state.startsWith("57P0"))) {
-                    return true;
-                }
-                // Agroal: no connection could be had in the acquisition timeout
-                if (sql.getMessage() != null && sql.getMessage().startsWith("Acquisition timeout")) {
-                    return true;
-                }
-            }
+        return Causes.chain(error).anyMatch(DatabaseOutage::isConnectionFailure);
+    }
+
+    private static boolean isConnectionFailure(Throwable t) {
+        if (t instanceof SQLTransientConnectionException) {
+            return true;
+        }
+        if (t instanceof SQLException sql) {
+            String state = sql.getSQLState();
+            // 08xxx: connection exceptions; 57P0x: the server is shutting down or not yet accepting
+            return state != null && (state.startsWith("08") || state.startsWith("57P0"))
+                    // Agroal: no connection could be had in the acquisition timeout
+                    || sql.getMessage() != null && sql.getMessage().startsWith("Acquisition timeout");
         }
         return false;
     }

@@ -6,6 +6,7 @@ import dev.genq.storage.messaging.JobRequested;
 import dev.genq.storage.messaging.KafkaClients;
 import dev.genq.storage.messaging.Topics;
 import dev.genq.storage.objectstore.ObjectStoreUnavailableException;
+import dev.genq.storage.outage.Causes;
 import dev.genq.storage.outage.DatabaseOutage;
 import dev.genq.worker.WorkerSettings;
 import dev.genq.worker.batch.BatchSettings;
@@ -51,7 +52,8 @@ public class JobConsumer {
     private final JobRunner runner;
     private final WorkerSettings settings;
     private final BatchSettings batch;
-    private final io.micrometer.core.instrument.MeterRegistry metrics;
+    /** How long a job message waited in Kafka before this worker read it. */
+    private final io.micrometer.core.instrument.Timer messageAge;
     private final OffsetTracker offsets = new OffsetTracker();
     private final ConcurrentLinkedQueue<Finished> finished = new ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService retries =
@@ -62,7 +64,7 @@ public class JobConsumer {
 
     public JobConsumer(KafkaClients kafka, JobRunner runner, WorkerSettings settings, BatchSettings batch,
                        io.micrometer.core.instrument.MeterRegistry metrics) {
-        this.metrics = metrics;
+        this.messageAge = metrics.timer("genq.worker.message.age");
         this.kafka = kafka;
         this.runner = runner;
         this.settings = settings;
@@ -113,8 +115,7 @@ public class JobConsumer {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(50))) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     offsets.track(tp, record.offset());
-                    metrics.timer("genq.worker.message.age").record(
-                            Duration.ofMillis(Math.max(0, System.currentTimeMillis() - record.timestamp())));
+                    messageAge.record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - record.timestamp())));
                     JobRequested message;
                     try {
                         message = EventCodec.decode(record.value(), JobRequested.class);
@@ -192,12 +193,8 @@ public class JobConsumer {
 
     /** A stable code for what kept failing, so clients and dashboards can tell an outage from a bug. */
     static String failureCode(Throwable cause) {
-        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof ObjectStoreUnavailableException) {
-                return "object_store_unavailable";
-            }
-        }
-        return "worker_error";
+        return Causes.chain(cause).anyMatch(ObjectStoreUnavailableException.class::isInstance)
+                ? "object_store_unavailable" : "worker_error";
     }
 
     /** Consumer thread only. */

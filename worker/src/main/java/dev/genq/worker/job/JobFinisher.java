@@ -46,6 +46,8 @@ public class JobFinisher implements JobOutcomes {
     private final ObjectStore store;
     private final CostMeter costs;
     private final MeterRegistry metrics;
+    private final io.micrometer.core.instrument.Timer finishWait;
+    private final io.micrometer.core.instrument.Timer storeDuration;
     /** Several jobs are stored at once: each waits on S3, Postgres and Kafka round trips, not on the CPU. */
     private final ExecutorService executor;
     private final KafkaProducer<String, String> producer;
@@ -58,6 +60,8 @@ public class JobFinisher implements JobOutcomes {
         this.store = store;
         this.costs = costs;
         this.metrics = metrics;
+        this.finishWait = metrics.timer("genq.worker.finish.wait");
+        this.storeDuration = metrics.timer("genq.worker.store.duration");
         this.producer = kafka.producer("genq-worker");
     }
 
@@ -71,8 +75,8 @@ public class JobFinisher implements JobOutcomes {
     public void finish(JobExecution run) {
         long queued = System.nanoTime();
         executor.execute(() -> {
-            metrics.timer("genq.worker.finish.wait").record(Duration.ofNanos(System.nanoTime() - queued));
-            complete(run, () -> metrics.timer("genq.worker.store.duration").record(() -> store(run)));
+            finishWait.record(Duration.ofNanos(System.nanoTime() - queued));
+            complete(run, () -> storeDuration.record(() -> store(run)));
         });
     }
 

@@ -25,7 +25,6 @@ public class WorkerMeters {
             metrics.timer("genq.inference", "stage", stage);
             metrics.summary("genq.batch.samples", "stage", stage);
         }
-        metrics.timer("genq.worker.message.age");
         metrics.timer("genq.worker.finish.wait");
         metrics.timer("genq.worker.store.duration");
     }
