@@ -30,6 +30,8 @@ public final class Platform {
     private static RuntimeException startFailure;
 
     final EmbeddedStack stack;
+    /** Receives the spans every service exports, as a collector would. */
+    final TraceCollector traces;
     final String gatewayUrl;
     final String workerUrl;
     final String moderationUrl;
@@ -51,6 +53,7 @@ public final class Platform {
     private Platform() {
         root = Path.of(System.getProperty("genq.root", "..")).toAbsolutePath().normalize();
         stack = EmbeddedStack.startTemporary();
+        traces = new TraceCollector();
         gatewayPort = EmbeddedStack.freePort();
         gatewayUrl = "http://127.0.0.1:" + gatewayPort;
         workerPort = EmbeddedStack.freePort();
@@ -166,7 +169,13 @@ public final class Platform {
     }
 
     private ServiceProcess start(Path root, String module, int port, Path logs, Map<String, String> extra) throws IOException {
-        return ServiceProcess.start(root, module, port, stack, List.of("-Xmx512m", "-XX:+UseSerialGC"), extra, Map.of(),
+        Map<String, String> props = new java.util.HashMap<>(extra);
+        // traces on, exported over OTLP/HTTP to this JVM's collector, in small batches so a test sees them soon
+        props.putAll(Map.of("quarkus.otel.sdk.disabled", "false",
+                "quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf",
+                "quarkus.otel.exporter.otlp.traces.endpoint", traces.endpoint(),
+                "quarkus.otel.bsp.schedule.delay", "200ms"));
+        return ServiceProcess.start(root, module, port, stack, List.of("-Xmx512m", "-XX:+UseSerialGC"), props, Map.of(),
                 logs.resolve(module + ".log"));
     }
 
@@ -358,5 +367,6 @@ public final class Platform {
         ServiceProcess.stopAll(services.values(), Duration.ofSeconds(20));
         services.clear();
         stack.close();
+        traces.close();
     }
 }

@@ -18,6 +18,7 @@ import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.messaging.JobRequested;
 import dev.genq.storage.messaging.Topics;
 import dev.genq.storage.outbox.OutboxMessage;
+import dev.genq.storage.tracing.TraceContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
@@ -102,6 +103,7 @@ public class JobService {
         job.model = request.model();
         job.webhookUrl = request.webhookUrl();
         job.webhookEvents = request.webhookEvents();
+        job.traceparent = TraceContext.traceparent();
         job.persistAndFlush();
         OutboxMessage.of(tenantId, Topics.forMode(job.mode), job.id.toString(),
                 EventCodec.encode(new JobRequested(job.id, tenantId, job.mode.wire(), Instant.now()))).persist();
@@ -144,6 +146,7 @@ public class JobService {
         job.parentSample = sampleIdx;
         job.webhookUrl = parent.webhookUrl;
         job.webhookEvents = parent.webhookEvents;
+        job.traceparent = TraceContext.traceparent();
         job.persistAndFlush();
         OutboxMessage.of(tenantId, Topics.JOBS_FULL, job.id.toString(),
                 EventCodec.encode(new JobRequested(job.id, tenantId, job.mode.wire(), Instant.now()))).persist();

@@ -2,6 +2,10 @@ package dev.genq.gateway.outbox;
 
 import dev.genq.storage.messaging.KafkaClients;
 import dev.genq.storage.outbox.OutboxMessage;
+import dev.genq.storage.tracing.MessagingSpans;
+import dev.genq.storage.tracing.TraceContext;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -49,14 +53,16 @@ public class OutboxRelay {
     }
 
     private final KafkaClients kafka;
+    private final MessagingSpans spans;
     private final Settings settings;
     private final Semaphore wakeups = new Semaphore(0);
     private volatile boolean running;
     private Thread thread;
     private KafkaProducer<String, String> producer;
 
-    public OutboxRelay(KafkaClients kafka, Settings settings) {
+    public OutboxRelay(KafkaClients kafka, MessagingSpans spans, Settings settings) {
         this.kafka = kafka;
+        this.spans = spans;
         this.settings = settings;
     }
 
@@ -132,9 +138,17 @@ public class OutboxRelay {
             return new BatchResult(0, 0);
         }
         List<Future<?>> acks = new ArrayList<>(rows.size());
-        for (OutboxMessage m : rows) {
+        Span[] sends = new Span[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            OutboxMessage m = rows.get(i);
+            ProducerRecord<String, String> record = new ProducerRecord<>(m.topic, m.messageKey, m.payload);
+            Context written = TraceContext.fromTraceparent(m.traceparent);
+            if (TraceContext.isTraced(written)) { // an untraced row starts no trace of its own
+                sends[i] = spans.send(m.topic, written, null);
+                TraceContext.inject(written.with(sends[i]), record.headers());
+            }
             try {
-                acks.add(producer.send(new ProducerRecord<>(m.topic, m.messageKey, m.payload)));
+                acks.add(producer.send(record));
             } catch (RuntimeException e) {
                 acks.add(java.util.concurrent.CompletableFuture.failedFuture(e));
             }
@@ -146,15 +160,19 @@ public class OutboxRelay {
         for (int i = 0; i < rows.size(); i++) {
             OutboxMessage m = rows.get(i);
             m.attempts++;
+            Throwable error = null;
             try {
                 acks.get(i).get(timeoutMs, TimeUnit.MILLISECONDS);
                 m.sentAt = now;
                 m.lastError = null;
                 sent++;
             } catch (Exception e) {
-                Throwable cause = e.getCause() != null ? e.getCause() : e;
-                m.lastError = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+                error = e.getCause() != null ? e.getCause() : e;
+                m.lastError = error.getClass().getSimpleName() + ": " + error.getMessage();
                 failed++;
+            }
+            if (sends[i] != null) {
+                MessagingSpans.end(sends[i], error);
             }
         }
         if (failed > 0) {

@@ -95,7 +95,7 @@ public class JobSweeper {
     @SuppressWarnings("unchecked")
     int recoverLapsedLeases() {
         List<Object[]> rows = em.createNativeQuery("""
-                select id, tenant_id, mode, attempts, lease_owner from jobs
+                select id, tenant_id, mode, attempts, lease_owner, traceparent from jobs
                 where status = 'running' and lease_until < now()
                 order by lease_until limit 100 for update skip locked""").getResultList();
         for (Object[] r : rows) {
@@ -115,8 +115,9 @@ public class JobSweeper {
                                     steps_done = 0, updated_at = now()
                     where id = ?1 and status = 'running'""").setParameter(1, id).executeUpdate();
             JobMode mode = JobMode.fromWire((String) r[2]);
+            // the sweeper has no span of its own: the message continues the job's trace
             OutboxMessage.of(tenant, Topics.forMode(mode), id.toString(),
-                    EventCodec.encode(new JobRequested(id, tenant, mode.wire(), Instant.now()))).persist();
+                    EventCodec.encode(new JobRequested(id, tenant, mode.wire(), Instant.now())), (String) r[5]).persist();
             metrics.counter("genq.jobs.requeued").increment();
             LOG.infof("job %s: lease of worker %s ran out; queued again (attempt %d)", id, r[4], attempts + 1);
         }

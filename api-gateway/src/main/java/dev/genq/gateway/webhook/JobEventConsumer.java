@@ -4,6 +4,10 @@ import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.messaging.JobEvent;
 import dev.genq.storage.messaging.KafkaClients;
 import dev.genq.storage.messaging.Topics;
+import dev.genq.storage.tracing.MessagingSpans;
+import dev.genq.storage.tracing.TraceContext;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,12 +34,15 @@ public class JobEventConsumer {
     private final KafkaClients kafka;
     private final WebhookDeliveries deliveries;
     private final WebhookDispatcher dispatcher;
+    private final MessagingSpans spans;
     private volatile boolean running;
     private Thread thread;
     private KafkaConsumer<String, String> consumer;
 
-    public JobEventConsumer(KafkaClients kafka, WebhookDeliveries deliveries, WebhookDispatcher dispatcher) {
+    public JobEventConsumer(KafkaClients kafka, WebhookDeliveries deliveries, WebhookDispatcher dispatcher,
+                            MessagingSpans spans) {
         this.kafka = kafka;
+        this.spans = spans;
         this.deliveries = deliveries;
         this.dispatcher = dispatcher;
     }
@@ -62,12 +69,16 @@ public class JobEventConsumer {
                 boolean created = false;
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-                    try {
+                    Span span = spans.process(record.topic(), TraceContext.fromHeaders(record.headers()), null);
+                    try (Scope ignored = span.makeCurrent()) {
                         created |= deliveries.enqueue(EventCodec.decode(record.value(), JobEvent.class));
                         backoff = 200;
+                        span.end();
                     } catch (IllegalArgumentException e) {
+                        MessagingSpans.end(span, e);
                         LOG.errorf("skipping an unreadable job event at %s@%d: %s", tp, record.offset(), e.getMessage());
                     } catch (RuntimeException e) {
+                        MessagingSpans.end(span, e);
                         LOG.warnf("job event at %s@%d not taken up (%s); retrying in %d ms", tp, record.offset(),
                                 e.getMessage(), backoff);
                         consumer.seek(tp, record.offset());

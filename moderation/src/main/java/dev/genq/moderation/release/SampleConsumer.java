@@ -4,6 +4,10 @@ import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.messaging.KafkaClients;
 import dev.genq.storage.messaging.SampleGenerated;
 import dev.genq.storage.messaging.Topics;
+import dev.genq.storage.tracing.MessagingSpans;
+import dev.genq.storage.tracing.TraceContext;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.config.ConfigMapping;
@@ -58,6 +62,7 @@ public class SampleConsumer {
     private final KafkaClients kafka;
     private final SampleModerator releaser;
     private final Settings settings;
+    private final MessagingSpans spans;
     private final io.micrometer.core.instrument.Timer eventAge;
     private final io.micrometer.core.instrument.Timer sampleDuration;
     private final ExecutorService pool;
@@ -65,8 +70,9 @@ public class SampleConsumer {
     private Thread thread;
     private KafkaConsumer<String, String> consumer;
 
-    public SampleConsumer(KafkaClients kafka, SampleModerator releaser, Settings settings,
+    public SampleConsumer(KafkaClients kafka, SampleModerator releaser, Settings settings, MessagingSpans spans,
                           io.micrometer.core.instrument.MeterRegistry metrics) {
+        this.spans = spans;
         this.eventAge = metrics.timer("genq.moderation.event.age");
         this.sampleDuration = metrics.timer("genq.moderation.sample.duration");
         AtomicInteger n = new AtomicInteger();
@@ -152,7 +158,16 @@ public class SampleConsumer {
         }
         // how long each hop took, for the on-call dashboard and the platform bench
         eventAge.record(Duration.ofMillis(Math.max(0, System.currentTimeMillis() - record.timestamp())));
-        sampleDuration.record(() -> releaser.handle(event));
+        // the job's trace goes on: the sample.released / job.* events this writes carry this span
+        Span span = spans.process(record.topic(), TraceContext.fromHeaders(record.headers()), event.jobId());
+        span.setAttribute("genq.sample.idx", event.idx());
+        try (Scope ignored = span.makeCurrent()) {
+            sampleDuration.record(() -> releaser.handle(event));
+            span.end();
+        } catch (RuntimeException e) {
+            MessagingSpans.end(span, e);
+            throw e;
+        }
     }
 
     private boolean succeeded(Future<?> result, TopicPartition tp, ConsumerRecord<String, String> record, long backoff)

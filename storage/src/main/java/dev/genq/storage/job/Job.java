@@ -68,6 +68,9 @@ public class Job extends PanacheEntityBase {
     @Column(name = "webhook_events")
     public String webhookEvents;
 
+    /** W3C traceparent of the request that created the job: every later message about it continues that trace. */
+    public String traceparent;
+
     /** The worker whose lease on this running job is live until {@link #leaseUntil}. */
     @Column(name = "lease_owner")
     public String leaseOwner;

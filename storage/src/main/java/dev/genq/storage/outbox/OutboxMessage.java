@@ -1,5 +1,6 @@
 package dev.genq.storage.outbox;
 
+import dev.genq.storage.tracing.TraceContext;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -44,8 +45,18 @@ public class OutboxMessage extends PanacheEntityBase {
     @Column(name = "last_error")
     public String lastError;
 
+    /** The span that wrote the row (W3C traceparent), continued by the relay's send; null when untraced. */
+    public String traceparent;
+
+    /** A message that continues the trace of the current span. */
     public static OutboxMessage of(UUID tenantId, String topic, String key, String payload) {
+        return of(tenantId, topic, key, payload, TraceContext.traceparent());
+    }
+
+    /** A message that continues the given trace (a job's stored traceparent, when no span is current). */
+    public static OutboxMessage of(UUID tenantId, String topic, String key, String payload, String traceparent) {
         OutboxMessage m = new OutboxMessage();
+        m.traceparent = traceparent;
         m.tenantId = tenantId;
         m.topic = topic;
         m.messageKey = key;

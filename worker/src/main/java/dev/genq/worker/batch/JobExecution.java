@@ -6,6 +6,7 @@ import dev.genq.worker.engine.DiffusionEngine;
 import dev.genq.worker.engine.DiffusionEngine.SampleResult;
 import dev.genq.worker.engine.LoadedModel;
 import dev.genq.worker.engine.Tokenizer;
+import io.opentelemetry.context.Context;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +37,7 @@ public final class JobExecution {
     private long sampleStepsDone;
     private int stepsDone;
     private volatile boolean stopped;
+    private volatile Context trace = Context.root();
 
     public JobExecution(Job job, LoadedModel base, LoadedModel superResolution) {
         this(job, base, superResolution, null);
@@ -66,6 +68,16 @@ public final class JobExecution {
                 StageKey.Stage.SUPER_RESOLUTION, this.superResolution.spec().resolution(),
                 this.superResolution.spec().defaultSteps(), this.superResolution.spec().defaultSampler(), 0);
         this.totalSampleSteps = (long) n * totalStepsPerSample();
+    }
+
+    /** Sets the trace this run belongs to (the span of the attempt that started it). */
+    public void traced(Context context) {
+        this.trace = context;
+    }
+
+    /** The trace this run belongs to: work done for it on other threads continues it. */
+    public Context trace() {
+        return trace;
     }
 
     public int totalStepsPerSample() {

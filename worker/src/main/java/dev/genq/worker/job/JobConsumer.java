@@ -8,6 +8,11 @@ import dev.genq.storage.messaging.Topics;
 import dev.genq.storage.objectstore.ObjectStoreUnavailableException;
 import dev.genq.storage.outage.Causes;
 import dev.genq.storage.outage.DatabaseOutage;
+import dev.genq.storage.tracing.MessagingSpans;
+import dev.genq.storage.tracing.TraceContext;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import dev.genq.worker.WorkerSettings;
 import dev.genq.worker.batch.BatchSettings;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -52,6 +57,7 @@ public class JobConsumer {
     private final JobRunner runner;
     private final WorkerSettings settings;
     private final BatchSettings batch;
+    private final MessagingSpans spans;
     /** How long a job message waited in Kafka before this worker read it. */
     private final io.micrometer.core.instrument.Timer messageAge;
     private final OffsetTracker offsets = new OffsetTracker();
@@ -63,7 +69,8 @@ public class JobConsumer {
     private KafkaConsumer<String, String> consumer;
 
     public JobConsumer(KafkaClients kafka, JobRunner runner, WorkerSettings settings, BatchSettings batch,
-                       io.micrometer.core.instrument.MeterRegistry metrics) {
+                       MessagingSpans spans, io.micrometer.core.instrument.MeterRegistry metrics) {
+        this.spans = spans;
         this.messageAge = metrics.timer("genq.worker.message.age");
         this.kafka = kafka;
         this.runner = runner;
@@ -124,7 +131,8 @@ public class JobConsumer {
                         finished.add(new Finished(tp, record.offset()));
                         continue;
                     }
-                    attempt(new Finished(tp, record.offset()), message, 1, settings.retryBackoff().toMillis());
+                    attempt(new Finished(tp, record.offset()), message, TraceContext.fromHeaders(record.headers()), 1,
+                            settings.retryBackoff().toMillis());
                 }
             }
         } catch (WakeupException e) {
@@ -139,32 +147,36 @@ public class JobConsumer {
         }
     }
 
-    private void attempt(Finished record, JobRequested message, int attempt, long backoffMs) {
+    /** @param trace the job's trace, as the record carried it: every attempt is a span of it */
+    private void attempt(Finished record, JobRequested message, Context trace, int attempt, long backoffMs) {
         if (!running) {
             return;
         }
+        Span span = spans.process(record.partition().topic(), trace, message.jobId());
+        span.setAttribute("genq.attempt", attempt);
         java.util.concurrent.CompletableFuture<?> run;
-        try {
+        try (Scope ignored = span.makeCurrent()) {
             run = runner.run(message);
         } catch (RuntimeException e) {
             run = java.util.concurrent.CompletableFuture.failedFuture(e);
         }
         run.whenComplete((outcome, error) -> {
+            MessagingSpans.end(span, error);
             if (error == null) {
                 finished.add(record);
             } else if (DatabaseOutage.isCause(error)) {
                 // not the job's fault, and no failure could be recorded anyway: wait for the database
                 // without spending an attempt (should this worker die meanwhile, the sweeper re-queues the job)
                 LOG.warnf("job %s: database unavailable (%s); retrying in %d ms", message.jobId(), error.getMessage(), backoffMs);
-                retry(() -> attempt(record, message, attempt, Math.min(backoffMs * 2, settings.maxBackoff().toMillis())), backoffMs);
+                retry(() -> attempt(record, message, trace, attempt, Math.min(backoffMs * 2, settings.maxBackoff().toMillis())), backoffMs);
             } else if (attempt < settings.maxAttempts()) {
                 LOG.warnf("job %s: attempt %d failed (%s); retrying in %d ms", message.jobId(), attempt,
                         error.getMessage(), backoffMs);
-                retry(() -> attempt(record, message, attempt + 1, Math.min(backoffMs * 2, settings.maxBackoff().toMillis())), backoffMs);
-            } else if (failJob(message, error)) {
+                retry(() -> attempt(record, message, trace, attempt + 1, Math.min(backoffMs * 2, settings.maxBackoff().toMillis())), backoffMs);
+            } else if (failJob(message, error, trace)) {
                 finished.add(record);
             } else {
-                retry(() -> attempt(record, message, attempt, settings.maxBackoff().toMillis()), settings.maxBackoff().toMillis());
+                retry(() -> attempt(record, message, trace, attempt, settings.maxBackoff().toMillis()), settings.maxBackoff().toMillis());
             }
         });
     }
@@ -177,8 +189,8 @@ public class JobConsumer {
         }
     }
 
-    private boolean failJob(JobRequested message, Throwable cause) {
-        try {
+    private boolean failJob(JobRequested message, Throwable cause, Context trace) {
+        try (Scope ignored = trace.makeCurrent()) { // the job.failed event continues the job's trace
             Job job = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(message.jobId()));
             if (job != null) {
                 runner.fail(job, failureCode(cause), "the worker could not complete the job after "

@@ -11,6 +11,8 @@ import dev.genq.storage.messaging.SampleGenerated;
 import dev.genq.storage.messaging.Topics;
 import dev.genq.storage.objectstore.Buckets;
 import dev.genq.storage.objectstore.ObjectStore;
+import dev.genq.storage.tracing.TraceContext;
+import io.opentelemetry.context.Context;
 import dev.genq.worker.batch.JobExecution;
 import dev.genq.worker.batch.JobExecution.Outcome;
 import dev.genq.worker.batch.JobOutcomes;
@@ -74,15 +76,15 @@ public class JobFinisher implements JobOutcomes {
     @Override
     public void finish(JobExecution run) {
         long queued = System.nanoTime();
-        executor.execute(() -> {
+        executor.execute(run.trace().wrap(() -> {
             finishWait.record(Duration.ofNanos(System.nanoTime() - queued));
             complete(run, () -> storeDuration.record(() -> store(run)));
-        });
+        }));
     }
 
     @Override
     public void settleStopped(JobExecution run) {
-        executor.execute(() -> complete(run, () -> settleCanceled(run, List.of())));
+        executor.execute(run.trace().wrap(() -> complete(run, () -> settleCanceled(run, List.of()))));
     }
 
     private void complete(JobExecution run, java.util.function.Supplier<Outcome> work) {
@@ -173,15 +175,19 @@ public class JobFinisher implements JobOutcomes {
         }
     }
 
-    /** Publishes samples.generated for every sample still pending; moderation treats repeats as no-ops. */
+    /**
+     * Publishes samples.generated for every sample still pending; moderation treats repeats as no-ops.
+     * Each event carries the current span, so moderation continues the job's trace.
+     */
     public void announce(Job job) {
         List<Sample> pending = QuarkusTransaction.requiringNew().call(() ->
                 Sample.<Sample>list("jobId = ?1 and status = ?2 order by idx", job.id, SampleStatus.PENDING));
         try {
             for (Sample s : pending) {
-                producer.send(new ProducerRecord<>(Topics.SAMPLES_GENERATED, job.id.toString(),
-                        EventCodec.encode(new SampleGenerated(job.id, job.tenantId, s.idx, s.objectKey, s.sha256))))
-                        .get(30, TimeUnit.SECONDS);
+                var record = new ProducerRecord<>(Topics.SAMPLES_GENERATED, job.id.toString(),
+                        EventCodec.encode(new SampleGenerated(job.id, job.tenantId, s.idx, s.objectKey, s.sha256)));
+                TraceContext.inject(Context.current(), record.headers());
+                producer.send(record).get(30, TimeUnit.SECONDS);
             }
         } catch (Exception e) {
             throw new IllegalStateException("could not publish samples.generated for job " + job.id + ": " + e.getMessage(), e);

@@ -19,6 +19,7 @@ import dev.genq.worker.engine.LoadedModel;
 import dev.genq.worker.engine.ModelSpec;
 import dev.genq.worker.model.ModelRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.context.Context;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -115,6 +116,7 @@ public class JobRunner {
         } else {
             execution = new JobExecution(job, base, sr);
         }
+        execution.traced(Context.current()); // the consumer's span: the finisher stores and announces within it
         running.add(job.id);
         execution.done.whenComplete((outcome, error) -> {
             running.remove(job.id);
