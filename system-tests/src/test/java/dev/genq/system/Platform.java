@@ -44,6 +44,8 @@ public final class Platform {
 
     /** The running service processes by module name. */
     private final Map<String, ServiceProcess> services = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Settings a test put on top of a service's test settings ({@link #restartWith}). */
+    private final Map<String, Map<String, String>> overrides = new java.util.concurrent.ConcurrentHashMap<>();
     private final Path root;
     private final Path logs;
     private final int gatewayPort;
@@ -156,6 +158,16 @@ public final class Platform {
         awaitReady(services.get(module), Duration.ofSeconds(120));
     }
 
+    /**
+     * Stops a service cleanly and starts it again with {@code settings} on top of its test settings (an
+     * operator changing its configuration); an empty map restores the test settings.
+     */
+    void restartWith(String module, Map<String, String> settings) {
+        overrides.put(module, Map.copyOf(settings));
+        stop(module);
+        restart(module);
+    }
+
     /** Kills the worker with SIGKILL in whatever it is doing, then starts a new one and waits until it is ready. */
     void killAndRestartWorker() {
         kill(WORKER);
@@ -175,6 +187,7 @@ public final class Platform {
                 "quarkus.otel.exporter.otlp.traces.protocol", "http/protobuf",
                 "quarkus.otel.exporter.otlp.traces.endpoint", traces.endpoint(),
                 "quarkus.otel.bsp.schedule.delay", "200ms"));
+        props.putAll(overrides.getOrDefault(module, Map.of()));
         return ServiceProcess.start(root, module, port, stack, List.of("-Xmx512m", "-XX:+UseSerialGC"), props, Map.of(),
                 logs.resolve(module + ".log"));
     }

@@ -17,6 +17,7 @@ import dev.genq.storage.job.SampleStatus;
 import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.messaging.JobRequested;
 import dev.genq.storage.messaging.Topics;
+import dev.genq.storage.model.ModelRollout;
 import dev.genq.storage.outbox.OutboxMessage;
 import dev.genq.storage.tracing.TraceContext;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,10 +40,12 @@ public class JobService {
     private final IdempotencyKeys keys;
     private final TenantQuotas quotas;
     private final WebhookDeliveries webhooks;
+    private final ModelRollout rollout;
 
     public JobService(MeterRegistry metrics, ModelCatalog catalog, IdempotencyKeys keys, TenantQuotas quotas,
-                      WebhookDeliveries webhooks) {
+                      WebhookDeliveries webhooks, ModelRollout rollout) {
         this.metrics = metrics;
+        this.rollout = rollout;
         this.catalog = catalog;
         this.keys = keys;
         this.quotas = quotas;
@@ -103,6 +106,7 @@ public class JobService {
         job.model = request.model();
         job.webhookUrl = request.webhookUrl();
         job.webhookEvents = request.webhookEvents();
+        job.pinnedVersion = rollout.versionFor(job.model, job.id, catalog::serves).orElse(null);
         job.traceparent = TraceContext.traceparent();
         job.persistAndFlush();
         OutboxMessage.of(tenantId, Topics.forMode(job.mode), job.id.toString(),

@@ -68,6 +68,10 @@ public class Job extends PanacheEntityBase {
     @Column(name = "webhook_events")
     public String webhookEvents;
 
+    /** The base-model version the rollout pinned this job to at submit; null = the worker's default. */
+    @Column(name = "pinned_version")
+    public String pinnedVersion;
+
     /** W3C traceparent of the request that created the job: every later message about it continues that trace. */
     public String traceparent;
 

@@ -4,13 +4,18 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import java.io.Serializable;
+import java.time.OffsetDateTime;
+import java.util.Objects;
 import jakarta.persistence.Table;
 import java.util.Arrays;
 import java.util.List;
 
-/** A model a worker serves, as registered in the catalog at the worker's start. */
+/** A model version a worker serves, as registered in the catalog at the worker's start. */
 @Entity
 @Table(name = "models")
+@IdClass(ModelEntry.Key.class)
 public class ModelEntry extends PanacheEntityBase {
     public static final String TEXT_TO_IMAGE = "text-to-image";
     public static final String SUPER_RESOLUTION = "super-resolution";
@@ -18,6 +23,7 @@ public class ModelEntry extends PanacheEntityBase {
     @Id
     public String name;
 
+    @Id
     public String version;
     public String kind;
     public int resolution;
@@ -39,6 +45,26 @@ public class ModelEntry extends PanacheEntityBase {
 
     public String license;
 
+    /** When a worker last registered this version. */
+    @Column(name = "registered_at")
+    public OffsetDateTime registeredAt;
+
+    /** The catalog's key: one row per version of a model. */
+    public static class Key implements Serializable {
+        public String name;
+        public String version;
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && Objects.equals(name, k.name) && Objects.equals(version, k.version);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(name, version);
+        }
+    }
+
     public List<String> samplerList() {
         return Arrays.asList(samplers.split(","));
     }
@@ -51,7 +77,7 @@ public class ModelEntry extends PanacheEntityBase {
                 insert into models (name, version, kind, resolution, max_steps, samplers, default_steps,
                                     default_guidance_scale, default_sampler, license)
                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                on conflict (name) do update set version = excluded.version, kind = excluded.kind,
+                on conflict (name, version) do update set kind = excluded.kind,
                     resolution = excluded.resolution, max_steps = excluded.max_steps, samplers = excluded.samplers,
                     default_steps = excluded.default_steps, default_guidance_scale = excluded.default_guidance_scale,
                     default_sampler = excluded.default_sampler, license = excluded.license, registered_at = now()""")

@@ -98,11 +98,12 @@ public class JobRunner {
             }
         }
         // never trust the message's model to be a base model: a wrong kind would fail a whole shared batch
-        LoadedModel base = models.get(job.model).filter(m -> m.spec().kind() == ModelSpec.Kind.TEXT_TO_IMAGE).orElse(null);
+        LoadedModel base = models.get(job.model, job.pinnedVersion).filter(m -> m.spec().kind() == ModelSpec.Kind.TEXT_TO_IMAGE).orElse(null);
         LoadedModel sr = models.superResolution().orElse(null);
         if (base == null || (job.mode == JobMode.FULL && sr == null)) {
-            fail(job, "model_unavailable", "model " + (base == null ? job.model : "super-resolution")
-                    + " is not served by this worker");
+            String which = base == null ? job.model + (job.pinnedVersion == null ? "" : "@" + job.pinnedVersion
+                    + " (the version the rollout pinned at submit)") : "super-resolution";
+            fail(job, "model_unavailable", "model " + which + " is not served by this worker");
             return CompletableFuture.completedFuture(Outcome.FAILED);
         }
         JobExecution execution;

@@ -3,6 +3,7 @@ package dev.genq.worker.model;
 import ai.djl.Device;
 import dev.genq.worker.WorkerSettings;
 import dev.genq.storage.model.ModelEntry;
+import dev.genq.storage.model.ModelRollout;
 import dev.genq.storage.objectstore.ObjectStore;
 import dev.genq.worker.engine.LoadedModel;
 import dev.genq.worker.engine.ModelSpec;
@@ -19,17 +20,27 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
-/** Every model package this worker serves, loaded once at start (from a folder or an S3 prefix), by name. */
+/**
+ * Every model package this worker serves, loaded once at start (from a folder or an S3 prefix), by name
+ * and version. A model may be loaded in two versions during a rollout ({@link ModelRollout}): a job pinned
+ * to a version runs exactly that one; an unpinned job runs the model's default, the rollout's stable
+ * version when it is loaded, else the one listed last in {@code genq.worker.model-paths}.
+ */
 @ApplicationScoped
 public class ModelRegistry {
     private static final Logger LOG = Logger.getLogger(ModelRegistry.class);
 
     private final WorkerSettings settings;
     private final ModelSource source;
+    private final ModelRollout rollout;
+    /** By name@version. */
     private final Map<String, LoadedModel> models = new ConcurrentHashMap<>();
+    /** By name: what an unpinned job runs. */
+    private final Map<String, LoadedModel> defaults = new ConcurrentHashMap<>();
 
-    public ModelRegistry(WorkerSettings settings, ObjectStore store) {
+    public ModelRegistry(WorkerSettings settings, ObjectStore store, ModelRollout rollout) {
         this.settings = settings;
+        this.rollout = rollout;
         this.source = new ModelSource(store, Path.of(settings.modelCache()));
     }
 
@@ -42,13 +53,28 @@ public class ModelRegistry {
         for (String path : settings.modelPaths()) {
             long t0 = System.nanoTime();
             LoadedModel model = LoadedModel.load(source.resolve(path), device);
-            models.put(model.spec().name(), model);
+            if (models.putIfAbsent(model.spec().nameAtVersion(), model) != null) {
+                model.close();
+                throw new IllegalStateException("model " + model.spec().nameAtVersion() + " is listed twice in genq.worker.model-paths");
+            }
+            defaults.put(model.spec().name(), model);
             LOG.infof("loaded model %s (%s, %dx%d) from %s in %.2f s", model.spec().nameAtVersion(),
                     model.spec().kind(), model.spec().resolution(), model.spec().resolution(), path,
                     (System.nanoTime() - t0) / 1e9);
         }
+        for (String name : defaults.keySet()) {
+            rollout.stableVersion(name).ifPresent(stable -> {
+                LoadedModel m = models.get(name + "@" + stable);
+                if (m != null) {
+                    defaults.put(name, m);
+                } else {
+                    LOG.warnf("the rollout's stable version %s@%s is not loaded; unpinned jobs run %s", name, stable,
+                            defaults.get(name).spec().nameAtVersion());
+                }
+            });
+        }
         QuarkusTransaction.requiringNew().run(() -> models.values().forEach(ModelRegistry::register));
-        if (!models.containsKey(settings.superResolutionModel())) {
+        if (!defaults.containsKey(settings.superResolutionModel())) {
             LOG.warnf("super-resolution model %s is not loaded: full jobs will fail", settings.superResolutionModel());
         }
     }
@@ -62,8 +88,14 @@ public class ModelRegistry {
                 spec.defaultSampler(), spec.license());
     }
 
+    /** The model's default version (what an unpinned job runs). */
     public Optional<LoadedModel> get(String name) {
-        return Optional.ofNullable(models.get(name));
+        return Optional.ofNullable(defaults.get(name));
+    }
+
+    /** Exactly {@code version} of the model, or its default when {@code version} is null. */
+    public Optional<LoadedModel> get(String name, String version) {
+        return version == null ? get(name) : Optional.ofNullable(models.get(name + "@" + version));
     }
 
     public Optional<LoadedModel> superResolution() {

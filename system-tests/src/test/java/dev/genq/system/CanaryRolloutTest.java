@@ -1,0 +1,89 @@
+package dev.genq.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Model rollout as configuration: with a stable and a canary version of the same model loaded, the gateway
+ * pins each job to one of them by the canary share, the worker runs exactly the pinned version, and the
+ * job and its cost rows record it; setting the share to 0 (a rollback) sends every new job to stable.
+ */
+class CanaryRolloutTest {
+    final Platform platform = Platform.get();
+
+    @Test
+    @Timeout(400)
+    void theCanaryTakesItsShareAndEveryJobRecordsTheVersionItRan() throws IOException {
+        Path canary = canaryPackage();
+        Map<String, String> rollout = Map.of("genq.rollout.stable", "tiny-base@1", "genq.rollout.canary", "tiny-base@2",
+                "genq.rollout.canary-share", "0.5");
+        Map<String, String> worker = new HashMap<>(rollout);
+        worker.put("genq.worker.model-paths", String.join(",", platform.root().resolve("models/fixtures/tiny-base").toString(),
+                canary.toString(), platform.root().resolve("models/fixtures/tiny-sr").toString()));
+        try {
+            platform.restartWith(Platform.WORKER, worker); // registers tiny-base@2 next to @1
+            platform.restartWith(Platform.GATEWAY, rollout);
+
+            Map<String, Integer> ran = runJobs(24);
+            assertTrue(ran.getOrDefault("1", 0) > 0 && ran.getOrDefault("2", 0) > 0,
+                    "24 jobs at a share of 0.5 ran on both versions: " + ran);
+
+            // roll back: the share goes to 0 on the gateway; the workers keep serving both versions
+            Map<String, String> rolledBack = new HashMap<>(rollout);
+            rolledBack.put("genq.rollout.canary-share", "0");
+            platform.restartWith(Platform.GATEWAY, rolledBack);
+            assertEquals(Map.of("1", 8), runJobs(8), "after the rollback every new job runs stable");
+        } finally {
+            platform.restartWith(Platform.GATEWAY, Map.of());
+            platform.restartWith(Platform.WORKER, Map.of());
+        }
+    }
+
+    /** Submits n one-step jobs, waits for all, checks each ran and billed its pinned version; counts per version. */
+    private Map<String, Integer> runJobs(int n) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(platform.submit("{\"prompt\":\"a canary " + i + "\",\"steps\":1}"));
+        }
+        Map<String, Integer> versions = new HashMap<>();
+        for (String id : ids) {
+            var job = platform.awaitStatus(id, "succeeded", Duration.ofSeconds(90));
+            String pinned = platform.text("select pinned_version from jobs where id = ?", UUID.fromString(id));
+            assertEquals("tiny-base@" + pinned, job.path("model_version").asText(), "job " + id + " ran its pinned version");
+            assertEquals("tiny-base@" + pinned, platform.text("select string_agg(distinct model_version, ',') from sample_costs where job_id = ?",
+                    UUID.fromString(id)), "job " + id + " was billed for its pinned version");
+            versions.merge(pinned, 1, Integer::sum);
+        }
+        return versions;
+    }
+
+    /** The fixture base model as version 2 (same weights: what matters here is which version runs). */
+    private Path canaryPackage() throws IOException {
+        Path source = platform.root().resolve("models/fixtures/tiny-base");
+        Path target = platform.root().resolve("system-tests/target/canary/tiny-base-2");
+        Files.createDirectories(target);
+        try (var files = Files.list(source)) {
+            for (Path f : files.toList()) {
+                Files.copy(f, target.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Path json = target.resolve("model.json");
+        String spec = Files.readString(json);
+        String changed = spec.replaceFirst("\"version\"\\s*:\\s*\"1\"", "\"version\": \"2\"");
+        assertTrue(!changed.equals(spec), "the fixture's version field moved");
+        Files.writeString(json, changed);
+        return target;
+    }
+}
