@@ -13,9 +13,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.LockModeType;
+import jakarta.persistence.EntityManager;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -23,7 +22,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.hibernate.LockOptions;
 import org.jboss.logging.Logger;
 
 /**
@@ -50,7 +48,14 @@ public class OutboxRelay {
 
         @WithDefault("PT10S")
         Duration maxBackoff();
+
+        /** How long a sent row is kept (to see what was published, and when) before the relay deletes it. */
+        @WithDefault("PT1H")
+        Duration retention();
     }
+
+    private static final int PURGE_BATCH = 10_000;
+    private static final long PURGE_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
 
     private final KafkaClients kafka;
     private final MessagingSpans spans;
@@ -92,6 +97,7 @@ public class OutboxRelay {
 
     private void loop() {
         long backoffMs = 0;
+        long lastPurge = System.nanoTime();
         while (running) {
             try {
                 long wait = backoffMs > 0 ? backoffMs : settings.pollInterval().toMillis();
@@ -110,6 +116,13 @@ public class OutboxRelay {
                     break;
                 } while (running);
                 backoffMs = failed == 0 ? 0 : nextBackoff(backoffMs);
+                if (System.nanoTime() - lastPurge > PURGE_EVERY_NANOS) {
+                    lastPurge = System.nanoTime();
+                    int purged;
+                    do { // a bounded delete per transaction; a large backlog of sent rows goes in several
+                        purged = QuarkusTransaction.requiringNew().call(this::purgeSent);
+                    } while (purged == PURGE_BATCH && running);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -128,23 +141,34 @@ public class OutboxRelay {
     record BatchResult(int sent, int failed) {
     }
 
-    /** Claims up to a batch of unsent rows, sends them, waits for acks, and records the outcome. */
+    /** An unsent outbox row, as the relay reads it. */
+    private record Unsent(long id, String topic, String key, String payload, String traceparent) {
+    }
+
+    /**
+     * Claims up to a batch of unsent rows, sends them, waits for acks, and records the outcome in two
+     * statements whatever the batch size (one for the sent rows, one per failed row, which is rare).
+     */
+    @SuppressWarnings("unchecked")
     BatchResult relayBatch() {
-        List<OutboxMessage> rows = OutboxMessage.<OutboxMessage>find("sentAt is null order by id")
-                .withLock(LockModeType.PESSIMISTIC_WRITE)
-                .withHint("jakarta.persistence.lock.timeout", LockOptions.SKIP_LOCKED)
-                .page(0, settings.batchSize()).list();
+        EntityManager em = OutboxMessage.getEntityManager();
+        List<Unsent> rows = ((List<Object[]>) em.createNativeQuery("""
+                select id, topic, message_key, payload, traceparent from outbox
+                where sent_at is null order by id limit ?1 for update skip locked""")
+                .setParameter(1, settings.batchSize()).getResultList()).stream()
+                .map(r -> new Unsent(((Number) r[0]).longValue(), (String) r[1], (String) r[2], (String) r[3], (String) r[4]))
+                .toList();
         if (rows.isEmpty()) {
             return new BatchResult(0, 0);
         }
         List<Future<?>> acks = new ArrayList<>(rows.size());
         Span[] sends = new Span[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
-            OutboxMessage m = rows.get(i);
-            ProducerRecord<String, String> record = new ProducerRecord<>(m.topic, m.messageKey, m.payload);
-            Context written = TraceContext.fromTraceparent(m.traceparent);
+            Unsent m = rows.get(i);
+            ProducerRecord<String, String> record = new ProducerRecord<>(m.topic(), m.key(), m.payload());
+            Context written = TraceContext.fromTraceparent(m.traceparent());
             if (TraceContext.isTraced(written)) { // an untraced row starts no trace of its own
-                sends[i] = spans.send(m.topic, written, null);
+                sends[i] = spans.send(m.topic(), written, null);
                 TraceContext.inject(written.with(sends[i]), record.headers());
             }
             try {
@@ -153,31 +177,45 @@ public class OutboxRelay {
                 acks.add(java.util.concurrent.CompletableFuture.failedFuture(e));
             }
         }
-        int sent = 0;
+        List<Long> sent = new ArrayList<>(rows.size());
         int failed = 0;
-        OffsetDateTime now = OffsetDateTime.now();
         long timeoutMs = kafka.settings().requestTimeoutMs() + 2000L;
         for (int i = 0; i < rows.size(); i++) {
-            OutboxMessage m = rows.get(i);
-            m.attempts++;
             Throwable error = null;
             try {
                 acks.get(i).get(timeoutMs, TimeUnit.MILLISECONDS);
-                m.sentAt = now;
-                m.lastError = null;
-                sent++;
+                sent.add(rows.get(i).id());
             } catch (Exception e) {
                 error = e.getCause() != null ? e.getCause() : e;
-                m.lastError = error.getClass().getSimpleName() + ": " + error.getMessage();
+                em.createNativeQuery("update outbox set attempts = attempts + 1, last_error = ?1 where id = ?2")
+                        .setParameter(1, error.getClass().getSimpleName() + ": " + error.getMessage())
+                        .setParameter(2, rows.get(i).id()).executeUpdate();
                 failed++;
             }
             if (sends[i] != null) {
                 MessagingSpans.end(sends[i], error);
             }
         }
+        if (!sent.isEmpty()) {
+            em.createNativeQuery("update outbox set sent_at = now(), attempts = attempts + 1, last_error = null where id in (:ids)")
+                    .setParameter("ids", sent).executeUpdate();
+        }
         if (failed > 0) {
             LOG.warnf("outbox relay: %d of %d messages not acknowledged by Kafka; they stay queued", failed, rows.size());
         }
-        return new BatchResult(sent, failed);
+        return new BatchResult(sent.size(), failed);
+    }
+
+    /**
+     * Deletes sent rows older than {@code genq.outbox.retention}, a bounded number at a time, oldest first
+     * (the primary key's order), so the table holds what is pending plus a recent window to inspect.
+     * @return rows deleted
+     */
+    int purgeSent() {
+        return OutboxMessage.getEntityManager().createNativeQuery("""
+                delete from outbox where id in (
+                    select id from outbox where sent_at < now() - make_interval(secs => ?1) order by id limit ?2)""")
+                .setParameter(1, settings.retention().toMillis() / 1000.0)
+                .setParameter(2, PURGE_BATCH).executeUpdate();
     }
 }
