@@ -10,6 +10,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import java.math.BigDecimal;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -59,14 +60,24 @@ public class TenantQuotas {
 
     /** Throws 429 or 402 problems; must run inside the transaction that then creates the job. */
     public void admit(UUID tenantId) {
-        Tenant tenant = em.find(Tenant.class, tenantId);
-        if (tenant == null) {
+        // the tenant's limits and its active count in one round trip: this runs on every submit
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                select t.max_concurrent_jobs, t.monthly_budget_usd,
+                       (select coalesce(sum(a.active), 0) from tenant_active_jobs a where a.tenant_id = t.id)
+                from tenants t where t.id = ?1""").setParameter(1, tenantId).getResultList();
+        if (rows.isEmpty()) {
             throw new IllegalStateException("the caller's tenant does not exist: " + tenantId);
         }
-        int max = tenant.maxConcurrentJobs != null ? tenant.maxConcurrentJobs : settings.defaultMaxConcurrentJobs();
-        long active = activeJobs(tenantId);
+        Object[] tenant = rows.get(0);
+        int max = tenant[0] != null ? ((Number) tenant[0]).intValue() : settings.defaultMaxConcurrentJobs();
+        BigDecimal monthlyBudget = (BigDecimal) tenant[1];
+        long active = ((Number) tenant[2]).longValue();
         if ((long) max - active <= settings.lockFreeMargin()) {
-            em.lock(tenant, LockModeType.PESSIMISTIC_WRITE); // near the limit: one submit at a time decides
+            // near the limit: one submit at a time decides, on the limit as it is now
+            Tenant locked = em.find(Tenant.class, tenantId, LockModeType.PESSIMISTIC_WRITE);
+            max = locked.maxConcurrentJobs != null ? locked.maxConcurrentJobs : settings.defaultMaxConcurrentJobs();
+            monthlyBudget = locked.monthlyBudgetUsd;
             active = activeJobs(tenantId);
         }
         if (active >= max) {
@@ -74,15 +85,15 @@ public class TenantQuotas {
                     + " queued or running jobs and may have at most " + max + "; retry when one finishes",
                     settings.concurrencyRetryAfter().toSeconds());
         }
-        if (tenant.monthlyBudgetUsd != null) {
+        if (monthlyBudget != null) {
             BigDecimal spent = (BigDecimal) em.createNativeQuery("""
                     select coalesce(sum(cost_usd), 0) from sample_costs
                     where tenant_id = ?1 and created_at >= date_trunc('month', now() at time zone 'UTC') at time zone 'UTC'""")
                     .setParameter(1, tenantId).getSingleResult();
-            if (spent.compareTo(tenant.monthlyBudgetUsd) >= 0) {
+            if (spent.compareTo(monthlyBudget) >= 0) {
                 throw new ProblemException(Problem.of(402, "budget_exhausted", "Payment required",
                         "this month's spend of " + spent.stripTrailingZeros().toPlainString() + " USD has reached the budget of "
-                                + tenant.monthlyBudgetUsd.stripTrailingZeros().toPlainString() + " USD; raise the budget or wait for next month"));
+                                + monthlyBudget.stripTrailingZeros().toPlainString() + " USD; raise the budget or wait for next month"));
             }
         }
     }
