@@ -34,6 +34,10 @@ class Vocab:
         return ids + [0] * (MAX_TOKENS - len(ids))
 
 
+def load_rows(size):
+    return json.load(open(os.path.join(DATA, f"rows{size}.json")))
+
+
 def load(size):
     path = os.path.join(DATA, f"images{size}.npy")
     images = np.load(path) if os.path.exists(path) else np.load(os.path.join(DATA, "data.npz"))[f"images{size}"]
@@ -95,7 +99,8 @@ def device_of(name):
     return torch.device(name)
 
 
-def denoising_step(model, opt, ema, alpha_bar, step, base_lr, x0, predict, warm=None, decay=0):
+def denoising_step(model, opt, ema, alpha_bar, step, base_lr, x0, predict, warm=None, decay=0, lr_scale=None,
+                   extra=None):
     """One epsilon-prediction training step: noise x0 at a uniform timestep, predict the noise under bf16
     autocast (CPU or CUDA, whichever x0 is on), MSE, clipped gradients, 500-step linear warm-up (counted
     from `warm`, the steps this run has taken, when given: a fresh optimizer on resumed weights warms up
@@ -106,10 +111,14 @@ def denoising_step(model, opt, ema, alpha_bar, step, base_lr, x0, predict, warm=
     xt = a.sqrt() * x0 + (1 - a).sqrt() * noise
     for g in opt.param_groups:
         n = step if warm is None else warm
-        g["lr"] = base_lr * min(1.0, (n + 1) / 500) * (cosine_decay(n, decay) if decay else 1.0)
+        g["lr"] = base_lr * min(1.0, (n + 1) / 500) * (cosine_decay(n, decay) if decay else 1.0) * \
+            (1.0 if lr_scale is None else lr_scale)
     with torch.autocast(x0.device.type, dtype=torch.bfloat16):
         pred = predict(xt, t.float())
+        aux = extra() if extra is not None else None
     loss = F.mse_loss(pred.float(), noise)
+    if aux is not None:
+        loss = loss + aux.float()
     opt.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -118,12 +127,12 @@ def denoising_step(model, opt, ema, alpha_bar, step, base_lr, x0, predict, warm=
     return loss.detach()
 
 
-def resume(model, opt, ckpt):
+def resume(model, opt, ckpt, state=None):
     """Restores model, optimizer, RNG and EMA from the checkpoint if there is one: (step, ema or None).
 
     An optimizer-free checkpoint ({"ema", "step"}, optionally "model"; what a GPU run brings back) resumes
     too: the model starts from the EMA weights when there is no "model", with a fresh optimizer."""
-    state = ckpt.load()
+    state = state if state is not None else ckpt.load()
     if not state:
         return 0, None
     device = next(model.parameters()).device
@@ -138,9 +147,12 @@ def resume(model, opt, ckpt):
     return state["step"], ema
 
 
-def save(ckpt, model, ema, opt, step):
-    ckpt.save({"model": model.state_dict(), "ema": ema.shadow, "opt": opt.state_dict(), "step": step,
-               "rng": torch.get_rng_state()})
+def save(ckpt, model, ema, opt, step, arch=None):
+    state = {"model": model.state_dict(), "ema": ema.shadow, "opt": opt.state_dict(), "step": step,
+             "rng": torch.get_rng_state()}
+    if arch:
+        state["arch"] = arch
+    ckpt.save(state)
 
 
 def cpu_state(state):
@@ -169,10 +181,14 @@ class Ema:
 
     def update(self, model):
         with torch.no_grad():
-            for k, v in model.state_dict().items():
-                if v.dtype.is_floating_point:
-                    self.shadow[k].mul_(self.decay).add_(v.detach(), alpha=1 - self.decay)
-                else:
+            state = model.state_dict()
+            keys = [k for k, v in state.items() if v.dtype.is_floating_point]
+            shadow, live = [self.shadow[k] for k in keys], [state[k].detach() for k in keys]
+            # one fused update over all tensors (a loop launches two GPU kernels per tensor)
+            torch._foreach_mul_(shadow, self.decay)
+            torch._foreach_add_(shadow, live, alpha=1 - self.decay)
+            for k, v in state.items():
+                if not v.dtype.is_floating_point:
                     self.shadow[k].copy_(v)
 
 
@@ -189,6 +205,13 @@ def write_package(out, files, meta):
 class Deadline:
     def __init__(self, minutes):
         self.end = time.time() + minutes * 60 if minutes else None
+        self.total = minutes * 60
+
+    def fraction(self):
+        """Share of the time used (0 without a limit)."""
+        if self.end is None:
+            return 0.0
+        return min(1.0, 1 - (self.end - time.time()) / self.total)
 
     def passed(self):
         return self.end is not None and time.time() > self.end

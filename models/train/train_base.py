@@ -9,9 +9,13 @@ Resumable: a checkpoint is written every --save-every steps to models/train/chec
     /usr/bin/python3 models/train/train_base.py --steps 20000 --minutes 90      # continue a run
     /usr/bin/python3 models/train/train_base.py --export-only                    # write models/emoji-base
 
-On a GPU (models/train/gpu_train.sh): --device cuda --batch 256 --lr 3e-4 --minutes 8 --eval-every 500
+On a GPU (models/train/gpu_train.sh, gpu_sweep.sh): --device cuda --batch 256 --lr 3e-4 --minutes 8 --eval-every 500
 --keep-best: every 500 steps the EMA weights draw previews for the held-out captions (seeds other than the
 evaluation's) and the evaluation's judge scores them; the best snapshot is what is saved and exported.
+
+--arch picks the network (ARCHS below; emoji-base 1.9500 is x40: cross-attention on the prompt's tokens,
+character n-grams in the text encoder); --init-from starts a new arch from another one's weights wherever
+the shapes match (the text encoder carries over between all of them).
 """
 import argparse
 import json
@@ -23,21 +27,61 @@ import numpy as np
 import torch
 
 import common
-from unet import TextEncoder, UNet
+from unet import TextEncoder, UNet, char_grams
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "eval"))
 
 
-def build(vocab_size):
-    return TextEncoder(vocab_size, dim=128, layers=2, max_tokens=common.MAX_TOKENS), \
-        UNet(channels=(32, 64, 128), attention_levels=(2,), cond_dim=128)
+# --arch: "v1" is emoji-base up to 0.27000 (one pooled prompt vector added to the timestep embedding);
+# "x32" / "x48" add cross-attention on the prompt's tokens at 16x16, 8x8 and the middle, character n-grams
+# in the text encoder and <unk> for the words no training caption contains (32 or 48 base channels).
+ARCHS = {
+    "v1": {"channels": (32, 64, 128), "xattn": False},
+    "x32": {"channels": (32, 64, 128), "xattn": True},
+    "x40": {"channels": (40, 80, 160), "xattn": True},
+    "x48": {"channels": (48, 96, 192), "xattn": True},
+}
+DEFAULT_ARCH = "x40"  # emoji-base 1.9500
+
+
+def package_arch(package):
+    """The --arch of a package's denoiser, from its weights' names and widths."""
+    state = torch.jit.load(os.path.join(package, "denoiser.pt")).state_dict()
+    width = state["inp.weight"].shape[0]
+    if not any(k.startswith("mid_x.") for k in state):
+        return "v1"
+    return {32: "x32", 40: "x40", 48: "x48"}[width]
+
+
+def train_words(rows):
+    """Every word of the training split's labels and tags (the words a training caption can contain)."""
+    return {w for r in rows if r["split"] == "train" for t in [r["label"]] + r["tags"] for w in common.words(t)}
+
+
+def build(vocab, arch="v1", seen=None):
+    """(text encoder, UNet) of an --arch; seen: the words of the training captions (x archs: others map
+    to <unk>; None reads them from the dataset)."""
+    a = ARCHS[arch]
+    if not a["xattn"]:
+        return TextEncoder(len(vocab.words), dim=128, layers=2, max_tokens=common.MAX_TOKENS), \
+            UNet(channels=a["channels"], attention_levels=(2,), cond_dim=128)
+    if seen is None:
+        seen = train_words(common.load_rows(32))
+    word_ids = torch.tensor([i if i < 2 or w in seen else 1 for i, w in enumerate(vocab.words)])
+    enc = TextEncoder(len(vocab.words), dim=128, layers=2, max_tokens=common.MAX_TOKENS,
+                      grams=char_grams(vocab.words), n_grams=4096, word_ids=word_ids, tokens_out=True)
+    unet = UNet(channels=a["channels"], attention_levels=(2,), cond_dim=128, xattn_levels=(1, 2),
+                ctx_tokens=common.MAX_TOKENS, ctx_dim=128)
+    return enc, unet
 
 
 class Joint(torch.nn.Module):
-    def __init__(self, encoder, unet):
+    def __init__(self, encoder, unet, aux_classes=0):
         super().__init__()
         self.encoder = encoder
         self.unet = unet
+        # --text-aux: the pooled prompt vector also predicts the emoji's subcategory (training only)
+        self.aux = torch.nn.Linear(128, aux_classes) if aux_classes else None
 
 
 def main():
@@ -60,6 +104,11 @@ def main():
     p.add_argument("--decay-steps", type=int, default=0, help="cosine learning-rate decay over this run's first N steps")
     p.add_argument("--guidance", type=float, default=5.0, help="the package's default guidance scale")
     p.add_argument("--weights-out", default=None, help="also write {ema, step, history} here (no optimizer)")
+    p.add_argument("--arch", default=None, help=f"{', '.join(ARCHS)} (default: the checkpoint's, else {DEFAULT_ARCH})")
+    p.add_argument("--init-from", default=None, help="start from this {ema} file's weights where shapes match")
+    p.add_argument("--text-aux", type=float, default=0.0, help="weight of the subcategory loss on the prompt vector")
+    p.add_argument("--word-drop", type=float, default=0.0, help="share of words trained as <unk> (x archs keep n-grams)")
+    p.add_argument("--decay-time", action="store_true", help="cosine learning-rate decay to 5%% over --minutes")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     common.seed_everything(0)
@@ -70,10 +119,33 @@ def main():
     train = [i for i, r in enumerate(rows) if r["split"] == "train"]
     weights = torch.tensor([rows[i]["weight"] for i in train])
     data = common.to_tensor(images).to(device)
-    model = Joint(*build(len(vocab.words))).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)
     ckpt = common.Checkpoint(args.checkpoint)
-    step, ema = common.resume(model, opt, ckpt)
+    saved = ckpt.load()
+    # checkpoints from before --arch existed are all v1; a package tells its arch by its weights
+    args.arch = args.arch or (saved.get("arch") or "v1" if saved else None) or \
+        (package_arch(args.from_package) if args.from_package else DEFAULT_ARCH)
+    seen = train_words(rows)
+    subcats = sorted({r["subcategory"] for r in rows})
+    n_aux = len(subcats) if args.text_aux and not args.export_only else 0
+    model = Joint(*build(vocab, args.arch, seen), aux_classes=n_aux).to(device)
+    model.encoder.word_drop = args.word_drop
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)
+    if saved and n_aux and "aux.weight" not in saved.get("ema", {}):
+        for k in ("model", "ema"):  # resuming without the auxiliary head: it starts fresh
+            if k in saved:
+                saved[k].update({n: v for n, v in model.state_dict().items() if n.startswith("aux.")})
+        saved.pop("opt", None)
+    if saved and not n_aux:
+        for k in ("model", "ema"):  # an auxiliary head trained earlier is not part of this run or export
+            if saved.get(k):
+                saved[k] = {n: v for n, v in saved[k].items() if not n.startswith("aux.")}
+    step, ema = common.resume(model, opt, ckpt, saved)
+    if ema is None and args.init_from:
+        init = torch.load(args.init_from, map_location="cpu")["ema"]
+        own = model.state_dict()
+        match = {k: v for k, v in init.items() if k in own and own[k].shape == v.shape}
+        model.load_state_dict(match, strict=False)
+        print(f"initialised {len(match)} of {len(own)} tensors from {args.init_from}")
     if ema is None and args.from_package:
         enc = torch.jit.load(os.path.join(args.from_package, "text_encoder.pt")).state_dict()
         den = torch.jit.load(os.path.join(args.from_package, "denoiser.pt")).state_dict()
@@ -91,15 +163,30 @@ def main():
         pick = torch.multinomial(weights, args.batch, replacement=True)
         idx = [train[i] for i in pick.tolist()]
         x0 = data[idx]
-        tokens = torch.tensor([vocab.encode(common.caption(rows[i], rng)) if rng.random() > 0.1
-                               else [0] * common.MAX_TOKENS for i in idx]).to(device)
-        loss = common.denoising_step(model, opt, ema, ab, step, args.lr, x0,
-                                     lambda xt, t: model.unet(xt, t, model.encoder(tokens)), warm=step - start,
-                                     decay=args.decay_steps)
+        keep = [rng.random() > 0.1 for _ in idx]
+        tokens = torch.tensor([vocab.encode(common.caption(rows[i], rng)) if k
+                               else [0] * common.MAX_TOKENS for i, k in zip(idx, keep)]).to(device)
+        stash = {}
+
+        def predict(xt, t):
+            stash["cond"] = model.encoder(tokens)
+            return model.unet(xt, t, stash["cond"])
+
+        extra = None
+        if n_aux:
+            target = torch.tensor([subcats.index(rows[i]["subcategory"]) for i in idx], device=device)
+            kept = torch.tensor(keep, device=device)
+
+            def extra():
+                logits = model.aux(stash["cond"][:, :128].float())
+                return args.text_aux * torch.nn.functional.cross_entropy(logits[kept], target[kept])
+        scale = common.cosine_decay(deadline.fraction(), 1.0) if args.decay_time else None
+        loss = common.denoising_step(model, opt, ema, ab, step, args.lr, x0, predict, warm=step - start,
+                                     decay=args.decay_steps, lr_scale=scale, extra=extra)
         step += 1
         log.add(step, loss)
         if step % args.save_every == 0:
-            common.save(ckpt, model, ema, opt, step)
+            common.save(ckpt, model, ema, opt, step, args.arch)
         if scorer and step % args.eval_every == 0:
             scores = scorer(ema.shadow)
             history.append({"step": step, **scores})
@@ -108,17 +195,17 @@ def main():
             if best is None or key > best[0]:
                 best = (key, step, common.cpu_state(ema.shadow), g)
     if not args.export_only:
-        common.save(ckpt, model, ema, opt, step)
+        common.save(ckpt, model, ema, opt, step, args.arch)
     shadow, kept = ema.shadow, step
     if args.keep_best and best is not None:
         print(f"best snapshot: step {best[1]}, guidance {best[3]:g}, adherence {best[0]:.3f} (selection seeds)")
         shadow, kept, args.guidance = best[2], best[1], best[3]
     if args.weights_out:
         torch.save({"ema": common.cpu_state(shadow), "step": kept, "last_step": step, "history": history,
-                    "guidance": args.guidance},
+                    "guidance": args.guidance, "arch": args.arch},
                    args.weights_out)
-    ema.shadow = common.cpu_state(shadow)
-    export(args.out, ema, vocab, kept, args.guidance)
+    ema.shadow = {k: v for k, v in common.cpu_state(shadow).items() if not k.startswith("aux.")}
+    export(args.out, ema, vocab, kept, args.guidance, args.arch, seen)
 
 
 class Scorer:
@@ -138,10 +225,10 @@ class Scorer:
         self.noise = torch.stack([torch.from_numpy(np.random.default_rng(100000 + s).standard_normal((3, 32, 32)))
                                   .float() for s in range(len(self.captions))])
         self.tokens = torch.tensor([vocab.encode(c) for c in self.captions] + [[0] * common.MAX_TOKENS] * len(self.captions))
-        self.model = Joint(*build(len(vocab.words))).to(device).eval()
+        self.model = Joint(*build(vocab, args.arch)).to(device).eval()
 
     def __call__(self, shadow):
-        self.model.load_state_dict(shadow)
+        self.model.load_state_dict({k: v for k, v in shadow.items() if not k.startswith("aux.")})
         tf32 = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
         out = {}
@@ -158,14 +245,18 @@ class Scorer:
         return out
 
 
-def export(out, ema, vocab, step, guidance=5.0):
-    model = Joint(*build(len(vocab.words)))
-    model.load_state_dict(common.cpu_state(ema.shadow))
+def export(out, ema, vocab, step, guidance=5.0, arch="v1", seen=None):
+    model = Joint(*build(vocab, arch, seen))
+    model.load_state_dict({k: v for k, v in common.cpu_state(ema.shadow).items() if not k.startswith("aux.")})
+    model.eval()
     tok = torch.zeros(2, common.MAX_TOKENS, dtype=torch.long)
     tok[:, 0] = 2
+    tok[0, 1] = 3
+    with torch.no_grad():
+        cond = model.encoder(tok)
     common.write_package(out, [
         ("text_encoder.pt", model.encoder, (tok,)),
-        ("denoiser.pt", model.unet, (torch.randn(2, 3, 32, 32), torch.tensor([10.0, 500.0]), torch.randn(2, 128))),
+        ("denoiser.pt", model.unet, (torch.randn(2, 3, 32, 32), torch.tensor([10.0, 500.0]), cond)),
     ], {"format": 1, "name": "emoji-base", "version": f"0.{step}", "kind": "text-to-image", "resolution": 32,
         "channels": 3, "prediction": "epsilon", "schedule": {"type": "cosine", "timesteps": common.T},
         "denoiser": "denoiser.pt",
