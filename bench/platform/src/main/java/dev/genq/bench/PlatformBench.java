@@ -299,8 +299,12 @@ public final class PlatformBench {
         line("|---|---:|---:|---:|---:|---:|---:|");
         OpenLoop load = new OpenLoop(http);
         String prompt = "open " + UUID.randomUUID();
-        load.run(50, 1, i -> submit(prompt, 1)); // warm-up, not reported
+        // warm-up at the first rate, not reported: the closed-loop phase just left a burst of rows behind
+        // (autovacuum, relay catch-up), and a window should measure the steady rate, not that aftermath
+        awaitOutboxDrained();
+        load.run(rates.get(0), Math.min(warmupSeconds, 10), i -> submit(prompt, 1));
         for (double rate : rates) {
+            awaitOutboxDrained();
             OpenLoop.Result r = load.run(rate, seconds, i -> submit(prompt, 1));
             openRow("POST /v1/jobs", r);
         }
@@ -310,6 +314,29 @@ public final class PlatformBench {
             openRow("GET /v1/jobs/{id}", r);
         }
         line("");
+    }
+
+    /**
+     * Waits (at most 2 minutes) until the relay has published every accepted job, so a rate's window does
+     * not pay for the previous phase's backlog (the closed-loop phase accepts jobs faster than 1,000/s).
+     */
+    private void awaitOutboxDrained() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (unsentOutboxRows() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the outbox relay did not catch up within 2 minutes");
+            }
+            Thread.sleep(200);
+        }
+        Thread.sleep(1000);
+    }
+
+    private long unsentOutboxRows() throws SQLException {
+        try (Connection c = stack.openConnection(); ResultSet rs = c.createStatement().executeQuery(
+                "select count(*) from outbox where sent_at is null")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     private void openRow(String what, OpenLoop.Result r) {
