@@ -1,5 +1,6 @@
 package dev.genq.system;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * kill -9 of the worker in the middle of a batch: every job still completes, on the restarted worker,
- * with each sample produced, stored and billed exactly once.
+ * with each sample produced, stored and billed exactly once, and within the trace it started in.
  */
 class WorkerCrashTest {
     final Platform platform = Platform.get();
@@ -31,5 +32,27 @@ class WorkerCrashTest {
             retaken += platform.count("select count(*) from jobs where id = ? and attempts > 1", UUID.fromString(id));
         }
         assertTrue(retaken >= 1, "the job that was running when the worker died was taken over");
+        // a job taken over (redelivered, or queued again by the sweeper) goes on in the trace it started in
+        for (String id : ids) {
+            awaitJobSpans(id);
+            java.util.Set<String> traces = platform.traces.spans().stream()
+                    .filter(s -> id.equals(s.attributes().get("genq.job.id"))).map(TraceCollector.ReceivedSpan::traceId)
+                    .collect(java.util.stream.Collectors.toSet());
+            assertEquals(1, traces.size(), "every span of job " + id + " in one trace: " + traces);
+        }
+    }
+
+    /** Waits (bounded) until the job's relayed send and the surviving worker's processing are exported. */
+    private void awaitJobSpans(String id) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            var names = platform.traces.spans().stream().filter(s -> id.equals(s.attributes().get("genq.job.id")))
+                    .map(s -> s.service() + " " + s.name()).collect(java.util.stream.Collectors.toSet());
+            if (names.contains("genq-api-gateway send genq.jobs.preview") && names.contains("genq-worker process genq.jobs.preview")) {
+                return;
+            }
+            Platform.sleep(100);
+        }
+        throw new AssertionError("spans of job " + id + " not exported within 15 s");
     }
 }

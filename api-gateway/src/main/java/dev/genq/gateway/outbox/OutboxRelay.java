@@ -168,7 +168,7 @@ public class OutboxRelay {
             ProducerRecord<String, String> record = new ProducerRecord<>(m.topic(), m.key(), m.payload());
             Context written = TraceContext.fromTraceparent(m.traceparent());
             if (TraceContext.isTraced(written)) { // an untraced row starts no trace of its own
-                sends[i] = spans.send(m.topic(), written, null);
+                sends[i] = spans.send(m.topic(), written, jobIdOf(m.key()));
                 TraceContext.inject(written.with(sends[i]), record.headers());
             }
             try {
@@ -204,6 +204,15 @@ public class OutboxRelay {
             LOG.warnf("outbox relay: %d of %d messages not acknowledged by Kafka; they stay queued", failed, rows.size());
         }
         return new BatchResult(sent.size(), failed);
+    }
+
+    /** Every genq message is keyed by its job's id; anything else gets no job attribute. */
+    private static java.util.UUID jobIdOf(String key) {
+        try {
+            return key == null ? null : java.util.UUID.fromString(key);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /**
