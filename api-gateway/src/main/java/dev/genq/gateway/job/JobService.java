@@ -18,7 +18,6 @@ import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.messaging.JobRequested;
 import dev.genq.storage.messaging.Topics;
 import dev.genq.storage.model.ModelRollout;
-import dev.genq.storage.outbox.OutboxMessage;
 import dev.genq.storage.tracing.TraceContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -91,11 +90,7 @@ public class JobService {
     }
 
     private Job create(UUID tenantId, ValidJob request) {
-        Job job = new Job();
-        job.id = UUID.randomUUID();
-        job.tenantId = tenantId;
-        job.status = JobStatus.QUEUED;
-        job.mode = request.mode();
+        Job job = queued(tenantId, request.mode());
         job.prompt = request.prompt();
         job.negativePrompt = request.negativePrompt();
         job.numSamples = request.numSamples();
@@ -107,22 +102,33 @@ public class JobService {
         job.webhookUrl = request.webhookUrl();
         job.webhookEvents = request.webhookEvents();
         job.pinnedVersion = rollout.versionFor(job.model, job.id, catalog::serves).orElse(null);
-        job.traceparent = TraceContext.traceparent();
         insertWithMessage(job);
+        return job;
+    }
+
+    /** A new queued job of this tenant, in the trace of the request that creates it. */
+    private static Job queued(UUID tenantId, JobMode mode) {
+        Job job = new Job();
+        job.id = UUID.randomUUID();
+        job.tenantId = tenantId;
+        job.status = JobStatus.QUEUED;
+        job.mode = mode;
+        job.traceparent = TraceContext.traceparent();
         return job;
     }
 
     /**
      * The job row and its jobs-topic outbox row in one statement, one round trip: the hottest write of the
-     * platform, so it skips the ORM's per-entity work. The job comes back with what the database filled in.
+     * platform (every submit and upscale), so it skips the ORM's per-entity work. The job comes back with what the database filled in.
      */
     private void insertWithMessage(Job job) {
         Object[] generated = (Object[]) Job.getEntityManager().createNativeQuery("""
                 with job as (
                     insert into jobs (id, tenant_id, status, mode, prompt, negative_prompt, num_samples, seed, steps,
-                                      guidance_scale, sampler, model, webhook_url, webhook_events, pinned_version, traceparent)
+                                      guidance_scale, sampler, model, webhook_url, webhook_events, pinned_version, traceparent,
+                                      parent_id, parent_sample)
                     values (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, cast(?12 as text), cast(?13 as text),
-                            cast(?14 as text), cast(?15 as text))
+                            cast(?14 as text), cast(?15 as text), cast(?19 as uuid), cast(?20 as int))
                     returning seq, created_at, updated_at),
                 message as (
                     insert into outbox (tenant_id, topic, message_key, payload, traceparent)
@@ -135,6 +141,7 @@ public class JobService {
                 .setParameter(13, job.webhookEvents).setParameter(14, job.pinnedVersion).setParameter(15, job.traceparent)
                 .setParameter(16, Topics.forMode(job.mode)).setParameter(17, job.id.toString())
                 .setParameter(18, EventCodec.encode(new JobRequested(job.id, job.tenantId, job.mode.wire(), Instant.now())))
+                .setParameter(19, job.parentId == null ? null : job.parentId.toString()).setParameter(20, job.parentSample == null ? null : job.parentSample.toString())
                 .getSingleResult();
         job.seq = ((Number) generated[0]).longValue();
         job.createdAt = timestamp(generated[1]);
@@ -173,11 +180,7 @@ public class JobService {
                     + (sample == null ? " does not exist (yet)" : " is " + sample.status.wire()) + "; only released samples can be upscaled");
         }
         quotas.admit(tenantId);
-        Job job = new Job();
-        job.id = UUID.randomUUID();
-        job.tenantId = tenantId;
-        job.status = JobStatus.QUEUED;
-        job.mode = JobMode.FULL;
+        Job job = queued(tenantId, JobMode.FULL);
         job.prompt = parent.prompt;
         job.negativePrompt = parent.negativePrompt;
         job.numSamples = 1;
@@ -190,12 +193,8 @@ public class JobService {
         job.parentSample = sampleIdx;
         job.webhookUrl = parent.webhookUrl;
         job.webhookEvents = parent.webhookEvents;
-        job.traceparent = TraceContext.traceparent();
-        job.persistAndFlush();
-        OutboxMessage.of(tenantId, Topics.JOBS_FULL, job.id.toString(),
-                EventCodec.encode(new JobRequested(job.id, tenantId, job.mode.wire(), Instant.now()))).persist();
+        insertWithMessage(job);
         metrics.counter("genq.jobs.submitted", "mode", "upscale").increment();
-        Job.getEntityManager().refresh(job);
         return job;
     }
 
