@@ -2,12 +2,10 @@ package dev.genq.gateway.quota;
 
 import dev.genq.api.problem.Problem;
 import dev.genq.api.problem.ProblemException;
-import dev.genq.storage.tenant.Tenant;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
@@ -48,19 +46,16 @@ public class TenantQuotas {
         this.em = em;
     }
 
-    /**
-     * Queued or running jobs: the tenant's counter slots, kept by a trigger on jobs (V10), so the check costs
-     * the same with an empty queue or a backlog of 100,000.
-     */
-    private long activeJobs(UUID tenantId) {
-        Number n = (Number) em.createNativeQuery("select coalesce(sum(active), 0) from tenant_active_jobs where tenant_id = ?1")
-                .setParameter(1, tenantId).getSingleResult();
-        return n.longValue();
+    /** A tenant's limits (the configured default where it has none) and its queued + running jobs. */
+    private record Standing(int maxConcurrentJobs, BigDecimal monthlyBudgetUsd, long activeJobs) {
     }
 
-    /** Throws 429 or 402 problems; must run inside the transaction that then creates the job. */
-    public void admit(UUID tenantId) {
-        // the tenant's limits and its active count in one round trip: this runs on every submit
+    /**
+     * The tenant's limits and its active jobs in one round trip (this runs on every submit). The count is
+     * the sum of the tenant's counter slots, kept by a trigger on jobs (V10), so it costs the same with an
+     * empty queue or a backlog of 100,000.
+     */
+    private Standing standing(UUID tenantId) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
                 select t.max_concurrent_jobs, t.monthly_budget_usd,
@@ -69,22 +64,26 @@ public class TenantQuotas {
         if (rows.isEmpty()) {
             throw new IllegalStateException("the caller's tenant does not exist: " + tenantId);
         }
-        Object[] tenant = rows.get(0);
-        int max = tenant[0] != null ? ((Number) tenant[0]).intValue() : settings.defaultMaxConcurrentJobs();
-        BigDecimal monthlyBudget = (BigDecimal) tenant[1];
-        long active = ((Number) tenant[2]).longValue();
-        if ((long) max - active <= settings.lockFreeMargin()) {
-            // near the limit: one submit at a time decides, on the limit as it is now
-            Tenant locked = em.find(Tenant.class, tenantId, LockModeType.PESSIMISTIC_WRITE);
-            max = locked.maxConcurrentJobs != null ? locked.maxConcurrentJobs : settings.defaultMaxConcurrentJobs();
-            monthlyBudget = locked.monthlyBudgetUsd;
-            active = activeJobs(tenantId);
+        Object[] r = rows.get(0);
+        return new Standing(r[0] != null ? ((Number) r[0]).intValue() : settings.defaultMaxConcurrentJobs(),
+                (BigDecimal) r[1], ((Number) r[2]).longValue());
+    }
+
+    /** Throws 429 or 402 problems; must run inside the transaction that then creates the job. */
+    public void admit(UUID tenantId) {
+        Standing standing = standing(tenantId);
+        if ((long) standing.maxConcurrentJobs() - standing.activeJobs() <= settings.lockFreeMargin()) {
+            // near the limit: one submit at a time decides, reading again after the lock (a new statement
+            // sees what the submits it waited for committed)
+            em.createNativeQuery("select 1 from tenants where id = ?1 for update").setParameter(1, tenantId).getResultList();
+            standing = standing(tenantId);
         }
-        if (active >= max) {
-            throw ProblemException.tooManyRequests("concurrency_limit_reached", "this tenant has " + active
-                    + " queued or running jobs and may have at most " + max + "; retry when one finishes",
+        if (standing.activeJobs() >= standing.maxConcurrentJobs()) {
+            throw ProblemException.tooManyRequests("concurrency_limit_reached", "this tenant has " + standing.activeJobs()
+                    + " queued or running jobs and may have at most " + standing.maxConcurrentJobs() + "; retry when one finishes",
                     settings.concurrencyRetryAfter().toSeconds());
         }
+        BigDecimal monthlyBudget = standing.monthlyBudgetUsd();
         if (monthlyBudget != null) {
             BigDecimal spent = (BigDecimal) em.createNativeQuery("""
                     select coalesce(sum(cost_usd), 0) from sample_costs
