@@ -22,22 +22,12 @@ class KafkaRestartTest {
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void everyJobSubmittedAcrossABrokerRestartCompletesOnce() throws Exception {
-        List<String> accepted;
-        try (SubmissionStream stream = new SubmissionStream(platform, PROMPT, Duration.ofMillis(100))) {
-            Thread.sleep(2000);
-            platform.stack.stopKafka();
-            try {
-                Thread.sleep(4000);
-            } finally {
-                platform.stack.restartKafka();
-            }
-            Thread.sleep(2000);
-            stream.close();
-            assertEquals(List.of(), stream.unanswered(), "every submission got an answer");
-            assertEquals(List.of(), stream.refused().stream().map(Platform.Reply::raw).toList(),
-                    "a broker outage refuses no submission");
-            accepted = stream.accepted();
-        }
+        SubmissionStream stream = SubmissionStream.acrossOutage(platform, PROMPT, platform.stack::stopKafka,
+                Duration.ofSeconds(4), platform.stack::restartKafka, Duration.ofSeconds(2));
+        assertEquals(List.of(), stream.unanswered(), "every submission got an answer");
+        assertEquals(List.of(), stream.refused().stream().map(Platform.Reply::raw).toList(),
+                "a broker outage refuses no submission");
+        List<String> accepted = stream.accepted();
         assertTrue(accepted.size() >= 30, "accepted: " + accepted.size());
         ExactlyOnce.assertSucceededOnce(platform, accepted, 1, Duration.ofSeconds(150));
         assertEquals(accepted.size(), platform.count("select count(*) from jobs where prompt = ?", PROMPT));

@@ -24,22 +24,11 @@ class PostgresOutageTest {
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void submissionsDuringADatabaseOutageAreRefusedWith503OrCompleteOnce() throws Exception {
-        List<String> accepted;
-        List<Platform.Reply> refused;
-        try (SubmissionStream stream = new SubmissionStream(platform, PROMPT, Duration.ofMillis(100))) {
-            Thread.sleep(2000);
-            platform.stack.stopPostgres();
-            try {
-                Thread.sleep(10_000);
-            } finally {
-                platform.stack.restartPostgres();
-            }
-            Thread.sleep(3000);
-            stream.close();
-            accepted = stream.accepted();
-            refused = stream.refused();
-            assertEquals(List.of(), stream.unanswered(), "every submission got an answer");
-        }
+        SubmissionStream stream = SubmissionStream.acrossOutage(platform, PROMPT, platform.stack::stopPostgres,
+                Duration.ofSeconds(10), platform.stack::restartPostgres, Duration.ofSeconds(3));
+        List<String> accepted = stream.accepted();
+        List<Platform.Reply> refused = stream.refused();
+        assertEquals(List.of(), stream.unanswered(), "every submission got an answer");
         assertFalse(refused.isEmpty(), "submissions during the outage were refused");
         for (Platform.Reply r : refused) {
             assertEquals(503, r.status(), r.raw());

@@ -27,6 +27,26 @@ final class SubmissionStream implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Submits one job every 100 ms for 2 s, through an outage ({@code stop}, {@code down} of waiting,
+     * {@code start}, which runs even if the wait is interrupted) and {@code settle} after it; returns the
+     * stream, stopped, with every answer it got.
+     */
+    static SubmissionStream acrossOutage(Platform platform, String prompt, Runnable stop, Duration down, Runnable start,
+                                         Duration settle) throws InterruptedException {
+        try (SubmissionStream stream = new SubmissionStream(platform, prompt, Duration.ofMillis(100))) {
+            Thread.sleep(2000);
+            stop.run();
+            try {
+                Thread.sleep(down.toMillis());
+            } finally {
+                start.run();
+            }
+            Thread.sleep(settle.toMillis());
+            return stream;
+        }
+    }
+
     private void loop() {
         while (running) {
             try {
