@@ -3,17 +3,12 @@ package dev.genq.gateway.metrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,7 +23,6 @@ public class QueueGauges {
 
     private final EntityManager em;
     private final Map<String, double[]> byMode = new ConcurrentHashMap<>(); // mode -> {depth, oldest age s}
-    private ScheduledExecutorService timer;
 
     public QueueGauges(EntityManager em, MeterRegistry metrics) {
         this.em = em;
@@ -41,22 +35,8 @@ public class QueueGauges {
         }
     }
 
-    void start(@Observes StartupEvent ignored) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "genq-queue-gauges");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(this::refresh, 0, 5, TimeUnit.SECONDS);
-    }
-
-    void stop(@Observes ShutdownEvent ignored) {
-        if (timer != null) {
-            timer.shutdownNow();
-        }
-    }
-
-    /** Re-reads the queue now (every 5 s on its own). */
+    /** Re-reads the queue now (every 5 s on its own; a run still going when the next is due is skipped). */
+    @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     public void refresh() {
         try {
             @SuppressWarnings("unchecked")

@@ -11,20 +11,15 @@ import dev.genq.storage.messaging.Topics;
 import dev.genq.storage.outbox.OutboxMessage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -53,7 +48,6 @@ public class JobSweeper {
     private final EntityManager em;
     private final OutboxRelay relay;
     private final MeterRegistry metrics;
-    private ScheduledExecutorService timer;
 
     public JobSweeper(Settings settings, @ConfigProperty(name = "genq.jobs.queue-deadline", defaultValue = "PT15M") Duration queueDeadline,
                       EntityManager em, OutboxRelay relay, MeterRegistry metrics) {
@@ -64,22 +58,8 @@ public class JobSweeper {
         this.metrics = metrics;
     }
 
-    void start(@Observes StartupEvent ignored) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "genq-job-sweeper");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = settings.sweepInterval().toMillis();
-        timer.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
-    }
-
-    void stop(@Observes ShutdownEvent ignored) {
-        if (timer != null) {
-            timer.shutdownNow();
-        }
-    }
-
+    @Scheduled(every = "{genq.recovery.sweep-interval}", delayed = "{genq.recovery.sweep-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
         try {
             int requeued = QuarkusTransaction.requiringNew().call(this::recoverLapsedLeases);

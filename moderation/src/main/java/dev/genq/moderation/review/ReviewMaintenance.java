@@ -4,15 +4,10 @@ import dev.genq.storage.review.ReviewItem;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,7 +22,6 @@ public class ReviewMaintenance {
     private final ReviewSettings settings;
     private volatile double depth;
     private volatile double oldestAgeSeconds;
-    private ScheduledExecutorService timer;
 
     public ReviewMaintenance(ReviewQueue queue, ReviewSettings settings, MeterRegistry metrics) {
         this.queue = queue;
@@ -37,23 +31,8 @@ public class ReviewMaintenance {
                 .description("age of the oldest pending review item").register(metrics);
     }
 
-    void start(@Observes StartupEvent ignored) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "genq-review-maintenance");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.scheduleWithFixedDelay(this::refreshGauges, 0, 5, TimeUnit.SECONDS);
-        long purge = Math.max(1000, settings.purgeInterval().toMillis());
-        timer.scheduleWithFixedDelay(this::purge, purge, purge, TimeUnit.MILLISECONDS);
-    }
-
-    void stop(@Observes ShutdownEvent ignored) {
-        if (timer != null) {
-            timer.shutdownNow();
-        }
-    }
-
+    @Scheduled(every = "{genq.review.purge-interval}", delayed = "{genq.review.purge-interval}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void purge() {
         try {
             queue.purgeDue();
@@ -62,6 +41,7 @@ public class ReviewMaintenance {
         }
     }
 
+    @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refreshGauges() {
         try {
             QuarkusTransaction.requiringNew().run(() -> {
