@@ -45,6 +45,13 @@ def load(size):
     return images, rows
 
 
+def load_extra():
+    """The extra art styles (build_dataset.py: extra32.npy + extra_rows32.json), for emoji-safety."""
+    path = os.path.join(DATA, "extra32.npy")
+    images = np.load(path) if os.path.exists(path) else np.load(os.path.join(DATA, "data.npz"))["extra32"]
+    return images, json.load(open(os.path.join(DATA, "extra_rows32.json")))
+
+
 def to_tensor(images):
     """uint8 NHWC -> float NCHW in [-1, 1]."""
     return torch.from_numpy(images).permute(0, 3, 1, 2).float() / 127.5 - 1
