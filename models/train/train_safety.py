@@ -56,9 +56,14 @@ def concepts_of(row):
 
 
 class SafetyNet(nn.Module):
-    """image [B, 3, 32, 32] in [-1, 1] -> concept probabilities [B, len(LABELS)]."""
+    """image [B, 3, 32, 32] in [-1, 1] -> concept probabilities [B, len(LABELS)].
 
-    def __init__(self, subcategories=1, width=32):
+    Besides the concept head it learns which emoji an image is (identity, ~1,900 classes, every emoji drawn
+    by several artists) and its subcategory. Identity is what teaches "the same thing, drawn differently":
+    with `mode` "identity" a concept's score is the probability mass of the emoji that depict it, with
+    "max" the larger of that and the concept head, with "head" the concept head alone."""
+
+    def __init__(self, subcategories=1, width=32, identity_concepts=None, mode="head"):
         super().__init__()
         w = width
         def block(cin, cout):
@@ -67,13 +72,34 @@ class SafetyNet(nn.Module):
         self.features = nn.Sequential(block(3, w), block(w, 2 * w), block(2 * w, 4 * w))
         self.head = nn.Linear(4 * w, len(LABELS))
         self.subcategory = nn.Linear(4 * w, subcategories)  # auxiliary, training only
+        # [identities, concepts]: which emoji depicts which concept (0 / 1)
+        ids = identity_concepts if identity_concepts is not None else torch.zeros(1, len(LABELS))
+        self.register_buffer("identity_concepts", ids)
+        self.identity = nn.Linear(4 * w, ids.shape[0])
+        self.mode = mode
 
     def forward(self, x):
-        return torch.sigmoid(self.head(self.features(x).mean(dim=(2, 3))))
-
-    def both(self, x):
         h = self.features(x).mean(dim=(2, 3))
-        return torch.sigmoid(self.head(h)), self.subcategory(h)
+        head = torch.sigmoid(self.head(h))
+        if self.mode == "head":
+            return head
+        mass = (torch.softmax(self.identity(h), dim=1) @ self.identity_concepts).clamp(0, 1)
+        return mass if self.mode == "identity" else torch.maximum(head, mass)
+
+    def heads(self, x):
+        h = self.features(x).mean(dim=(2, 3))
+        return torch.sigmoid(self.head(h)), self.subcategory(h), self.identity(h)
+
+
+class Ensemble(nn.Module):
+    """The mean of several SafetyNets' concept scores (the shipped package: two recipes trained apart)."""
+
+    def __init__(self, members):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x):
+        return torch.stack([m(x) for m in self.members]).mean(dim=0)
 
 
 def augment(x, strong=False):
@@ -127,33 +153,59 @@ def _mix(mask, a, b):
     return mask * a + (1 - mask) * b
 
 
-def dataset(final, split="forward"):
-    """(train x, y, subcategory, #subcategories, test x, y, test rows). forward: test on the Twemoji art of
-    concept and held-out emoji (never trained on); reverse: test on their Noto art (32 px, and their Noto font
-    renders left out of training too), train on all the rest, Twemoji concepts included. The reverse split
-    calibrates thresholds that the forward split then checks, so no threshold is fitted to what it reports."""
-    images, rows = common.load(32)
+# Art families: styles drawn from the same designs count as one, so that "never seen" means a different artist.
+FAMILIES = {"noto": ("noto", "noto-font", "noto-2017"), "twemoji": ("twemoji",),
+            "fluent": ("fluent-flat", "fluent-color", "fluent-hc", "fluent-3d")}
+
+
+def family_of(style):
+    return next(f for f, styles in FAMILIES.items() if style in styles)
+
+
+def images(extra=True):
+    """Every 32 px image with its row: Noto and Twemoji art, the 128 px Noto font renders area-downsampled
+    and, with extra, the other drawings (2017 Noto, Fluent flat / color / high-contrast / 3D)."""
+    x32, rows = common.load(32)
     big, big_rows = common.load(128)
-    x32 = common.to_tensor(images)
-    x_big = F.interpolate(common.to_tensor(big), size=(32, 32), mode="area")
-    y = torch.tensor([[1.0 if c in concepts_of(r) else 0.0 for c in LABELS] for r in rows])
-    y_big = torch.tensor([[1.0 if c in concepts_of(r) else 0.0 for c in LABELS] for r in big_rows])
-    subcats = sorted({r["subcategory"] for r in rows})
-    s = torch.tensor([subcats.index(r["subcategory"]) for r in rows])
-    s_big = torch.tensor([subcats.index(r["subcategory"]) for r in big_rows])
-    style = "twemoji" if split == "forward" else "noto"
+    parts = [common.to_tensor(x32), F.interpolate(common.to_tensor(big), size=(32, 32), mode="area")]
+    rows = rows + big_rows
+    if extra:
+        more, more_rows = common.load_extra()
+        parts.append(common.to_tensor(more))
+        rows = rows + more_rows
+    return torch.cat(parts), rows
 
-    def unseen(r):  # the art (in the split's test style) of concept emoji and of held-out emoji
-        return r["style"] == style and (concepts_of(r) or r["split"] == "heldout")
 
-    train = [i for i, r in enumerate(rows) if final or not unseen(r)]
-    test = [i for i, r in enumerate(rows) if unseen(r)]
-    train_big = [i for i, r in enumerate(big_rows)
-                 if final or split == "forward" or not (concepts_of(r) or r["split"] == "heldout")]
-    xt = torch.cat([x32[train], x_big[train_big]])
-    yt = torch.cat([y[train], y_big[train_big]])
-    st = torch.cat([s[train], s_big[train_big]])
-    return xt, yt, st, len(subcats), x32[test], y[test], [rows[i] for i in test]
+def unseen_indices(rows, family):
+    """The drawings in `family` of the concept emoji, of their look-alikes (every emoji in a concept emoji's
+    subcategory: other drinks, tools, hands, medical things) and of the held-out emoji: what a fold leaves
+    out of training and tests on. Precision is measured against the look-alikes, the hardest negatives."""
+    near = {r["subcategory"] for r in rows if concepts_of(r)}
+    return [i for i, r in enumerate(rows) if family_of(r["style"]) == family
+            and (concepts_of(r) or r["subcategory"] in near or r["split"] == "heldout")]
+
+
+class Data:
+    """Training tensors (x, y concepts, s subcategory, e emoji identity) and the test split."""
+
+    def __init__(self, unseen=None, extra=True):
+        """unseen: the art family left out and tested on (unseen_indices), or None to train on everything."""
+        x, rows = images(extra)
+        y = torch.tensor([[1.0 if c in concepts_of(r) else 0.0 for c in LABELS] for r in rows])
+        subcats = sorted({r["subcategory"] for r in rows})
+        emoji = sorted({r["emoji"] for r in rows})
+        by_code = {r["emoji"]: r for r in rows}
+        s = torch.tensor([subcats.index(r["subcategory"]) for r in rows])
+        index = {code: i for i, code in enumerate(emoji)}
+        e = torch.tensor([index[r["emoji"]] for r in rows])
+        test = unseen_indices(rows, unseen) if unseen else []
+        left_out = set(test)
+        train = [i for i in range(len(rows)) if i not in left_out]
+        self.x, self.y, self.s, self.e = x[train], y[train], s[train], e[train]
+        self.subcategories = len(subcats)
+        self.identity_concepts = torch.tensor([[1.0 if c in concepts_of(by_code[code]) else 0.0 for c in LABELS]
+                                               for code in emoji])
+        self.test_x, self.test_y, self.test_rows = x[test], y[test], [rows[i] for i in test]
 
 
 def evaluate(model, x, y, threshold=0.5):
@@ -168,22 +220,10 @@ def evaluate(model, x, y, threshold=0.5):
         tp = (pred & (y[:, k] == 1)).sum().item()
         fp = (pred & (y[:, k] == 0)).sum().item()
         fn = (~pred & (y[:, k] == 1)).sum().item()
-        out[c] = {"positives": int(y[:, k].sum().item()), "threshold": th,
+        out[c] = {"positives": int(y[:, k].sum().item()), "negatives": int((y[:, k] == 0).sum().item()),
+                  "threshold": th, "tp": tp, "fp": fp,
                   "precision": tp / (tp + fp) if tp + fp else None, "recall": tp / (tp + fn) if tp + fn else None}
     return out, p
-
-
-def calibrate(p, y, recall=0.9, floor=0.01):
-    """Per concept, the highest threshold that keeps `recall` of the positives (never below `floor`)."""
-    out = {}
-    for k, c in enumerate(LABELS):
-        pos = p[y[:, k] == 1, k].sort().values
-        if len(pos) == 0:
-            out[c] = 0.5
-            continue
-        keep = pos[int(math.floor((1 - recall) * len(pos)))].item()  # the lowest positive score kept
-        out[c] = round(max(floor, min(0.5, keep * 0.95)), 4)
-    return out
 
 
 def seen_precision_thresholds(model, x, y, precision=0.9, grid=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)):
@@ -205,94 +245,190 @@ def seen_precision_thresholds(model, x, y, precision=0.9, grid=(0.01, 0.02, 0.05
     return out
 
 
-def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--steps", type=int, default=3000)
-    p.add_argument("--batch", type=int, default=128)
-    p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--device", default="cpu", help="cpu, cuda or auto")
-    p.add_argument("--width", type=int, default=32, help="channels of the first block (then x2, x4)")
-    p.add_argument("--augment", default="strong", choices=["light", "strong"])
-    p.add_argument("--concept-share", type=float, default=0.07, help="batch share of each concept's positives")
-    p.add_argument("--split", default="forward", choices=["forward", "reverse"])
-    p.add_argument("--calibrate-out", default=None, help="write thresholds (recall 0.9 on the test split) here")
-    p.add_argument("--thresholds", default=None, help="JSON file of thresholds to evaluate and export with, or "
-                   "'seen-precision': the lowest keeping precision >= 0.9 on the training images")
-    p.add_argument("--final", action="store_true")
-    p.add_argument("--weights-out", default=None, help="write the trained state dict (and metrics) here")
-    p.add_argument("--export-from", default=None, help="export a --weights-out file instead of training")
-    p.add_argument("--seed", type=int, default=2)
-    p.add_argument("--out", default=os.path.join(common.ROOT, "models/emoji-safety"))
-    args = p.parse_args()
-    torch.set_num_threads(args.threads)
+def fit(data, args, device):
+    """The recipe: class-balanced sampling (each concept's positives fill --concept-share of a batch),
+    augmentation, BCE on the concepts + 0.5 x the subcategory cross-entropy + --identity-weight x the
+    emoji identity cross-entropy, AdamW with one-cycle."""
     common.seed_everything(args.seed)
-    device = common.device_of(args.device)
-    if args.export_from:
-        state = torch.load(args.export_from, map_location="cpu")
-        model = SafetyNet(state["subcategories"], state["width"])
-        model.load_state_dict(state["model"])
-        export(model.eval(), args.out, state["thresholds"], state["steps"], state["recipe"])
-        return
-    xt, yt, st, n_subcats, xe, ye, _ = dataset(args.final, args.split)
-    # class-balanced sampling: each concept's positives fill --concept-share of a batch, negatives the rest
+    yt = data.y
     n_c = yt.sum(0).clamp(min=1)
     neg = (yt.sum(1) == 0).float()
     weights = (yt * (args.concept_share / n_c)).sum(1) + neg * ((1 - args.concept_share * len(LABELS)) / neg.sum())
-    xt, yt, st, xe, ye = xt.to(device), yt.to(device), st.to(device), xe.to(device), ye.to(device)
-    model = SafetyNet(n_subcats, args.width).to(device)
+    xt, yt, st, et = data.x.to(device), yt.to(device), data.s.to(device), data.e.to(device)
+    model = SafetyNet(data.subcategories, args.width, data.identity_concepts, args.mode).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
     for step in range(1, args.steps + 1):
         model.train()
         idx = torch.multinomial(weights, args.batch, replacement=True).to(device)
-        probs, subcat_logits = model.both(augment(xt[idx], args.augment == "strong"))
-        loss = F.binary_cross_entropy(probs, yt[idx]) + 0.5 * F.cross_entropy(subcat_logits, st[idx])
+        probs, subcat_logits, identity_logits = model.heads(augment(xt[idx], args.augment == "strong"))
+        loss = F.binary_cross_entropy(probs, yt[idx]) + 0.5 * F.cross_entropy(subcat_logits, st[idx]) + \
+            args.identity_weight * F.cross_entropy(identity_logits, et[idx])
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         sched.step()
-        if step % 250 == 0:
+        if step % 1000 == 0:
             print(f"step {step} loss {loss.item():.4f}", flush=True)
-    model.eval()
-    if args.thresholds == "seen-precision":
-        thresholds = seen_precision_thresholds(model, xt, yt)
-        print("thresholds (precision >= 0.9 on the training images)", thresholds)
-    else:
-        thresholds = json.load(open(args.thresholds)) if args.thresholds else {c: 0.5 for c in LABELS}
+    return model.eval()
+
+
+def pooled(per_fold):
+    """Sums the folds' counts per concept: {concept: {positives, negatives, tp, fp, precision, recall}}."""
+    out = {}
+    for c in LABELS:
+        tp = sum(m[c]["tp"] for m in per_fold.values())
+        fp = sum(m[c]["fp"] for m in per_fold.values())
+        pos = sum(m[c]["positives"] for m in per_fold.values())
+        out[c] = {"positives": pos, "negatives": sum(m[c]["negatives"] for m in per_fold.values()), "tp": tp,
+                  "fp": fp, "precision": tp / (tp + fp) if tp + fp else None, "recall": tp / pos if pos else None}
+    return out
+
+
+def table(per_fold):
+    """Markdown: per concept, pooled precision / recall, then recall per art family left out."""
+    total = pooled(per_fold)
+    fmt = lambda v: "-" if v is None else f"{v:.2f}"
+    lines = ["| concept | positives / negatives | precision | recall | " + " | ".join(
+        f"recall, {f} unseen" for f in per_fold) + " |", "|---" * (4 + len(per_fold)) + "|"]
+    for c in LABELS:
+        t = total[c]
+        lines.append(f"| {c} | {t['positives']} / {t['negatives']} | {fmt(t['precision'])} | {fmt(t['recall'])} | "
+                     + " | ".join(fmt(m[c]["recall"]) for m in per_fold.values()) + " |")
+    return "\n".join(lines)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--steps", type=int, default=8000)
+    p.add_argument("--batch", type=int, default=256)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu", help="cpu, cuda or auto")
+    p.add_argument("--width", type=int, default=48, help="channels of the first block (then x2, x4)")
+    p.add_argument("--augment", default="strong", choices=["light", "strong"])
+    p.add_argument("--concept-share", type=float, default=0.07, help="batch share of each concept's positives")
+    p.add_argument("--identity-weight", type=float, default=1.0, help="weight of the emoji identity loss (0: off)")
+    p.add_argument("--mode", default="identity", choices=["head", "identity", "max"], help="concept scores: SafetyNet")
+    p.add_argument("--no-extra", action="store_true", help="Noto and Twemoji art only (the data of 0.8000)")
+    p.add_argument("--unseen", default="twemoji", choices=list(FAMILIES), help="the art family a single run tests on")
+    p.add_argument("--cross-validate", action="store_true", help="one run per art family left out; pooled table")
+    p.add_argument("--folds-out", default=None, help="save each fold's weights here (evaluate.py --safety-folds)")
+    p.add_argument("--final", action="store_true", help="train on everything and export the package")
+    p.add_argument("--weights-out", default=None, help="write the trained state dict (and metrics) here")
+    p.add_argument("--export-from", default=None, help="export a --weights-out file instead of training")
+    p.add_argument("--score-folds", default=None, help="folders of --folds-out weights (comma-separated: their "
+                   "ensemble): score each fold's unseen images and write --scores-out (read by evaluate.py)")
+    p.add_argument("--scores-out", default=os.path.join(common.ROOT, "models/emoji-safety/heldout_scores.json"))
+    p.add_argument("--version", default=None, help="package version (default 0.<steps>)")
+    p.add_argument("--seed", type=int, default=2)
+    p.add_argument("--out", default=os.path.join(common.ROOT, "models/emoji-safety"))
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    device = common.device_of(args.device)
+    if args.export_from:
+        # one --weights-out file, or several (comma-separated) exported as their ensemble; the thresholds are
+        # fitted again, by the same rule, to what is exported
+        paths = args.export_from.split(",")
+        members = [load_weights(path, args.mode) for path in paths]
+        model = members[0] if len(members) == 1 else Ensemble(members).eval()
+        data = Data(None, not args.no_extra)
+        thresholds = seen_precision_thresholds(model, data.x, data.y)
+        states = [torch.load(path, map_location="cpu") for path in paths]
+        recipe = " + ".join(s["recipe"].replace("--mode max", "--mode " + args.mode) for s in states)
+        export(model, args.out, thresholds, args.version or f"0.{max(s['steps'] for s in states)}", recipe)
+        return
+    if args.score_folds:
+        write_fold_scores(args.score_folds.split(","), args.scores_out, args.mode, not args.no_extra)
+        return
     recipe = (f"--steps {args.steps} --batch {args.batch} --lr {args.lr} --width {args.width} --augment {args.augment} "
-              f"--concept-share {args.concept_share}")
-    result = {"split": args.split, "final": args.final, "recipe": recipe, "thresholds": thresholds}
-    if len(xe):
-        metrics, probs = evaluate(model, xe, ye, 0.5)
-        print(f"evaluated on {len(xe)} unseen {args.split} images ({int(ye.sum())} concept positives), threshold 0.5")
-        print(json.dumps(metrics, indent=1))
-        result["at_0.5"] = metrics
-        if args.thresholds:
-            metrics, _ = evaluate(model, xe, ye, thresholds)
-            print("with thresholds", args.thresholds)
-            print(json.dumps(metrics, indent=1))
-            result["at_thresholds"] = metrics
-        if args.calibrate_out:
-            cal = calibrate(probs, ye.cpu())
-            json.dump(cal, open(args.calibrate_out, "w"), indent=1)
-            print("calibrated thresholds", cal)
-            result["calibrated"] = cal
+              f"--concept-share {args.concept_share} --identity-weight {args.identity_weight} --mode {args.mode}"
+              + (" --no-extra" if args.no_extra else ""))
+    extra = not args.no_extra
+    if args.cross_validate:
+        per_mode = {m: {} for m in MODES}  # every scoring of the same fold models, side by side
+        for family in FAMILIES:
+            data = Data(family, extra)
+            model = fit(data, args, device)
+            for mode in MODES:
+                model.mode = mode
+                thresholds = seen_precision_thresholds(model, data.x.to(device), data.y)
+                per_mode[mode][family], _ = evaluate(model, data.test_x.to(device), data.test_y, thresholds)
+            model.mode = args.mode
+            if args.folds_out:
+                save_weights(model, os.path.join(args.folds_out, f"{family}.pt"), data, args, recipe,
+                             seen_precision_thresholds(model, data.x.to(device), data.y), unseen=family)
+        for mode in MODES:
+            print(f"\nmode {mode}" + (" (the recipe's)" if mode == args.mode else ""))
+            print(table(per_mode[mode]))
+        print("RESULT", json.dumps({"recipe": recipe, "modes": {m: {"folds": f, "pooled": pooled(f)}
+                                                                 for m, f in per_mode.items()}}))
+        return
+    data = Data(None if args.final else args.unseen, extra)
+    model = fit(data, args, device)
+    thresholds = seen_precision_thresholds(model, data.x.to(device), data.y)
+    print("thresholds (precision >= 0.9 on the training images)", thresholds)
+    result = {"unseen": None if args.final else args.unseen, "recipe": recipe, "thresholds": thresholds}
+    if len(data.test_x):
+        result["at_thresholds"], _ = evaluate(model, data.test_x.to(device), data.test_y, thresholds)
+        print(table({args.unseen: result["at_thresholds"]}))
     print("RESULT", json.dumps(result))
     if args.weights_out:
-        torch.save({"model": common.cpu_state(model.state_dict()), "subcategories": n_subcats, "width": args.width,
-                    "thresholds": thresholds, "steps": args.steps, "recipe": recipe, "result": result},
-                   args.weights_out)
+        save_weights(model, args.weights_out, data, args, recipe, thresholds, result=result)
     if args.final:
-        export(model.cpu(), args.out, thresholds, args.steps, recipe)
+        export(model.cpu(), args.out, thresholds, args.version or f"0.{args.steps}", recipe)
 
 
-def export(model, out, thresholds, steps, recipe):
+MODES = ("head", "identity", "max")
+
+
+def save_weights(model, path, data, args, recipe, thresholds, unseen=None, result=None):
+    """State dict in float16 (half the bytes; scores move by < 1e-3) with what rebuilds the model."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    torch.save({"model": {k: v.half() if v.is_floating_point() else v
+                          for k, v in common.cpu_state(model.state_dict()).items()},
+                "subcategories": data.subcategories, "width": args.width, "mode": model.mode,
+                "thresholds": thresholds, "steps": args.steps, "recipe": recipe, "unseen": unseen,
+                "extra": not args.no_extra, "result": result}, path)
+
+
+def load_weights(path, mode=None):
+    state = torch.load(path, map_location="cpu")
+    weights = {k: v.float() if v.is_floating_point() else v for k, v in state["model"].items()}
+    model = SafetyNet(state["subcategories"], state["width"], weights["identity_concepts"], mode or state["mode"])
+    model.load_state_dict(weights)
+    return model.eval()
+
+
+def write_fold_scores(folders, out, mode, extra=True):
+    """Per art family: the scores that the fold models (their ensemble, if several folders) give the images
+    they never saw, and the thresholds the recipe's rule fits on that fold's training images. evaluate.py
+    turns this file into the held-out precision / recall table."""
+    folds = {}
+    for family in FAMILIES:
+        members = [load_weights(os.path.join(folder, f"{family}.pt"), mode) for folder in folders]
+        model = members[0] if len(members) == 1 else Ensemble(members).eval()
+        data = Data(family, extra)
+        thresholds = seen_precision_thresholds(model, data.x, data.y)
+        _, p = evaluate(model, data.test_x, data.test_y, thresholds)
+        folds[family] = {"thresholds": thresholds, "images": [
+            {"emoji": r["emoji"], "label": r["label"], "style": r["style"], "split": r["split"],
+             "concepts": concepts_of(r), "scores": [round(v, 5) for v in p[i].tolist()]}
+            for i, r in enumerate(data.test_rows)]}
+        print(family, "thresholds", thresholds, flush=True)
+    with open(out, "w") as f:
+        json.dump({"labels": LABELS, "mode": mode, "members": len(folders), "folds": folds}, f, separators=(",", ":"))
+        f.write("\n")
+    print("wrote", out)
+
+
+def export(model, out, thresholds, version, recipe):
     common.write_package(out, [("classifier.pt", model, (torch.zeros(2, 3, 32, 32),))],
-                         {"format": 1, "name": "emoji-safety", "version": f"0.{steps}", "kind": "classifier",
+                         {"format": 1, "name": "emoji-safety", "version": version, "kind": "classifier",
                           "resolution": 32, "channels": 3, "classifier": "classifier.pt", "labels": LABELS,
                           "thresholds": {c: float(thresholds[c]) for c in LABELS},
-                          "license": "Apache-2.0 weights; trained on Noto (Apache-2.0) and Twemoji (CC-BY-4.0) art",
+                          "license": "Apache-2.0 weights; trained on Noto (Apache-2.0), Twemoji (CC-BY-4.0) and "
+                                     "Fluent Emoji (MIT) art",
                           "provenance": f"models/train/train_safety.py --final {recipe}"})
     print("exported", out)
 
