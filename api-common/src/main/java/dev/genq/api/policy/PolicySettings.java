@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * The moderation policy, shared by the gateway (which refuses prompts for blocked concepts) and moderation
@@ -17,9 +18,11 @@ public interface PolicySettings {
     Map<String, Concept> concepts();
 
     interface Concept {
-        /** The image score at or above which the concept is flagged. */
-        @WithDefault("0.5")
-        double threshold();
+        /**
+         * The image score at or above which the concept is flagged. Unset: the classifier package's own
+         * calibrated threshold ({@code model.json} {@code thresholds}), else 0.5.
+         */
+        OptionalDouble threshold();
 
         @WithDefault("quarantine")
         Action action();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -12,13 +13,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The text policy on a table of evasions that must be caught and near misses that must pass. */
 class PromptPolicyTest {
 
-    record Concept(double threshold, PolicySettings.Action action, List<String> terms) implements PolicySettings.Concept {
+    record Concept(OptionalDouble threshold, PolicySettings.Action action, List<String> terms) implements PolicySettings.Concept {
     }
 
     static final PromptPolicy POLICY = new PromptPolicy(() -> Map.of(
-            "weapon", new Concept(0.5, PolicySettings.Action.BLOCK, List.of("pistol", "gun", "knife", "axe", "bow and arrow")),
-            "offensive_gesture", new Concept(0.5, PolicySettings.Action.BLOCK, List.of("middle finger")),
-            "alcohol", new Concept(0.5, PolicySettings.Action.RELEASE, List.of("beer", "wine"))));
+            "weapon", new Concept(OptionalDouble.empty(), PolicySettings.Action.BLOCK, List.of("pistol", "gun", "knife", "axe", "bow and arrow")),
+            "offensive_gesture", new Concept(OptionalDouble.empty(), PolicySettings.Action.BLOCK, List.of("middle finger")),
+            "alcohol", new Concept(OptionalDouble.empty(), PolicySettings.Action.RELEASE, List.of("beer", "wine"))));
 
     static String matched(String prompt) {
         return POLICY.match(prompt).stream().map(m -> m.concept() + ":" + m.action().wire()).collect(Collectors.joining(","));

@@ -27,17 +27,22 @@ import javax.imageio.ImageIO;
  * the labels are the concepts the policy configures.
  */
 public final class SafetyClassifier implements AutoCloseable {
+    static final double DEFAULT_THRESHOLD = 0.5;
+
     private final String name;
     private final String version;
     private final int resolution;
     private final List<String> labels;
+    private final Map<String, Double> thresholds;
     private final Model model;
 
-    private SafetyClassifier(String name, String version, int resolution, List<String> labels, Model model) {
+    private SafetyClassifier(String name, String version, int resolution, List<String> labels,
+                             Map<String, Double> thresholds, Model model) {
         this.name = name;
         this.version = version;
         this.resolution = resolution;
         this.labels = labels;
+        this.thresholds = thresholds;
         this.model = model;
     }
 
@@ -53,6 +58,15 @@ public final class SafetyClassifier implements AutoCloseable {
         }
         List<String> labels = new ArrayList<>();
         spec.path("labels").forEach(l -> labels.add(l.asText()));
+        Map<String, Double> thresholds = new LinkedHashMap<>();
+        for (String label : labels) {
+            JsonNode t = spec.path("thresholds").path(label);
+            if (t.isNumber() && (t.asDouble() <= 0 || t.asDouble() > 1)) {
+                throw new IllegalStateException("classifier package " + dir + ": threshold of '" + label + "' is "
+                        + t.asDouble() + ", not in (0, 1]");
+            }
+            thresholds.put(label, t.isNumber() ? t.asDouble() : DEFAULT_THRESHOLD);
+        }
         int resolution = spec.path("resolution").asInt(0);
         String file = spec.path("classifier").asText("classifier.pt");
         if (labels.isEmpty() || resolution <= 0 || !Files.isRegularFile(dir.resolve(file))) {
@@ -67,7 +81,7 @@ public final class SafetyClassifier implements AutoCloseable {
             throw new IllegalStateException("classifier package " + dir + ": '" + file + "' does not load: " + e.getMessage(), e);
         }
         SafetyClassifier c = new SafetyClassifier(spec.path("name").asText(), spec.path("version").asText(), resolution,
-                List.copyOf(labels), model);
+                List.copyOf(labels), Map.copyOf(thresholds), model);
         c.score(new float[3 * resolution * resolution]); // fail at start, not on the first sample, if the shapes are wrong
         return c;
     }
@@ -79,6 +93,14 @@ public final class SafetyClassifier implements AutoCloseable {
 
     public List<String> labels() {
         return labels;
+    }
+
+    /**
+     * The score at or above which the package flags {@code label}: its calibrated {@code thresholds} entry in
+     * model.json (fitted with the weights, see the model card), or 0.5 for a label it has none for.
+     */
+    public double threshold(String label) {
+        return thresholds.getOrDefault(label, DEFAULT_THRESHOLD);
     }
 
     /** Scores a PNG (any size: area-averaged or resampled to the classifier's resolution). */

@@ -16,8 +16,8 @@ import java.util.Map;
 /**
  * Scores a sample with the safety classifier and its prompt with the text policy, and applies the policy:
  * a concept is flagged when its image score reaches its threshold or the prompt names it; any flagged
- * concept whose action is quarantine or block sends the sample to review. Labels the policy does not
- * configure get threshold 0.5 and quarantine.
+ * concept whose action is quarantine or block sends the sample to review. A concept without a policy
+ * threshold uses the classifier package's calibrated one; labels the policy does not configure quarantine.
  */
 @ApplicationScoped
 public class SampleScorer {
@@ -52,7 +52,7 @@ public class SampleScorer {
         concepts.addAll(promptConcepts);
         for (String concept : concepts) {
             PolicySettings.Concept c = policy.settings().concepts().get(concept);
-            double threshold = c == null ? 0.5 : c.threshold();
+            double threshold = c != null && c.threshold().isPresent() ? c.threshold().getAsDouble() : classifier.threshold(concept);
             PolicySettings.Action action = c == null ? PolicySettings.Action.QUARANTINE : c.action();
             Double score = image.get(concept);
             boolean byImage = score != null && score >= threshold;

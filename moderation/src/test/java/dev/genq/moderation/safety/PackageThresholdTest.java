@@ -1,0 +1,103 @@
+package dev.genq.moderation.safety;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.genq.api.policy.PolicySettings;
+import dev.genq.api.policy.PromptPolicy;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.function.Consumer;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A concept the policy gives no threshold is flagged at the classifier package's calibrated threshold
+ * (model.json), so a trained package's calibration applies without copying it into configuration; an
+ * operator's threshold still wins. Uses the colour-dominance fixture: a reddish image scores about 0.27
+ * as "weapon".
+ */
+class PackageThresholdTest {
+
+    static final Path FIXTURE = Path.of("..", "models", "fixtures", "tiny-safety");
+
+    record Concept(OptionalDouble threshold, PolicySettings.Action action, List<String> terms) implements PolicySettings.Concept {
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void thePackageThresholdAppliesWhenThePolicySetsNone() throws IOException {
+        Verdict verdict = scorer(pkg(t -> t.put("weapon", 0.2)), OptionalDouble.empty()).score(reddish(), "a red apple");
+
+        assertEquals(0.27, verdict.image().get("weapon"), 0.01);
+        assertEquals(List.of("weapon"), verdict.flagged());
+        assertTrue(verdict.quarantine());
+        assertEquals(List.of("image: weapon 0.27 >= 0.20 (quarantine)"), verdict.reasons());
+    }
+
+    @Test
+    void thePolicyThresholdWinsOverThePackage() throws IOException {
+        Verdict verdict = scorer(pkg(t -> t.put("weapon", 0.2)), OptionalDouble.of(0.5)).score(reddish(), "a red apple");
+
+        assertEquals(List.of(), verdict.flagged());
+    }
+
+    @Test
+    void aLabelWithoutPackageThresholdFallsBackToHalf() throws IOException {
+        try (SafetyClassifier classifier = SafetyClassifier.load(pkg(t -> t.remove("weapon")))) {
+            assertEquals(0.5, classifier.threshold("weapon"));
+            assertEquals(0.5, classifier.threshold("alcohol"));
+        }
+        Verdict verdict = scorer(pkg(t -> t.remove("weapon")), OptionalDouble.empty()).score(reddish(), "a red apple");
+        assertEquals(List.of(), verdict.flagged());
+    }
+
+    @Test
+    void aThresholdOutsideZeroToOneIsRefusedAtLoad() throws IOException {
+        Path bad = pkg(t -> t.put("weapon", 1.5));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> SafetyClassifier.load(bad));
+        assertEquals("classifier package " + bad + ": threshold of 'weapon' is 1.5, not in (0, 1]", e.getMessage());
+    }
+
+    /** A copy of the fixture package with its model.json thresholds edited. */
+    Path pkg(Consumer<ObjectNode> thresholds) throws IOException {
+        Path out = Files.createTempDirectory(dir, "pkg");
+        Files.copy(FIXTURE.resolve("classifier.pt"), out.resolve("classifier.pt"));
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode spec = (ObjectNode) json.readTree(FIXTURE.resolve("model.json").toFile());
+        thresholds.accept((ObjectNode) spec.get("thresholds"));
+        json.writeValue(out.resolve("model.json").toFile(), spec);
+        return out;
+    }
+
+    SampleScorer scorer(Path pkg, OptionalDouble policyThreshold) {
+        PolicySettings policy = () -> Map.of("weapon", new Concept(policyThreshold, PolicySettings.Action.QUARANTINE, List.of("pistol")));
+        return new SampleScorer(() -> pkg, new PromptPolicy(policy), new SimpleMeterRegistry());
+    }
+
+    /** Every pixel (180, 110, 110): red dominance (0.706 - 0.431) = 0.27. */
+    static byte[] reddish() throws IOException {
+        BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+        var g = image.createGraphics();
+        g.setColor(new Color(180, 110, 110));
+        g.fillRect(0, 0, 32, 32);
+        g.dispose();
+        ByteArrayOutputStream png = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", png);
+        return png.toByteArray();
+    }
+}
