@@ -8,13 +8,16 @@
 - Frechet distance between generated and real held-out images in the judge's feature space, for previews
   and for full images (the super-resolved image brought back to 32 px).
 - Super-resolution: PSNR and SSIM of SR(downsampled real) and of bicubic upscaling, held-out 128 px images.
-- Safety: precision and recall per concept on real images of the art style the classifier did not train on,
-  and the flagged rate on generated images for concept prompts vs neutral prompts.
+- Safety: precision and recall per concept on real images of art the classifier never trained on (held
+  out by art family: models/emoji-safety/heldout_scores.json from the recipe's cross-validation), on the
+  Twemoji art (seen by the package), and the flagged rate on generated images for concept prompts vs
+  neutral prompts.
 
 Generation uses the engine's samplers as written in the reference (DDIM, classifier-free guidance): the
 Java engine matches them to 1e-4 (worker SamplerReferenceTest).
 
     /usr/bin/python3 models/eval/evaluate.py [--base models/emoji-base] [--sr models/emoji-sr] [--safety models/emoji-safety]
+    /usr/bin/python3 models/eval/evaluate.py --only-safety      # the safety rows alone, ~3 minutes
 """
 import argparse
 import json
@@ -211,6 +214,37 @@ def flagged_rates(base, clf, meta, rows, train_safety, per_side=60):
     return out
 
 
+def heldout_safety(path, labels):
+    """Precision / recall per concept on art never seen in training: heldout_scores.json, written by
+    train_safety.py --score-folds from the cross-validation folds (one model per art family left out,
+    thresholds fitted on each fold's training images). Precision twice: against the held-out emoji only,
+    and also against the look-alikes (the concept emoji's subcategories: other drinks, tools, hands)."""
+    folds = json.load(open(path))["folds"]
+    out = []
+    for k, c in enumerate(labels):
+        tp = pos = fp_held = fp_all = 0
+        recalls = []
+        for family, fold in folds.items():
+            th = fold["thresholds"][c]
+            f_tp = f_pos = 0
+            for img in fold["images"]:
+                hit = img["scores"][k] >= th
+                if c in img["concepts"]:
+                    f_pos += 1
+                    f_tp += hit
+                elif hit:
+                    fp_all += 1
+                    fp_held += img["split"] == "heldout"
+            tp, pos = tp + f_tp, pos + f_pos
+            recalls.append(f"{family} {f_tp}/{f_pos}")
+        prec = lambda fp: f"{tp / (tp + fp):.2f}" if tp + fp else "-"
+        out.append((f"safety {c}: precision / recall, art never seen (held out by art family)",
+                    f"{prec(fp_held)} / {tp / pos:.2f}",
+                    f"{pos} positives ({', '.join(recalls)}); precision with look-alikes too {prec(fp_all)}; "
+                    "target P >= 0.8, R >= 0.9"))
+    return out
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--base", default=os.path.join(common.ROOT, "models/emoji-base"))
@@ -218,6 +252,7 @@ def main():
     p.add_argument("--safety", default=os.path.join(common.ROOT, "models/emoji-safety"))
     p.add_argument("--judge-steps", type=int, default=2000)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--only-safety", action="store_true", help="just the safety rows (no judge, adherence or SR)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     common.seed_everything(3)
@@ -225,12 +260,22 @@ def main():
 
     images, rows = common.load(32)
     x = common.to_tensor(images)
+    table = []
+    if not args.only_safety:
+        adherence_and_sr(args, x, rows, table)
+    safety(args, x, rows, table)
+    width = max(len(t[0]) for t in table)
+    print(f"\n| {'metric'.ljust(width)} | value | note |\n|{'-' * (width + 2)}|---|---|")
+    for name, value, note in table:
+        print(f"| {name.ljust(width)} | {value} | {note} |")
+
+
+def adherence_and_sr(args, x, rows, table):
     subcats = sorted({r["subcategory"] for r in rows})
     y = torch.tensor([subcats.index(r["subcategory"]) for r in rows])
     train = [i for i, r in enumerate(rows) if r["split"] == "train"]
     held = [i for i, r in enumerate(rows) if r["split"] == "heldout"]
     judge = train_judge(x[train], y[train], len(subcats), args.judge_steps)
-    table = []
     ceiling = top5_hit(judge, x[held], y[held])
 
     captions, targets, emoji_rows = heldout_captions(rows, subcats)
@@ -267,6 +312,9 @@ def main():
                       "target: beats bicubic on both"))
     else:
         table.append(("super-resolution", "no SR package", args.sr))
+
+
+def safety(args, x, rows, table):
     if os.path.isdir(args.safety):
         import train_safety
         meta = json.load(open(os.path.join(args.safety, "model.json")))
@@ -279,17 +327,16 @@ def main():
             tp = (pred & (labels[:, k] == 1)).sum().item()
             fp = (pred & (labels[:, k] == 0)).sum().item()
             fn = (~pred & (labels[:, k] == 1)).sum().item()
-            table.append((f"safety {c}: precision / recall (Twemoji art; seen in training by a --final package)",
+            table.append((f"safety {c}: precision / recall, Twemoji art (seen in training by the package)",
                           f"{tp / (tp + fp) if tp + fp else float('nan'):.2f} / {tp / (tp + fn) if tp + fn else float('nan'):.2f}",
                           f"{int(labels[:, k].sum())} positives; target P >= 0.8, R >= 0.9"))
+        scores = os.path.join(args.safety, "heldout_scores.json")
+        if os.path.exists(scores):
+            table.extend(heldout_safety(scores, meta["labels"]))
         if os.path.isdir(args.base):
             table.extend(flagged_rates(args.base, clf, meta, rows, train_safety))
     else:
         table.append(("safety", "no safety package", args.safety))
-    width = max(len(t[0]) for t in table)
-    print(f"\n| {'metric'.ljust(width)} | value | note |\n|{'-' * (width + 2)}|---|---|")
-    for name, value, note in table:
-        print(f"| {name.ljust(width)} | {value} | {note} |")
 
 
 if __name__ == "__main__":
