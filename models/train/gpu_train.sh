@@ -7,7 +7,7 @@
 # vocab.txt. JUDGE: models/eval/cache/judge-2000.pt (evaluate.py trains it on the first run). BASE_INIT /
 # SR_INIT: optimizer-free checkpoints ({ema, step}) to continue from. Writes to OUT: base.pt, sr.pt (best
 # EMA snapshot, {ema, step, history, ...}: copy to models/train/checkpoints/emoji-*.pt to resume or export on
-# a CPU), safety-final.pt (export with train_safety.py --export-from), safety-forward.pt and the logs.
+# a CPU), safety-w48.pt + safety-w64.pt (export with train_safety.py --export-from), safety-folds-* and the logs.
 # BASE_ARGS: more train_base.py arguments (e.g. "--decay-steps 4000"); SAFETY_ONLY=1 / SKIP_SAFETY=1.
 set -u
 OUT=${OUT:-/tmp/genq-gpu}; MIN=${MINUTES:-7}; CK=$(mktemp -d)
@@ -24,13 +24,16 @@ python3 train_sr.py --device cuda --threads 4 --crop 128 --batch 48 --lr 2e-4 --
   --save-every 1000000 --eval-every 500 --keep-best --checkpoint "$CK/emoji-sr.pt" \
   --weights-out "$OUT/sr.pt" --out "$CK/pkg-sr" > "$OUT/sr.log" 2>&1 &
 fi
-[ -z "${SKIP_SAFETY:-}" ] && SAFE="--device cuda --threads 4 --steps ${SAFETY_STEPS:-8000} --batch 256 --width 48"
+[ -z "${SKIP_SAFETY:-}" ] && SAFE="--device cuda --threads 4"
 [ -z "${SKIP_SAFETY:-}" ] && (
-  # thresholds: the lowest that keep precision >= 0.9 on the training images; the forward split (Twemoji
-  # art of concept and held-out emoji never trained on) measures what that recipe gives on unseen art
-  python3 train_safety.py $SAFE --split forward --thresholds seen-precision --weights-out "$OUT/safety-forward.pt" &
-  python3 train_safety.py $SAFE --final --thresholds seen-precision --weights-out "$OUT/safety-final.pt" \
-    --out "$CK/pkg-safety" &
+  # emoji-safety 1.12000: two members (width 48 / 8,000 steps, width 64 / 12,000 steps), each with its
+  # cross-validation by art family (folds for train_safety.py --score-folds); export the ensemble on a CPU:
+  # train_safety.py --export-from safety-w48.pt,safety-w64.pt --version 1.12000
+  python3 train_safety.py $SAFE --final --weights-out "$OUT/safety-w48.pt" --out "$CK/pkg-safety-w48" &
+  python3 train_safety.py $SAFE --final --width 64 --steps 12000 --weights-out "$OUT/safety-w64.pt" --out "$CK/pkg-safety-w64" &
+  wait
+  python3 train_safety.py $SAFE --cross-validate --folds-out "$OUT/safety-folds-w48" &
+  python3 train_safety.py $SAFE --cross-validate --width 64 --steps 12000 --folds-out "$OUT/safety-folds-w64" &
   wait
 ) > "$OUT/safety.log" 2>&1 &
 wait

@@ -6,30 +6,25 @@ is the model card's). Positives are rare (a few dozen emoji), so the loss weight
 shifts, colour jitter and noise (generated images are noisier than the art).
 
 A concept has only a handful of emoji per art style, too few to learn what a weapon looks like in a style
-never seen. So the network also learns every emoji's subcategory (99 classes, thousands of images, both
-styles: an auxiliary head, dropped at export), which teaches it features that carry across styles.
+never seen. So the network also learns which emoji an image is (identity, 1,911 classes, each drawn by
+several artists: build_dataset.py's extra art) and its subcategory, and a concept's score is the identity
+probability mass of the emoji that depict it (--mode identity; "head" and "max" are the alternatives the
+cross-validation compares).
 
-Evaluation uses what the model never saw: the concept emoji in Twemoji art (recall) and the held-out 5%
-of emoji in Twemoji art (precision). Training sees Noto art (32 px, plus the 128 px Noto font renders
-downsampled) and the other Twemoji emoji. --final trains on everything for the shipped model.
+Evaluation leaves out a whole art family (Noto, Twemoji, Fluent: FAMILIES): its drawings of the concept
+emoji, their look-alikes and the held-out emoji are never trained on and are what the fold is tested on.
+--cross-validate runs the three folds; --final trains on everything for the shipped model.
 
-Since the GPU run (emoji-safety 0.8000, MODEL_CARD.md): class-balanced sampling (--concept-share of each
-batch per concept), strong augmentation (augment(strong=True)), width 48, and thresholds fitted on the
-training images (--thresholds seen-precision). --split reverse / --calibrate-out is another way to fit
-thresholds (on Noto art left out), tried and not used: it drove every threshold to its floor.
-
-    /usr/bin/python3 models/train/train_safety.py              # train on Noto, print precision/recall on Twemoji
-    /usr/bin/python3 models/train/train_safety.py --final      # train on everything, export models/emoji-safety
-    # the shipped recipe (GPU; drop --device for a CPU):
-    python3 models/train/train_safety.py --device cuda --steps 8000 --batch 256 --width 48 --final \
-        --thresholds seen-precision --weights-out /tmp/safety-final.pt --out /tmp/ignored
-    /usr/bin/python3 models/train/train_safety.py --export-from /tmp/safety-final.pt   # torch 1.13 export
+    # the shipped recipe (emoji-safety 1.12000, MODEL_CARD.md; GPU, drop --device for a CPU):
+    python3 models/train/train_safety.py --device cuda --final --weights-out /tmp/w48.pt
+    python3 models/train/train_safety.py --device cuda --final --width 64 --steps 12000 --weights-out /tmp/w64.pt
+    python3 models/train/train_safety.py --device cuda --cross-validate --folds-out /tmp/folds-w48   # and w64
+    /usr/bin/python3 models/train/train_safety.py --export-from /tmp/w48.pt,/tmp/w64.pt --version 1.12000
+    /usr/bin/python3 models/train/train_safety.py --score-folds /tmp/folds-w48,/tmp/folds-w64
 """
 import argparse
 import json
-import math
 import os
-import re
 
 import torch
 import torch.nn as nn
