@@ -23,8 +23,10 @@ emoji, their look-alikes and the held-out emoji are never trained on and are wha
     /usr/bin/python3 models/train/train_safety.py --score-folds /tmp/folds-w48,/tmp/folds-w64
 """
 import argparse
+import functools
 import json
 import os
+import re
 
 import torch
 import torch.nn as nn
@@ -157,6 +159,7 @@ def family_of(style):
     return next(f for f, styles in FAMILIES.items() if style in styles)
 
 
+@functools.lru_cache(maxsize=1)
 def images(extra=True):
     """Every 32 px image with its row: Noto and Twemoji art, the 128 px Noto font renders area-downsampled
     and, with extra, the other drawings (2017 Noto, Fluent flat / color / high-contrast / 3D)."""
@@ -203,14 +206,18 @@ class Data:
         self.test_x, self.test_y, self.test_rows = x[test], y[test], [rows[i] for i in test]
 
 
-def evaluate(model, x, y, threshold=0.5):
+def scores(model, x, device="cpu"):
+    """Concept scores [N, len(LABELS)] on the CPU, in batches of 256 on `device`."""
     model.eval()
     with torch.no_grad():
-        p = torch.cat([model(x[i:i + 256]) for i in range(0, len(x), 256)]).cpu()
-    y = y.cpu()
+        return torch.cat([model(x[i:i + 256].to(device)) for i in range(0, len(x), 256)]).cpu()
+
+
+def metrics(p, y, thresholds):
+    """Per concept: counts, precision and recall of scores p against labels y at thresholds {concept: t}."""
     out = {}
     for k, c in enumerate(LABELS):
-        th = threshold[c] if isinstance(threshold, dict) else threshold
+        th = thresholds[c]
         pred = p[:, k] >= th
         tp = (pred & (y[:, k] == 1)).sum().item()
         fp = (pred & (y[:, k] == 0)).sum().item()
@@ -218,15 +225,13 @@ def evaluate(model, x, y, threshold=0.5):
         out[c] = {"positives": int(y[:, k].sum().item()), "negatives": int((y[:, k] == 0).sum().item()),
                   "threshold": th, "tp": tp, "fp": fp,
                   "precision": tp / (tp + fp) if tp + fp else None, "recall": tp / (tp + fn) if tp + fn else None}
-    return out, p
+    return out
 
 
-def seen_precision_thresholds(model, x, y, precision=0.9, grid=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)):
-    """Per concept, the lowest threshold on the grid at which the model's precision on the (un-augmented)
-    images it trained on is at least `precision`: as low as it can go without flagging the known safe
-    emoji that look alike (other drinks, kitchen tools...). Fitted on training images only."""
-    _, p = evaluate(model, x, y)
-    y = y.cpu()
+def seen_precision_thresholds(p, y, precision=0.9, grid=(0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)):
+    """Per concept, the lowest threshold on the grid at which precision on the (un-augmented) images the
+    model trained on (their scores p, labels y) is at least `precision`: as low as it can go without
+    flagging the known safe emoji that look alike (other drinks, kitchen tools...)."""
     out = {}
     for k, c in enumerate(LABELS):
         for th in grid:
@@ -308,7 +313,7 @@ def main():
     p.add_argument("--no-extra", action="store_true", help="Noto and Twemoji art only (the data of 0.8000)")
     p.add_argument("--unseen", default="twemoji", choices=list(FAMILIES), help="the art family a single run tests on")
     p.add_argument("--cross-validate", action="store_true", help="one run per art family left out; pooled table")
-    p.add_argument("--folds-out", default=None, help="save each fold's weights here (evaluate.py --safety-folds)")
+    p.add_argument("--folds-out", default=None, help="save each fold's weights here (for --score-folds)")
     p.add_argument("--final", action="store_true", help="train on everything and export the package")
     p.add_argument("--weights-out", default=None, help="write the trained state dict (and metrics) here")
     p.add_argument("--export-from", default=None, help="export a --weights-out file instead of training")
@@ -324,17 +329,15 @@ def main():
     if args.export_from:
         # one --weights-out file, or several (comma-separated) exported as their ensemble; the thresholds are
         # fitted again, by the same rule, to what is exported
-        paths = args.export_from.split(",")
-        members = [load_weights(path, args.mode) for path in paths]
-        model = members[0] if len(members) == 1 else Ensemble(members).eval()
-        data = Data(None, not args.no_extra)
-        thresholds = seen_precision_thresholds(model, data.x, data.y)
-        states = [torch.load(path, map_location="cpu") for path in paths]
-        recipe = " + ".join(s["recipe"].replace("--mode max", "--mode " + args.mode) for s in states)
+        states = [torch.load(path, map_location="cpu") for path in args.export_from.split(",")]
+        model = ensemble([model_of(state, args.mode) for state in states])
+        data = Data(None, states[0]["extra"])
+        thresholds = seen_precision_thresholds(scores(model, data.x), data.y)
+        recipe = " + ".join(re.sub(r"--mode \w+", "--mode " + args.mode, s["recipe"]) for s in states)
         export(model, args.out, thresholds, args.version or f"0.{max(s['steps'] for s in states)}", recipe)
         return
     if args.score_folds:
-        write_fold_scores(args.score_folds.split(","), args.scores_out, args.mode, not args.no_extra)
+        write_fold_scores(args.score_folds.split(","), args.scores_out, args.mode)
         return
     recipe = (f"--steps {args.steps} --batch {args.batch} --lr {args.lr} --width {args.width} --augment {args.augment} "
               f"--concept-share {args.concept_share} --identity-weight {args.identity_weight} --mode {args.mode}"
@@ -345,14 +348,15 @@ def main():
         for family in FAMILIES:
             data = Data(family, extra)
             model = fit(data, args, device)
+            fitted = {}
             for mode in MODES:
                 model.mode = mode
-                thresholds = seen_precision_thresholds(model, data.x.to(device), data.y)
-                per_mode[mode][family], _ = evaluate(model, data.test_x.to(device), data.test_y, thresholds)
+                fitted[mode] = seen_precision_thresholds(scores(model, data.x, device), data.y)
+                per_mode[mode][family] = metrics(scores(model, data.test_x, device), data.test_y, fitted[mode])
             model.mode = args.mode
             if args.folds_out:
                 save_weights(model, os.path.join(args.folds_out, f"{family}.pt"), data, args, recipe,
-                             seen_precision_thresholds(model, data.x.to(device), data.y), unseen=family)
+                             fitted[args.mode], unseen=family)
         for mode in MODES:
             print(f"\nmode {mode}" + (" (the recipe's)" if mode == args.mode else ""))
             print(table(per_mode[mode]))
@@ -361,11 +365,11 @@ def main():
         return
     data = Data(None if args.final else args.unseen, extra)
     model = fit(data, args, device)
-    thresholds = seen_precision_thresholds(model, data.x.to(device), data.y)
+    thresholds = seen_precision_thresholds(scores(model, data.x, device), data.y)
     print("thresholds (precision >= 0.9 on the training images)", thresholds)
     result = {"unseen": None if args.final else args.unseen, "recipe": recipe, "thresholds": thresholds}
     if len(data.test_x):
-        result["at_thresholds"], _ = evaluate(model, data.test_x.to(device), data.test_y, thresholds)
+        result["at_thresholds"] = metrics(scores(model, data.test_x, device), data.test_y, thresholds)
         print(table({args.unseen: result["at_thresholds"]}))
     print("RESULT", json.dumps(result))
     if args.weights_out:
@@ -387,25 +391,29 @@ def save_weights(model, path, data, args, recipe, thresholds, unseen=None, resul
                 "extra": not args.no_extra, "result": result}, path)
 
 
-def load_weights(path, mode=None):
-    state = torch.load(path, map_location="cpu")
+def model_of(state, mode):
+    """The SafetyNet of a save_weights file's contents, scoring by `mode`."""
     weights = {k: v.float() if v.is_floating_point() else v for k, v in state["model"].items()}
-    model = SafetyNet(state["subcategories"], state["width"], weights["identity_concepts"], mode or state["mode"])
+    model = SafetyNet(state["subcategories"], state["width"], weights["identity_concepts"], mode)
     model.load_state_dict(weights)
     return model.eval()
 
 
-def write_fold_scores(folders, out, mode, extra=True):
+def ensemble(members):
+    return members[0] if len(members) == 1 else Ensemble(members).eval()
+
+
+def write_fold_scores(folders, out, mode):
     """Per art family: the scores that the fold models (their ensemble, if several folders) give the images
     they never saw, and the thresholds the recipe's rule fits on that fold's training images. evaluate.py
     turns this file into the held-out precision / recall table."""
     folds = {}
     for family in FAMILIES:
-        members = [load_weights(os.path.join(folder, f"{family}.pt"), mode) for folder in folders]
-        model = members[0] if len(members) == 1 else Ensemble(members).eval()
-        data = Data(family, extra)
-        thresholds = seen_precision_thresholds(model, data.x, data.y)
-        _, p = evaluate(model, data.test_x, data.test_y, thresholds)
+        states = [torch.load(os.path.join(folder, f"{family}.pt"), map_location="cpu") for folder in folders]
+        model = ensemble([model_of(state, mode) for state in states])
+        data = Data(family, states[0]["extra"])
+        thresholds = seen_precision_thresholds(scores(model, data.x), data.y)
+        p = scores(model, data.test_x)
         folds[family] = {"thresholds": thresholds, "images": [
             {"emoji": r["emoji"], "label": r["label"], "style": r["style"], "split": r["split"],
              "concepts": concepts_of(r), "scores": [round(v, 5) for v in p[i].tolist()]}
