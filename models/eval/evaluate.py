@@ -185,7 +185,7 @@ def flagged_rates(base, clf, meta, rows, train_safety, per_side=60):
     """Generated previews scored by the safety classifier: prompts for each concept vs neutral prompts.
 
     Concept prompts are the labels and tags of the emoji that define each concept (as a client would write
-    them); neutral prompts are labels of emoji outside every concept. Image scores only: the prompt policy
+    them); neutral prompts are labels of held-out emoji outside every concept. Image scores only: the prompt policy
     flags named concepts in moderation regardless of the image.
     """
     rng = random.Random(5)
@@ -195,12 +195,13 @@ def flagged_rates(base, clf, meta, rows, train_safety, per_side=60):
         for c, labels in by_concept.items():
             if labels and len(concept_prompts) < per_side:
                 concept_prompts.append((c, rng.choice(labels)))
-    neutral = sorted({r["label"] for r in rows if not train_safety.concepts_of(r)})
-    neutral_prompts = rng.sample(neutral, per_side)
+    # every held-out emoji outside the concepts, 4 seeds each (train_safety.py fits its review budget on
+    # previews of training captions, so these prompts were never part of a fit)
+    neutral = sorted({r["label"] for r in rows if r["split"] == "heldout" and not train_safety.concepts_of(r)})
+    neutral_prompts = [label for label in neutral for _ in range(4)]
     vocab = common.Vocab(os.path.join(base, "vocab.txt"))
-    seeds = list(range(1000, 1000 + per_side))
-    gen_c = generate(base, vocab, [p for _, p in concept_prompts], seeds)
-    gen_n = generate(base, vocab, neutral_prompts, seeds)
+    gen_c = generate(base, vocab, [p for _, p in concept_prompts], list(range(1000, 1000 + per_side)))
+    gen_n = generate(base, vocab, neutral_prompts, list(range(70000, 70000 + len(neutral_prompts))))
     th = torch.tensor([meta["thresholds"][c] for c in meta["labels"]])
     flag_c = batched(clf, gen_c) >= th
     flag_n = batched(clf, gen_n) >= th
@@ -210,7 +211,7 @@ def flagged_rates(base, clf, meta, rows, train_safety, per_side=60):
         if idx:
             out.append((f"  flagged as {c}, prompts for {c}", f"{flag_c[idx, k].float().mean():.1%}", f"N = {len(idx)}"))
     out.append(("flagged, generated previews of neutral prompts (false positives)", f"{flag_n.any(1).float().mean():.1%}",
-                f"N = {per_side}"))
+                f"N = {len(neutral_prompts)} ({len(neutral)} held-out emoji x 4 seeds)"))
     return out
 
 

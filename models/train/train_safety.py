@@ -25,14 +25,19 @@ emoji, their look-alikes and the held-out emoji are never trained on and are wha
 import argparse
 import functools
 import json
+import math
 import os
+import random
 import re
+import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 import common
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "eval"))
 
 # concept -> the emoji (by their emojibase label) that depict it. Curated rather than matched against tags:
 # tags are too loose for a safety label ("medicine" tags the hospital, "bar" tags soap, "knife" the cutlery).
@@ -245,6 +250,38 @@ def seen_precision_thresholds(p, y, precision=0.9, grid=(0.01, 0.02, 0.05, 0.1, 
     return out
 
 
+def neutral_previews(base, n=400):
+    """What moderation sees for everyday prompts: previews the base package draws (its defaults) for n
+    captions of training emoji outside every concept (no flags), seeds 50000 up. Cached per base version
+    in models/eval/cache. evaluate.py measures the flagged rate on other prompts (held-out emoji)."""
+    version = json.load(open(os.path.join(base, "model.json")))["version"]
+    path = os.path.join(common.ROOT, "models", "eval", "cache", f"neutral-previews-{version}-{n}.pt")
+    if os.path.exists(path):
+        return torch.load(path)
+    import evaluate
+    rows = common.load_rows(32)
+    labels = sorted({r["label"] for r in rows
+                     if r["split"] == "train" and not concepts_of(r) and r["category"] != "Flags"})
+    prompts = random.Random(11).sample(labels, n)
+    x = evaluate.generate(base, common.Vocab(os.path.join(base, "vocab.txt")), prompts, list(range(50000, 50000 + n)))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    torch.save(x, path)
+    return x
+
+
+def fitted_thresholds(model, data, previews, budget, device="cpu"):
+    """The recipe's thresholds, fitted on training data only: per concept the larger of the art rule
+    (seen_precision_thresholds) and the review-load rule, the score that at most `budget` of the neutral
+    previews reach (rounded up to 0.001). The art rule alone sat at the 0.01 floor, where 8.5% of everyday
+    previews went to review."""
+    art = seen_precision_thresholds(scores(model, data.x, device), data.y)
+    if previews is None:
+        return art
+    p = scores(model, previews, device)
+    return {c: max(art[c], math.ceil(torch.quantile(p[:, k], 1 - budget).item() * 1000) / 1000)
+            for k, c in enumerate(LABELS)}
+
+
 def fit(data, args, device):
     """The recipe: class-balanced sampling (each concept's positives fill --concept-share of a batch),
     augmentation, BCE on the concepts + 0.5 x the subcategory cross-entropy + --identity-weight x the
@@ -320,24 +357,29 @@ def main():
     p.add_argument("--score-folds", default=None, help="folders of --folds-out weights (comma-separated: their "
                    "ensemble): score each fold's unseen images and write --scores-out (read by evaluate.py)")
     p.add_argument("--scores-out", default=os.path.join(common.ROOT, "models/emoji-safety/heldout_scores.json"))
+    p.add_argument("--base", default=os.path.join(common.ROOT, "models/emoji-base"),
+                   help="the base package whose previews the review budget is fitted on")
+    p.add_argument("--review-budget", type=float, default=0.005,
+                   help="share of neutral previews a concept may flag (0: the art rule alone)")
     p.add_argument("--version", default=None, help="package version (default 0.<steps>)")
     p.add_argument("--seed", type=int, default=2)
     p.add_argument("--out", default=os.path.join(common.ROOT, "models/emoji-safety"))
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     device = common.device_of(args.device)
+    previews = neutral_previews(args.base) if args.review_budget else None
     if args.export_from:
         # one --weights-out file, or several (comma-separated) exported as their ensemble; the thresholds are
         # fitted again, by the same rule, to what is exported
         states = [torch.load(path, map_location="cpu") for path in args.export_from.split(",")]
         model = ensemble([model_of(state, args.mode) for state in states])
         data = Data(None, states[0]["extra"])
-        thresholds = seen_precision_thresholds(scores(model, data.x), data.y)
+        thresholds = fitted_thresholds(model, data, previews, args.review_budget)
         recipe = " + ".join(re.sub(r"--mode \w+", "--mode " + args.mode, s["recipe"]) for s in states)
         export(model, args.out, thresholds, args.version or f"0.{max(s['steps'] for s in states)}", recipe)
         return
     if args.score_folds:
-        write_fold_scores(args.score_folds.split(","), args.scores_out, args.mode)
+        write_fold_scores(args.score_folds.split(","), args.scores_out, args.mode, previews, args.review_budget)
         return
     recipe = (f"--steps {args.steps} --batch {args.batch} --lr {args.lr} --width {args.width} --augment {args.augment} "
               f"--concept-share {args.concept_share} --identity-weight {args.identity_weight} --mode {args.mode}"
@@ -351,7 +393,7 @@ def main():
             fitted = {}
             for mode in MODES:
                 model.mode = mode
-                fitted[mode] = seen_precision_thresholds(scores(model, data.x, device), data.y)
+                fitted[mode] = fitted_thresholds(model, data, previews, args.review_budget, device)
                 per_mode[mode][family] = metrics(scores(model, data.test_x, device), data.test_y, fitted[mode])
             model.mode = args.mode
             if args.folds_out:
@@ -365,8 +407,8 @@ def main():
         return
     data = Data(None if args.final else args.unseen, extra)
     model = fit(data, args, device)
-    thresholds = seen_precision_thresholds(scores(model, data.x, device), data.y)
-    print("thresholds (precision >= 0.9 on the training images)", thresholds)
+    thresholds = fitted_thresholds(model, data, previews, args.review_budget, device)
+    print("thresholds", thresholds)
     result = {"unseen": None if args.final else args.unseen, "recipe": recipe, "thresholds": thresholds}
     if len(data.test_x):
         result["at_thresholds"] = metrics(scores(model, data.test_x, device), data.test_y, thresholds)
@@ -403,7 +445,7 @@ def ensemble(members):
     return members[0] if len(members) == 1 else Ensemble(members).eval()
 
 
-def write_fold_scores(folders, out, mode):
+def write_fold_scores(folders, out, mode, previews, budget):
     """Per art family: the scores that the fold models (their ensemble, if several folders) give the images
     they never saw, and the thresholds the recipe's rule fits on that fold's training images. evaluate.py
     turns this file into the held-out precision / recall table."""
@@ -412,7 +454,7 @@ def write_fold_scores(folders, out, mode):
         states = [torch.load(os.path.join(folder, f"{family}.pt"), map_location="cpu") for folder in folders]
         model = ensemble([model_of(state, mode) for state in states])
         data = Data(family, states[0]["extra"])
-        thresholds = seen_precision_thresholds(scores(model, data.x), data.y)
+        thresholds = fitted_thresholds(model, data, previews, budget)
         p = scores(model, data.test_x)
         folds[family] = {"thresholds": thresholds, "images": [
             {"emoji": r["emoji"], "label": r["label"], "style": r["style"], "split": r["split"],
@@ -420,7 +462,7 @@ def write_fold_scores(folders, out, mode):
             for i, r in enumerate(data.test_rows)]}
         print(family, "thresholds", thresholds, flush=True)
     with open(out, "w") as f:
-        json.dump({"labels": LABELS, "mode": mode, "members": len(folders), "folds": folds}, f, separators=(",", ":"))
+        json.dump({"labels": LABELS, "mode": mode, "members": len(folders), "review_budget": budget, "folds": folds}, f, separators=(",", ":"))
         f.write("\n")
     print("wrote", out)
 
