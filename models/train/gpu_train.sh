@@ -26,9 +26,9 @@ python3 train_sr.py --device cuda --threads 4 --crop 128 --batch 48 --lr 2e-4 --
 fi
 [ -z "${SKIP_SAFETY:-}" ] && SAFE="--device cuda --threads 4"
 [ -z "${SKIP_SAFETY:-}" ] && (
-  # emoji-safety 1.12000: two members (width 48 / 8,000 steps, width 64 / 12,000 steps), each with its
+  # emoji-safety 1.12001: two members (width 48 / 8,000 steps, width 64 / 12,000 steps), each with its
   # cross-validation by art family (folds for train_safety.py --score-folds); export the ensemble on a CPU:
-  # train_safety.py --export-from safety-w48.pt,safety-w64.pt --version 1.12000
+  # train_safety.py --export-from safety-w48.pt,safety-w64.pt --version 1.12001
   python3 train_safety.py $SAFE --final --weights-out "$OUT/safety-w48.pt" --out "$CK/pkg-safety-w48" &
   python3 train_safety.py $SAFE --final --width 64 --steps 12000 --weights-out "$OUT/safety-w64.pt" --out "$CK/pkg-safety-w64" &
   wait

@@ -15,11 +15,11 @@ Evaluation leaves out a whole art family (Noto, Twemoji, Fluent: FAMILIES): its 
 emoji, their look-alikes and the held-out emoji are never trained on and are what the fold is tested on.
 --cross-validate runs the three folds; --final trains on everything for the shipped model.
 
-    # the shipped recipe (emoji-safety 1.12000, MODEL_CARD.md; GPU, drop --device for a CPU):
+    # the shipped recipe (emoji-safety 1.12001, MODEL_CARD.md; GPU, drop --device for a CPU):
     python3 models/train/train_safety.py --device cuda --final --weights-out /tmp/w48.pt
     python3 models/train/train_safety.py --device cuda --final --width 64 --steps 12000 --weights-out /tmp/w64.pt
     python3 models/train/train_safety.py --device cuda --cross-validate --folds-out /tmp/folds-w48   # and w64
-    /usr/bin/python3 models/train/train_safety.py --export-from /tmp/w48.pt,/tmp/w64.pt --version 1.12000
+    /usr/bin/python3 models/train/train_safety.py --export-from /tmp/w48.pt,/tmp/w64.pt --version 1.12001
     /usr/bin/python3 models/train/train_safety.py --score-folds /tmp/folds-w48,/tmp/folds-w64
 """
 import argparse
