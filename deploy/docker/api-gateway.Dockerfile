@@ -15,6 +15,7 @@ COPY api-gateway/ api-gateway/
 COPY worker/pom.xml worker/
 COPY moderation/pom.xml moderation/
 COPY system-tests/pom.xml system-tests/
+COPY bench/platform/pom.xml bench/platform/
 RUN --mount=type=cache,target=/root/.m2 \
     ./mvnw -B -ntp -Dmaven.test.skip=true -pl api-gateway -am package
 

@@ -14,6 +14,7 @@ COPY moderation/ moderation/
 COPY api-gateway/pom.xml api-gateway/
 COPY worker/pom.xml worker/
 COPY system-tests/pom.xml system-tests/
+COPY bench/platform/pom.xml bench/platform/
 RUN --mount=type=cache,target=/root/.m2 \
     ./mvnw -B -ntp -Dmaven.test.skip=true -pl moderation -am package
 

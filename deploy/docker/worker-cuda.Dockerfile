@@ -17,6 +17,7 @@ COPY api-common/pom.xml api-common/
 COPY api-gateway/pom.xml api-gateway/
 COPY moderation/pom.xml moderation/
 COPY system-tests/pom.xml system-tests/
+COPY bench/platform/pom.xml bench/platform/
 # the cu124 native jar is about 2.4 GB
 RUN --mount=type=cache,target=/root/.m2 \
     ./mvnw -B -ntp -Pcuda -Dmaven.test.skip=true -pl worker -am package

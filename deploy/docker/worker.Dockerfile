@@ -15,6 +15,7 @@ COPY api-common/pom.xml api-common/
 COPY api-gateway/pom.xml api-gateway/
 COPY moderation/pom.xml moderation/
 COPY system-tests/pom.xml system-tests/
+COPY bench/platform/pom.xml bench/platform/
 RUN --mount=type=cache,target=/root/.m2 \
     ./mvnw -B -ntp -Dmaven.test.skip=true -pl worker -am package
 

@@ -62,12 +62,17 @@ function dockerignore(context) {
   };
 }
 
+function mavenModules() {
+  return [...fs.readFileSync(path.join(root, "pom.xml"), "utf8").matchAll(/<module>([^<]+)<\/module>/g)].map((m) => m[1]);
+}
+
 function checkDockerfile(file, context, label) {
   const text = fs.readFileSync(file, "utf8").replace(/\\\n/g, " ");
   const ignored = dockerignore(context);
   const stages = new Set();
   let copies = 0;
   const problems = [];
+  const copied = new Set();
   if (!/^\s*FROM\s+/im.test(text)) problems.push("no FROM");
   for (const line of text.split("\n")) {
     const from = line.match(/^\s*FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i);
@@ -85,6 +90,7 @@ function checkDockerfile(file, context, label) {
     }
     for (const src of paths.slice(0, -1)) {
       copies++;
+      copied.add(src.replace(/\/+$/, "").replace(/\/pom\.xml$/, ""));
       const clean = src.replace(/\/+$/, "");
       const matches = clean.includes("*")
         ? fs.readdirSync(path.join(context, path.dirname(clean))).filter((n) =>
@@ -97,6 +103,8 @@ function checkDockerfile(file, context, label) {
       }
     }
   }
+  // Maven refuses a reactor with a missing <module>, even when building one module with -pl ... -am
+  for (const module of mavenModules()) if (!copied.has(module)) problems.push(`module ${module}: its pom.xml is not copied`);
   if (/USER\s+(0|root)\s*$/im.test(text) || !/^\s*USER\s+/im.test(text)) problems.push("the final stage must run as a non-root USER");
   if (problems.length) fail(`${label}: ${rel(file)}: ${problems.join("; ")}`);
   else ok(`${label}: ${rel(file)}: ${copies} COPY sources exist in the context and pass .dockerignore; runs as non-root`);
