@@ -9,6 +9,7 @@ import io.opentelemetry.context.Context;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -55,7 +56,6 @@ public class OutboxRelay {
     }
 
     private static final int PURGE_BATCH = 10_000;
-    private static final long PURGE_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
 
     private final KafkaClients kafka;
     private final MessagingSpans spans;
@@ -97,7 +97,6 @@ public class OutboxRelay {
 
     private void loop() {
         long backoffMs = 0;
-        long lastPurge = System.nanoTime();
         while (running) {
             try {
                 long wait = backoffMs > 0 ? backoffMs : settings.pollInterval().toMillis();
@@ -116,13 +115,6 @@ public class OutboxRelay {
                     break;
                 } while (running);
                 backoffMs = failed == 0 ? 0 : nextBackoff(backoffMs);
-                if (System.nanoTime() - lastPurge > PURGE_EVERY_NANOS) {
-                    lastPurge = System.nanoTime();
-                    int purged;
-                    do { // a bounded delete per transaction; a large backlog of sent rows goes in several
-                        purged = QuarkusTransaction.requiringNew().call(this::purgeSent);
-                    } while (purged == PURGE_BATCH && running);
-                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -213,6 +205,15 @@ public class OutboxRelay {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** Once a minute, off the relay thread (sends never wait behind a purge, nor back off after one). */
+    @Scheduled(every = "1m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void purge() {
+        int purged;
+        do { // a bounded delete per transaction; a large backlog of sent rows goes in several
+            purged = QuarkusTransaction.requiringNew().call(this::purgeSent);
+        } while (purged == PURGE_BATCH && running);
     }
 
     /**
