@@ -127,6 +127,9 @@ public class SampleConsumer {
                     consumer.commitSync(commit);
                 }
                 if (failed) {
+                    // the records after a failure are read again: their first run must end before the second starts,
+                    // or the same sample is scored and copied twice at once and the loser fails spuriously
+                    awaitAll(handled.values());
                     Thread.sleep(backoff);
                     backoff = Math.min(backoff * 2, settings.maxBackoff().toMillis());
                 } else {
@@ -167,6 +170,16 @@ public class SampleConsumer {
         } catch (RuntimeException e) {
             MessagingSpans.end(span, e);
             throw e;
+        }
+    }
+
+    private static void awaitAll(java.util.Collection<Future<?>> results) throws InterruptedException {
+        for (Future<?> result : results) {
+            try {
+                result.get();
+            } catch (ExecutionException ignored) {
+                // its record is read again (or was logged by succeeded)
+            }
         }
     }
 
