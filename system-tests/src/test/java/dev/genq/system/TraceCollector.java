@@ -38,7 +38,8 @@ final class TraceCollector implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         server.createContext("/v1/traces", exchange -> {
-            try (exchange; InputStream raw = exchange.getRequestBody()) {
+            // the exchange stays open through the catch, so a request that does not parse gets its 400
+            try (InputStream raw = exchange.getRequestBody()) {
                 InputStream body = "gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))
                         ? new GZIPInputStream(raw) : raw;
                 collect(ExportTraceServiceRequest.parseFrom(body));
@@ -48,6 +49,8 @@ final class TraceCollector implements AutoCloseable {
                 exchange.getResponseBody().write(ok);
             } catch (IOException | RuntimeException e) {
                 exchange.sendResponseHeaders(400, -1);
+            } finally {
+                exchange.close();
             }
         });
         server.start();
