@@ -86,7 +86,8 @@ public final class PlatformBench {
                 "genq.rate-limit.requests-per-second", "1000000", "genq.quotas.default-max-concurrent-jobs", "100000000",
                 "genq.jobs.default-model", "tiny-base"), Map.of("GENQ_AUTH_BOOTSTRAP_CLIENT_KEY", key));
         ServiceProcess worker = start("worker", workerSettings());
-        start("moderation", Map.of("genq.moderation.classifier.path", root.resolve("models/fixtures/tiny-safety").toString()));
+        ServiceProcess moderation = start("moderation",
+                Map.of("genq.moderation.classifier.path", root.resolve("models/fixtures/tiny-safety").toString()));
         for (ServiceProcess s : services) {
             s.awaitReady(Duration.ofMinutes(3));
         }
@@ -96,16 +97,13 @@ public final class PlatformBench {
                 machine(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), Instant.now());
         line("");
 
-        overhead(worker, services.get(2));
+        overhead(worker, moderation);
         scaleOut(worker);
 
         // production runs the workers on other machines: the submit path is measured without them on these cores
-        for (ServiceProcess s : List.copyOf(services)) {
-            if (s != gateway) {
-                s.stop(Duration.ofSeconds(20));
-                services.remove(s);
-            }
-        }
+        List<ServiceProcess> others = List.of(worker, moderation);
+        ServiceProcess.stopAll(others, Duration.ofSeconds(20));
+        services.removeAll(others);
         floorAndSubmit();
         openLoop();
         System.out.println(report);

@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  * the system tests and the platform benchmark.
  */
 public final class ServiceProcess {
+    /** One client for every readiness wait (on Java 17 a client's selector thread lives until it is collected). */
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
     private final String module;
     private final int port;
     private final Path log;
@@ -73,14 +76,13 @@ public final class ServiceProcess {
 
     /** Waits until {@code /q/health/ready} answers 200; fails early if the process exits. */
     public void awaitReady(Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(module + " exited with code " + process.exitValue() + " while starting; see " + log);
             }
             try {
-                var r = http.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(5))
+                var r = HTTP.send(HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(5))
                         .GET().build(), HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return;
