@@ -41,7 +41,7 @@ class PackageThresholdTest {
 
     @Test
     void thePackageThresholdAppliesWhenThePolicySetsNone() throws IOException {
-        Verdict verdict = scorer(pkg(t -> t.put("weapon", 0.2)), OptionalDouble.empty()).score(reddish(), "a red apple");
+        Verdict verdict = scoreReddish(pkg(t -> t.put("weapon", 0.2)), OptionalDouble.empty());
 
         assertEquals(0.27, verdict.image().get("weapon"), 0.01);
         assertEquals(List.of("weapon"), verdict.flagged());
@@ -51,18 +51,19 @@ class PackageThresholdTest {
 
     @Test
     void thePolicyThresholdWinsOverThePackage() throws IOException {
-        Verdict verdict = scorer(pkg(t -> t.put("weapon", 0.2)), OptionalDouble.of(0.5)).score(reddish(), "a red apple");
+        Verdict verdict = scoreReddish(pkg(t -> t.put("weapon", 0.2)), OptionalDouble.of(0.5));
 
         assertEquals(List.of(), verdict.flagged());
     }
 
     @Test
     void aLabelWithoutPackageThresholdFallsBackToHalf() throws IOException {
-        try (SafetyClassifier classifier = SafetyClassifier.load(pkg(t -> t.remove("weapon")))) {
+        Path noWeaponThreshold = pkg(t -> t.remove("weapon"));
+        try (SafetyClassifier classifier = SafetyClassifier.load(noWeaponThreshold)) {
             assertEquals(0.5, classifier.threshold("weapon"));
             assertEquals(0.5, classifier.threshold("alcohol"));
         }
-        Verdict verdict = scorer(pkg(t -> t.remove("weapon")), OptionalDouble.empty()).score(reddish(), "a red apple");
+        Verdict verdict = scoreReddish(noWeaponThreshold, OptionalDouble.empty());
         assertEquals(List.of(), verdict.flagged());
     }
 
@@ -84,9 +85,15 @@ class PackageThresholdTest {
         return out;
     }
 
-    SampleScorer scorer(Path pkg, OptionalDouble policyThreshold) {
+    /** The verdict on {@link #reddish()} of a scorer over this package and policy threshold (closed after). */
+    Verdict scoreReddish(Path pkg, OptionalDouble policyThreshold) throws IOException {
         PolicySettings policy = () -> Map.of("weapon", new Concept(policyThreshold, PolicySettings.Action.QUARANTINE, List.of("pistol")));
-        return new SampleScorer(() -> pkg, new PromptPolicy(policy), new SimpleMeterRegistry());
+        SampleScorer scorer = new SampleScorer(() -> pkg, new PromptPolicy(policy), new SimpleMeterRegistry());
+        try {
+            return scorer.score(reddish(), "a red apple");
+        } finally {
+            scorer.close(null);
+        }
     }
 
     /** Every pixel (180, 110, 110): red dominance (0.706 - 0.431) = 0.27. */
