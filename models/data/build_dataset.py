@@ -9,14 +9,17 @@ Sources (licences and attribution in models/data/LICENSES.md):
   npm  emoji-datasource-google@3.0.0   the 2017 Noto art ("blobs", Apache-2.0): other drawings of the same emoji
   npm  fluentui-emoji            Microsoft Fluent Emoji, flat / color / high-contrast SVGs (MIT)
   npm  @lobehub/fluent-emoji-3d  Microsoft Fluent Emoji, 3D renders (MIT)
+  npm  emojione@2.2.7            EmojiOne 2 art, colour and black-and-white 64 px PNGs (CC-BY-4.0; the last
+                                 EmojiOne release under an open licence)
 
 What it writes to models/data/out/ (not committed; re-run to rebuild, ~1 minute):
   images32.npy    uint8 [N, 32, 32, 3]   both art styles, composited on white, area-downsampled from 64 px
   images128.npy   uint8 [M, 128, 128, 3] Noto font renders on white
   rows32.json / rows128.json             per image: emoji, label, tags, category, subcategory, style, split, weight
   extra32.npy / extra_rows32.json        more art styles at 32 px (noto-2017, fluent-flat, fluent-color,
-                                         fluent-hc, fluent-3d), same rows; only emoji-safety trains on them
-                                         (the base model and the evaluation judge keep the two styles above)
+                                         fluent-hc, fluent-3d, emojione, emojione-bw), same rows; only
+                                         emoji-safety trains on them (the base model and the evaluation
+                                         judge keep the two styles above)
   vocab.txt                              words of the training captions (id = line; 0 <pad>, 1 <unk>)
 
 Choices: skin-tone variants are dropped (they are nested under their base emoji and would be half the
@@ -46,7 +49,9 @@ PACKAGES = {"emoji-datasource-google": "16.0.0", "emoji-datasource-twitter": "16
 # more drawings of the same emoji, for the safety classifier: (package, version) -> styles it provides
 EXTRA_PACKAGES = {("emoji-datasource-google", "3.0.0"): ["noto-2017"],
                   ("fluentui-emoji", "1.3.0"): ["fluent-flat", "fluent-color", "fluent-hc"],
-                  ("@lobehub/fluent-emoji-3d", "1.1.0"): ["fluent-3d"]}
+                  ("@lobehub/fluent-emoji-3d", "1.1.0"): ["fluent-3d"],
+                  ("emojione", "2.2.7"): ["emojione", "emojione-bw"]}
+EMOJIONE_FOLDERS = {"emojione": "png", "emojione-bw": "png_bw"}
 FLUENT_FOLDERS = {"fluent-flat": "flat", "fluent-color": "modern", "fluent-hc": "high-contrast"}
 FONT = "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"
 HELD_OUT_PERCENT = 5
@@ -140,6 +145,12 @@ def extra_art(code, unified, label, old_noto, fluent_names):
         if os.path.exists(three_d):
             out.append(("fluent-3d", Image.open(three_d)))
             break
+    # EmojiOne names files by code point, lower-case, without variation selectors or zero-width joiners
+    name = "-".join(p for p in code.lower().split("-") if p != "200d")
+    for style, folder in EMOJIONE_FOLDERS.items():
+        path = member_path("emojione", f"assets/{folder}/{name}.png", "2.2.7")
+        if os.path.exists(path):
+            out.append((style, Image.open(path)))
     return [(style, on_white(img).resize((32, 32), Image.BOX)) for style, img in out]
 
 
