@@ -9,9 +9,9 @@
   and for full images (the super-resolved image brought back to 32 px).
 - Super-resolution: PSNR and SSIM of SR(downsampled real) and of bicubic upscaling, held-out 128 px images.
 - Safety: precision and recall per concept on real images of art the classifier never trained on (held
-  out by art family: models/emoji-safety/heldout_scores.json from the recipe's cross-validation), on the
-  Twemoji art (seen by the package), and the flagged rate on generated images for concept prompts vs
-  neutral prompts.
+  out by art family: models/emoji-safety/heldout_scores.json from the recipe's cross-validation), at the
+  shipped thresholds and at the art rule's (high recall); on the Twemoji art (seen by the package); and
+  the flagged rate on generated images for concept prompts vs neutral prompts.
 
 Generation uses the engine's samplers as written in the reference (DDIM, classifier-free guidance): the
 Java engine matches them to 1e-4 (worker SamplerReferenceTest).
@@ -215,18 +215,20 @@ def flagged_rates(base, clf, meta, rows, train_safety, per_side=60):
     return out
 
 
-def heldout_safety(path, labels):
+def heldout_safety(path, labels, key="thresholds", point="shipped thresholds"):
     """Precision / recall per concept on art never seen in training: heldout_scores.json, written by
     train_safety.py --score-folds from the cross-validation folds (one model per art family left out,
-    thresholds fitted on each fold's training images). Precision twice: against the held-out emoji only,
-    and also against the look-alikes (the concept emoji's subcategories: other drinks, tools, hands)."""
+    thresholds fitted on each fold's training images; for a family added after the package was trained,
+    the package's own members). `key`: the operating point, "thresholds" (the recipe's, as shipped) or
+    "thresholds_art_rule" (the high-recall point). Precision twice: against the held-out emoji only, and
+    also against the look-alikes (the concept emoji's subcategories: other drinks, tools, hands)."""
     folds = json.load(open(path))["folds"]
     out = []
     for k, c in enumerate(labels):
         tp = pos = fp_held = fp_all = 0
         recalls = []
         for family, fold in folds.items():
-            th = fold["thresholds"][c]
+            th = fold[key][c]
             f_tp = f_pos = 0
             for img in fold["images"]:
                 hit = img["scores"][k] >= th
@@ -239,7 +241,7 @@ def heldout_safety(path, labels):
             tp, pos = tp + f_tp, pos + f_pos
             recalls.append(f"{family} {f_tp}/{f_pos}")
         prec = lambda fp: f"{tp / (tp + fp):.2f}" if tp + fp else "-"
-        out.append((f"safety {c}: precision / recall, art never seen (held out by art family)",
+        out.append((f"safety {c}: precision / recall, art never seen (held out by art family), {point}",
                     f"{prec(fp_held)} / {tp / pos:.2f}",
                     f"{pos} positives ({', '.join(recalls)}); precision with look-alikes too {prec(fp_all)}; "
                     "target P >= 0.8, R >= 0.9"))
@@ -334,6 +336,7 @@ def safety(args, x, rows, table):
         scores = os.path.join(args.safety, "heldout_scores.json")
         if os.path.exists(scores):
             table.extend(heldout_safety(scores, meta["labels"]))
+            table.extend(heldout_safety(scores, meta["labels"], "thresholds_art_rule", "art rule (high recall)"))
         if os.path.isdir(args.base):
             table.extend(flagged_rates(args.base, clf, meta, rows, train_safety))
     else:

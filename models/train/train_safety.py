@@ -11,16 +11,28 @@ several artists: build_dataset.py's extra art) and its subcategory, and a concep
 probability mass of the emoji that depict it (--mode identity; "head" and "max" are the alternatives the
 cross-validation compares).
 
-Evaluation leaves out a whole art family (Noto, Twemoji, Fluent: FAMILIES): its drawings of the concept
-emoji, their look-alikes and the held-out emoji are never trained on and are what the fold is tested on.
---cross-validate runs the three folds; --final trains on everything for the shipped model.
+Evaluation leaves out a whole art family (Noto, Twemoji, Fluent, EmojiOne: FAMILIES): its drawings of the
+concept emoji, their look-alikes and the held-out emoji are never trained on and are what the fold is tested
+on. --cross-validate runs one fold per family; --final trains on everything for the shipped model.
 
-    # the shipped recipe (emoji-safety 1.12001, MODEL_CARD.md; GPU, drop --device for a CPU):
-    python3 models/train/train_safety.py --device cuda --final --weights-out /tmp/w48.pt
-    python3 models/train/train_safety.py --device cuda --final --width 64 --steps 12000 --weights-out /tmp/w64.pt
-    python3 models/train/train_safety.py --device cuda --cross-validate --folds-out /tmp/folds-w48   # and w64
-    /usr/bin/python3 models/train/train_safety.py --export-from /tmp/w48.pt,/tmp/w64.pt --version 1.12001
-    /usr/bin/python3 models/train/train_safety.py --score-folds /tmp/folds-w48,/tmp/folds-w64
+Generated previews are blurrier than any art: without them in training a blurry red ball with a stem scores
+as the bomb. --negative-previews puts emoji-base's previews of everyday prompts into every batch as negatives.
+Where a full retrain is out of reach (no GPU), --refit-from keeps a trained model's features and fits its
+heads again with the previews and any new art (refit_heads); for a fold, from that fold's model, so the
+family left out stays unseen.
+
+    # emoji-safety 1.12001's members and folds (GPU, drop --device for a CPU: hours at width 64; 1.12001 had
+    # no EmojiOne art, so its folds were noto, twemoji and fluent):
+    S="--device cuda --negative-previews 0"
+    python3 models/train/train_safety.py $S --final --weights-out w48.pt
+    python3 models/train/train_safety.py $S --final --width 64 --steps 12000 --weights-out w64.pt
+    python3 models/train/train_safety.py $S --cross-validate --folds-out folds-w48   # and w64
+    # the shipped package (MODEL_CARD.md): their heads refit on a CPU, folds from the folds
+    /usr/bin/python3 models/train/train_safety.py --final --refit-from w48.pt --weights-out refit-w48.pt  # and w64
+    /usr/bin/python3 models/train/train_safety.py --cross-validate --refit-from folds-w48 --refit-new w48.pt \
+        --folds-out refit-folds-w48   # and w64
+    /usr/bin/python3 models/train/train_safety.py --export-from refit-w48.pt,refit-w64.pt --version 1.13000
+    /usr/bin/python3 models/train/train_safety.py --score-folds refit-folds-w48,refit-folds-w64
 """
 import argparse
 import functools
@@ -30,6 +42,7 @@ import os
 import random
 import re
 import sys
+import time
 
 import torch
 import torch.nn as nn
@@ -89,8 +102,9 @@ class SafetyNet(nn.Module):
         return mass if self.mode == "identity" else torch.maximum(head, mass)
 
     def heads(self, x):
+        """Training: the logits of the concept head, the subcategory and the identity."""
         h = self.features(x).mean(dim=(2, 3))
-        return torch.sigmoid(self.head(h)), self.subcategory(h), self.identity(h)
+        return self.head(h), self.subcategory(h), self.identity(h)
 
 
 class Ensemble(nn.Module):
@@ -157,7 +171,17 @@ def _mix(mask, a, b):
 
 # Art families: styles drawn from the same designs count as one, so that "never seen" means a different artist.
 FAMILIES = {"noto": ("noto", "noto-font", "noto-2017"), "twemoji": ("twemoji",),
-            "fluent": ("fluent-flat", "fluent-color", "fluent-hc", "fluent-3d")}
+            "fluent": ("fluent-flat", "fluent-color", "fluent-hc", "fluent-3d"),
+            "emojione": ("emojione", "emojione-bw")}
+
+
+# what the models saved before EmojiOne joined the data trained on (their files do not list their styles)
+LEGACY_STYLES = tuple(st for f, styles in FAMILIES.items() if f != "emojione" for st in styles)
+
+
+def styles_of(state):
+    """The art styles a save_weights file's model trained on."""
+    return tuple(state.get("styles") or LEGACY_STYLES)
 
 
 def family_of(style):
@@ -191,9 +215,15 @@ def unseen_indices(rows, family):
 class Data:
     """Training tensors (x, y concepts, s subcategory, e emoji identity) and the test split."""
 
-    def __init__(self, unseen=None, extra=True):
-        """unseen: the art family left out and tested on (unseen_indices), or None to train on everything."""
+    def __init__(self, unseen=None, extra=True, negatives=None, styles=None):
+        """unseen: the art family left out and tested on (unseen_indices), or None to train on everything.
+        negatives: generated previews of everyday prompts (negative_previews) that no concept may flag.
+        styles: only these art styles (a saved model's, to fit its thresholds on what it trained on)."""
         x, rows = images(extra)
+        if styles is not None:
+            keep = [i for i, r in enumerate(rows) if r["style"] in styles]
+            x, rows = x[keep], [rows[i] for i in keep]
+        self.styles = sorted({r["style"] for r in rows})
         y = torch.tensor([[1.0 if c in concepts_of(r) else 0.0 for c in LABELS] for r in rows])
         subcats = sorted({r["subcategory"] for r in rows})
         emoji = sorted({r["emoji"] for r in rows})
@@ -209,6 +239,7 @@ class Data:
         self.identity_concepts = torch.tensor([[1.0 if c in concepts_of(by_code[code]) else 0.0 for c in LABELS]
                                                for code in emoji])
         self.test_x, self.test_y, self.test_rows = x[test], y[test], [rows[i] for i in test]
+        self.negatives = negatives
 
 
 def scores(model, x, device="cpu"):
@@ -250,23 +281,41 @@ def seen_precision_thresholds(p, y, precision=0.9, grid=(0.01, 0.02, 0.05, 0.1, 
     return out
 
 
-def neutral_previews(base, n=400):
-    """What moderation sees for everyday prompts: previews the base package draws (its defaults) for n
-    captions of training emoji outside every concept (no flags), seeds 50000 up. Cached per base version
-    in models/eval/cache. evaluate.py measures the flagged rate on other prompts (held-out emoji)."""
+def everyday_labels():
+    """Labels of training emoji outside every concept and outside the flags: the everyday prompts."""
+    return sorted({r["label"] for r in common.load_rows(32)
+                   if r["split"] == "train" and not concepts_of(r) and r["category"] != "Flags"})
+
+
+def base_previews(base, name, prompts, first_seed):
+    """Previews the base package draws (its defaults) for `prompts`, seeds first_seed up; cached per base
+    version in models/eval/cache in float16 (a GPU machine gets the cache file with the data)."""
     version = json.load(open(os.path.join(base, "model.json")))["version"]
-    path = os.path.join(common.ROOT, "models", "eval", "cache", f"neutral-previews-{version}-{n}.pt")
+    path = os.path.join(common.ROOT, "models", "eval", "cache", f"{name}-{version}-{len(prompts)}.pt")
     if os.path.exists(path):
-        return torch.load(path)
+        return torch.load(path).float()
     import evaluate
-    rows = common.load_rows(32)
-    labels = sorted({r["label"] for r in rows
-                     if r["split"] == "train" and not concepts_of(r) and r["category"] != "Flags"})
-    prompts = random.Random(11).sample(labels, n)
-    x = evaluate.generate(base, common.Vocab(os.path.join(base, "vocab.txt")), prompts, list(range(50000, 50000 + n)))
+    x = evaluate.generate(base, common.Vocab(os.path.join(base, "vocab.txt")), prompts,
+                          list(range(first_seed, first_seed + len(prompts)))).half()
     os.makedirs(os.path.dirname(path), exist_ok=True)
     torch.save(x, path)
-    return x
+    return x.float()
+
+
+def neutral_previews(base, n=400):
+    """What moderation sees for everyday prompts: n previews of everyday labels, seeds 50000 up, that the
+    review budget is fitted on. evaluate.py measures the flagged rate on other prompts (held-out emoji)."""
+    return base_previews(base, "neutral-previews", random.Random(11).sample(everyday_labels(), n), 50000)
+
+
+def negative_previews(base, n):
+    """Training negatives: n previews of everyday labels (each label in turn, shuffled), seeds 60000 up, so
+    other seeds than the review budget's. Generated previews are blurrier than any art, and without them a
+    blurry red ball with a stem scores as the bomb; with them the classifier learns what an everyday
+    preview looks like."""
+    labels = everyday_labels()
+    random.Random(13).shuffle(labels)
+    return base_previews(base, "negative-previews", [labels[i % len(labels)] for i in range(n)], 60000)
 
 
 def fitted_thresholds(model, data, previews, budget, device="cpu"):
@@ -274,18 +323,26 @@ def fitted_thresholds(model, data, previews, budget, device="cpu"):
     (seen_precision_thresholds) and the review-load rule, the score that at most `budget` of the neutral
     previews reach (rounded up to 0.001). The art rule alone sat at the 0.01 floor, where 8.5% of everyday
     previews went to review."""
+    return operating_points(model, data, previews, budget, device)[1]
+
+
+def operating_points(model, data, previews, budget, device="cpu"):
+    """(the art rule's thresholds: the high-recall point, the recipe's: fitted_thresholds)."""
     art = seen_precision_thresholds(scores(model, data.x, device), data.y)
-    if previews is None:
-        return art
+    if previews is None or not budget:
+        return art, art
     p = scores(model, previews, device)
-    return {c: max(art[c], math.ceil(torch.quantile(p[:, k], 1 - budget).item() * 1000) / 1000)
-            for k, c in enumerate(LABELS)}
+    return art, {c: max(art[c], math.ceil(torch.quantile(p[:, k], 1 - budget).item() * 1000) / 1000)
+                 for k, c in enumerate(LABELS)}
 
 
 def fit(data, args, device):
     """The recipe: class-balanced sampling (each concept's positives fill --concept-share of a batch),
     augmentation, BCE on the concepts + 0.5 x the subcategory cross-entropy + --identity-weight x the
-    emoji identity cross-entropy, AdamW with one-cycle."""
+    emoji identity cross-entropy, AdamW with one-cycle. With negative previews, --preview-share x batch of
+    them join every batch with target 0 for both the concept head and the identity mass (what is scored):
+    a preview has no reliable identity (the base model misses its prompt half the time), so no identity
+    or subcategory loss."""
     common.seed_everything(args.seed)
     yt = data.y
     n_c = yt.sum(0).clamp(min=1)
@@ -293,20 +350,78 @@ def fit(data, args, device):
     weights = (yt * (args.concept_share / n_c)).sum(1) + neg * ((1 - args.concept_share * len(LABELS)) / neg.sum())
     xt, yt, st, et = data.x.to(device), yt.to(device), data.s.to(device), data.e.to(device)
     model = SafetyNet(data.subcategories, args.width, data.identity_concepts, args.mode).to(device)
+    negatives = data.negatives.to(device) if data.negatives is not None else None
+    per_batch = round(args.batch * args.preview_share) if negatives is not None else 0
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
+    start = time.time()
     for step in range(1, args.steps + 1):
         model.train()
         idx = torch.multinomial(weights, args.batch, replacement=True).to(device)
-        probs, subcat_logits, identity_logits = model.heads(augment(xt[idx], args.augment == "strong"))
-        loss = F.binary_cross_entropy(probs, yt[idx]) + 0.5 * F.cross_entropy(subcat_logits, st[idx]) + \
-            args.identity_weight * F.cross_entropy(identity_logits, et[idx])
+        x = xt[idx]
+        if per_batch:
+            x = torch.cat([x, negatives[torch.randint(0, len(negatives), (per_batch,), device=device)]])
+        logits, subcat_logits, identity_logits = model.heads(augment(x, args.augment == "strong"))
+        n = args.batch
+        loss = F.binary_cross_entropy_with_logits(logits[:n], yt[idx]) + \
+            0.5 * F.cross_entropy(subcat_logits[:n], st[idx]) + \
+            args.identity_weight * F.cross_entropy(identity_logits[:n], et[idx])
+        if per_batch:
+            mass = (torch.softmax(identity_logits[n:], dim=1) @ model.identity_concepts).clamp(0, 1 - 1e-6)
+            loss = loss + F.binary_cross_entropy_with_logits(logits[n:], torch.zeros_like(logits[n:])) + \
+                F.binary_cross_entropy(mass, torch.zeros_like(mass))
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         sched.step()
         if step % 1000 == 0:
-            print(f"step {step} loss {loss.item():.4f}", flush=True)
+            print(f"step {step} loss {loss.item():.4f} ({time.time() - start:.0f} s)", flush=True)
+    return model.eval()
+
+
+def refit_heads(model, data, args, device="cpu"):
+    """Keeps a trained network's features and fits its heads again (identity, subcategory, concepts) to
+    `data`, its negative previews included: the CPU recipe for teaching a trained model the previews and new
+    art, as a full retrain takes hours without a GPU. Features of --refit-copies augmented copies of every
+    training image (BatchNorm in eval mode, as in use) and of the previews are computed once; then
+    --refit-steps AdamW steps on the heads alone, batches sampled as in fit, the same losses."""
+    common.seed_everything(args.seed)
+    model.eval()
+
+    def features(x):
+        with torch.no_grad():
+            return torch.cat([model.features(x[i:i + 512].to(device)).mean(dim=(2, 3))
+                              for i in range(0, len(x), 512)])
+
+    strong = args.augment == "strong"
+    copies = [features(data.x)] + [features(augment(data.x, strong)) for _ in range(args.refit_copies)]
+    h = torch.stack(copies)  # [copies, N, features]
+    negatives = features(data.negatives) if data.negatives is not None else None
+    yt, n_c = data.y.to(device), data.y.sum(0).clamp(min=1)
+    neg = (data.y.sum(1) == 0).float()
+    weights = (data.y * (args.concept_share / n_c)).sum(1) + \
+        neg * ((1 - args.concept_share * len(LABELS)) / neg.sum())
+    st, et = data.s.to(device), data.e.to(device)
+    heads = [model.head, model.subcategory, model.identity]
+    opt = torch.optim.AdamW([p for m in heads for p in m.parameters()], lr=args.refit_lr, weight_decay=1e-4)
+    per_batch = round(args.batch * args.preview_share) if negatives is not None else 0
+    for step in range(1, args.refit_steps + 1):
+        idx = torch.multinomial(weights, args.batch, replacement=True).to(device)
+        f = h[torch.randint(0, len(h), (args.batch,), device=device), idx]
+        loss = F.binary_cross_entropy_with_logits(model.head(f), yt[idx]) + \
+            0.5 * F.cross_entropy(model.subcategory(f), st[idx]) + \
+            args.identity_weight * F.cross_entropy(model.identity(f), et[idx])
+        if per_batch:
+            g = negatives[torch.randint(0, len(negatives), (per_batch,), device=device)]
+            mass = (torch.softmax(model.identity(g), dim=1) @ model.identity_concepts).clamp(0, 1 - 1e-6)
+            logits = model.head(g)
+            loss = loss + F.binary_cross_entropy_with_logits(logits, torch.zeros_like(logits)) + \
+                F.binary_cross_entropy(mass, torch.zeros_like(mass))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if step % 500 == 0:
+            print(f"refit step {step} loss {loss.item():.4f}", flush=True)
     return model.eval()
 
 
@@ -348,14 +463,28 @@ def main():
     p.add_argument("--identity-weight", type=float, default=1.0, help="weight of the emoji identity loss (0: off)")
     p.add_argument("--mode", default="identity", choices=["head", "identity", "max"], help="concept scores: SafetyNet")
     p.add_argument("--no-extra", action="store_true", help="Noto and Twemoji art only (the data of 0.8000)")
+    p.add_argument("--negative-previews", type=int, default=0,
+                   help="generated previews of everyday prompts trained on as negatives (0: none)")
+    p.add_argument("--preview-share", type=float, default=0.25, help="previews added to a batch, x --batch")
     p.add_argument("--unseen", default="twemoji", choices=list(FAMILIES), help="the art family a single run tests on")
     p.add_argument("--cross-validate", action="store_true", help="one run per art family left out; pooled table")
+    p.add_argument("--refit-from", default=None, help="refit_heads instead of training: a --weights-out file "
+                   "(--final), or a --folds-out folder (--cross-validate; a family it lacks starts from --refit-new)")
+    p.add_argument("--refit-new", default=None, help="--cross-validate --refit-from: the start for a family the "
+                   "folder lacks, a model that never saw that family's art (one trained before it was added)")
+    p.add_argument("--refit-steps", type=int, default=1200)
+    p.add_argument("--refit-lr", type=float, default=3e-3)
+    p.add_argument("--refit-copies", type=int, default=2, help="augmented copies of the images, for refit_heads")
+    p.add_argument("--families", default=",".join(FAMILIES),
+                   help="the families --cross-validate leaves out, one run each (split them across processes)")
     p.add_argument("--folds-out", default=None, help="save each fold's weights here (for --score-folds)")
     p.add_argument("--final", action="store_true", help="train on everything and export the package")
     p.add_argument("--weights-out", default=None, help="write the trained state dict (and metrics) here")
     p.add_argument("--export-from", default=None, help="export a --weights-out file instead of training")
     p.add_argument("--score-folds", default=None, help="folders of --folds-out weights (comma-separated: their "
                    "ensemble): score each fold's unseen images and write --scores-out (read by evaluate.py)")
+    p.add_argument("--score-members", default=None, help="--score-folds: the package's --weights-out files "
+                   "(comma-separated), for families that have no fold (art added after the package was trained)")
     p.add_argument("--scores-out", default=os.path.join(common.ROOT, "models/emoji-safety/heldout_scores.json"))
     p.add_argument("--base", default=os.path.join(common.ROOT, "models/emoji-base"),
                    help="the base package whose previews the review budget is fitted on")
@@ -373,25 +502,34 @@ def main():
         # fitted again, by the same rule, to what is exported
         states = [torch.load(path, map_location="cpu") for path in args.export_from.split(",")]
         model = ensemble([model_of(state, args.mode) for state in states])
-        data = Data(None, states[0]["extra"])
+        data = Data(None, states[0]["extra"], styles=styles_of(states[0]))
         thresholds = fitted_thresholds(model, data, previews, args.review_budget)
         recipe = " + ".join(re.sub(r"--mode \w+", "--mode " + args.mode, s["recipe"]) for s in states)
         export(model, args.out, thresholds, args.version or f"0.{max(s['steps'] for s in states)}", recipe)
         return
     if args.score_folds:
-        write_fold_scores(args.score_folds.split(","), args.scores_out, args.mode, previews, args.review_budget)
+        write_fold_scores(args.score_folds.split(","), args.scores_out, args.mode, previews, args.review_budget,
+                          args.score_members.split(",") if args.score_members else None)
         return
     recipe = (f"--steps {args.steps} --batch {args.batch} --lr {args.lr} --width {args.width} --augment {args.augment} "
-              f"--concept-share {args.concept_share} --identity-weight {args.identity_weight} --mode {args.mode}"
+              f"--concept-share {args.concept_share} --identity-weight {args.identity_weight} --mode {args.mode} "
+              f"--negative-previews {args.negative_previews} --preview-share {args.preview_share}"
               + (" --no-extra" if args.no_extra else ""))
+    if args.refit_from:
+        recipe = (f"--refit-from <{{{recipe_of(args.refit_from)}}}> --refit-steps {args.refit_steps} "
+                  f"--refit-lr {args.refit_lr} --refit-copies {args.refit_copies} --batch {args.batch} "
+                  f"--negative-previews {args.negative_previews} --preview-share {args.preview_share}")
     extra = not args.no_extra
+    negatives = negative_previews(args.base, args.negative_previews) if args.negative_previews else None
     if args.cross_validate:
-        per_mode = {m: {} for m in MODES}  # every scoring of the same fold models, side by side
-        for family in FAMILIES:
-            data = Data(family, extra)
-            model = fit(data, args, device)
+        # every scoring of the same fold models, side by side (a refit fits the heads of one scoring only)
+        modes = (args.mode,) if args.refit_from else MODES
+        per_mode = {m: {} for m in modes}
+        for family in args.families.split(","):
+            data = Data(family, extra, negatives)
+            model = trained(data, args, device, family)
             fitted = {}
-            for mode in MODES:
+            for mode in modes:
                 model.mode = mode
                 fitted[mode] = fitted_thresholds(model, data, previews, args.review_budget, device)
                 per_mode[mode][family] = metrics(scores(model, data.test_x, device), data.test_y, fitted[mode])
@@ -399,14 +537,14 @@ def main():
             if args.folds_out:
                 save_weights(model, os.path.join(args.folds_out, f"{family}.pt"), data, args, recipe,
                              fitted[args.mode], unseen=family)
-        for mode in MODES:
+        for mode in modes:
             print(f"\nmode {mode}" + (" (the recipe's)" if mode == args.mode else ""))
             print(table(per_mode[mode]))
         print("RESULT", json.dumps({"recipe": recipe, "modes": {m: {"folds": f, "pooled": pooled(f)}
                                                                  for m, f in per_mode.items()}}))
         return
-    data = Data(None if args.final else args.unseen, extra)
-    model = fit(data, args, device)
+    data = Data(None if args.final else args.unseen, extra, negatives)
+    model = trained(data, args, device)
     thresholds = fitted_thresholds(model, data, previews, args.review_budget, device)
     print("thresholds", thresholds)
     result = {"unseen": None if args.final else args.unseen, "recipe": recipe, "thresholds": thresholds}
@@ -423,6 +561,27 @@ def main():
 MODES = ("head", "identity", "max")
 
 
+def trained(data, args, device, family=None):
+    """fit, or with --refit-from refit_heads of the saved model (per family when cross-validating)."""
+    if not args.refit_from:
+        return fit(data, args, device)
+    path = args.refit_from
+    if family:
+        path = os.path.join(path, f"{family}.pt")
+        path = path if os.path.exists(path) else args.refit_new
+    state = torch.load(path, map_location="cpu")
+    args.width = state["width"]
+    print(f"refit {family or 'final'} from {path}", flush=True)
+    return refit_heads(model_of(state, args.mode).to(device), data, args, device)
+
+
+def recipe_of(path):
+    """The recipe a --refit-from file or folder was trained with."""
+    if os.path.isdir(path):
+        path = os.path.join(path, sorted(f for f in os.listdir(path) if f.endswith(".pt"))[0])
+    return torch.load(path, map_location="cpu")["recipe"]
+
+
 def save_weights(model, path, data, args, recipe, thresholds, unseen=None, result=None):
     """State dict in float16 (half the bytes; scores move by < 1e-3) with what rebuilds the model."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
@@ -430,7 +589,7 @@ def save_weights(model, path, data, args, recipe, thresholds, unseen=None, resul
                           for k, v in common.cpu_state(model.state_dict()).items()},
                 "subcategories": data.subcategories, "width": args.width, "mode": model.mode,
                 "thresholds": thresholds, "steps": args.steps, "recipe": recipe, "unseen": unseen,
-                "extra": not args.no_extra, "result": result}, path)
+                "extra": not args.no_extra, "styles": data.styles, "result": result}, path)
 
 
 def model_of(state, mode):
@@ -445,24 +604,43 @@ def ensemble(members):
     return members[0] if len(members) == 1 else Ensemble(members).eval()
 
 
-def write_fold_scores(folders, out, mode, previews, budget):
+def write_fold_scores(folders, out, mode, previews, budget, members=None):
     """Per art family: the scores that the fold models (their ensemble, if several folders) give the images
-    they never saw, and the thresholds the recipe's rule fits on that fold's training images. evaluate.py
-    turns this file into the held-out precision / recall table."""
+    they never saw, and the thresholds the recipe's rule fits on that fold's training images (and the art
+    rule's alone: the high-recall operating point). evaluate.py turns this file into the held-out precision /
+    recall tables.
+
+    A family added to the data after the package was trained has no fold: for it, the package's own
+    `members` (its --weights-out files, which never saw that family's art) score its images, at the
+    thresholds the rules fit on the members' own training data: the package as shipped."""
     folds = {}
     for family in FAMILIES:
-        states = [torch.load(os.path.join(folder, f"{family}.pt"), map_location="cpu") for folder in folders]
+        paths = [os.path.join(folder, f"{family}.pt") for folder in folders]
+        source = "folds"
+        if not any(os.path.exists(path) for path in paths):
+            if not members:
+                sys.exit(f"no {family}.pt in {folders}: pass --score-members (the package's members)")
+            paths, source = members, "package"
+        states = [torch.load(path, map_location="cpu") for path in paths]
         model = ensemble([model_of(state, mode) for state in states])
-        data = Data(family, states[0]["extra"])
-        thresholds = fitted_thresholds(model, data, previews, budget)
+        if source == "package":
+            if set(FAMILIES[family]) & set(styles_of(states[0])):
+                sys.exit(f"the package's members trained on {family} art: not a held-out test")
+            art, thresholds = operating_points(model, Data(None, states[0]["extra"], styles=styles_of(states[0])),
+                                               previews, budget)
+            data = Data(family, states[0]["extra"])  # that family's images, which the members never saw
+        else:
+            data = Data(family, states[0]["extra"], styles=styles_of(states[0]))
+            art, thresholds = operating_points(model, data, previews, budget)
         p = scores(model, data.test_x)
-        folds[family] = {"thresholds": thresholds, "images": [
+        folds[family] = {"source": source, "thresholds": thresholds, "thresholds_art_rule": art, "images": [
             {"emoji": r["emoji"], "label": r["label"], "style": r["style"], "split": r["split"],
              "concepts": concepts_of(r), "scores": [round(v, 5) for v in p[i].tolist()]}
             for i, r in enumerate(data.test_rows)]}
-        print(family, "thresholds", thresholds, flush=True)
+        print(family, source, "thresholds", thresholds, "art rule", art, flush=True)
     with open(out, "w") as f:
-        json.dump({"labels": LABELS, "mode": mode, "members": len(folders), "review_budget": budget, "folds": folds}, f, separators=(",", ":"))
+        json.dump({"labels": LABELS, "mode": mode, "members": len(folders), "review_budget": budget,
+                   "folds": folds}, f, separators=(",", ":"))
         f.write("\n")
     print("wrote", out)
 
