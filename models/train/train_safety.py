@@ -15,24 +15,26 @@ Evaluation leaves out a whole art family (Noto, Twemoji, Fluent, EmojiOne: FAMIL
 concept emoji, their look-alikes and the held-out emoji are never trained on and are what the fold is tested
 on. --cross-validate runs one fold per family; --final trains on everything for the shipped model.
 
-Generated previews are blurrier than any art: without them in training a blurry red ball with a stem scores
-as the bomb. --negative-previews puts emoji-base's previews of everyday prompts into every batch as negatives.
-Where a full retrain is out of reach (no GPU), --refit-from keeps a trained model's features and fits its
-heads again with the previews and any new art (refit_heads); for a fold, from that fold's model, so the
-family left out stays unseen.
+Generated previews are blurrier than any art: a blurry red ball with a stem scores as the bomb, which is why
+the shipped thresholds carry a review budget. --negative-previews puts emoji-base's previews of everyday
+prompts into every batch as negatives; --refit-from keeps a trained model's features and fits only its heads
+again, with the previews and any new art (refit_heads, the CPU stand-in for a GPU retrain; a fold starts from
+that fold's model, so the family left out stays unseen). Tried on 1.12001 and not shipped: the refit stopped
+flagging previews of concept prompts too (MODEL_CARD.md, "Tried, not shipped").
 
-    # emoji-safety 1.12001's members and folds (GPU, drop --device for a CPU: hours at width 64; 1.12001 had
-    # no EmojiOne art, so its folds were noto, twemoji and fluent):
+    # emoji-safety 1.12001 (MODEL_CARD.md; GPU, drop --device for a CPU: hours at width 64; 1.12001 trained
+    # before EmojiOne art was in the data, so its folds are noto, twemoji and fluent):
     S="--device cuda --negative-previews 0"
     python3 models/train/train_safety.py $S --final --weights-out w48.pt
     python3 models/train/train_safety.py $S --final --width 64 --steps 12000 --weights-out w64.pt
     python3 models/train/train_safety.py $S --cross-validate --folds-out folds-w48   # and w64
-    # the shipped package (MODEL_CARD.md): their heads refit on a CPU, folds from the folds
-    /usr/bin/python3 models/train/train_safety.py --final --refit-from w48.pt --weights-out refit-w48.pt  # and w64
+    /usr/bin/python3 models/train/train_safety.py --export-from w48.pt,w64.pt --version 1.12001
+    /usr/bin/python3 models/train/train_safety.py --score-folds folds-w48,folds-w64 --score-members w48.pt,w64.pt
+    # the refit that was tried (and w64 alike), then --export-from / --score-folds on its outputs:
+    /usr/bin/python3 models/train/train_safety.py --final --refit-from w48.pt --negative-previews 3000 \
+        --weights-out refit-w48.pt --out /tmp/refit-pkg
     /usr/bin/python3 models/train/train_safety.py --cross-validate --refit-from folds-w48 --refit-new w48.pt \
-        --folds-out refit-folds-w48   # and w64
-    /usr/bin/python3 models/train/train_safety.py --export-from refit-w48.pt,refit-w64.pt --version 1.13000
-    /usr/bin/python3 models/train/train_safety.py --score-folds refit-folds-w48,refit-folds-w64
+        --negative-previews 3000 --folds-out refit-folds-w48
 """
 import argparse
 import functools
