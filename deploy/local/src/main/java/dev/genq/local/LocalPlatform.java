@@ -99,7 +99,7 @@ public final class LocalPlatform {
         System.out.println();
         System.out.println("Try:  export GENQ_KEY=" + gatewayEnv.get("GENQ_AUTH_BOOTSTRAP_CLIENT_KEY"));
         System.out.println("      curl -s -X POST " + api + "/v1/jobs -H \"Authorization: Bearer $GENQ_KEY\" "
-                + "-H 'Content-Type: application/json' -d '{\"prompt\":\"a red apple\",\"num_samples\":4}'");
+                + "-H 'Content-Type: application/json' -d '{\"prompt\":\"a grinning cat\",\"num_samples\":4}'");
         System.out.println("Press Ctrl-C to stop.");
     }
 
