@@ -215,14 +215,13 @@ def flagged_rates(base, clf, meta, rows, train_safety, per_side=60):
     return out
 
 
-def heldout_safety(path, labels, key="thresholds", point="shipped thresholds"):
+def heldout_safety(folds, labels, key="thresholds", point="shipped thresholds"):
     """Precision / recall per concept on art never seen in training: heldout_scores.json, written by
     train_safety.py --score-folds from the cross-validation folds (one model per art family left out,
     thresholds fitted on each fold's training images; for a family added after the package was trained,
     the package's own members). `key`: the operating point, "thresholds" (the recipe's, as shipped) or
     "thresholds_art_rule" (the high-recall point). Precision twice: against the held-out emoji only, and
     also against the look-alikes (the concept emoji's subcategories: other drinks, tools, hands)."""
-    folds = json.load(open(path))["folds"]
     out = []
     for k, c in enumerate(labels):
         tp = pos = fp_held = fp_all = 0
@@ -324,19 +323,17 @@ def safety(args, x, rows, table):
         clf = torch.jit.load(os.path.join(args.safety, meta["classifier"]))
         twemoji = [i for i, r in enumerate(rows) if r["style"] == "twemoji"]
         labels = torch.tensor([[1.0 if c in train_safety.concepts_of(rows[i]) else 0.0 for c in meta["labels"]] for i in twemoji])
-        probs = batched(clf, x[twemoji])
-        for k, c in enumerate(meta["labels"]):
-            pred = probs[:, k] >= meta["thresholds"][c]
-            tp = (pred & (labels[:, k] == 1)).sum().item()
-            fp = (pred & (labels[:, k] == 0)).sum().item()
-            fn = (~pred & (labels[:, k] == 1)).sum().item()
+        seen = train_safety.metrics(batched(clf, x[twemoji]), labels, meta["thresholds"], meta["labels"])
+        nan = lambda v: float("nan") if v is None else v
+        for c, m in seen.items():
             table.append((f"safety {c}: precision / recall, Twemoji art (seen in training by the package)",
-                          f"{tp / (tp + fp) if tp + fp else float('nan'):.2f} / {tp / (tp + fn) if tp + fn else float('nan'):.2f}",
-                          f"{int(labels[:, k].sum())} positives; target P >= 0.8, R >= 0.9"))
+                          f"{nan(m['precision']):.2f} / {nan(m['recall']):.2f}",
+                          f"{m['positives']} positives; target P >= 0.8, R >= 0.9"))
         scores = os.path.join(args.safety, "heldout_scores.json")
         if os.path.exists(scores):
-            table.extend(heldout_safety(scores, meta["labels"]))
-            table.extend(heldout_safety(scores, meta["labels"], "thresholds_art_rule", "art rule (high recall)"))
+            folds = json.load(open(scores))["folds"]
+            table.extend(heldout_safety(folds, meta["labels"]))
+            table.extend(heldout_safety(folds, meta["labels"], "thresholds_art_rule", "art rule (high recall)"))
         if os.path.isdir(args.base):
             table.extend(flagged_rates(args.base, clf, meta, rows, train_safety))
     else:

@@ -39,17 +39,18 @@ def load_rows(size):
 
 
 def load(size):
-    path = os.path.join(DATA, f"images{size}.npy")
-    images = np.load(path) if os.path.exists(path) else np.load(os.path.join(DATA, "data.npz"))[f"images{size}"]
-    rows = json.load(open(os.path.join(DATA, f"rows{size}.json")))
-    return images, rows
+    return _array(f"images{size}"), json.load(open(os.path.join(DATA, f"rows{size}.json")))
 
 
 def load_extra():
     """The extra art styles (build_dataset.py: extra32.npy + extra_rows32.json), for emoji-safety."""
-    path = os.path.join(DATA, "extra32.npy")
-    images = np.load(path) if os.path.exists(path) else np.load(os.path.join(DATA, "data.npz"))["extra32"]
-    return images, json.load(open(os.path.join(DATA, "extra_rows32.json")))
+    return _array("extra32"), json.load(open(os.path.join(DATA, "extra_rows32.json")))
+
+
+def _array(name):
+    """name.npy as build_dataset.py writes it, or that entry of a GPU machine's compressed data.npz."""
+    path = os.path.join(DATA, f"{name}.npy")
+    return np.load(path) if os.path.exists(path) else np.load(os.path.join(DATA, "data.npz"))[name]
 
 
 def to_tensor(images):

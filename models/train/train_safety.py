@@ -86,6 +86,7 @@ class SafetyNet(nn.Module):
         def block(cin, cout):
             return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.SiLU(),
                                  nn.Conv2d(cout, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.SiLU(), nn.MaxPool2d(2))
+        self.width = w
         self.features = nn.Sequential(block(3, w), block(w, 2 * w), block(2 * w, 4 * w))
         self.head = nn.Linear(4 * w, len(LABELS))
         self.subcategory = nn.Linear(4 * w, subcategories)  # auxiliary, training only
@@ -103,10 +104,23 @@ class SafetyNet(nn.Module):
         mass = (torch.softmax(self.identity(h), dim=1) @ self.identity_concepts).clamp(0, 1)
         return mass if self.mode == "identity" else torch.maximum(head, mass)
 
-    def heads(self, x):
-        """Training: the logits of the concept head, the subcategory and the identity."""
-        h = self.features(x).mean(dim=(2, 3))
-        return self.head(h), self.subcategory(h), self.identity(h)
+    def pooled_features(self, x):
+        return self.features(x).mean(dim=(2, 3))
+
+    def loss(self, h, y, s, e, identity_weight):
+        """The training loss on pooled features h: the first len(y) rows are art (concept labels y,
+        subcategories s, emoji identities e): BCE on the concepts + 0.5 x the subcategory cross-entropy +
+        identity_weight x the identity cross-entropy; any rows after them are negative previews, target 0
+        for both the concept head and the identity mass (what is scored). A preview has no reliable identity
+        (the base model misses its prompt half the time), so no identity or subcategory loss for it."""
+        n, logits, identity = len(y), self.head(h), self.identity(h)
+        loss = F.binary_cross_entropy_with_logits(logits[:n], y) + \
+            0.5 * F.cross_entropy(self.subcategory(h[:n]), s) + identity_weight * F.cross_entropy(identity[:n], e)
+        if len(h) > n:
+            mass = (torch.softmax(identity[n:], dim=1) @ self.identity_concepts).clamp(0, 1 - 1e-6)
+            loss = loss + F.binary_cross_entropy_with_logits(logits[n:], torch.zeros_like(logits[n:])) + \
+                F.binary_cross_entropy(mass, torch.zeros_like(mass))
+        return loss
 
 
 class Ensemble(nn.Module):
@@ -251,10 +265,11 @@ def scores(model, x, device="cpu"):
         return torch.cat([model(x[i:i + 256].to(device)) for i in range(0, len(x), 256)]).cpu()
 
 
-def metrics(p, y, thresholds):
-    """Per concept: counts, precision and recall of scores p against labels y at thresholds {concept: t}."""
+def metrics(p, y, thresholds, labels=LABELS):
+    """Per concept: counts, precision and recall of scores p against labels y at thresholds {concept: t}
+    (columns in the order of `labels`)."""
     out = {}
-    for k, c in enumerate(LABELS):
+    for k, c in enumerate(labels):
         th = thresholds[c]
         pred = p[:, k] >= th
         tp = (pred & (y[:, k] == 1)).sum().item()
@@ -339,18 +354,11 @@ def operating_points(model, data, previews, budget, device="cpu"):
 
 
 def fit(data, args, device):
-    """The recipe: class-balanced sampling (each concept's positives fill --concept-share of a batch),
-    augmentation, BCE on the concepts + 0.5 x the subcategory cross-entropy + --identity-weight x the
-    emoji identity cross-entropy, AdamW with one-cycle. With negative previews, --preview-share x batch of
-    them join every batch with target 0 for both the concept head and the identity mass (what is scored):
-    a preview has no reliable identity (the base model misses its prompt half the time), so no identity
-    or subcategory loss."""
+    """The recipe: class-balanced sampling (sampling_weights), augmentation, SafetyNet.loss (with
+    --preview-share x batch negative previews in every batch, if any), AdamW with one-cycle."""
     common.seed_everything(args.seed)
-    yt = data.y
-    n_c = yt.sum(0).clamp(min=1)
-    neg = (yt.sum(1) == 0).float()
-    weights = (yt * (args.concept_share / n_c)).sum(1) + neg * ((1 - args.concept_share * len(LABELS)) / neg.sum())
-    xt, yt, st, et = data.x.to(device), yt.to(device), data.s.to(device), data.e.to(device)
+    weights = sampling_weights(data.y, args.concept_share)
+    xt, yt, st, et = data.x.to(device), data.y.to(device), data.s.to(device), data.e.to(device)
     model = SafetyNet(data.subcategories, args.width, data.identity_concepts, args.mode).to(device)
     negatives = data.negatives.to(device) if data.negatives is not None else None
     per_batch = round(args.batch * args.preview_share) if negatives is not None else 0
@@ -363,15 +371,8 @@ def fit(data, args, device):
         x = xt[idx]
         if per_batch:
             x = torch.cat([x, negatives[torch.randint(0, len(negatives), (per_batch,), device=device)]])
-        logits, subcat_logits, identity_logits = model.heads(augment(x, args.augment == "strong"))
-        n = args.batch
-        loss = F.binary_cross_entropy_with_logits(logits[:n], yt[idx]) + \
-            0.5 * F.cross_entropy(subcat_logits[:n], st[idx]) + \
-            args.identity_weight * F.cross_entropy(identity_logits[:n], et[idx])
-        if per_batch:
-            mass = (torch.softmax(identity_logits[n:], dim=1) @ model.identity_concepts).clamp(0, 1 - 1e-6)
-            loss = loss + F.binary_cross_entropy_with_logits(logits[n:], torch.zeros_like(logits[n:])) + \
-                F.binary_cross_entropy(mass, torch.zeros_like(mass))
+        h = model.pooled_features(augment(x, args.augment == "strong"))
+        loss = model.loss(h, yt[idx], st[idx], et[idx], args.identity_weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -381,44 +382,42 @@ def fit(data, args, device):
     return model.eval()
 
 
+def sampling_weights(y, concept_share):
+    """Per image: the chance to be drawn into a batch, so that each concept's positives fill
+    `concept_share` of it and the images of no concept the rest."""
+    n_c = y.sum(0).clamp(min=1)
+    neg = (y.sum(1) == 0).float()
+    return (y * (concept_share / n_c)).sum(1) + neg * ((1 - concept_share * len(LABELS)) / neg.sum())
+
+
 def refit_heads(model, data, args, device="cpu"):
     """Keeps a trained network's features and fits its heads again (identity, subcategory, concepts) to
     `data`, its negative previews included: the CPU recipe for teaching a trained model the previews and new
     art, as a full retrain takes hours without a GPU. Features of --refit-copies augmented copies of every
     training image (BatchNorm in eval mode, as in use) and of the previews are computed once; then
-    --refit-steps AdamW steps on the heads alone, batches sampled as in fit, the same losses."""
+    --refit-steps AdamW steps on the heads alone, batches sampled as in fit, the same loss."""
     common.seed_everything(args.seed)
     model.eval()
 
     def features(x):
         with torch.no_grad():
-            return torch.cat([model.features(x[i:i + 512].to(device)).mean(dim=(2, 3))
-                              for i in range(0, len(x), 512)])
+            return torch.cat([model.pooled_features(x[i:i + 512].to(device)) for i in range(0, len(x), 512)])
 
     strong = args.augment == "strong"
     copies = [features(data.x)] + [features(augment(data.x, strong)) for _ in range(args.refit_copies)]
     h = torch.stack(copies)  # [copies, N, features]
     negatives = features(data.negatives) if data.negatives is not None else None
-    yt, n_c = data.y.to(device), data.y.sum(0).clamp(min=1)
-    neg = (data.y.sum(1) == 0).float()
-    weights = (data.y * (args.concept_share / n_c)).sum(1) + \
-        neg * ((1 - args.concept_share * len(LABELS)) / neg.sum())
-    st, et = data.s.to(device), data.e.to(device)
+    weights = sampling_weights(data.y, args.concept_share)
+    yt, st, et = data.y.to(device), data.s.to(device), data.e.to(device)
     heads = [model.head, model.subcategory, model.identity]
     opt = torch.optim.AdamW([p for m in heads for p in m.parameters()], lr=args.refit_lr, weight_decay=1e-4)
     per_batch = round(args.batch * args.preview_share) if negatives is not None else 0
     for step in range(1, args.refit_steps + 1):
         idx = torch.multinomial(weights, args.batch, replacement=True).to(device)
         f = h[torch.randint(0, len(h), (args.batch,), device=device), idx]
-        loss = F.binary_cross_entropy_with_logits(model.head(f), yt[idx]) + \
-            0.5 * F.cross_entropy(model.subcategory(f), st[idx]) + \
-            args.identity_weight * F.cross_entropy(model.identity(f), et[idx])
         if per_batch:
-            g = negatives[torch.randint(0, len(negatives), (per_batch,), device=device)]
-            mass = (torch.softmax(model.identity(g), dim=1) @ model.identity_concepts).clamp(0, 1 - 1e-6)
-            logits = model.head(g)
-            loss = loss + F.binary_cross_entropy_with_logits(logits, torch.zeros_like(logits)) + \
-                F.binary_cross_entropy(mass, torch.zeros_like(mass))
+            f = torch.cat([f, negatives[torch.randint(0, len(negatives), (per_batch,), device=device)]])
+        loss = model.loss(f, yt[idx], st[idx], et[idx], args.identity_weight)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -572,7 +571,6 @@ def trained(data, args, device, family=None):
         path = os.path.join(path, f"{family}.pt")
         path = path if os.path.exists(path) else args.refit_new
     state = torch.load(path, map_location="cpu")
-    args.width = state["width"]
     print(f"refit {family or 'final'} from {path}", flush=True)
     return refit_heads(model_of(state, args.mode).to(device), data, args, device)
 
@@ -589,7 +587,7 @@ def save_weights(model, path, data, args, recipe, thresholds, unseen=None, resul
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     torch.save({"model": {k: v.half() if v.is_floating_point() else v
                           for k, v in common.cpu_state(model.state_dict()).items()},
-                "subcategories": data.subcategories, "width": args.width, "mode": model.mode,
+                "subcategories": data.subcategories, "width": model.width, "mode": model.mode,
                 "thresholds": thresholds, "steps": args.steps, "recipe": recipe, "unseen": unseen,
                 "extra": not args.no_extra, "styles": data.styles, "result": result}, path)
 
