@@ -110,7 +110,8 @@ public class ModerationFixtures {
         return store.exists(bucket, e.objectKey());
     }
 
-    static byte[] png(Color c) {
+    /** A 32x32 PNG of one colour. */
+    public static byte[] png(Color c) {
         BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
         var g = img.createGraphics();
         g.setColor(c);

@@ -58,14 +58,19 @@ public final class SafetyClassifier implements AutoCloseable {
         }
         List<String> labels = new ArrayList<>();
         spec.path("labels").forEach(l -> labels.add(l.asText()));
+        // a misspelled label or a quoted number would silently fall back to 0.5 and lose the calibration
         Map<String, Double> thresholds = new LinkedHashMap<>();
-        for (String label : labels) {
-            JsonNode t = spec.path("thresholds").path(label);
-            if (t.isNumber() && (t.asDouble() <= 0 || t.asDouble() > 1)) {
-                throw new IllegalStateException("classifier package " + dir + ": threshold of '" + label + "' is "
-                        + t.asDouble() + ", not in (0, 1]");
+        for (var entry : spec.path("thresholds").properties()) {
+            String label = entry.getKey();
+            JsonNode t = entry.getValue();
+            if (!labels.contains(label)) {
+                throw new IllegalStateException("classifier package " + dir + ": threshold for '" + label + "', which is not a label");
             }
-            thresholds.put(label, t.isNumber() ? t.asDouble() : DEFAULT_THRESHOLD);
+            if (!t.isNumber() || t.asDouble() <= 0 || t.asDouble() > 1) {
+                throw new IllegalStateException("classifier package " + dir + ": threshold of '" + label + "' is "
+                        + t + ", not a number in (0, 1]");
+            }
+            thresholds.put(label, t.asDouble());
         }
         int resolution = spec.path("resolution").asInt(0);
         String file = spec.path("classifier").asText("classifier.pt");

@@ -31,11 +31,36 @@ public class SampleScorer {
     private final SafetyClassifier classifier;
     private final PromptPolicy policy;
     private final MeterRegistry metrics;
+    /** Per classifier label, the threshold in force: the policy's, else the package's (both fixed at start). */
+    private final Map<String, Double> thresholds;
 
     public SampleScorer(Settings settings, PromptPolicy policy, MeterRegistry metrics) {
         this.classifier = SafetyClassifier.load(settings.path());
         this.policy = policy;
         this.metrics = metrics;
+        try {
+            this.thresholds = thresholds(classifier, policy.settings());
+        } catch (RuntimeException e) {
+            classifier.close();
+            throw e;
+        }
+    }
+
+    private static Map<String, Double> thresholds(SafetyClassifier classifier, PolicySettings settings) {
+        Map<String, Double> out = new java.util.HashMap<>();
+        for (String label : classifier.labels()) {
+            PolicySettings.Concept c = settings.concepts().get(label);
+            if (c != null && c.threshold().isPresent()) {
+                double t = c.threshold().getAsDouble();
+                if (t <= 0 || t > 1) {
+                    throw new IllegalStateException("genq.policy.concepts." + label + ".threshold is " + t + ", not in (0, 1]");
+                }
+                out.put(label, t);
+            } else {
+                out.put(label, classifier.threshold(label));
+            }
+        }
+        return Map.copyOf(out);
     }
 
     void close(@Observes ShutdownEvent ignored) {
@@ -52,9 +77,9 @@ public class SampleScorer {
         concepts.addAll(promptConcepts);
         for (String concept : concepts) {
             PolicySettings.Concept c = policy.settings().concepts().get(concept);
-            double threshold = c != null && c.threshold().isPresent() ? c.threshold().getAsDouble() : classifier.threshold(concept);
             PolicySettings.Action action = c == null ? PolicySettings.Action.QUARANTINE : c.action();
             Double score = image.get(concept);
+            Double threshold = thresholds.get(concept); // every image score's concept is a label
             boolean byImage = score != null && score >= threshold;
             boolean byPrompt = promptConcepts.contains(concept);
             if (!byImage && !byPrompt) {

@@ -8,10 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.genq.api.policy.PolicySettings;
 import dev.genq.api.policy.PromptPolicy;
+import dev.genq.moderation.ModerationFixtures;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.Color;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.function.Consumer;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,7 +69,28 @@ class PackageThresholdTest {
     void aThresholdOutsideZeroToOneIsRefusedAtLoad() throws IOException {
         Path bad = pkg(t -> t.put("weapon", 1.5));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> SafetyClassifier.load(bad));
-        assertEquals("classifier package " + bad + ": threshold of 'weapon' is 1.5, not in (0, 1]", e.getMessage());
+        assertEquals("classifier package " + bad + ": threshold of 'weapon' is 1.5, not a number in (0, 1]", e.getMessage());
+    }
+
+    @Test
+    void aThresholdThatIsNotANumberIsRefusedAtLoad() throws IOException {
+        Path bad = pkg(t -> t.put("weapon", "0.3"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> SafetyClassifier.load(bad));
+        assertEquals("classifier package " + bad + ": threshold of 'weapon' is \"0.3\", not a number in (0, 1]", e.getMessage());
+    }
+
+    @Test
+    void aThresholdForNoLabelIsRefusedAtLoad() throws IOException {
+        Path bad = pkg(t -> t.put("weapons", 0.3));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> SafetyClassifier.load(bad));
+        assertEquals("classifier package " + bad + ": threshold for 'weapons', which is not a label", e.getMessage());
+    }
+
+    @Test
+    void aPolicyThresholdOutsideZeroToOneIsRefusedAtStart() throws IOException {
+        Path pkg = pkg(t -> t.put("weapon", 0.2));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> scoreReddish(pkg, OptionalDouble.of(1.5)));
+        assertEquals("genq.policy.concepts.weapon.threshold is 1.5, not in (0, 1]", e.getMessage());
     }
 
     /** A copy of the fixture package with its model.json thresholds edited. */
@@ -85,26 +104,15 @@ class PackageThresholdTest {
         return out;
     }
 
-    /** The verdict on {@link #reddish()} of a scorer over this package and policy threshold (closed after). */
+    /** The verdict on a reddish image of a scorer over this package and policy threshold (closed after). */
     Verdict scoreReddish(Path pkg, OptionalDouble policyThreshold) throws IOException {
         PolicySettings policy = () -> Map.of("weapon", new Concept(policyThreshold, PolicySettings.Action.QUARANTINE, List.of("pistol")));
         SampleScorer scorer = new SampleScorer(() -> pkg, new PromptPolicy(policy), new SimpleMeterRegistry());
         try {
-            return scorer.score(reddish(), "a red apple");
+            // every pixel (180, 110, 110): red dominance (0.706 - 0.431) = 0.27
+            return scorer.score(ModerationFixtures.png(new Color(180, 110, 110)), "a red apple");
         } finally {
             scorer.close(null);
         }
-    }
-
-    /** Every pixel (180, 110, 110): red dominance (0.706 - 0.431) = 0.27. */
-    static byte[] reddish() throws IOException {
-        BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
-        var g = image.createGraphics();
-        g.setColor(new Color(180, 110, 110));
-        g.fillRect(0, 0, 32, 32);
-        g.dispose();
-        ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", png);
-        return png.toByteArray();
     }
 }
