@@ -90,8 +90,8 @@ function checkDockerfile(file, context, label) {
     }
     for (const src of paths.slice(0, -1)) {
       copies++;
-      copied.add(src.replace(/\/+$/, "").replace(/\/pom\.xml$/, ""));
       const clean = src.replace(/\/+$/, "");
+      copied.add(clean.replace(/\/pom\.xml$/, ""));
       const matches = clean.includes("*")
         ? fs.readdirSync(path.join(context, path.dirname(clean))).filter((n) =>
           new RegExp("^" + path.basename(clean).replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*") + "$").test(n))

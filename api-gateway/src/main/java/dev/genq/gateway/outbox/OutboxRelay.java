@@ -210,10 +210,14 @@ public class OutboxRelay {
     /** Once a minute, off the relay thread (sends never wait behind a purge, nor back off after one). */
     @Scheduled(every = "1m", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void purge() {
-        int purged;
-        do { // a bounded delete per transaction; a large backlog of sent rows goes in several
-            purged = QuarkusTransaction.requiringNew().call(this::purgeSent);
-        } while (purged == PURGE_BATCH && running);
+        try {
+            int purged;
+            do { // a bounded delete per transaction; a large backlog of sent rows goes in several
+                purged = QuarkusTransaction.requiringNew().call(this::purgeSent);
+            } while (purged == PURGE_BATCH && running);
+        } catch (RuntimeException e) { // Postgres away: one line a minute, not a stack trace (as JobSweeper)
+            LOG.warnf("outbox purge failed (%s); it runs again in 1 min", e.getMessage());
+        }
     }
 
     /**
