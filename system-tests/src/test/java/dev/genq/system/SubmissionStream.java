@@ -5,13 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Submits one small job every {@code interval} from its own thread until stopped, as a client would
- * during an outage, and keeps every answer: the ids of accepted jobs and the refusals.
+ * Submits one small job every 100 ms from its own thread until stopped, as a client would during an
+ * outage, and keeps every answer: the ids of accepted jobs and the refusals.
  */
 final class SubmissionStream implements AutoCloseable {
     private final Platform platform;
     private final String job;
-    private final Duration interval;
+    private static final Duration INTERVAL = Duration.ofMillis(100);
     private final Thread thread;
     private final List<String> accepted = new ArrayList<>();
     private final List<Platform.Reply> refused = new ArrayList<>();
@@ -19,22 +19,21 @@ final class SubmissionStream implements AutoCloseable {
     private volatile boolean running = true;
 
     /** {@code prompt}: unique to the test, so the jobs it made can be counted in Postgres. */
-    SubmissionStream(Platform platform, String prompt, Duration interval) {
+    private SubmissionStream(Platform platform, String prompt) {
         this.platform = platform;
         this.job = "{\"prompt\":\"" + prompt + "\",\"steps\":2}";
-        this.interval = interval;
         this.thread = new Thread(this::loop, "submission-stream");
         thread.start();
     }
 
     /**
-     * Submits one job every 100 ms for 2 s, through an outage ({@code stop}, {@code down} of waiting,
-     * {@code start}, which runs even if the wait is interrupted) and {@code settle} after it; returns the
-     * stream, stopped, with every answer it got.
+     * Submits one job every 100 ms: for 2 s before an outage, through it ({@code stop}, {@code down} of
+     * waiting, {@code start}, which runs even if the wait is interrupted) and for {@code settle} after it;
+     * returns the stream, stopped, with every answer it got.
      */
     static SubmissionStream acrossOutage(Platform platform, String prompt, Runnable stop, Duration down, Runnable start,
                                          Duration settle) throws InterruptedException {
-        try (SubmissionStream stream = new SubmissionStream(platform, prompt, Duration.ofMillis(100))) {
+        try (SubmissionStream stream = new SubmissionStream(platform, prompt)) {
             Thread.sleep(2000);
             stop.run();
             try {
@@ -63,7 +62,7 @@ final class SubmissionStream implements AutoCloseable {
                     unanswered.add(e);
                 }
             }
-            Platform.sleep(interval.toMillis());
+            Platform.sleep(INTERVAL.toMillis());
         }
     }
 

@@ -10,10 +10,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 
@@ -67,6 +69,23 @@ final class TraceCollector implements AutoCloseable {
 
     List<ReceivedSpan> trace(String traceId) {
         return spans.stream().filter(s -> s.traceId().equals(traceId)).toList();
+    }
+
+    /**
+     * Waits, polling every 100 ms for at most {@code timeout}, until the spans received so far that match
+     * {@code which} satisfy {@code complete} (exporters batch, so spans arrive late), and returns them.
+     */
+    List<ReceivedSpan> await(String what, Predicate<ReceivedSpan> which, Predicate<List<ReceivedSpan>> complete, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ReceivedSpan> matching = spans.stream().filter(which).toList();
+        while (!complete.test(matching)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " incomplete after " + timeout + ": " + matching);
+            }
+            Platform.sleep(100);
+            matching = spans.stream().filter(which).toList();
+        }
+        return matching;
     }
 
     private void collect(ExportTraceServiceRequest request) {

@@ -67,16 +67,7 @@ class TracingTest {
     }
 
     private List<ReceivedSpan> awaitSpans(String traceId, Predicate<List<ReceivedSpan>> complete, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<ReceivedSpan> spans = platform.traces.trace(traceId);
-        while (!complete.test(spans)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("trace " + traceId + " incomplete after " + timeout + ": " + spans);
-            }
-            Platform.sleep(100);
-            spans = platform.traces.trace(traceId);
-        }
-        return spans;
+        return platform.traces.await("trace " + traceId, s -> s.traceId().equals(traceId), complete, timeout);
     }
 
     private static Predicate<ReceivedSpan> named(String service, String name) {

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,25 +36,13 @@ class WorkerCrashTest {
         assertTrue(retaken >= 1, "the job that was running when the worker died was taken over");
         // a job taken over (redelivered, or queued again by the sweeper) goes on in the trace it started in
         for (String id : ids) {
-            awaitJobSpans(id);
-            java.util.Set<String> traces = platform.traces.spans().stream()
-                    .filter(s -> id.equals(s.attributes().get("genq.job.id"))).map(TraceCollector.ReceivedSpan::traceId)
-                    .collect(java.util.stream.Collectors.toSet());
+            // wait (bounded) until the job's relayed send and the surviving worker's processing are exported
+            Set<String> traces = platform.traces.await("spans of job " + id, s -> id.equals(s.attributes().get("genq.job.id")),
+                            spans -> spans.stream().map(s -> s.service() + " " + s.name()).collect(Collectors.toSet())
+                                    .containsAll(Set.of("genq-api-gateway send genq.jobs.preview", "genq-worker process genq.jobs.preview")),
+                            Duration.ofSeconds(15))
+                    .stream().map(TraceCollector.ReceivedSpan::traceId).collect(Collectors.toSet());
             assertEquals(1, traces.size(), "every span of job " + id + " in one trace: " + traces);
         }
-    }
-
-    /** Waits (bounded) until the job's relayed send and the surviving worker's processing are exported. */
-    private void awaitJobSpans(String id) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (System.nanoTime() < deadline) {
-            var names = platform.traces.spans().stream().filter(s -> id.equals(s.attributes().get("genq.job.id")))
-                    .map(s -> s.service() + " " + s.name()).collect(java.util.stream.Collectors.toSet());
-            if (names.contains("genq-api-gateway send genq.jobs.preview") && names.contains("genq-worker process genq.jobs.preview")) {
-                return;
-            }
-            Platform.sleep(100);
-        }
-        throw new AssertionError("spans of job " + id + " not exported within 15 s");
     }
 }
