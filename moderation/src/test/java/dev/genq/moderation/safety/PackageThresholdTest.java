@@ -67,23 +67,17 @@ class PackageThresholdTest {
 
     @Test
     void aThresholdOutsideZeroToOneIsRefusedAtLoad() throws IOException {
-        Path bad = pkg(t -> t.put("weapon", 1.5));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> SafetyClassifier.load(bad));
-        assertEquals("classifier package " + bad + ": threshold of 'weapon' is 1.5, not a number in (0, 1]", e.getMessage());
+        assertEquals(": threshold of 'weapon' is 1.5, not a number in (0, 1]", loadError(t -> t.put("weapon", 1.5)));
     }
 
     @Test
     void aThresholdThatIsNotANumberIsRefusedAtLoad() throws IOException {
-        Path bad = pkg(t -> t.put("weapon", "0.3"));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> SafetyClassifier.load(bad));
-        assertEquals("classifier package " + bad + ": threshold of 'weapon' is \"0.3\", not a number in (0, 1]", e.getMessage());
+        assertEquals(": threshold of 'weapon' is \"0.3\", not a number in (0, 1]", loadError(t -> t.put("weapon", "0.3")));
     }
 
     @Test
     void aThresholdForNoLabelIsRefusedAtLoad() throws IOException {
-        Path bad = pkg(t -> t.put("weapons", 0.3));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> SafetyClassifier.load(bad));
-        assertEquals("classifier package " + bad + ": threshold for 'weapons', which is not a label", e.getMessage());
+        assertEquals(": threshold for 'weapons', which is not a label", loadError(t -> t.put("weapons", 0.3)));
     }
 
     @Test
@@ -91,6 +85,14 @@ class PackageThresholdTest {
         Path pkg = pkg(t -> t.put("weapon", 0.2));
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> scoreReddish(pkg, OptionalDouble.of(1.5)));
         assertEquals("genq.policy.concepts.weapon.threshold is 1.5, not in (0, 1]", e.getMessage());
+    }
+
+    /** What loading a copy of the fixture with these thresholds fails with, after "classifier package <dir>". */
+    String loadError(Consumer<ObjectNode> thresholds) throws IOException {
+        Path bad = pkg(thresholds);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> SafetyClassifier.load(bad));
+        assertTrue(e.getMessage().startsWith("classifier package " + bad), e.getMessage());
+        return e.getMessage().substring(("classifier package " + bad).length());
     }
 
     /** A copy of the fixture package with its model.json thresholds edited. */
