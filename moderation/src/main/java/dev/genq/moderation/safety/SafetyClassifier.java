@@ -14,6 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import dev.genq.storage.inference.OneDnnIsaCap;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,6 +48,7 @@ public final class SafetyClassifier implements AutoCloseable {
     }
 
     public static SafetyClassifier load(Path dir) {
+        OneDnnIsaCap.apply(); // before libtorch loads (see OneDnnIsaCap)
         JsonNode spec;
         try {
             spec = new ObjectMapper().readTree(dir.resolve("model.json").toFile());

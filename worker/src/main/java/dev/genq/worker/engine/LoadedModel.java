@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import dev.genq.storage.inference.OneDnnIsaCap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     public static LoadedModel load(Path dir, Device device) {
+        OneDnnIsaCap.apply(); // before libtorch loads: its AVX-512 kernels corrupt results on some CPUs
         ModelSpec spec = ModelSpec.read(dir);
         Model denoiser = torchScript(dir, spec.denoiserFile(), device);
         Model encoder = null;
