@@ -34,6 +34,7 @@ public class MicroBatcher {
     private final DiffusionEngine engine;
     private final BatchProgress progress;
     private final JobOutcomes outcomes;
+    private final NumericGuard numericGuard;
     private final MeterRegistry metrics;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
@@ -45,11 +46,12 @@ public class MicroBatcher {
     }
 
     public MicroBatcher(BatchSettings settings, WorkerSettings worker, BatchProgress progress, JobOutcomes outcomes,
-                        MeterRegistry metrics) {
+                        NumericGuard numericGuard, MeterRegistry metrics) {
         this.settings = settings;
         this.engine = new DiffusionEngine(worker.forwardRows(), worker.srForwardRows());
         this.progress = progress;
         this.outcomes = outcomes;
+        this.numericGuard = numericGuard;
         this.metrics = metrics;
     }
 
@@ -214,9 +216,14 @@ public class MicroBatcher {
         String stage = key.stage() == StageKey.Stage.BASE ? "base" : "super_resolution";
         metrics.timer("genq.inference", "stage", stage).record((long) (result.seconds() * 1e9), TimeUnit.NANOSECONDS);
         metrics.summary("genq.batch.samples", "stage", stage).record(tasks.size());
+        String model = (key.stage() == StageKey.Stage.BASE ? tasks.get(0).job().base : tasks.get(0).job().superResolution)
+                .spec().nameAtVersion();
+        java.util.Set<JobExecution> failed = numericGuard.failBroken(tasks, result, model);
         for (int i = 0; i < tasks.size(); i++) {
             SampleTask t = tasks.get(i);
-            t.job().sampleDone(key.stage(), t.index(), result.samples().get(i), this, outcomes);
+            if (!failed.contains(t.job())) {
+                t.job().sampleDone(key.stage(), t.index(), result.samples().get(i), this, outcomes);
+            }
         }
     }
 }

@@ -61,6 +61,19 @@ public final class DiffusionEngine {
         public boolean completed() {
             return image != null;
         }
+
+        /** How many of the image's values are NaN or infinite (0 for a dropped sample). */
+        public int nonFiniteValues() {
+            int n = 0;
+            if (image != null) {
+                for (float v : image) {
+                    if (!Float.isFinite(v)) {
+                        n++;
+                    }
+                }
+            }
+            return n;
+        }
     }
 
     public record StageResult(List<SampleResult> samples, int resolution, int steps, double seconds) {

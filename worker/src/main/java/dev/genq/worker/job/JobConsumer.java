@@ -35,6 +35,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import dev.genq.worker.engine.NonFiniteOutputException;
 import org.jboss.logging.Logger;
 
 /**
@@ -169,7 +170,7 @@ public class JobConsumer {
                 // without spending an attempt (should this worker die meanwhile, the sweeper re-queues the job)
                 LOG.warnf("job %s: database unavailable (%s); retrying in %d ms", message.jobId(), error.getMessage(), backoffMs);
                 retry(() -> attempt(record, message, trace, attempt, Math.min(backoffMs * 2, settings.maxBackoff().toMillis())), backoffMs);
-            } else if (attempt < settings.maxAttempts()) {
+            } else if (attempt < settings.maxAttempts() && !deterministic(error)) {
                 LOG.warnf("job %s: attempt %d failed (%s); retrying in %d ms", message.jobId(), attempt,
                         error.getMessage(), backoffMs);
                 retry(() -> attempt(record, message, trace, attempt + 1, Math.min(backoffMs * 2, settings.maxBackoff().toMillis())), backoffMs);
@@ -193,8 +194,8 @@ public class JobConsumer {
         try (Scope ignored = trace.makeCurrent()) { // the job.failed event continues the job's trace
             Job job = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(message.jobId()));
             if (job != null) {
-                runner.fail(job, failureCode(cause), "the worker could not complete the job after "
-                        + settings.maxAttempts() + " attempts: " + cause.getMessage());
+                runner.fail(job, failureCode(cause), deterministic(cause) ? Causes.chain(cause).filter(NonFiniteOutputException.class::isInstance).findFirst().orElseThrow().getMessage()
+                        : "the worker could not complete the job after " + settings.maxAttempts() + " attempts: " + cause.getMessage());
             }
             return true;
         } catch (RuntimeException e) {
@@ -205,8 +206,16 @@ public class JobConsumer {
 
     /** A stable code for what kept failing, so clients and dashboards can tell an outage from a bug. */
     static String failureCode(Throwable cause) {
+        if (deterministic(cause)) {
+            return NonFiniteOutputException.CODE;
+        }
         return Causes.chain(cause).anyMatch(ObjectStoreUnavailableException.class::isInstance)
                 ? "object_store_unavailable" : "worker_error";
+    }
+
+    /** A failure another attempt would repeat (same model, seed and parameters): fail at once. */
+    static boolean deterministic(Throwable cause) {
+        return Causes.chain(cause).anyMatch(NonFiniteOutputException.class::isInstance);
     }
 
     /** Consumer thread only. */

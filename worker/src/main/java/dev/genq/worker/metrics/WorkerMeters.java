@@ -1,5 +1,6 @@
 package dev.genq.worker.metrics;
 
+import dev.genq.worker.engine.NonFiniteOutputException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -17,7 +18,8 @@ public class WorkerMeters {
             metrics.counter("genq.compute.seconds", "stage", stage, "device_class", settings.deviceClass());
         }
         metrics.counter("genq.samples.generated");
-        for (String code : new String[] {"worker_error", "object_store_unavailable", "model_unavailable", "deadline_exceeded"}) {
+        for (String code : new String[] {"worker_error", "object_store_unavailable", "model_unavailable", "deadline_exceeded",
+                NonFiniteOutputException.CODE}) {
             metrics.counter("genq.jobs.failed", "code", code);
         }
         metrics.timer("genq.queue.wait");
