@@ -64,6 +64,11 @@ public class ModerationFixtures {
 
     /** A moderating job with one pending sample per colour; returns the events the worker would send. */
     public List<SampleGenerated> job(UUID tenant, String prompt, Color... colours) {
+        return job(tenant, prompt, java.util.Arrays.stream(colours).map(ModerationFixtures::picture).toArray(byte[][]::new));
+    }
+
+    /** The same with the samples' PNG bytes as given. */
+    public List<SampleGenerated> job(UUID tenant, String prompt, byte[]... pngs) {
         UUID jobId = UUID.randomUUID();
         QuarkusTransaction.requiringNew().run(() -> {
             Job job = new Job();
@@ -73,7 +78,7 @@ public class ModerationFixtures {
             job.mode = JobMode.PREVIEW;
             job.prompt = prompt;
             job.negativePrompt = "";
-            job.numSamples = colours.length;
+            job.numSamples = pngs.length;
             job.seed = 1;
             job.steps = 1;
             job.guidanceScale = 1;
@@ -82,8 +87,8 @@ public class ModerationFixtures {
             job.persist();
         });
         List<SampleGenerated> events = new java.util.ArrayList<>();
-        for (int i = 0; i < colours.length; i++) {
-            byte[] png = png(colours[i]);
+        for (int i = 0; i < pngs.length; i++) {
+            byte[] png = pngs[i];
             String key = Buckets.sampleKey(tenant, jobId, i);
             store.put(Buckets.PENDING, key, png, "image/png");
             int idx = i;
@@ -110,13 +115,38 @@ public class ModerationFixtures {
         return store.exists(bucket, e.objectKey());
     }
 
-    /** A 32x32 PNG of one colour. */
+    /**
+     * A 32x32 picture in the emoji style: a shaded disk of the colour on white, so it passes the quality
+     * check (dozens of colours, contrast) while the fixture classifier still reads the colour's dominance
+     * (the white adds the same to every channel; the disk covers about 70% and is shaded 80-100%).
+     */
+    public static byte[] picture(Color c) {
+        BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                double d = Math.hypot(x - 15.5, y - 15.5);
+                int rgb = 0xFFFFFF;
+                if (d <= 15) {
+                    double shade = 1.0 - 0.2 * d / 15;
+                    rgb = ((int) (c.getRed() * shade) << 16) | ((int) (c.getGreen() * shade) << 8) | (int) (c.getBlue() * shade);
+                }
+                img.setRGB(x, y, rgb);
+            }
+        }
+        return encode(img);
+    }
+
+    /** A 32x32 PNG of one colour: a blank, as far as the quality check is concerned. */
     public static byte[] png(Color c) {
         BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
         var g = img.createGraphics();
         g.setColor(c);
         g.fillRect(0, 0, 32, 32);
         g.dispose();
+        return encode(img);
+    }
+
+    private static byte[] encode(BufferedImage img) {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ImageIO.write(img, "png", out);

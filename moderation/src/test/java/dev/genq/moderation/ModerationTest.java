@@ -15,6 +15,7 @@ import dev.genq.moderation.release.SampleModerator;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobStatus;
 import dev.genq.storage.job.Sample;
+import dev.genq.storage.job.SampleCost;
 import dev.genq.storage.job.SampleId;
 import dev.genq.storage.job.SampleStatus;
 import dev.genq.storage.messaging.EventCodec;
@@ -85,6 +86,57 @@ class ModerationTest {
     }
 
     @Test
+    void aJobOfBlankSamplesFailsWithQualityFailedAndNothingIsReleasedOrBilled() {
+        Tenancy t = fixtures.tenant();
+        List<SampleGenerated> es = fixtures.job(t.tenant(), "a red apple", ModerationFixtures.png(Color.BLACK),
+                ModerationFixtures.png(ModerationFixtures.GREY));
+        es.forEach(this::cost);
+        es.forEach(moderator::handle);
+        for (SampleGenerated e : es) {
+            assertEquals(SampleStatus.FAILED_QUALITY, sample(e).status);
+            assertFalse(fixtures.exists(Buckets.OUTPUTS, e), "a blank is never released");
+            assertFalse(fixtures.exists(Buckets.QUARANTINE, e));
+            assertFalse(fixtures.exists(Buckets.PENDING, e));
+            assertTrue(sample(e).quality.contains("\"reasons\":[\"too_few_colours\",\"no_contrast\"]"), sample(e).quality);
+            assertFalse(billable(e), "not a picture, not billed");
+        }
+        Job job = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(es.get(0).jobId()));
+        assertEquals(JobStatus.FAILED, job.status);
+        assertEquals("quality_failed", job.errorCode);
+        assertEquals(List.of("job.failed"), events(es.get(0).jobId()));
+    }
+
+    @Test
+    void aJobWithOnePictureSucceedsAndOnlyThePictureIsBilled() {
+        Tenancy t = fixtures.tenant();
+        List<SampleGenerated> es = fixtures.job(t.tenant(), "a red apple", ModerationFixtures.png(Color.BLACK),
+                ModerationFixtures.picture(ModerationFixtures.GREY));
+        es.forEach(this::cost);
+        es.forEach(moderator::handle);
+        assertEquals(SampleStatus.FAILED_QUALITY, sample(es.get(0)).status);
+        assertEquals(SampleStatus.RELEASED, sample(es.get(1)).status);
+        assertTrue(sample(es.get(1)).quality.contains("\"passed\":true"), sample(es.get(1)).quality);
+        assertFalse(billable(es.get(0)));
+        assertTrue(billable(es.get(1)));
+        assertEquals(JobStatus.SUCCEEDED, jobStatus(es.get(0).jobId()));
+        assertEquals(List.of("sample.released:1", "job.succeeded"), events(es.get(0).jobId()));
+    }
+
+    /** The cost row the worker wrote for the sample's base stage. */
+    void cost(SampleGenerated e) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                insert into sample_costs (job_id, sample_idx, stage, tenant_id, model_version, steps, compute_seconds,
+                                          device_class, price_per_device_hour, cost_usd)
+                values (?1, ?2, 'base', ?3, 'tiny-base@1', 1, 0.5, 'cpu', 0.10, 0.0000139)""")
+                .setParameter(1, e.jobId()).setParameter(2, e.idx()).setParameter(3, e.tenantId()).executeUpdate());
+    }
+
+    static boolean billable(SampleGenerated e) {
+        return QuarkusTransaction.requiringNew().call(() -> SampleCost.<SampleCost>find("jobId = ?1 and sampleIdx = ?2",
+                e.jobId(), e.idx()).singleResult().billable);
+    }
+
+    @Test
     void aSampleOverThresholdIsQuarantinedAndReachableOnlyByReviewers() {
         Tenancy t = fixtures.tenant();
         SampleGenerated e = fixtures.job(t.tenant(), "a sunset", Color.RED).get(0);
@@ -101,7 +153,7 @@ class ModerationTest {
         assertEquals(List.of("weapon"), page.getList("data[0].concepts"));
         assertTrue(page.getString("data[0].thumbnail_url").contains("/genq-quarantine/"));
         assertEquals("a sunset", page.getString("data[0].prompt"));
-        assertTrue(page.getString("data[0].reasons[0]").startsWith("image: weapon 1.00 >= 0.50"), page.getString("data[0].reasons[0]"));
+        assertTrue(page.getString("data[0].reasons[0]").startsWith("image: weapon 0.60 >= 0.50"), page.getString("data[0].reasons[0]"));
         // only reviewers: a client key of the same tenant is refused
         as(t.clientKey()).when().get("/v1/reviews").then().statusCode(403).contentType("application/problem+json")
                 .body("code", equalTo("forbidden"));

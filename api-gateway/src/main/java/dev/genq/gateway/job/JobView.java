@@ -27,10 +27,15 @@ public record JobView(UUID id, String status, String mode, UUID parentId, Intege
     public record Cost(double computeSeconds, BigDecimal usd) {
     }
 
-    /** {@code url} is present only for released samples. */
+    /** {@code url} is present only for released samples; {@code quality} once moderation has checked it. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SampleView(int index, String status, long seed, int width, int height, String url,
-                             Instant urlExpiresAt, Cost cost) {
+                             Instant urlExpiresAt, Cost cost, Quality quality) {
+    }
+
+    /** Moderation's verdict on whether the sample is a picture at all (README: What genq checks in every image). */
+    @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
+    public record Quality(boolean passed, double score, List<String> reasons) {
     }
 
     public record Error(String code, String message) {

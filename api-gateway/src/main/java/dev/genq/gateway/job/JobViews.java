@@ -20,6 +20,8 @@ import java.util.stream.Collectors;
  */
 @ApplicationScoped
 public class JobViews {
+    private static final com.fasterxml.jackson.databind.ObjectMapper QUALITY_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
     private final ObjectStore store;
 
     public JobViews(ObjectStore store) {
@@ -60,7 +62,7 @@ public class JobViews {
                 expires = presigned.expiresAt();
             }
             return new JobView.SampleView(s.idx, s.status.wire(), s.seed, s.width, s.height, url, expires,
-                    total(costBySample.getOrDefault(s.idx, List.of())));
+                    total(costBySample.getOrDefault(s.idx, List.of())), quality(s.quality));
         }).toList();
         JobView.Error error = job.errorCode == null ? null : new JobView.Error(job.errorCode, job.errorMessage);
         return new JobView(job.id, job.status.wire(), job.mode.wire(), job.parentId, job.parentSample, job.progress,
@@ -72,10 +74,24 @@ public class JobViews {
                 total(costs), sampleViews, error);
     }
 
+    private static JobView.Quality quality(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return QUALITY_JSON.readValue(json, JobView.Quality.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("unreadable quality verdict: " + e.getMessage(), e);
+        }
+    }
+
     private static JobView.Cost total(List<SampleCost> costs) {
         double seconds = 0;
         BigDecimal usd = BigDecimal.ZERO;
         for (SampleCost c : costs) {
+            if (!c.billable) {
+                continue; // not a picture (failed_quality): recorded, not charged
+            }
             seconds += c.computeSeconds;
             usd = usd.add(c.costUsd);
         }

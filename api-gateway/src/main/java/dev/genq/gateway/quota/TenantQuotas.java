@@ -87,7 +87,8 @@ public class TenantQuotas {
         if (monthlyBudget != null) {
             BigDecimal spent = (BigDecimal) em.createNativeQuery("""
                     select coalesce(sum(cost_usd), 0) from sample_costs
-                    where tenant_id = ?1 and created_at >= date_trunc('month', now() at time zone 'UTC') at time zone 'UTC'""")
+                    where tenant_id = ?1 and billable
+                      and created_at >= date_trunc('month', now() at time zone 'UTC') at time zone 'UTC'""")
                     .setParameter(1, tenantId).getSingleResult();
             if (spent.compareTo(monthlyBudget) >= 0) {
                 throw new ProblemException(Problem.of(402, "budget_exhausted", "Payment required",

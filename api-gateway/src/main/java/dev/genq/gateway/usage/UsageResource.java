@@ -65,7 +65,7 @@ public class UsageResource {
                 select (created_at at time zone 'UTC')::date as day, model_version,
                        count(distinct (job_id, sample_idx)), sum(compute_seconds), sum(cost_usd)
                 from sample_costs
-                where tenant_id = ?1 and created_at >= ?2 and created_at < ?3
+                where tenant_id = ?1 and created_at >= ?2 and created_at < ?3 and billable
                 group by 1, 2 order by 1, 2""")
                 .setParameter(1, tenant.id()).setParameter(2, start).setParameter(3, end).getResultList();
         List<UsageReport.Row> days = new ArrayList<>(rows.size());
@@ -81,7 +81,7 @@ public class UsageResource {
         }
         Number samples = (Number) em.createNativeQuery("""
                 select count(distinct (job_id, sample_idx)) from sample_costs
-                where tenant_id = ?1 and created_at >= ?2 and created_at < ?3""")
+                where tenant_id = ?1 and created_at >= ?2 and created_at < ?3 and billable""")
                 .setParameter(1, tenant.id()).setParameter(2, start).setParameter(3, end).getSingleResult();
         return new UsageReport(from, to, days, new UsageReport.Totals(samples.longValue(), seconds, usd.stripTrailingZeros()));
     }

@@ -12,10 +12,13 @@ import java.util.EnumSet;
 
 /**
  * Moves a job to where its samples say it is, once none is pending: any quarantined → needs_review;
- * else any released → succeeded; else (all rejected) → rejected. Call with the job row locked.
+ * else any released → succeeded; else, if every sample failed the quality check, → failed (quality_failed);
+ * else (rejected, with or without failed_quality) → rejected. Call with the job row locked.
  */
 @ApplicationScoped
 public class JobSettler {
+    public static final String QUALITY_FAILED = "quality_failed";
+
     private final MeterRegistry metrics;
 
     public JobSettler(MeterRegistry metrics) {
@@ -36,6 +39,12 @@ public class JobSettler {
             if (Job.transition(job.id, from, JobStatus.SUCCEEDED)) {
                 JobEvents.record(job.tenantId, job.id, JobEvent.JOB_SUCCEEDED);
                 metrics.counter("genq.jobs.succeeded").increment();
+            }
+        } else if (Sample.count("jobId = ?1 and status <> ?2", job.id, SampleStatus.FAILED_QUALITY) == 0) {
+            // no sample was a picture: the job fails, and none of it is billed
+            if (Job.fail(job.id, QUALITY_FAILED, "no sample passed the quality check (blank or degenerate images); nothing was billed")) {
+                JobEvents.record(job.tenantId, job.id, JobEvent.JOB_FAILED);
+                metrics.counter("genq.jobs.failed", "code", QUALITY_FAILED).increment();
             }
         } else if (Job.transition(job.id, from, JobStatus.REJECTED)) {
             JobEvents.record(job.tenantId, job.id, JobEvent.JOB_REJECTED);

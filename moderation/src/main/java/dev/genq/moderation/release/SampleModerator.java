@@ -1,11 +1,14 @@
 package dev.genq.moderation.release;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.genq.moderation.quality.PictureCheck;
+import dev.genq.moderation.quality.QualityVerdict;
 import dev.genq.moderation.review.ReviewQueue;
 import dev.genq.moderation.safety.SampleScorer;
 import dev.genq.moderation.safety.Verdict;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.Sample;
+import dev.genq.storage.job.SampleCost;
 import dev.genq.storage.job.SampleId;
 import dev.genq.storage.job.SampleStatus;
 import dev.genq.storage.messaging.JobEvent;
@@ -21,7 +24,8 @@ import java.time.OffsetDateTime;
 import org.jboss.logging.Logger;
 
 /**
- * Decides one generated sample: scores it, then releases it (copy to genq-outputs) or quarantines it
+ * Decides one generated sample: checks it is a picture at all ({@link PictureCheck}; one that is not ends
+ * failed_quality, unreleased and unbilled), scores it, then releases it (copy to genq-outputs) or quarantines it
  * (copy to genq-quarantine, a review item). The copy comes first and the pending object is removed last,
  * so a crash at any point only repeats work; the sample's status changes once (compare-and-set on
  * 'pending'), so a redelivered event changes nothing.
@@ -32,13 +36,16 @@ public class SampleModerator {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ObjectStore store;
+    private final PictureCheck pictures;
     private final SampleScorer scorer;
     private final ReviewQueue reviews;
     private final JobSettler settler;
     private final MeterRegistry metrics;
 
-    public SampleModerator(ObjectStore store, SampleScorer scorer, ReviewQueue reviews, JobSettler settler, MeterRegistry metrics) {
+    public SampleModerator(ObjectStore store, PictureCheck pictures, SampleScorer scorer, ReviewQueue reviews, JobSettler settler,
+                           MeterRegistry metrics) {
         this.store = store;
+        this.pictures = pictures;
         this.scorer = scorer;
         this.reviews = reviews;
         this.settler = settler;
@@ -55,16 +62,23 @@ public class SampleModerator {
         if (sample.status != SampleStatus.PENDING) {
             return; // already decided: a redelivered event changes nothing
         }
-        String prompt = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(event.jobId()).prompt);
-        Verdict verdict = scorer.score(store.get(Buckets.PENDING, sample.objectKey), prompt);
+        Job generated = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(event.jobId()));
+        byte[] png = store.get(Buckets.PENDING, sample.objectKey);
+        QualityVerdict quality = pictures.check(png, generated.modelVersion);
+        if (quality.fails()) {
+            failQuality(event, sample, quality);
+            return;
+        }
+        Verdict verdict = scorer.score(png, generated.prompt);
         String target = verdict.quarantine() ? Buckets.QUARANTINE : Buckets.OUTPUTS;
         store.copy(Buckets.PENDING, sample.objectKey, target);
         boolean changed = QuarkusTransaction.requiringNew().call(() -> {
             // the job row lock serializes the samples of one job, so exactly one of them settles it
             Job job = Job.findById(event.jobId(), LockModeType.PESSIMISTIC_WRITE);
             SampleStatus to = verdict.quarantine() ? SampleStatus.QUARANTINED : SampleStatus.RELEASED;
-            int updated = Sample.update("status = ?1, settledAt = ?2, moderation = ?3 where jobId = ?4 and idx = ?5 and status = ?6",
-                    to, OffsetDateTime.now(), json(verdict), event.jobId(), event.idx(), SampleStatus.PENDING);
+            int updated = Sample.update("status = ?1, settledAt = ?2, moderation = ?3, quality = ?4 where jobId = ?5 and idx = ?6"
+                            + " and status = ?7", to, OffsetDateTime.now(), json(verdict), json(quality), event.jobId(), event.idx(),
+                    SampleStatus.PENDING);
             if (updated == 0) {
                 return false;
             }
@@ -79,6 +93,35 @@ public class SampleModerator {
         if (changed) {
             metrics.counter(verdict.quarantine() ? "genq.samples.quarantined" : "genq.samples.released").increment();
             store.remove(Buckets.PENDING, sample.objectKey);
+        }
+    }
+
+    /** Not a picture, under a 'fail' policy: never released, its cost rows kept but not billable. */
+    private void failQuality(SampleGenerated event, Sample sample, QualityVerdict quality) {
+        boolean changed = QuarkusTransaction.requiringNew().call(() -> {
+            Job job = Job.findById(event.jobId(), LockModeType.PESSIMISTIC_WRITE);
+            int updated = Sample.update("status = ?1, settledAt = ?2, quality = ?3 where jobId = ?4 and idx = ?5 and status = ?6",
+                    SampleStatus.FAILED_QUALITY, OffsetDateTime.now(), json(quality), event.jobId(), event.idx(), SampleStatus.PENDING);
+            if (updated == 0) {
+                return false;
+            }
+            SampleCost.update("billable = false where jobId = ?1 and sampleIdx = ?2", event.jobId(), event.idx());
+            settler.settle(job);
+            return true;
+        });
+        if (changed) {
+            LOG.warnf("sample %s/%d is not a picture (%s): failed_quality, not billed", event.jobId(), event.idx(),
+                    String.join(", ", quality.reasons()));
+            metrics.counter("genq.samples.failed_quality").increment();
+            store.remove(Buckets.PENDING, sample.objectKey);
+        }
+    }
+
+    private static String json(QualityVerdict q) {
+        try {
+            return JSON.writeValueAsString(q);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -49,6 +49,9 @@ public class Sample extends PanacheEntityBase {
     /** What moderation saw (JSON: image scores, prompt concepts, flagged concepts, classifier version). */
     public String moderation;
 
+    /** The quality verdict (JSON: passed, score, reasons, and the image statistics behind them). */
+    public String quality;
+
     public static List<Sample> forJob(UUID jobId) {
         return list("jobId = ?1 order by idx", jobId);
     }

@@ -61,6 +61,10 @@ public class SampleCost extends PanacheEntityBase {
     @Column(name = "cost_usd")
     public BigDecimal costUsd;
 
+    /** False for a sample that was not a picture (failed_quality): its compute is recorded, not charged. */
+    @Column(insertable = false)
+    public boolean billable = true;
+
     @Column(name = "created_at", insertable = false, updatable = false)
     @org.hibernate.annotations.Generated
     public OffsetDateTime createdAt;
