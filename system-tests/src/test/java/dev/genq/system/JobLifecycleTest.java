@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.math.BigDecimal;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -15,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /** submit -> Kafka -> worker -> S3 -> moderation -> poll -> download, across the three real services. */
@@ -36,9 +33,8 @@ class JobLifecycleTest {
             assertEquals("released", s.path("status").asText());
             assertTrue(Instant.parse(s.path("url_expires_at").asText()).isAfter(Instant.now()));
             byte[] png = platform.download(s.path("url").asText());
-            BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
-            assertEquals(32, img.getWidth(), "the model's resolution");
-            assertEquals(32, img.getHeight());
+            Pictures.assertPicture(png, 32, "sample " + s.path("index").asInt()); // the model's resolution, and a picture
+            assertTrue(s.path("quality").path("passed").asBoolean(), s.toString());
             String stored = dbSha(id, s.path("index").asInt());
             assertEquals(stored, HexFormat.of().formatHex(sha.digest(png)), "the bytes the worker stored");
             assertTrue(s.path("cost").path("compute_seconds").asDouble() > 0);
@@ -63,9 +59,7 @@ class JobLifecycleTest {
         JsonNode job = platform.awaitStatus(id, "succeeded", JOB_TIMEOUT);
         assertEquals("tiny-base@1+tiny-sr@1", job.path("model_version").asText());
         JsonNode sample = job.path("samples").get(0);
-        BufferedImage img = ImageIO.read(new ByteArrayInputStream(platform.download(sample.path("url").asText())));
-        assertEquals(128, img.getWidth());
-        assertEquals(128, img.getHeight());
+        Pictures.assertPicture(platform.download(sample.path("url").asText()), 128, "full sample");
         assertEquals(List.of("base", "super_resolution"), stages(id));
     }
 

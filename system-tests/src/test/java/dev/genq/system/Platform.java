@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * The whole platform for black-box tests, once per JVM: the embedded stack in this JVM and the three
@@ -107,8 +108,10 @@ public final class Platform {
             // together; progress written at every step, so steps_done is exact when a cancel freezes it;
             // a 3 s lease, so the jobs of a killed worker are queued again quickly; a short retry budget
             // (3 attempts, object-store calls retried 3 times) so the outage tests can exhaust it
+            // next to the working fixtures, the broken ones of models/fixtures/make_faulty.py (OutputIntegrityTest)
             case WORKER -> start(root, WORKER, workerPort, logs, Map.of("genq.worker.model-paths",
-                    root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"),
+                    String.join(",", Stream.of("tiny-base", "tiny-sr", "tiny-nan", "tiny-flat")
+                            .map(m -> root.resolve("models/fixtures/" + m).toString()).toList()),
                     "genq.worker.batch.max-wait", "PT0.3S", "genq.worker.batch.progress-interval", "PT0S",
                     "genq.worker.lease", "PT3S", "genq.worker.super-resolution-model", "tiny-sr",
                     "genq.worker.max-attempts", "3", "genq.worker.max-backoff", "PT2S",

@@ -3,12 +3,9 @@ package dev.genq.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 
 /** Preview, then upscale the sample you like: the super-resolution stage starts from that exact image. */
@@ -31,8 +28,7 @@ class UpscaleTest {
 
         JsonNode job = platform.awaitStatus(id, "succeeded", JOB_TIMEOUT);
         assertEquals("tiny-sr@1", job.path("model_version").asText());
-        BufferedImage img = ImageIO.read(new ByteArrayInputStream(platform.download(job.path("samples").get(0).path("url").asText())));
-        assertEquals(128, img.getWidth());
+        Pictures.assertPicture(platform.download(job.path("samples").get(0).path("url").asText()), 128, "upscaled sample");
         // only the super-resolution stage ran and was billed
         assertEquals(1, platform.count("select count(*) from sample_costs where job_id = ?", UUID.fromString(id)));
         assertEquals("super_resolution", platform.text("select stage from sample_costs where job_id = ?", UUID.fromString(id)));
