@@ -112,6 +112,7 @@ public final class Platform {
             case WORKER -> start(root, WORKER, workerPort, logs, Map.of("genq.worker.model-paths",
                     String.join(",", Stream.of("tiny-base", "tiny-sr", "tiny-nan", "tiny-flat")
                             .map(m -> root.resolve("models/fixtures/" + m).toString()).toList()),
+                    "genq.worker.unprobed-packages", "tiny-nan,tiny-flat",
                     "genq.worker.batch.max-wait", "PT0.3S", "genq.worker.batch.progress-interval", "PT0S",
                     "genq.worker.lease", "PT3S", "genq.worker.super-resolution-model", "tiny-sr",
                     "genq.worker.max-attempts", "3", "genq.worker.max-backoff", "PT2S",

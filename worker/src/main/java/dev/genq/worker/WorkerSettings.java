@@ -14,6 +14,12 @@ public interface WorkerSettings {
      */
     List<String> modelPaths();
 
+    /**
+     * Packages (by name) this worker may serve without a golden probe ({@code probe.json}); every other
+     * package without one is refused at load (models/README.md, "Golden probe").
+     */
+    java.util.Optional<List<String>> unprobedPackages();
+
     /** Where packages from S3 are mirrored before loading. */
     @WithDefault("${java.io.tmpdir}/genq-model-cache")
     String modelCache();

@@ -5,6 +5,7 @@ import dev.genq.worker.WorkerSettings;
 import dev.genq.storage.model.ModelEntry;
 import dev.genq.storage.model.ModelRollout;
 import dev.genq.storage.objectstore.ObjectStore;
+import dev.genq.worker.engine.DiffusionEngine;
 import dev.genq.worker.engine.LoadedModel;
 import dev.genq.worker.engine.ModelSpec;
 import dev.genq.worker.engine.sampler.Samplers;
@@ -15,6 +16,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +39,8 @@ public class ModelRegistry {
     private final Map<String, LoadedModel> models = new ConcurrentHashMap<>();
     /** By name: what an unpinned job runs. */
     private final Map<String, LoadedModel> defaults = new ConcurrentHashMap<>();
+    /** By path in genq.worker.model-paths: packages whose probe failed or is missing. */
+    private final Map<String, String> refused = new ConcurrentHashMap<>();
 
     public ModelRegistry(WorkerSettings settings, ObjectStore store, ModelRollout rollout) {
         this.settings = settings;
@@ -50,9 +54,18 @@ public class ModelRegistry {
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(settings.threads()));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         Device device = "gpu".equalsIgnoreCase(settings.device()) ? Device.gpu() : Device.cpu();
+        DiffusionEngine probeEngine = new DiffusionEngine(settings.forwardRows(), settings.srForwardRows());
         for (String path : settings.modelPaths()) {
             long t0 = System.nanoTime();
-            LoadedModel model = LoadedModel.load(source.resolve(path), device);
+            Path dir = source.resolve(path);
+            LoadedModel model = LoadedModel.load(dir, device);
+            String refusal = probe(model, dir, probeEngine);
+            if (refusal != null) {
+                model.close();
+                refused.put(path, refusal);
+                LOG.errorf("model package %s is not served: %s", path, refusal);
+                continue;
+            }
             if (models.putIfAbsent(model.spec().nameAtVersion(), model) != null) {
                 model.close();
                 throw new IllegalStateException("model " + model.spec().nameAtVersion() + " is listed twice in genq.worker.model-paths");
@@ -77,6 +90,26 @@ public class ModelRegistry {
         if (!defaults.containsKey(settings.superResolutionModel())) {
             LOG.warnf("super-resolution model %s is not loaded: full jobs will fail", settings.superResolutionModel());
         }
+    }
+
+    /** @return why the package must not be served, or null: its golden probe passed, or it may go without one */
+    private String probe(LoadedModel model, Path dir, DiffusionEngine engine) {
+        if (PackageProbe.read(dir).isEmpty()) {
+            boolean allowed = settings.unprobedPackages().orElse(List.of()).contains(model.spec().name());
+            return allowed ? null : model.spec().nameAtVersion() + " ships no " + PackageProbe.FILE
+                    + "; add one (models/README.md) or list the package in genq.worker.unprobed-packages";
+        }
+        PackageProbe.Result result = PackageProbe.check(model, dir, engine);
+        if (result.passed()) {
+            LOG.infof("%s", result.message());
+            return null;
+        }
+        return result.message();
+    }
+
+    /** Packages refused at load (by path), with the reason: readiness is DOWN while there is one. */
+    public Map<String, String> refused() {
+        return Map.copyOf(refused);
     }
 
     /** Tells the gateway, through the catalog, what this worker serves and with which limits. */
