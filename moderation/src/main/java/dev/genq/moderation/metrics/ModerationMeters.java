@@ -18,6 +18,7 @@ public class ModerationMeters {
         policy.concepts().keySet().forEach(concept -> metrics.counter("genq.moderation.flagged", "concept", concept));
         metrics.counter("genq.samples.released");
         metrics.counter("genq.samples.quarantined");
+        metrics.counter("genq.samples.failed_quality");
         metrics.counter("genq.jobs.succeeded");
         metrics.counter("genq.jobs.needs_review");
         metrics.counter("genq.jobs.rejected");
