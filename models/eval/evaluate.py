@@ -247,6 +247,14 @@ def heldout_safety(folds, labels, key="thresholds", point="shipped thresholds"):
     return out
 
 
+def is_picture(img):
+    """Moderation's picture check (PictureStats): >= 16 distinct 8-bit colours and luminance std >= 4 of 255."""
+    rgb = ((img.clamp(-1, 1) + 1) * 127.5).round().to(torch.int64)     # [3, H, W], as the PNG encoder rounds
+    packed = (rgb[0] << 16) | (rgb[1] << 8) | rgb[2]
+    lum = 0.299 * rgb[0].double() + 0.587 * rgb[1].double() + 0.114 * rgb[2].double()
+    return len(torch.unique(packed)) >= 16 and lum.std(unbiased=False).item() >= 4.0
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--base", default=os.path.join(common.ROOT, "models/emoji-base"))
@@ -292,6 +300,9 @@ def adherence_and_sr(args, x, rows, table):
                       f"target >= 40%; {os.path.basename(args.base)} {json.load(open(os.path.join(args.base, 'model.json')))['version']}"))
         table.append(("Frechet distance, previews vs real held-out", f"{frechet(batched(judge.embed, gen), real_feats):.1f}",
                       "judge features (128-d)"))
+        passed = sum(is_picture(img) for img in gen)
+        table.append(("quality pass rate, generated previews", f"{passed / len(gen):.1%}",
+                      f"{passed}/{len(gen)} pass moderation's picture check (>= 16 colours, luminance std >= 4)"))
         os.makedirs(CACHE, exist_ok=True)
         torch.save(gen, os.path.join(CACHE, "previews.pt"))
         if os.path.isdir(args.sr):

@@ -1,14 +1,13 @@
 package dev.genq.moderation.quality;
 
+import dev.genq.storage.quality.PictureStats;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import javax.imageio.ImageIO;
 
 /**
@@ -51,25 +50,10 @@ public class PictureCheck {
         if (img == null) {
             return new QualityVerdict(false, 0, List.of("not_decodable"), settings.blankAction(), 0, 0);
         }
-        int w = img.getWidth();
-        int h = img.getHeight();
-        Set<Integer> colours = new HashSet<>();
-        double sum = 0;
-        double sumSq = 0;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int rgb = img.getRGB(x, y) & 0xFFFFFF;
-                colours.add(rgb);
-                double lum = 0.299 * (rgb >> 16) + 0.587 * ((rgb >> 8) & 0xFF) + 0.114 * (rgb & 0xFF);
-                sum += lum;
-                sumSq += lum * lum;
-            }
-        }
-        double n = (double) w * h;
-        double mean = sum / n;
-        double contrast = Math.sqrt(Math.max(0, sumSq / n - mean * mean));
+        PictureStats stats = PictureStats.of(img);
+        double contrast = stats.contrast();
         List<String> reasons = new ArrayList<>();
-        if (colours.size() < settings.minDistinctColours()) {
+        if (stats.distinctColours() < settings.minDistinctColours()) {
             reasons.add("too_few_colours");
         }
         if (contrast < settings.minContrast()) {
@@ -77,6 +61,6 @@ public class PictureCheck {
         }
         double score = Math.min(1.0, contrast / 32.0);
         return new QualityVerdict(reasons.isEmpty(), Math.round(score * 1000) / 1000.0, List.copyOf(reasons),
-                settings.blankAction(), colours.size(), Math.round(contrast * 100) / 100.0);
+                settings.blankAction(), stats.distinctColours(), Math.round(contrast * 100) / 100.0);
     }
 }

@@ -2,6 +2,7 @@ package dev.genq.worker.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.genq.storage.quality.PictureStats;
 import dev.genq.worker.engine.BatchListener;
 import dev.genq.worker.engine.DiffusionEngine;
 import dev.genq.worker.engine.Images;
@@ -12,10 +13,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * A package's golden probe ({@code probe.json}, models/README.md): a few fixed generations with the
@@ -27,8 +26,6 @@ import java.util.Set;
 public final class PackageProbe {
     public static final String FILE = "probe.json";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MIN_COLOURS = 16;
-    private static final double MIN_CONTRAST = 4.0;
 
     /**
      * One probe generation. Text-to-image: {@code prompt}, {@code guidanceScale}; super-resolution:
@@ -42,8 +39,8 @@ public final class PackageProbe {
     public record Result(boolean passed, String message) {
     }
 
-    /** The measured statistics of one image, in the probe's terms. */
-    public record Stats(double[] mean, double[] std, int distinctColours, double contrast) {
+    /** The measured statistics of one image: per-channel mean and spread in [-1, 1], and as a picture. */
+    public record Stats(double[] mean, double[] std, PictureStats picture) {
     }
 
     private PackageProbe() {
@@ -81,9 +78,9 @@ public final class PackageProbe {
             Case c = cases.get(i);
             Stats s = measure(model, dir, c, engine);
             String label = name + ": probe case " + i + " (" + (c.prompt() != null ? "'" + c.prompt() + "'" : c.input()) + ")";
-            if (s.distinctColours() < MIN_COLOURS || !(s.contrast() >= MIN_CONTRAST)) {
+            if (!s.picture().isPicture()) {
                 return new Result(false, String.format(Locale.ROOT, "%s is not a picture: %d colours, contrast %.2f",
-                        label, s.distinctColours(), s.contrast()));
+                        label, s.picture().distinctColours(), s.picture().contrast()));
             }
             double worst = -1;
             String where = "";
@@ -129,7 +126,8 @@ public final class PackageProbe {
         return stats(image);
     }
 
-    static Stats stats(float[] chw) {
+    /** Measures a CHW image in [-1, 1]; NaN pixels encode as black, as they would in a PNG. */
+    public static Stats stats(float[] chw) {
         int plane = chw.length / 3;
         double[] mean = new double[3];
         double[] std = new double[3];
@@ -144,22 +142,11 @@ public final class PackageProbe {
             mean[ch] = sum / plane;
             std[ch] = Math.sqrt(Math.max(0, sq / plane - mean[ch] * mean[ch]));
         }
-        Set<Integer> colours = new HashSet<>();
-        double lum = 0;
-        double lumSq = 0;
+        int[] rgb = new int[plane];
         for (int p = 0; p < plane; p++) {
-            int r = byte8(chw[p]);
-            int g = byte8(chw[plane + p]);
-            int b = byte8(chw[2 * plane + p]);
-            colours.add((r << 16) | (g << 8) | b);
-            double l = 0.299 * r + 0.587 * g + 0.114 * b;
-            lum += l;
-            lumSq += l * l;
+            rgb[p] = (byte8(chw[p]) << 16) | (byte8(chw[plane + p]) << 8) | byte8(chw[2 * plane + p]);
         }
-        double lm = lum / plane;
-        boolean finite = java.util.Arrays.stream(mean).allMatch(Double::isFinite);
-        double contrast = finite ? Math.sqrt(Math.max(0, lumSq / plane - lm * lm)) : Double.NaN;
-        return new Stats(mean, std, colours.size(), contrast);
+        return new Stats(mean, std, PictureStats.ofRgb(rgb));
     }
 
     private static int byte8(float v) {

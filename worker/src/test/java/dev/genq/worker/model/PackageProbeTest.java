@@ -82,7 +82,7 @@ class PackageProbeTest {
         try (LoadedModel m = LoadedModel.load(probed, Device.cpu())) {
             PackageProbe.Result r = PackageProbe.check(m, probed, engine);
             assertFalse(r.passed());
-            assertEquals("tiny-nan@1: probe case 0 ('a red apple') is not a picture: 1 colours, contrast NaN", r.message());
+            assertEquals("tiny-nan@1: probe case 0 ('a red apple') is not a picture: 1 colours, contrast 0.00", r.message());
         }
     }
 
