@@ -28,6 +28,7 @@ import java.util.stream.Stream;
 public final class Platform {
     static final ObjectMapper JSON = new ObjectMapper();
     private static Platform instance;
+    private MinioClient s3;
     private static RuntimeException startFailure;
 
     final EmbeddedStack stack;
@@ -365,17 +366,25 @@ public final class Platform {
         }
     }
 
-    MinioClient s3() {
-        return MinioClient.builder().endpoint(stack.s3Endpoint())
-                .credentials(EmbeddedStack.S3_ACCESS_KEY, EmbeddedStack.S3_SECRET_KEY).build();
+    /**
+     * One client for the whole run: building one reads every certificate under SSL_CERT_DIR / SSL_CERT_FILE
+     * when those are set (the MinIO SDK trusts them), about half a second of CPU each, which a client per
+     * call turned into minutes of a fault test's budget (KafkaRestartTest checks 2 buckets for ~70 jobs).
+     */
+    synchronized MinioClient s3() {
+        if (s3 == null) {
+            s3 = MinioClient.builder().endpoint(stack.s3Endpoint())
+                    .credentials(EmbeddedStack.S3_ACCESS_KEY, EmbeddedStack.S3_SECRET_KEY).build();
+        }
+        return s3;
     }
 
     /** The keys a job has in a bucket (its objects live under {@code tenant/job/}). */
     List<String> objects(String bucket, String jobId) {
         String prefix = text("select tenant_id::text from jobs where id = ?", java.util.UUID.fromString(jobId)) + "/" + jobId + "/";
         List<String> keys = new ArrayList<>();
-        try (MinioClient s3 = s3()) {
-            for (io.minio.Result<io.minio.messages.Item> r : s3.listObjects(io.minio.ListObjectsArgs.builder()
+        try {
+            for (io.minio.Result<io.minio.messages.Item> r : s3().listObjects(io.minio.ListObjectsArgs.builder()
                     .bucket(bucket).prefix(prefix).recursive(true).build())) {
                 keys.add(r.get().objectName());
             }
