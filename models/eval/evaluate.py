@@ -262,7 +262,10 @@ def main():
     p.add_argument("--safety", default=os.path.join(common.ROOT, "models/emoji-safety"))
     p.add_argument("--judge-steps", type=int, default=2000)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--judge-package", default=os.path.join(common.ROOT, "models/emoji-judge"))
     p.add_argument("--only-safety", action="store_true", help="just the safety rows (no judge, adherence or SR)")
+    p.add_argument("--only-judge-package", action="store_true",
+                   help="just the shipped judge's rows, on the previews cached by a full run (~1 minute)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     common.seed_everything(3)
@@ -271,9 +274,13 @@ def main():
     images, rows = common.load(32)
     x = common.to_tensor(images)
     table = []
-    if not args.only_safety:
+    if args.only_judge_package:
+        captions, _, _ = heldout_captions(rows, sorted({r["subcategory"] for r in rows}))
+        judge_package(args, x, rows, captions, torch.load(os.path.join(CACHE, "previews.pt")), table)
+    elif not args.only_safety:
         adherence_and_sr(args, x, rows, table)
-    safety(args, x, rows, table)
+    if not args.only_judge_package:
+        safety(args, x, rows, table)
     width = max(len(t[0]) for t in table)
     print(f"\n| {'metric'.ljust(width)} | value | note |\n|{'-' * (width + 2)}|---|---|")
     for name, value, note in table:
@@ -305,6 +312,7 @@ def adherence_and_sr(args, x, rows, table):
                       f"{passed}/{len(gen)} pass moderation's picture check (>= 16 colours, luminance std >= 4)"))
         os.makedirs(CACHE, exist_ok=True)
         torch.save(gen, os.path.join(CACHE, "previews.pt"))
+        judge_package(args, x, rows, captions, gen, table)
         if os.path.isdir(args.sr):
             full = upscale(args.sr, gen)
             back = F.interpolate(full, size=(32, 32), mode="area")
@@ -325,6 +333,42 @@ def adherence_and_sr(args, x, rows, table):
                       "target: beats bicubic on both"))
     else:
         table.append(("super-resolution", "no SR package", args.sr))
+
+
+def judge_package(args, x, rows, captions, gen, table):
+    """The shipped judge (moderation's prompt adherence, models/emoji-judge) as moderation uses it: the share
+    of pictures whose similarity to their prompt reaches the package threshold, for generated previews
+    with their own prompt and with another held-out prompt, and for the real held-out images; and the
+    diversity (mean pairwise cosine distance) of four previews of one prompt against four copies."""
+    if not os.path.isdir(args.judge_package):
+        table.append(("shipped judge", "no judge package", args.judge_package))
+        return
+    meta = json.load(open(os.path.join(args.judge_package, "model.json")))
+    img_enc = torch.jit.load(os.path.join(args.judge_package, meta["image_encoder"]))
+    txt_enc = torch.jit.load(os.path.join(args.judge_package, meta["text_encoder"]["file"]))
+    vocab = common.Vocab(os.path.join(args.judge_package, meta["text_encoder"]["vocab"]))
+    tokens = torch.tensor([vocab.encode(c) for c in captions])
+    # the image the engine delivers is quantized to 8 bits before moderation sees it
+    gen8 = torch.round((gen.clamp(-1, 1) + 1) * 127.5) / 127.5 - 1
+    with torch.no_grad():
+        fi, ft = batched(img_enc, gen8), batched(txt_enc, tokens)
+    own = (fi * ft).sum(-1)
+    # against a caption of the emoji half the list away (3 captions each; neighbours are often near-synonyms)
+    other = (fi * ft.roll(3 * (len(captions) // 6), 0)).sum(-1)
+    t = meta["threshold"]
+    name = f"{meta['name']}@{meta['version']}"
+    table.append((f"shipped judge {name}: adherence pass rate, previews with their prompt", f"{(own >= t).float().mean():.1%}",
+                  f"threshold {t}; mean similarity {own.mean():.3f}"))
+    table.append(("  the same previews against another emoji's prompt", f"{(other >= t).float().mean():.1%}",
+                  f"mean similarity {other.mean():.3f}"))
+    table.append(("  real held-out images with their prompt (calibration)", f"{meta['calibration']['real_matched_pass_rate']:.1%}",
+                  f"mismatched: {meta['calibration']['real_mismatched_pass_rate']:.1%}"))
+    # previews come 3 captions per emoji; a job of 4 samples is 4 seeds of one prompt: here the emoji's
+    # captions' previews stand in, so the figure is an upper bound on one prompt's diversity
+    groups = fi[: len(fi) // 3 * 3].reshape(-1, 3, fi.shape[-1])
+    sims = groups @ groups.transpose(1, 2)
+    div = ((1 - sims).sum(dim=(1, 2)) / 6).mean()
+    table.append(("  diversity, previews of one emoji's 3 captions (identical samples: 0)", f"{div:.3f}", "mean pairwise cosine distance"))
 
 
 def safety(args, x, rows, table):
