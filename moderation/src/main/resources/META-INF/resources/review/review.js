@@ -62,6 +62,7 @@ function render() {
     if (item.thumbnail_url) img.src = item.thumbnail_url;
     const cells = [img, item.prompt || "", item.concepts.join(", "),
       Object.entries(item.scores || {}).map(([k, v]) => k + " " + v.toFixed(2)).join(", "),
+      qualityText(item.quality),
       new Date(item.created_at).toLocaleString(), item.claimed_by ? "claimed by " + item.claimed_by : ""];
     for (const c of cells) {
       const td = document.createElement("td");
@@ -80,6 +81,13 @@ function render() {
     tr.addEventListener("click", () => { state.selected = i; render(); history(); });
     body.appendChild(tr);
   });
+}
+
+// moderation's quality verdict beside the safety scores: a picture at all, and how well it shows its prompt
+function qualityText(q) {
+  if (!q) return "";
+  const score = q.score == null ? "" : " adherence " + q.score.toFixed(2) + " (pass " + q.threshold.toFixed(2) + ")";
+  return (q.passed ? "passed" : q.reasons.join(", ")) + score;
 }
 
 function current() {

@@ -115,11 +115,30 @@ class ModerationTest {
         es.forEach(moderator::handle);
         assertEquals(SampleStatus.FAILED_QUALITY, sample(es.get(0)).status);
         assertEquals(SampleStatus.RELEASED, sample(es.get(1)).status);
-        assertTrue(sample(es.get(1)).quality.contains("\"passed\":true"), sample(es.get(1)).quality);
+        // a picture: judged for adherence (a grey disk is no red apple: flagged, still released)
+        String quality = sample(es.get(1)).quality;
+        assertFalse(quality.contains("too_few_colours") || quality.contains("no_contrast"), quality);
+        assertTrue(quality.contains("\"score\":") && quality.contains("\"judge\":\"emoji-judge@"), quality);
         assertFalse(billable(es.get(0)));
         assertTrue(billable(es.get(1)));
         assertEquals(JobStatus.SUCCEEDED, jobStatus(es.get(0).jobId()));
         assertEquals(List.of("sample.released:1", "job.succeeded"), events(es.get(0).jobId()));
+    }
+
+    @Test
+    void aJobRecordsHowDifferentItsSamplesAre() {
+        Tenancy t = fixtures.tenant();
+        byte[] disk = ModerationFixtures.picture(Color.ORANGE);
+        List<SampleGenerated> collapsed = fixtures.job(t.tenant(), "an orange", disk, disk, disk, disk);
+        collapsed.forEach(moderator::handle);
+        List<SampleGenerated> varied = fixtures.job(t.tenant(), "an orange", ModerationFixtures.picture(Color.ORANGE),
+                ModerationFixtures.picture(Color.BLUE), ModerationFixtures.picture(new Color(40, 160, 40)));
+        varied.forEach(moderator::handle);
+        Double same = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(collapsed.get(0).jobId()).diversity);
+        Double different = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(varied.get(0).jobId()).diversity);
+        assertEquals(0.0, same, 1e-4, "four identical samples: a collapsed model");
+        assertTrue(different > 0.05, "three different pictures: " + different);
+        assertNotNull(sample(varied.get(0)).features);
     }
 
     /** The cost row the worker wrote for the sample's base stage. */

@@ -38,7 +38,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The review page in real headless Chromium (Debian's chromium and chromium-driver): a reviewer signs in
- * with a key, approves one item with the mouse, rejects another with the keyboard, and the result is
+ * with a key, sees each item's quality verdict, approves one item with the mouse, rejects another with the keyboard, and the result is
  * checked in the database.
  */
 @QuarkusTest
@@ -105,6 +105,9 @@ class ReviewPageTest {
         browser.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#queue tbody tr"), 2));
         assertEquals("2 pending", browser.findElement(By.id("status")).getText());
+        // the quality verdict sits beside the safety scores: the judge's adherence and its pass mark
+        assertTrue(row("first red square").getText().matches("(?s).*adherence -?\\d\\.\\d\\d \\(pass -?\\d\\.\\d\\d\\).*"),
+                row("first red square").getText());
         // the thumbnail really loads from quarantine through its presigned URL
         WebElement thumb = row("first red square").findElement(By.cssSelector("img.thumb"));
         wait.until(d -> ((Number) ((JavascriptExecutor) d).executeScript("return arguments[0].naturalWidth", thumb)).intValue() == 32);

@@ -21,6 +21,19 @@ final class Pictures {
     private Pictures() {
     }
 
+    /**
+     * The sample's quality verdict says it is a picture (none of the blank codes) and carries the judge's
+     * adherence score; whether the score passes depends on the model (the fixtures draw noise: flagged).
+     */
+    static void assertPictureVerdict(com.fasterxml.jackson.databind.JsonNode sample) {
+        com.fasterxml.jackson.databind.JsonNode q = sample.path("quality");
+        String reasons = q.path("reasons").toString();
+        assertTrue(q.isObject() && !reasons.contains("not_decodable") && !reasons.contains("too_few_colours")
+                && !reasons.contains("no_contrast"), "not a picture by its verdict: " + sample);
+        assertTrue(q.path("score").isNumber() && q.path("threshold").isNumber(), "no adherence score: " + sample);
+        assertTrue(q.path("judge").asText().startsWith("emoji-judge@"), sample.toString());
+    }
+
     /** Decodes {@code png} and asserts its size, colour count and contrast; returns the image. */
     static BufferedImage assertPicture(byte[] png, int size, String what) {
         BufferedImage img;

@@ -119,7 +119,8 @@ public final class Platform {
                     "genq.worker.max-attempts", "3", "genq.worker.max-backoff", "PT2S",
                     "quarkus.fault-tolerance.\"dev.genq.storage.objectstore.ObjectStore\".retry.max-retries", "3"));
             case MODERATION -> start(root, MODERATION, moderationPort, logs, Map.of("genq.moderation.classifier.path",
-                    root.resolve("models/fixtures/tiny-safety").toString()));
+                    root.resolve("models/fixtures/tiny-safety").toString(),
+                    "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString()));
             default -> throw new IllegalArgumentException(module);
         };
         services.put(module, p);

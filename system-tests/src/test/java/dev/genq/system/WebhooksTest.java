@@ -37,7 +37,7 @@ class WebhooksTest {
             server.createContext("/", ex -> {
                 JsonNode body = Platform.JSON.readTree(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
                 synchronized (got) {
-                    got.add(new String[] {body.path("type").asText(), ex.getRequestHeaders().getFirst("webhook-id")});
+                    got.add(new String[] {body.path("type").asText(), ex.getRequestHeaders().getFirst("webhook-id"), body.toString()});
                     got.notifyAll();
                 }
                 ex.sendResponseHeaders(failuresLeft.getAndDecrement() > 0 ? 500 : 204, -1);
@@ -78,6 +78,12 @@ class WebhooksTest {
                     + "released and settled by moderation");
             assertEquals(4, got.size(), "job.started, two sample.released, job.succeeded: once each");
             assertEquals(4, got.stream().map(g -> g[1]).distinct().count(), "one webhook-id per event");
+            // the final payload carries every sample's quality verdict and the job's diversity
+            JsonNode done = Platform.JSON.readTree(got.stream().filter(g -> g[0].equals("job.succeeded")).findFirst().orElseThrow()[2]);
+            for (JsonNode sample : done.path("data").path("samples")) {
+                Pictures.assertPictureVerdict(sample);
+            }
+            assertTrue(done.path("data").path("diversity").isNumber(), done.toString());
         }
     }
 

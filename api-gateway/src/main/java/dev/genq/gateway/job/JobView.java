@@ -7,11 +7,15 @@ import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
 
-/** A job as the API shows it to its owner. */
+/**
+ * A job as the API shows it to its owner. {@code diversity}: how different its samples are (mean pairwise
+ * distance in the judge's feature space, 0 = identical), once moderation has decided them all.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(UUID id, String status, String mode, UUID parentId, Integer parentSample, double progress,
                       Params params, String modelVersion,
-                      boolean promptTruncated, Timings timings, Cost cost, List<SampleView> samples, Error error) {
+                      boolean promptTruncated, Timings timings, Cost cost, Double diversity, List<SampleView> samples,
+                      Error error) {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Params(String prompt, String negativePrompt, int numSamples, long seed, int steps,
@@ -33,9 +37,14 @@ public record JobView(UUID id, String status, String mode, UUID parentId, Intege
                              Instant urlExpiresAt, Cost cost, Quality quality) {
     }
 
-    /** Moderation's verdict on whether the sample is a picture at all (README: What genq checks in every image). */
+    /**
+     * Moderation's quality verdict (README: What genq checks in every image): a picture at all, and its prompt
+     * adherence {@code score} against the judge's {@code threshold}; {@code action} says what a failure did
+     * (fail: not released, not billed; flag: released, recorded).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     @com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true)
-    public record Quality(boolean passed, double score, List<String> reasons) {
+    public record Quality(boolean passed, String action, List<String> reasons, Double score, Double threshold, String judge) {
     }
 
     public record Error(String code, String message) {

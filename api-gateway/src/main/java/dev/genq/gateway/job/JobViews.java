@@ -71,7 +71,7 @@ public class JobViews {
                         job.webhookEvents == null ? null : List.of(job.webhookEvents.split(","))),
                 job.modelVersion, job.promptTruncated,
                 new JobView.Timings(job.createdAt, job.startedAt, job.finishedAt),
-                total(costs), sampleViews, error);
+                total(costs), job.diversity, sampleViews, error);
     }
 
     private static JobView.Quality quality(String json) {

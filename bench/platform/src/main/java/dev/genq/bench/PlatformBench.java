@@ -87,7 +87,8 @@ public final class PlatformBench {
                 "genq.jobs.default-model", "tiny-base"), Map.of("GENQ_AUTH_BOOTSTRAP_CLIENT_KEY", key));
         ServiceProcess worker = start("worker", workerSettings());
         ServiceProcess moderation = start("moderation",
-                Map.of("genq.moderation.classifier.path", root.resolve("models/fixtures/tiny-safety").toString()));
+                Map.of("genq.moderation.classifier.path", root.resolve("models/fixtures/tiny-safety").toString(),
+                        "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString()));
         for (ServiceProcess s : services) {
             s.awaitReady(Duration.ofMinutes(3));
         }

@@ -74,7 +74,8 @@ public final class LocalPlatform {
             switch (s.module()) {
                 case "worker" -> launch(s, logs, worker, Map.of());
                 case "api-gateway" -> launch(s, logs, gateway, gatewayEnv);
-                default -> launch(s, logs, Map.of("genq.moderation.classifier.path", safetyModel().toString()), Map.of());
+                default -> launch(s, logs, Map.of("genq.moderation.classifier.path", safetyModel().toString(),
+                        "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString()), Map.of());
             }
         }
         for (ServiceProcess p : processes) {

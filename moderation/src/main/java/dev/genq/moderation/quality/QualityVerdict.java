@@ -1,23 +1,30 @@
 package dev.genq.moderation.quality;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- * Whether a sample is a picture at all, beside the safety verdict.
+ * Moderation's quality verdict on a sample, beside the safety verdict: is it a picture, and does it show
+ * its prompt (README: What genq checks in every image).
  *
- * @param passed         false when any check failed
- * @param score          how far the image is from blank, 0 (one colour) to 1 (luminance spread >= 32/255)
- * @param reasons        one stable code per failed check: {@code not_decodable}, {@code too_few_colours},
- *                       {@code no_contrast}
- * @param action         what the policy does with a failed sample: {@code fail} or {@code flag}
+ * @param passed          false when any check failed
+ * @param action          null when passed; else what the policy does: {@code fail} when any failed check's
+ *                        action is fail, else {@code flag}
+ * @param reasons         one stable code per failed check: {@code not_decodable}, {@code too_few_colours},
+ *                        {@code no_contrast}, {@code low_adherence}
+ * @param score           prompt adherence: the judge's similarity of image and prompt (null without a judge,
+ *                        or when the sample is not a picture)
+ * @param threshold       the judge's pass mark for {@code score}
+ * @param judge           the judge's name@version
  * @param distinctColours distinct 8-bit RGB colours
- * @param contrast       standard deviation of the luminance, 0-255
+ * @param contrast        standard deviation of the luminance, 0-255
  */
-public record QualityVerdict(boolean passed, double score, List<String> reasons, String action, int distinctColours,
-                             double contrast) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record QualityVerdict(boolean passed, String action, List<String> reasons, Double score, Double threshold,
+                             String judge, int distinctColours, double contrast) {
 
     /** A failed verdict under a 'fail' policy: the sample is not released and not billed. */
     public boolean fails() {
-        return !passed && QualitySettings.FAIL.equals(action);
+        return QualitySettings.FAIL.equals(action);
     }
 }

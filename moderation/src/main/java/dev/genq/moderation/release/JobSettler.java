@@ -1,19 +1,23 @@
 package dev.genq.moderation.release;
 
+import dev.genq.moderation.quality.Diversity;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobStatus;
 import dev.genq.storage.job.Sample;
 import dev.genq.storage.job.SampleStatus;
 import dev.genq.storage.messaging.JobEvent;
 import dev.genq.storage.messaging.JobEvents;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.EnumSet;
+import java.util.List;
 
 /**
  * Moves a job to where its samples say it is, once none is pending: any quarantined → needs_review;
  * else any released → succeeded; else, if every sample failed the quality check, → failed (quality_failed);
- * else (rejected, with or without failed_quality) → rejected. Call with the job row locked.
+ * else (rejected, with or without failed_quality) → rejected. It also records the job's diversity. Call with
+ * the job row locked.
  */
 @ApplicationScoped
 public class JobSettler {
@@ -29,6 +33,7 @@ public class JobSettler {
         if (job == null || Sample.count("jobId = ?1 and status = ?2", job.id, SampleStatus.PENDING) > 0) {
             return;
         }
+        recordDiversity(job);
         EnumSet<JobStatus> from = EnumSet.of(JobStatus.MODERATING, JobStatus.NEEDS_REVIEW);
         if (Sample.count("jobId = ?1 and status = ?2", job.id, SampleStatus.QUARANTINED) > 0) {
             if (Job.transition(job.id, EnumSet.of(JobStatus.MODERATING), JobStatus.NEEDS_REVIEW)) {
@@ -42,13 +47,26 @@ public class JobSettler {
             }
         } else if (Sample.count("jobId = ?1 and status <> ?2", job.id, SampleStatus.FAILED_QUALITY) == 0) {
             // no sample was a picture: the job fails, and none of it is billed
-            if (Job.fail(job.id, QUALITY_FAILED, "no sample passed the quality check (blank or degenerate images); nothing was billed")) {
+            if (Job.fail(job.id, QUALITY_FAILED, "no sample passed the quality check (see each sample's quality); nothing was billed")) {
                 JobEvents.record(job.tenantId, job.id, JobEvent.JOB_FAILED);
                 metrics.counter("genq.jobs.failed", "code", QUALITY_FAILED).increment();
             }
         } else if (Job.transition(job.id, from, JobStatus.REJECTED)) {
             JobEvents.record(job.tenantId, job.id, JobEvent.JOB_REJECTED);
             metrics.counter("genq.jobs.rejected").increment();
+        }
+    }
+
+    /** Once, when the last sample is decided: how different the job's pictures are (null under two). */
+    private void recordDiversity(Job job) {
+        List<float[]> features = Sample.<Sample>list("jobId = ?1 and features is not null order by idx", job.id).stream()
+                .map(s -> Diversity.fromBytes(s.features)).toList();
+        Double diversity = Diversity.of(features);
+        if (diversity != null && Job.update("diversity = ?1 where id = ?2 and diversity is null", diversity, job.id) == 1) {
+            DistributionSummary.builder("genq.quality.diversity")
+                    .description("mean pairwise distance of a job's samples in the judge's feature space")
+                    .tag("model_version", job.modelVersion == null ? "unknown" : job.modelVersion).register(metrics)
+                    .record(diversity);
         }
     }
 }

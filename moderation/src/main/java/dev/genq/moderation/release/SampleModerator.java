@@ -1,7 +1,8 @@
 package dev.genq.moderation.release;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.genq.moderation.quality.PictureCheck;
+import dev.genq.moderation.quality.Diversity;
+import dev.genq.moderation.quality.QualityCheck;
 import dev.genq.moderation.quality.QualityVerdict;
 import dev.genq.moderation.review.ReviewQueue;
 import dev.genq.moderation.safety.SampleScorer;
@@ -24,8 +25,9 @@ import java.time.OffsetDateTime;
 import org.jboss.logging.Logger;
 
 /**
- * Decides one generated sample: checks it is a picture at all ({@link PictureCheck}; one that is not ends
- * failed_quality, unreleased and unbilled), scores it, then releases it (copy to genq-outputs) or quarantines it
+ * Decides one generated sample: gives it a quality verdict ({@link QualityCheck}; one that fails under a
+ * 'fail' policy ends failed_quality, unreleased and unbilled), scores its safety, then releases it (copy to
+ * genq-outputs) or quarantines it
  * (copy to genq-quarantine, a review item). The copy comes first and the pending object is removed last,
  * so a crash at any point only repeats work; the sample's status changes once (compare-and-set on
  * 'pending'), so a redelivered event changes nothing.
@@ -36,16 +38,16 @@ public class SampleModerator {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ObjectStore store;
-    private final PictureCheck pictures;
+    private final QualityCheck quality;
     private final SampleScorer scorer;
     private final ReviewQueue reviews;
     private final JobSettler settler;
     private final MeterRegistry metrics;
 
-    public SampleModerator(ObjectStore store, PictureCheck pictures, SampleScorer scorer, ReviewQueue reviews, JobSettler settler,
+    public SampleModerator(ObjectStore store, QualityCheck quality, SampleScorer scorer, ReviewQueue reviews, JobSettler settler,
                            MeterRegistry metrics) {
         this.store = store;
-        this.pictures = pictures;
+        this.quality = quality;
         this.scorer = scorer;
         this.reviews = reviews;
         this.settler = settler;
@@ -64,11 +66,12 @@ public class SampleModerator {
         }
         Job generated = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(event.jobId()));
         byte[] png = store.get(Buckets.PENDING, sample.objectKey);
-        QualityVerdict quality = pictures.check(png, generated.modelVersion);
-        if (quality.fails()) {
-            failQuality(event, sample, quality);
+        QualityCheck.Result checked = quality.check(png, generated.prompt, generated.modelVersion);
+        if (checked.verdict().fails()) {
+            failQuality(event, sample, checked.verdict());
             return;
         }
+        byte[] features = checked.features() == null ? null : Diversity.toBytes(checked.features());
         Verdict verdict = scorer.score(png, generated.prompt);
         String target = verdict.quarantine() ? Buckets.QUARANTINE : Buckets.OUTPUTS;
         store.copy(Buckets.PENDING, sample.objectKey, target);
@@ -76,9 +79,9 @@ public class SampleModerator {
             // the job row lock serializes the samples of one job, so exactly one of them settles it
             Job job = Job.findById(event.jobId(), LockModeType.PESSIMISTIC_WRITE);
             SampleStatus to = verdict.quarantine() ? SampleStatus.QUARANTINED : SampleStatus.RELEASED;
-            int updated = Sample.update("status = ?1, settledAt = ?2, moderation = ?3, quality = ?4 where jobId = ?5 and idx = ?6"
-                            + " and status = ?7", to, OffsetDateTime.now(), json(verdict), json(quality), event.jobId(), event.idx(),
-                    SampleStatus.PENDING);
+            int updated = Sample.update("status = ?1, settledAt = ?2, moderation = ?3, quality = ?4, features = ?5"
+                            + " where jobId = ?6 and idx = ?7 and status = ?8", to, OffsetDateTime.now(), json(verdict),
+                    json(checked.verdict()), features, event.jobId(), event.idx(), SampleStatus.PENDING);
             if (updated == 0) {
                 return false;
             }
@@ -96,7 +99,7 @@ public class SampleModerator {
         }
     }
 
-    /** Not a picture, under a 'fail' policy: never released, its cost rows kept but not billable. */
+    /** Failed the quality check under a 'fail' policy: never released, its cost rows kept but not billable. */
     private void failQuality(SampleGenerated event, Sample sample, QualityVerdict quality) {
         boolean changed = QuarkusTransaction.requiringNew().call(() -> {
             Job job = Job.findById(event.jobId(), LockModeType.PESSIMISTIC_WRITE);
@@ -110,7 +113,7 @@ public class SampleModerator {
             return true;
         });
         if (changed) {
-            LOG.warnf("sample %s/%d is not a picture (%s): failed_quality, not billed", event.jobId(), event.idx(),
+            LOG.warnf("sample %s/%d failed the quality check (%s): failed_quality, not billed", event.jobId(), event.idx(),
                     String.join(", ", quality.reasons()));
             metrics.counter("genq.samples.failed_quality").increment();
             store.remove(Buckets.PENDING, sample.objectKey);

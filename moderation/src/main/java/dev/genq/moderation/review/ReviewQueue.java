@@ -178,7 +178,9 @@ public class ReviewQueue {
         return new ReviewView(item.id, item.tenantId, item.jobId, item.sampleIdx, item.status, List.of(item.concepts.split(",")),
                 read(item.scores, new TypeReference<Map<String, Double>>() { }), read(item.reasons, new TypeReference<List<String>>() { }),
                 job == null ? null : job.prompt, item.createdAt, claimLive ? item.claimedByName : null,
-                claimLive ? item.claimExpiresAt : null, item.decidedAt, url, expires, history);
+                claimLive ? item.claimExpiresAt : null, item.decidedAt, url, expires,
+                sample == null || sample.quality == null ? null : read(sample.quality, new TypeReference<ReviewView.Quality>() { }),
+                history);
     }
 
     private static void requirePending(ReviewItem item) {

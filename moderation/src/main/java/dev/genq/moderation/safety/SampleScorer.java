@@ -5,6 +5,7 @@ import dev.genq.api.policy.PromptPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.config.ConfigMapping;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.Map;
  * concept whose action is quarantine or block sends the sample to review. A concept without a policy
  * threshold uses the classifier package's calibrated one; labels the policy does not configure quarantine.
  */
+@Startup // load (and probe) the model at start: a broken package stops the service, not its first sample
 @ApplicationScoped
 public class SampleScorer {
 

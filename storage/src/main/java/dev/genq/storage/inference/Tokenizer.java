@@ -1,4 +1,4 @@
-package dev.genq.worker.engine;
+package dev.genq.storage.inference;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,8 +11,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Word-level tokenizer matching the training recipe: lower-case, split on anything that is not a
- * letter or digit, look each word up in the vocabulary (line number = id). Id 0 pads, id 1 is
+ * Word-level tokenizer of the model packages (the worker's text encoders, moderation's judge), matching
+ * the training recipe: lower-case, split on anything that is not a letter or digit, look each word up in
+ * the vocabulary (line number = id). Id 0 pads, id 1 is
  * {@code <unk>}: an unknown word is never an error. Prompts longer than {@code maxTokens} are cut.
  */
 public final class Tokenizer {

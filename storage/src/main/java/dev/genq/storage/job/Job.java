@@ -92,6 +92,9 @@ public class Job extends PanacheEntityBase {
     @Column(name = "error_code")
     public String errorCode;
 
+    /** Mean pairwise distance of the samples' judge features, once moderation has settled them (null before). */
+    public Double diversity;
+
     @Column(name = "error_message")
     public String errorMessage;
 

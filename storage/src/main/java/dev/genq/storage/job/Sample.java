@@ -49,8 +49,11 @@ public class Sample extends PanacheEntityBase {
     /** What moderation saw (JSON: image scores, prompt concepts, flagged concepts, classifier version). */
     public String moderation;
 
-    /** The quality verdict (JSON: passed, score, reasons, and the image statistics behind them). */
+    /** The quality verdict (JSON: passed, action, reasons, adherence score, and the statistics behind them). */
     public String quality;
+
+    /** The judge's image features (little-endian float32), from which the job's diversity is measured. */
+    public byte[] features;
 
     public static List<Sample> forJob(UUID jobId) {
         return list("jobId = ?1 order by idx", jobId);

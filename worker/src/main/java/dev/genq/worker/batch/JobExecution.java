@@ -5,7 +5,7 @@ import dev.genq.storage.job.JobMode;
 import dev.genq.worker.engine.DiffusionEngine;
 import dev.genq.worker.engine.DiffusionEngine.SampleResult;
 import dev.genq.worker.engine.LoadedModel;
-import dev.genq.worker.engine.Tokenizer;
+import dev.genq.storage.inference.Tokenizer;
 import io.opentelemetry.context.Context;
 import java.util.ArrayList;
 import java.util.List;

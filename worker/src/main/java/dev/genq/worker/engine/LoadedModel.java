@@ -1,5 +1,6 @@
 package dev.genq.worker.engine;
 
+import dev.genq.storage.inference.Tokenizer;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;

@@ -1,0 +1,81 @@
+package dev.genq.moderation.quality;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A sample's quality verdict: the {@link PictureCheck} (always), then, for a picture, the judge's prompt
+ * adherence and image features; applies the policy (blank-action, adherence-action) and counts every
+ * verdict per model version ({@code genq.quality.checked}, {@code genq.quality.failed} per reason,
+ * {@code genq.quality.adherence}).
+ */
+@Startup // load (and probe) the model at start: a broken package stops the service, not its first sample
+@ApplicationScoped
+public class QualityCheck {
+    private static final Set<String> ACTIONS = Set.of(QualitySettings.FAIL, QualitySettings.FLAG);
+    static final String LOW_ADHERENCE = "low_adherence";
+
+    private final QualitySettings settings;
+    private final PictureCheck pictures;
+    private final AdherenceJudge judge;
+    private final MeterRegistry metrics;
+
+    /** The verdict, and the judge's image features (null without a judge or a picture) for the job's diversity. */
+    public record Result(QualityVerdict verdict, float[] features) {
+    }
+
+    public QualityCheck(QualitySettings settings, PictureCheck pictures, MeterRegistry metrics) {
+        requireAction("blank-action", settings.blankAction());
+        requireAction("adherence-action", settings.adherenceAction());
+        this.settings = settings;
+        this.pictures = pictures;
+        this.metrics = metrics;
+        this.judge = settings.judge().map(AdherenceJudge::load).orElse(null);
+    }
+
+    private static void requireAction(String key, String value) {
+        if (!ACTIONS.contains(value)) {
+            throw new IllegalStateException("genq.moderation.quality." + key + " is '" + value + "'; it must be fail or flag");
+        }
+    }
+
+    void close(@Observes ShutdownEvent ignored) {
+        if (judge != null) {
+            judge.close();
+        }
+    }
+
+    public Result check(byte[] png, String prompt, String modelVersion) {
+        String version = modelVersion == null ? "unknown" : modelVersion;
+        PictureCheck.Picture picture = pictures.check(png);
+        List<String> reasons = new ArrayList<>(picture.reasons());
+        String action = picture.isPicture() ? null : settings.blankAction();
+        Double score = null;
+        float[] features = null;
+        if (picture.isPicture() && judge != null) {
+            features = judge.embedImage(picture.image());
+            score = Math.round(AdherenceJudge.similarity(features, judge.embedPrompt(prompt == null ? "" : prompt)) * 10000) / 10000.0;
+            DistributionSummary.builder("genq.quality.adherence").description("the judge's prompt-adherence score of each picture")
+                    .tag("model_version", version).register(metrics).record(score);
+            if (score < judge.threshold()) {
+                reasons.add(LOW_ADHERENCE);
+                action = settings.adherenceAction();
+            }
+        }
+        metrics.counter("genq.quality.checked", "model_version", version).increment();
+        for (String reason : reasons) {
+            metrics.counter("genq.quality.failed", "model_version", version, "reason", reason).increment();
+        }
+        QualityVerdict verdict = new QualityVerdict(reasons.isEmpty(), action, List.copyOf(reasons), score,
+                judge == null || score == null ? null : judge.threshold(), judge == null || score == null ? null : judge.version(),
+                picture.distinctColours(), picture.contrast());
+        return new Result(verdict, features);
+    }
+}
