@@ -19,8 +19,9 @@ class MetricsContractTest {
 
     @Test
     void everyMetricTheDashboardAndAlertsUseIsExported() throws Exception {
-        String id = platform.submit("{\"prompt\":\"a metric\",\"steps\":2}");
-        platform.awaitStatus(id, "succeeded", Duration.ofSeconds(60)); // a request, a job and a sample: HTTP timers exist
+        String id = platform.submit("{\"prompt\":\"a metric\",\"steps\":2,\"num_samples\":2}");
+        // a request, a job and two samples: HTTP timers, adherence scores and the job's diversity exist
+        platform.awaitStatus(id, "succeeded", Duration.ofSeconds(60));
         String scraped = platform.metrics(platform.gatewayUrl) + platform.metrics(platform.workerUrl)
                 + platform.metrics(platform.moderationUrl);
         Set<String> exported = new TreeSet<>();

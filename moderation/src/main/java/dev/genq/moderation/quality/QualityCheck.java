@@ -14,7 +14,7 @@ import java.util.Set;
  * A sample's quality verdict: the {@link PictureCheck} (always), then, for a picture, the judge's prompt
  * adherence and image features; applies the policy (blank-action, adherence-action) and counts every
  * verdict per model version ({@code genq.quality.checked}, {@code genq.quality.failed} per reason,
- * {@code genq.quality.adherence}).
+ * {@code genq.quality.adherence}; {@code genq.samples.low_adherence} in all, for the dashboard and alerts).
  */
 @Startup // load (and probe) the model at start: a broken package stops the service, not its first sample
 @ApplicationScoped
@@ -66,6 +66,7 @@ public class QualityCheck {
                     .tag("model_version", version).register(metrics).record(score);
             if (score < judge.threshold()) {
                 reasons.add(LOW_ADHERENCE);
+                metrics.counter("genq.samples.low_adherence").increment();
                 action = settings.adherenceAction();
             }
         }
