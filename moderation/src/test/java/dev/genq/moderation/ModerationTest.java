@@ -41,11 +41,14 @@ class ModerationTest {
     final ModerationFixtures fixtures;
     final SampleModerator moderator;
     final EntityManager em;
+    final io.micrometer.core.instrument.MeterRegistry metrics;
 
-    ModerationTest(ModerationFixtures fixtures, SampleModerator moderator, EntityManager em) {
+    ModerationTest(ModerationFixtures fixtures, SampleModerator moderator, EntityManager em,
+                   io.micrometer.core.instrument.MeterRegistry metrics) {
         this.fixtures = fixtures;
         this.moderator = moderator;
         this.em = em;
+        this.metrics = metrics;
     }
 
     static RequestSpecification as(String key) {
@@ -123,6 +126,17 @@ class ModerationTest {
         assertTrue(billable(es.get(1)));
         assertEquals(JobStatus.SUCCEEDED, jobStatus(es.get(0).jobId()));
         assertEquals(List.of("sample.released:1", "job.succeeded"), events(es.get(0).jobId()));
+    }
+
+    @Test
+    void aRedeliveredSampleIsCountedOnce() {
+        Tenancy t = fixtures.tenant();
+        SampleGenerated e = fixtures.job(t.tenant(), "a counted apple", ModerationFixtures.GREY).get(0);
+        double before = metrics.counter("genq.quality.checked", "model_version", "unknown").count();
+        moderator.handle(e);
+        moderator.handle(e); // Kafka redelivers after a crash before the offset commit
+        assertEquals(before + 1, metrics.counter("genq.quality.checked", "model_version", "unknown").count());
+        assertEquals(SampleStatus.RELEASED, sample(e).status);
     }
 
     @Test

@@ -52,8 +52,8 @@ public class QualityCheck {
         }
     }
 
-    public Result check(byte[] png, String prompt, String modelVersion) {
-        String version = modelVersion == null ? "unknown" : modelVersion;
+    /** The verdict; counts nothing (a redelivered sample is checked again): call {@link #count} once it is decided. */
+    public Result check(byte[] png, String prompt) {
         PictureCheck.Picture picture = pictures.check(png);
         List<String> reasons = new ArrayList<>(picture.reasons());
         String action = picture.isPicture() ? null : settings.blankAction();
@@ -62,21 +62,30 @@ public class QualityCheck {
         if (picture.isPicture() && judge != null) {
             features = judge.embedImage(picture.image());
             score = Math.round(AdherenceJudge.similarity(features, judge.embedPrompt(prompt == null ? "" : prompt)) * 10000) / 10000.0;
-            DistributionSummary.builder("genq.quality.adherence").description("the judge's prompt-adherence score of each picture")
-                    .tag("model_version", version).register(metrics).record(score);
             if (score < judge.threshold()) {
                 reasons.add(LOW_ADHERENCE);
-                metrics.counter("genq.samples.low_adherence").increment();
                 action = settings.adherenceAction();
             }
         }
-        metrics.counter("genq.quality.checked", "model_version", version).increment();
-        for (String reason : reasons) {
-            metrics.counter("genq.quality.failed", "model_version", version, "reason", reason).increment();
-        }
         QualityVerdict verdict = new QualityVerdict(reasons.isEmpty(), action, List.copyOf(reasons), score,
-                judge == null || score == null ? null : judge.threshold(), judge == null || score == null ? null : judge.version(),
+                score == null ? null : judge.threshold(), score == null ? null : judge.version(),
                 picture.distinctColours(), picture.contrast());
         return new Result(verdict, features);
+    }
+
+    /** Counts a verdict once, when its sample's status changed (so redelivered events do not count twice). */
+    public void count(QualityVerdict verdict, String modelVersion) {
+        String version = modelVersion == null ? "unknown" : modelVersion;
+        metrics.counter("genq.quality.checked", "model_version", version).increment();
+        for (String reason : verdict.reasons()) {
+            metrics.counter("genq.quality.failed", "model_version", version, "reason", reason).increment();
+        }
+        if (verdict.score() != null) {
+            DistributionSummary.builder("genq.quality.adherence").description("the judge's prompt-adherence score of each picture")
+                    .tag("model_version", version).register(metrics).record(verdict.score());
+        }
+        if (verdict.reasons().contains(LOW_ADHERENCE)) {
+            metrics.counter("genq.samples.low_adherence").increment();
+        }
     }
 }

@@ -66,9 +66,9 @@ public class SampleModerator {
         }
         Job generated = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(event.jobId()));
         byte[] png = store.get(Buckets.PENDING, sample.objectKey);
-        QualityCheck.Result checked = quality.check(png, generated.prompt, generated.modelVersion);
+        QualityCheck.Result checked = quality.check(png, generated.prompt);
         if (checked.verdict().fails()) {
-            failQuality(event, sample, checked.verdict());
+            failQuality(event, sample, checked.verdict(), generated.modelVersion);
             return;
         }
         byte[] features = checked.features() == null ? null : Diversity.toBytes(checked.features());
@@ -94,13 +94,14 @@ public class SampleModerator {
             return true;
         });
         if (changed) {
+            quality.count(checked.verdict(), generated.modelVersion);
             metrics.counter(verdict.quarantine() ? "genq.samples.quarantined" : "genq.samples.released").increment();
             store.remove(Buckets.PENDING, sample.objectKey);
         }
     }
 
     /** Failed the quality check under a 'fail' policy: never released, its cost rows kept but not billable. */
-    private void failQuality(SampleGenerated event, Sample sample, QualityVerdict quality) {
+    private void failQuality(SampleGenerated event, Sample sample, QualityVerdict quality, String modelVersion) {
         boolean changed = QuarkusTransaction.requiringNew().call(() -> {
             Job job = Job.findById(event.jobId(), LockModeType.PESSIMISTIC_WRITE);
             int updated = Sample.update("status = ?1, settledAt = ?2, quality = ?3 where jobId = ?4 and idx = ?5 and status = ?6",
@@ -113,6 +114,7 @@ public class SampleModerator {
             return true;
         });
         if (changed) {
+            this.quality.count(quality, modelVersion);
             LOG.warnf("sample %s/%d failed the quality check (%s): failed_quality, not billed", event.jobId(), event.idx(),
                     String.join(", ", quality.reasons()));
             metrics.counter("genq.samples.failed_quality").increment();

@@ -62,8 +62,11 @@ class QualityCheckTest {
 
     @Test
     void aSolidFillIsNotAPictureFailsWithBothReasonsAndIsNotJudged() {
-        QualityCheck.Result r = check("fail", "flag", JUDGE).check(ModerationFixtures.png(Color.BLACK), "a black square", "emoji-base@1");
+        QualityCheck quality = check("fail", "flag", JUDGE);
+        QualityCheck.Result r = quality.check(ModerationFixtures.png(Color.BLACK), "a black square");
         QualityVerdict v = r.verdict();
+        assertEquals(0.0, metrics.counter("genq.quality.checked", "model_version", "emoji-base@1").count(), "counted when decided");
+        quality.count(v, "emoji-base@1");
         assertFalse(v.passed());
         assertTrue(v.fails());
         assertEquals("fail", v.action());
@@ -77,8 +80,10 @@ class QualityCheckTest {
 
     @Test
     void anEmojiWithItsOwnNamePassesWithItsAdherenceScore() throws Exception {
-        QualityCheck.Result r = check("fail", "flag", JUDGE).check(probe(), probePrompt(), "emoji-base@1");
+        QualityCheck quality = check("fail", "flag", JUDGE);
+        QualityCheck.Result r = quality.check(probe(), probePrompt());
         QualityVerdict v = r.verdict();
+        quality.count(v, "emoji-base@1");
         assertTrue(v.passed(), v.toString());
         assertNull(v.action());
         assertTrue(v.reasons().isEmpty());
@@ -91,24 +96,27 @@ class QualityCheckTest {
 
     @Test
     void theSameEmojiUnderAnUnrelatedPromptIsFlaggedNotFailedByDefault() throws Exception {
-        QualityVerdict v = check("fail", "flag", JUDGE).check(probe(), "a red racing car", "emoji-base@1").verdict();
+        QualityCheck quality = check("fail", "flag", JUDGE);
+        QualityVerdict v = quality.check(probe(), "a red racing car").verdict();
+        quality.count(v, "emoji-base@1");
         assertFalse(v.passed(), v.toString());
         assertEquals(List.of("low_adherence"), v.reasons());
         assertEquals("flag", v.action());
         assertFalse(v.fails(), "flag: released and recorded");
         assertTrue(v.score() < v.threshold(), v.toString());
         assertEquals(1.0, metrics.counter("genq.quality.failed", "model_version", "emoji-base@1", "reason", "low_adherence").count());
+        assertEquals(1.0, metrics.counter("genq.samples.low_adherence").count());
     }
 
     @Test
     void underAFailPolicyLowAdherenceFails() throws Exception {
-        QualityVerdict v = check("fail", "fail", JUDGE).check(probe(), "a red racing car", "m@1").verdict();
+        QualityVerdict v = check("fail", "fail", JUDGE).check(probe(), "a red racing car").verdict();
         assertTrue(v.fails(), v.toString());
     }
 
     @Test
     void withoutAJudgeAPictureIsCheckedForBlanksOnly() throws Exception {
-        QualityCheck.Result r = check("fail", "flag", null).check(probe(), "a red racing car", "m@1");
+        QualityCheck.Result r = check("fail", "flag", null).check(probe(), "a red racing car");
         assertTrue(r.verdict().passed(), r.verdict().toString());
         assertNull(r.verdict().score());
         assertNull(r.features());
@@ -116,14 +124,14 @@ class QualityCheckTest {
 
     @Test
     void bytesThatAreNoImageAreNotDecodable() {
-        QualityVerdict v = check("fail", "flag", JUDGE).check("not a png".getBytes(), "x", null).verdict();
+        QualityVerdict v = check("fail", "flag", JUDGE).check("not a png".getBytes(), "x").verdict();
         assertEquals(List.of("not_decodable"), v.reasons());
         assertTrue(v.fails());
     }
 
     @Test
     void underTheFlagPolicyABlankIsRecordedButDoesNotFail() {
-        QualityVerdict v = check("flag", "flag", null).check(ModerationFixtures.png(Color.WHITE), "x", "m@1").verdict();
+        QualityVerdict v = check("flag", "flag", null).check(ModerationFixtures.png(Color.WHITE), "x").verdict();
         assertFalse(v.passed());
         assertFalse(v.fails());
         assertEquals("flag", v.action());
