@@ -86,8 +86,8 @@ function render() {
 // moderation's quality verdict beside the safety scores: a picture at all, and how well it shows its prompt
 function qualityText(q) {
   if (!q) return "";
-  const score = q.score == null ? "" : " adherence " + q.score.toFixed(2) + " (pass " + q.threshold.toFixed(2) + ")";
-  return (q.passed ? "passed" : q.reasons.join(", ")) + score;
+  const score = q.score == null ? "" : " · adherence " + q.score.toFixed(2) + " (passes at " + q.threshold.toFixed(2) + ")";
+  return (q.passed ? "passed" : q.reasons.map(r => r.replace("_", " ")).join(", ")) + score;
 }
 
 function current() {

@@ -106,7 +106,7 @@ class ReviewPageTest {
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#queue tbody tr"), 2));
         assertEquals("2 pending", browser.findElement(By.id("status")).getText());
         // the quality verdict sits beside the safety scores: the judge's adherence and its pass mark
-        assertTrue(row("first red square").getText().matches("(?s).*adherence -?\\d\\.\\d\\d \\(pass -?\\d\\.\\d\\d\\).*"),
+        assertTrue(row("first red square").getText().matches("(?s).*adherence -?\\d\\.\\d\\d \\(passes at -?\\d\\.\\d\\d\\).*"),
                 row("first red square").getText());
         // the thumbnail really loads from quarantine through its presigned URL
         WebElement thumb = row("first red square").findElement(By.cssSelector("img.thumb"));
