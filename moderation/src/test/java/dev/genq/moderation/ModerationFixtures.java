@@ -111,6 +111,11 @@ public class ModerationFixtures {
         return events;
     }
 
+    /** Deletes the sample's pending image: every attempt to moderate it fails (not an outage: NoSuchKey). */
+    public void removePending(SampleGenerated e) {
+        store.remove(Buckets.PENDING, e.objectKey());
+    }
+
     public boolean exists(String bucket, SampleGenerated e) {
         return store.exists(bucket, e.objectKey());
     }

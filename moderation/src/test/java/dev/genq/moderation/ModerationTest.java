@@ -42,9 +42,11 @@ class ModerationTest {
     final SampleModerator moderator;
     final EntityManager em;
     final io.micrometer.core.instrument.MeterRegistry metrics;
+    final dev.genq.storage.messaging.KafkaClients kafka;
 
     ModerationTest(ModerationFixtures fixtures, SampleModerator moderator, EntityManager em,
-                   io.micrometer.core.instrument.MeterRegistry metrics) {
+                   io.micrometer.core.instrument.MeterRegistry metrics, dev.genq.storage.messaging.KafkaClients kafka) {
+        this.kafka = kafka;
         this.fixtures = fixtures;
         this.moderator = moderator;
         this.em = em;
@@ -153,6 +155,34 @@ class ModerationTest {
         assertEquals(0.0, same, 1e-4, "four identical samples: a collapsed model");
         assertTrue(different > 0.05, "three different pictures: " + different);
         assertNotNull(sample(varied.get(0)).features);
+    }
+
+    @Test
+    void aSampleThatAlwaysFailsIsParkedAndTheRestOfItsPartitionIsModerated() throws Exception {
+        Tenancy t = fixtures.tenant();
+        List<SampleGenerated> es = fixtures.job(t.tenant(), "a poisoned batch", Color.ORANGE, Color.BLUE, new Color(40, 160, 40));
+        es.forEach(this::cost);
+        fixtures.removePending(es.get(0)); // its image is gone: every attempt fails, and no outage explains it
+        double parkedBefore = metrics.counter("genq.samples.parked").count();
+        try (var producer = kafka.producer("moderation-test")) {
+            for (SampleGenerated e : es) { // one job, one key: one partition, the poison first
+                producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(dev.genq.storage.messaging.Topics.SAMPLES_GENERATED,
+                        e.jobId().toString(), EventCodec.encode(e))).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+        while (sample(es.get(0)).status == SampleStatus.PENDING || sample(es.get(2)).status == SampleStatus.PENDING) {
+            assertTrue(System.nanoTime() < deadline, "not decided in 90 s: " + es.stream().map(e -> sample(e).status).toList());
+            Thread.sleep(100);
+        }
+        assertEquals(SampleStatus.PARKED, sample(es.get(0)).status);
+        assertTrue(sample(es.get(0)).moderation.contains("failed 3 times"), sample(es.get(0)).moderation);
+        assertFalse(billable(es.get(0)), "a parked sample is not billed");
+        assertEquals(SampleStatus.RELEASED, sample(es.get(1)).status);
+        assertEquals(SampleStatus.RELEASED, sample(es.get(2)).status);
+        assertTrue(billable(es.get(1)));
+        assertEquals(JobStatus.SUCCEEDED, jobStatus(es.get(0).jobId()));
+        assertEquals(parkedBefore + 1, metrics.counter("genq.samples.parked").count());
     }
 
     /** The cost row the worker wrote for the sample's base stage. */

@@ -60,8 +60,9 @@ class ReviewPageTest {
 
     @BeforeEach
     void startBrowser() throws Exception {
-        assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver); .ci/run does");
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.genq.local.RequiredTools.available("the review page in headless Chromium",
+                dev.genq.local.RequiredTools.onPath(CHROMIUM.toString(), CHROMEDRIVER.toString()),
+                "apt-get install chromium chromium-driver"), "Chromium is not installed");
         ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile());
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",

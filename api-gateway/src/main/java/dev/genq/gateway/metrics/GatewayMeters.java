@@ -18,6 +18,7 @@ public class GatewayMeters {
         }
         metrics.counter("genq.jobs.canceled");
         metrics.counter("genq.jobs.requeued");
+        metrics.counter("genq.jobs.reannounced");
         metrics.counter("genq.jobs.worker_lost");
         metrics.counter("genq.jobs.deadline_exceeded");
         for (String outcome : new String[] {"success", "http_4xx", "http_5xx", "error"}) {

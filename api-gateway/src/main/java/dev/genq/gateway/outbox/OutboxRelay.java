@@ -2,10 +2,7 @@ package dev.genq.gateway.outbox;
 
 import dev.genq.storage.messaging.KafkaClients;
 import dev.genq.storage.outbox.OutboxMessage;
-import dev.genq.storage.tracing.MessagingSpans;
-import dev.genq.storage.tracing.TraceContext;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.context.Context;
+import dev.genq.storage.outbox.OutboxPublisher;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -14,15 +11,10 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.persistence.EntityManager;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
 /**
@@ -58,16 +50,16 @@ public class OutboxRelay {
     private static final int PURGE_BATCH = 10_000;
 
     private final KafkaClients kafka;
-    private final MessagingSpans spans;
+    private final OutboxPublisher publisher;
     private final Settings settings;
     private final Semaphore wakeups = new Semaphore(0);
     private volatile boolean running;
     private Thread thread;
     private KafkaProducer<String, String> producer;
 
-    public OutboxRelay(KafkaClients kafka, MessagingSpans spans, Settings settings) {
+    public OutboxRelay(KafkaClients kafka, OutboxPublisher publisher, Settings settings) {
         this.kafka = kafka;
-        this.spans = spans;
+        this.publisher = publisher;
         this.settings = settings;
     }
 
@@ -107,7 +99,7 @@ public class OutboxRelay {
                 }
                 int failed;
                 do {
-                    BatchResult r = QuarkusTransaction.requiringNew().call(this::relayBatch);
+                    OutboxPublisher.Result r = QuarkusTransaction.requiringNew().call(this::relayBatch);
                     failed = r.failed();
                     if (r.sent() == settings.batchSize() && failed == 0) {
                         continue; // a full batch: more may be waiting
@@ -130,81 +122,9 @@ public class OutboxRelay {
         return Math.min(settings.maxBackoff().toMillis(), current == 0 ? min : current * 2);
     }
 
-    record BatchResult(int sent, int failed) {
-    }
-
-    /** An unsent outbox row, as the relay reads it. */
-    private record Unsent(long id, String topic, String key, String payload, String traceparent) {
-    }
-
-    /**
-     * Claims up to a batch of unsent rows, sends them, waits for acks, and records the outcome in two
-     * statements whatever the batch size (one for the sent rows, one per failed row, which is rare).
-     */
-    @SuppressWarnings("unchecked")
-    BatchResult relayBatch() {
-        EntityManager em = OutboxMessage.getEntityManager();
-        List<Unsent> rows = ((List<Object[]>) em.createNativeQuery("""
-                select id, topic, message_key, payload, traceparent from outbox
-                where sent_at is null order by id limit ?1 for update skip locked""")
-                .setParameter(1, settings.batchSize()).getResultList()).stream()
-                .map(r -> new Unsent(((Number) r[0]).longValue(), (String) r[1], (String) r[2], (String) r[3], (String) r[4]))
-                .toList();
-        if (rows.isEmpty()) {
-            return new BatchResult(0, 0);
-        }
-        List<Future<?>> acks = new ArrayList<>(rows.size());
-        Span[] sends = new Span[rows.size()];
-        for (int i = 0; i < rows.size(); i++) {
-            Unsent m = rows.get(i);
-            ProducerRecord<String, String> record = new ProducerRecord<>(m.topic(), m.key(), m.payload());
-            Context written = TraceContext.fromTraceparent(m.traceparent());
-            if (TraceContext.isTraced(written)) { // an untraced row starts no trace of its own
-                sends[i] = spans.send(m.topic(), written, jobIdOf(m.key()));
-                TraceContext.inject(written.with(sends[i]), record.headers());
-            }
-            try {
-                acks.add(producer.send(record));
-            } catch (RuntimeException e) {
-                acks.add(java.util.concurrent.CompletableFuture.failedFuture(e));
-            }
-        }
-        List<Long> sent = new ArrayList<>(rows.size());
-        int failed = 0;
-        long timeoutMs = kafka.settings().requestTimeoutMs() + 2000L;
-        for (int i = 0; i < rows.size(); i++) {
-            Throwable error = null;
-            try {
-                acks.get(i).get(timeoutMs, TimeUnit.MILLISECONDS);
-                sent.add(rows.get(i).id());
-            } catch (Exception e) {
-                error = e.getCause() != null ? e.getCause() : e;
-                em.createNativeQuery("update outbox set attempts = attempts + 1, last_error = ?1 where id = ?2")
-                        .setParameter(1, error.getClass().getSimpleName() + ": " + error.getMessage())
-                        .setParameter(2, rows.get(i).id()).executeUpdate();
-                failed++;
-            }
-            if (sends[i] != null) {
-                MessagingSpans.end(sends[i], error);
-            }
-        }
-        if (!sent.isEmpty()) {
-            em.createNativeQuery("update outbox set sent_at = now(), attempts = attempts + 1, last_error = null where id in (:ids)")
-                    .setParameter("ids", sent).executeUpdate();
-        }
-        if (failed > 0) {
-            LOG.warnf("outbox relay: %d of %d messages not acknowledged by Kafka; they stay queued", failed, rows.size());
-        }
-        return new BatchResult(sent.size(), failed);
-    }
-
-    /** Every genq message is keyed by its job's id; anything else gets no job attribute. */
-    private static java.util.UUID jobIdOf(String key) {
-        try {
-            return key == null ? null : java.util.UUID.fromString(key);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+    /** Claims and publishes the oldest batch of unsent rows (any service's: job events, requests, samples). */
+    OutboxPublisher.Result relayBatch() {
+        return publisher.publishOldest(producer, settings.batchSize());
     }
 
     /** Once a minute, off the relay thread (sends never wait behind a purge, nor back off after one). */

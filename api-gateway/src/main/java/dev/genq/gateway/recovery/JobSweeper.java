@@ -2,6 +2,9 @@ package dev.genq.gateway.recovery;
 
 import dev.genq.gateway.outbox.OutboxRelay;
 import dev.genq.storage.job.Job;
+import dev.genq.storage.job.Sample;
+import dev.genq.storage.job.SampleStatus;
+import dev.genq.storage.messaging.SampleGenerated;
 import dev.genq.storage.job.JobMode;
 import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.messaging.JobEvent;
@@ -26,7 +29,8 @@ import org.jboss.logging.Logger;
 /**
  * Finds jobs nobody will finish and settles them: a running job whose worker's lease ran out goes back to
  * the queue (a new message through the outbox) or, after too many attempts, fails with worker_lost; a job
- * still queued after the queue deadline fails with deadline_exceeded. Neither failure is billed. Rows are
+ * still queued a queue deadline after it was last queued fails with deadline_exceeded; a moderating job
+ * whose samples stay pending past {@code moderation-stall} is announced to moderation again. Neither failure is billed. Rows are
  * taken with SKIP LOCKED, so several gateways can sweep side by side.
  */
 @ApplicationScoped
@@ -41,6 +45,13 @@ public class JobSweeper {
         /** Attempts (worker takes) after which a job whose worker keeps vanishing fails instead. */
         @WithDefault("3")
         int maxAttempts();
+
+        /**
+         * A moderating job with samples still pending this long after its last change has its
+         * samples.generated messages written again (moderation ignores repeats of decided samples).
+         */
+        @WithDefault("PT5M")
+        Duration moderationStall();
     }
 
     private final Settings settings;
@@ -64,7 +75,8 @@ public class JobSweeper {
         try {
             int requeued = QuarkusTransaction.requiringNew().call(this::recoverLapsedLeases);
             int expired = QuarkusTransaction.requiringNew().call(this::failExpired);
-            if (requeued + expired > 0) {
+            int reannounced = QuarkusTransaction.requiringNew().call(this::reannounceStalled);
+            if (requeued + expired + reannounced > 0) {
                 relay.wake();
             }
         } catch (RuntimeException e) {
@@ -83,7 +95,7 @@ public class JobSweeper {
             UUID tenant = (UUID) r[1];
             int attempts = ((Number) r[3]).intValue();
             if (attempts >= settings.maxAttempts()) {
-                if (Job.fail(id, "worker_lost", "the worker running this job stopped " + attempts
+                if (Job.failUnstored(id, "worker_lost", "the worker running this job stopped " + attempts
                         + " times; it was not billed")) {
                     JobEvents.record(tenant, id, JobEvent.JOB_FAILED);
                 }
@@ -92,7 +104,7 @@ public class JobSweeper {
             }
             em.createNativeQuery("""
                     update jobs set status = 'queued', lease_owner = null, lease_until = null, progress = 0,
-                                    steps_done = 0, updated_at = now()
+                                    steps_done = 0, updated_at = now(), queued_at = now()
                     where id = ?1 and status = 'running'""").setParameter(1, id).executeUpdate();
             JobMode mode = JobMode.fromWire((String) r[2]);
             // the sweeper has no span of its own: the message continues the job's trace
@@ -104,16 +116,42 @@ public class JobSweeper {
         return rows.size();
     }
 
+    /** Moderating jobs whose pending samples nobody decided for a while: their messages go out again. */
+    @SuppressWarnings("unchecked")
+    int reannounceStalled() {
+        List<Object[]> jobs = em.createNativeQuery("""
+                select j.id, j.tenant_id, j.traceparent from jobs j
+                where j.status = 'moderating' and j.updated_at < now() - make_interval(secs => ?1)
+                  and exists (select 1 from samples s where s.job_id = j.id and s.status = 'pending')
+                order by j.updated_at limit 100 for update of j skip locked""")
+                .setParameter(1, settings.moderationStall().toMillis() / 1000.0).getResultList();
+        for (Object[] r : jobs) {
+            UUID id = (UUID) r[0];
+            UUID tenant = (UUID) r[1];
+            List<Sample> pending = Sample.list("jobId = ?1 and status = ?2 order by idx", id, SampleStatus.PENDING);
+            for (Sample s : pending) {
+                OutboxMessage.of(tenant, Topics.SAMPLES_GENERATED, id.toString(),
+                        EventCodec.encode(new SampleGenerated(id, tenant, s.idx, s.objectKey, s.sha256)), (String) r[2]).persist();
+            }
+            // the clock restarts: announced again only after another stall
+            em.createNativeQuery("update jobs set updated_at = now() where id = ?1").setParameter(1, id).executeUpdate();
+            metrics.counter("genq.jobs.reannounced").increment();
+            LOG.infof("job %s: %d samples pending for more than %s in moderation; announced again", id, pending.size(),
+                    settings.moderationStall());
+        }
+        return jobs.size();
+    }
+
     @SuppressWarnings("unchecked")
     int failExpired() {
         List<Object[]> rows = em.createNativeQuery("""
                 select id, tenant_id from jobs
-                where status = 'queued' and created_at < now() - make_interval(secs => ?1)
-                order by created_at limit 100 for update skip locked""")
+                where status = 'queued' and queued_at < now() - make_interval(secs => ?1)
+                order by queued_at limit 100 for update skip locked""")
                 .setParameter(1, queueDeadline.toMillis() / 1000.0).getResultList();
         for (Object[] r : rows) {
             UUID id = (UUID) r[0];
-            if (Job.fail(id, "deadline_exceeded", "the job waited longer than " + queueDeadline + " to start; it was not billed")) {
+            if (Job.failUnstored(id, "deadline_exceeded", "the job waited longer than " + queueDeadline + " to start; it was not billed")) {
                 JobEvents.record((UUID) r[1], id, JobEvent.JOB_FAILED);
                 metrics.counter("genq.jobs.deadline_exceeded").increment();
             }

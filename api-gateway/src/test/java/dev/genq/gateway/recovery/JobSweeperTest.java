@@ -81,12 +81,39 @@ class JobSweeperTest {
     @Test
     void aJobQueuedPastTheDeadlineFailsWithDeadlineExceeded() {
         UUID id = submit();
-        sql("update jobs set created_at = now() - interval '1 hour' where id = ?1", id);
+        sql("update jobs set created_at = now() - interval '1 hour', queued_at = now() - interval '1 hour' where id = ?1", id);
         sweeper.sweep();
         Job j = job(id);
         assertEquals(JobStatus.FAILED, j.status);
         assertEquals("deadline_exceeded", j.errorCode);
         given().when().get("/v1/jobs/" + id).then().statusCode(200)
                 .body("error.code", org.hamcrest.Matchers.equalTo("deadline_exceeded"));
+    }
+
+    @Test
+    void theDeadlineCountsFromWhenTheJobWasLastQueued() {
+        UUID id = submit();
+        sql("update jobs set status = 'running', lease_owner = 'dead-worker', lease_until = now() - interval '1 second', "
+                + "created_at = now() - interval '1 hour', queued_at = now() - interval '1 hour' where id = ?1", id);
+        sweeper.sweep(); // re-queued: its deadline starts again
+        sweeper.sweep();
+        assertEquals(JobStatus.QUEUED, job(id).status);
+    }
+
+    @Test
+    void aModeratingJobWhoseSamplesStayPendingIsAnnouncedAgain() {
+        UUID id = submit();
+        sql("update jobs set status = 'moderating' where id = ?1", id);
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                insert into samples (job_id, idx, tenant_id, status, seed, width, height, object_key, size_bytes, sha256)
+                select id, 0, tenant_id, 'pending', 1, 32, 32, 'k0', 1, 'x' from jobs where id = ?1""").setParameter(1, id).executeUpdate());
+        sweeper.sweep();
+        assertEquals(0, messages(id, "genq.samples.generated"), "not stalled yet");
+        sql("update jobs set updated_at = now() - interval '1 hour' where id = ?1", id);
+        sweeper.sweep();
+        assertEquals(1, messages(id, "genq.samples.generated"), "its pending sample, announced again");
+        sweeper.sweep();
+        assertEquals(1, messages(id, "genq.samples.generated"), "and not again until another stall");
+        assertEquals(JobStatus.MODERATING, job(id).status);
     }
 }

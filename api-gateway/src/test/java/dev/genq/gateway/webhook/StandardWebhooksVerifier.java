@@ -22,6 +22,9 @@ final class StandardWebhooksVerifier {
 
     /** @return node's output: one "ok <id>" or "fail <reason>" line per delivery */
     static List<String> verify(String secret, List<WebhookReceiver.Received> deliveries) throws IOException, InterruptedException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.genq.local.RequiredTools.available(
+                "the Standard Webhooks signature check with the npm reference package", dev.genq.local.RequiredTools.onPath("node", "npm"),
+                "apt-get install nodejs npm"), "Node.js is not installed");
         if (!Files.isDirectory(DIR.resolve("node_modules/standardwebhooks"))) {
             run(List.of("npm", "ci", "--no-audit", "--no-fund"), null, 180);
         }

@@ -20,6 +20,7 @@ public class ModerationMeters {
         metrics.counter("genq.samples.quarantined");
         metrics.counter("genq.samples.failed_quality");
         metrics.counter("genq.samples.low_adherence");
+        metrics.counter("genq.samples.parked");
         metrics.counter("genq.jobs.succeeded");
         metrics.counter("genq.jobs.needs_review");
         metrics.counter("genq.jobs.rejected");

@@ -16,12 +16,14 @@ import java.util.List;
 /**
  * Moves a job to where its samples say it is, once none is pending: any quarantined → needs_review;
  * else any released → succeeded; else, if every sample failed the quality check, → failed (quality_failed);
- * else (rejected, with or without failed_quality) → rejected. It also records the job's diversity. Call with
+ * else, if none was rejected (parked samples, moderation gave up on them) → failed (moderation_failed);
+ * else (rejected, with or without failed_quality or parked) → rejected. It also records the job's diversity. Call with
  * the job row locked.
  */
 @ApplicationScoped
 public class JobSettler {
     public static final String QUALITY_FAILED = "quality_failed";
+    public static final String MODERATION_FAILED = "moderation_failed";
 
     private final MeterRegistry metrics;
 
@@ -47,13 +49,20 @@ public class JobSettler {
             }
         } else if (Sample.count("jobId = ?1 and status <> ?2", job.id, SampleStatus.FAILED_QUALITY) == 0) {
             // no sample was a picture: the job fails, and none of it is billed
-            if (Job.fail(job.id, QUALITY_FAILED, "no sample passed the quality check (see each sample's quality); nothing was billed")) {
-                JobEvents.record(job.tenantId, job.id, JobEvent.JOB_FAILED);
-                metrics.counter("genq.jobs.failed", "code", QUALITY_FAILED).increment();
-            }
+            fail(job, QUALITY_FAILED, "no sample passed the quality check (see each sample's quality); nothing was billed");
+        } else if (Sample.count("jobId = ?1 and status = ?2", job.id, SampleStatus.REJECTED) == 0) {
+            // none released, none rejected: parked (and failed_quality) only; nothing was billed
+            fail(job, MODERATION_FAILED, "moderation could not process this job's samples; nothing was billed");
         } else if (Job.transition(job.id, from, JobStatus.REJECTED)) {
             JobEvents.record(job.tenantId, job.id, JobEvent.JOB_REJECTED);
             metrics.counter("genq.jobs.rejected").increment();
+        }
+    }
+
+    private void fail(Job job, String code, String message) {
+        if (Job.fail(job.id, code, message)) {
+            JobEvents.record(job.tenantId, job.id, JobEvent.JOB_FAILED);
+            metrics.counter("genq.jobs.failed", "code", code).increment();
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.genq.moderation.release;
 
 import dev.genq.storage.messaging.EventCodec;
+import dev.genq.storage.outage.Causes;
+import dev.genq.storage.outage.DatabaseOutage;
+import dev.genq.storage.objectstore.ObjectStoreUnavailableException;
 import dev.genq.storage.messaging.KafkaClients;
 import dev.genq.storage.messaging.SampleGenerated;
 import dev.genq.storage.messaging.Topics;
@@ -57,6 +60,13 @@ public class SampleConsumer {
         /** Samples moderated at the same time (each mostly waits on S3 and Postgres). */
         @WithDefault("4")
         int concurrency();
+
+        /**
+         * Failures of one sample (not counting database or object-store outages, which are retried for as long
+         * as they last) after which it is parked so that its partition moves on.
+         */
+        @WithDefault("5")
+        int maxAttempts();
     }
 
     private final KafkaClients kafka;
@@ -69,6 +79,8 @@ public class SampleConsumer {
     private volatile boolean running;
     private Thread thread;
     private KafkaConsumer<String, String> consumer;
+    /** Failures per record (partition@offset) still being retried; consumer thread only. */
+    private final Map<String, Integer> failures = new HashMap<>();
 
     public SampleConsumer(KafkaClients kafka, SampleModerator releaser, Settings settings, MessagingSpans spans,
                           io.micrometer.core.instrument.MeterRegistry metrics) {
@@ -115,11 +127,12 @@ public class SampleConsumer {
                 for (TopicPartition tp : records.partitions()) {
                     // commit up to the first failure of each partition; it and what follows are read again
                     for (ConsumerRecord<String, String> record : records.records(tp)) {
-                        if (!succeeded(handled.get(record), tp, record, backoff)) {
+                        if (!succeeded(handled.get(record), tp, record, backoff) && !parked(tp, record, handled.get(record))) {
                             consumer.seek(tp, record.offset());
                             failed = true;
                             break;
                         }
+                        failures.remove(tp + "@" + record.offset());
                         commit.put(tp, new OffsetAndMetadata(record.offset() + 1));
                     }
                 }
@@ -180,6 +193,38 @@ public class SampleConsumer {
             } catch (ExecutionException ignored) {
                 // its record is read again (or was logged by succeeded)
             }
+        }
+    }
+
+    /**
+     * Counts a failure of the record; at {@code max-attempts} (outages of the database or the object store do
+     * not count) parks its sample so the partition moves on. @return whether it was parked
+     */
+    private boolean parked(TopicPartition tp, ConsumerRecord<String, String> record, Future<?> result) {
+        Throwable cause;
+        try {
+            result.get();
+            return false;
+        } catch (ExecutionException e) {
+            cause = e.getCause();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        if (DatabaseOutage.isCause(cause) || Causes.chain(cause).anyMatch(ObjectStoreUnavailableException.class::isInstance)) {
+            return false;
+        }
+        int n = failures.merge(tp + "@" + record.offset(), 1, Integer::sum);
+        if (n < settings.maxAttempts()) {
+            return false;
+        }
+        try {
+            SampleGenerated event = EventCodec.decode(record.value(), SampleGenerated.class);
+            releaser.park(event, "failed " + n + " times: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+            return true; // parked now, or decided meanwhile: either way the record is done
+        } catch (RuntimeException e) {
+            LOG.warnf("sample event at %s@%d: could not park it (%s); retrying", tp, record.offset(), e.getMessage());
+            return false;
         }
     }
 

@@ -122,6 +122,38 @@ public class SampleModerator {
         }
     }
 
+    /**
+     * Gives up on a sample moderation could not process after its retries: parked, never released, not
+     * billed, its job settled without it. @return false if it was decided meanwhile (nothing changed)
+     */
+    public boolean park(SampleGenerated event, String reason) {
+        boolean changed = QuarkusTransaction.requiringNew().call(() -> {
+            Job job = Job.findById(event.jobId(), LockModeType.PESSIMISTIC_WRITE);
+            int updated = Sample.update("status = ?1, settledAt = ?2, moderation = ?3 where jobId = ?4 and idx = ?5 and status = ?6",
+                    SampleStatus.PARKED, OffsetDateTime.now(), json(java.util.Map.of("parked", reason)), event.jobId(), event.idx(),
+                    SampleStatus.PENDING);
+            if (updated == 0) {
+                return false;
+            }
+            SampleCost.update("billable = false where jobId = ?1 and sampleIdx = ?2", event.jobId(), event.idx());
+            settler.settle(job);
+            return true;
+        });
+        if (changed) {
+            LOG.errorf("sample %s/%d parked after repeated failures: %s", event.jobId(), event.idx(), reason);
+            metrics.counter("genq.samples.parked").increment();
+        }
+        return changed;
+    }
+
+    private static String json(java.util.Map<String, String> m) {
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String json(QualityVerdict q) {
         try {
             return JSON.writeValueAsString(q);

@@ -102,6 +102,11 @@ public class Job extends PanacheEntityBase {
     @Generated
     public OffsetDateTime createdAt;
 
+    /** When the job last entered the queue: at submit, and again whenever the sweeper re-queues it. */
+    @Column(name = "queued_at", insertable = false, updatable = false)
+    @Generated
+    public OffsetDateTime queuedAt;
+
     @Column(name = "started_at")
     public OffsetDateTime startedAt;
 
@@ -146,6 +151,29 @@ public class Job extends PanacheEntityBase {
     }
 
     /** Marks a job failed (from any non-terminal state) with a stable error code and a human message. */
+    /**
+     * Moves a job whose results this worker holds to moderating: while it runs under {@code owner}'s lease,
+     * or once queued again by the sweeper after a renewal that came too late (the job never left this
+     * worker: its new message will find it stored). Not when canceled, failed or taken by another worker.
+     * The caller must be in a transaction. @return whether this call stored it
+     */
+    public static boolean storeResults(UUID id, String owner) {
+        return getEntityManager().createNativeQuery("""
+                update jobs set status = 'moderating', progress = 1.0, updated_at = now()
+                where id = ?1 and ((status = 'running' and lease_owner = ?2) or status = 'queued')""")
+                .setParameter(1, id).setParameter(2, owner).executeUpdate() == 1;
+    }
+
+    /**
+     * Fails a job the platform could not run (worker errors, lost workers, deadlines): only while it is
+     * queued or running. Once moderating its samples are stored and billed, and only moderation settles it.
+     */
+    public static boolean failUnstored(UUID id, String code, String message) {
+        return update("status = ?1, errorCode = ?2, errorMessage = ?3, finishedAt = current_timestamp,"
+                        + " updatedAt = current_timestamp where id = ?4 and status in ?5",
+                JobStatus.FAILED, code, message, id, java.util.EnumSet.of(JobStatus.QUEUED, JobStatus.RUNNING)) == 1;
+    }
+
     public static boolean fail(UUID id, String code, String message) {
         return update("status = ?1, errorCode = ?2, errorMessage = ?3, finishedAt = current_timestamp,"
                         + " updatedAt = current_timestamp where id = ?4 and status in ?5",

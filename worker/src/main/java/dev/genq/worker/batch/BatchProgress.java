@@ -23,7 +23,14 @@ public class BatchProgress {
         return QuarkusTransaction.requiringNew().call(() -> {
             boolean[] running = new boolean[jobs.size()];
             if (write) {
-                for (int i = 0; i < jobs.size(); i++) {
+                // in id order, like the lease renewal: two writers locking the same rows in different
+                // orders deadlock
+                Integer[] order = new Integer[jobs.size()];
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = i;
+                }
+                java.util.Arrays.sort(order, java.util.Comparator.comparing(k -> jobs.get(k).job.id.toString()));
+                for (int i : order) {
                     JobExecution j = jobs.get(i);
                     running[i] = Job.update("stepsDone = ?1, progress = ?2, updatedAt = current_timestamp"
                             + " where id = ?3 and status = ?4", j.stepsDone(), j.progress(), j.job.id, JobStatus.RUNNING) == 1;

@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
  * the batcher thread only.
  */
 public final class JobExecution {
-    public enum Outcome { COMPLETED, REANNOUNCED, SKIPPED, CANCELED, FAILED }
+    public enum Outcome { COMPLETED, SKIPPED, CANCELED, FAILED }
 
     public final Job job;
     public final LoadedModel base;

@@ -9,10 +9,10 @@ import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.messaging.KafkaClients;
 import dev.genq.storage.messaging.SampleGenerated;
 import dev.genq.storage.messaging.Topics;
+import dev.genq.storage.outbox.OutboxMessage;
+import dev.genq.storage.outbox.OutboxPublisher;
 import dev.genq.storage.objectstore.Buckets;
 import dev.genq.storage.objectstore.ObjectStore;
-import dev.genq.storage.tracing.TraceContext;
-import io.opentelemetry.context.Context;
 import dev.genq.worker.batch.JobExecution;
 import dev.genq.worker.batch.JobExecution.Outcome;
 import dev.genq.worker.batch.JobOutcomes;
@@ -26,20 +26,20 @@ import jakarta.enterprise.event.Observes;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
 /**
  * Makes a job's results durable, off the batcher thread so the model keeps running: PNGs into the
- * pending bucket, then samples + costs + status in one transaction, then the samples.generated events.
- * Only after that does the job's future complete and the consumer commit its offset.
+ * pending bucket, then samples + costs + status + the samples.generated messages (outbox) in one
+ * transaction, so a stored job is always announced, however long Kafka is away. The worker publishes
+ * those rows right after the commit; should Kafka be down, the gateway's outbox relay publishes them
+ * later. Only after the commit does the job's future complete and the consumer commit its offset.
  */
 @ApplicationScoped
 public class JobFinisher implements JobOutcomes {
@@ -54,8 +54,13 @@ public class JobFinisher implements JobOutcomes {
     private final ExecutorService executor;
     private final KafkaProducer<String, String> producer;
 
-    public JobFinisher(ObjectStore store, CostMeter costs, MeterRegistry metrics, KafkaClients kafka,
-                       dev.genq.worker.WorkerSettings settings) {
+    private final OutboxPublisher outbox;
+    private final JobLeases leases;
+
+    public JobFinisher(ObjectStore store, CostMeter costs, MeterRegistry metrics, KafkaClients kafka, OutboxPublisher outbox,
+                       JobLeases leases, dev.genq.worker.WorkerSettings settings) {
+        this.outbox = outbox;
+        this.leases = leases;
         java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
         this.executor = Executors.newFixedThreadPool(settings.finisherThreads(),
                 r -> new Thread(r, "genq-job-finisher-" + n.incrementAndGet()));
@@ -115,22 +120,43 @@ public class JobFinisher implements JobOutcomes {
             store.put(Buckets.PENDING, s.objectKey, png, "image/png"); // same key, same bytes on a retry
             samples.add(s);
         }
-        boolean stored = QuarkusTransaction.requiringNew().call(() -> {
-            if (!Job.transition(job.id, EnumSet.of(JobStatus.RUNNING), JobStatus.MODERATING)) {
-                return false; // canceled after the last step: nothing is published
+        List<Long> announcements = QuarkusTransaction.requiringNew().call(() -> {
+            // still ours: running under this worker's lease, or queued again by the sweeper after a missed
+            // renewal while it ran here (then its new message finds it stored); not when canceled or taken over
+            if (!Job.storeResults(job.id, leases.owner())) {
+                return null;
             }
             Job.update("modelVersion = ?1, promptTruncated = ?2, stepsDone = ?3 where id = ?4",
                     run.modelVersion(), run.promptTruncated, run.totalStepsPerSample(), job.id);
             samples.forEach(s -> s.persist());
             bill(run);
-            return true;
+            List<Long> ids = new ArrayList<>();
+            for (Sample s : samples) {
+                OutboxMessage m = OutboxMessage.of(job.tenantId, Topics.SAMPLES_GENERATED, job.id.toString(),
+                        EventCodec.encode(new SampleGenerated(job.id, job.tenantId, s.idx, s.objectKey, s.sha256)));
+                m.persist();
+                ids.add(m.id);
+            }
+            return ids;
         });
-        if (!stored) {
+        if (announcements == null) {
             return settleCanceled(run, samples);
         }
         metrics.counter("genq.samples.generated").increment(job.numSamples);
-        announce(job);
+        publish(job, announcements);
         return Outcome.COMPLETED;
+    }
+
+    /** Publishes the job's samples.generated rows now; if Kafka is away, the gateway's relay does later. */
+    private void publish(Job job, List<Long> ids) {
+        try {
+            OutboxPublisher.Result r = QuarkusTransaction.requiringNew().call(() -> outbox.publish(producer, ids));
+            if (r.failed() > 0) {
+                LOG.infof("job %s: %d samples.generated messages wait in the outbox for the relay", job.id, r.failed());
+            }
+        } catch (RuntimeException e) {
+            LOG.infof("job %s: stored; its samples.generated messages wait in the outbox for the relay (%s)", job.id, e.getMessage());
+        }
     }
 
     /** Canceled while running: bill the steps its samples ran, keep no sample. */
@@ -144,8 +170,8 @@ public class JobFinisher implements JobOutcomes {
             return false;
         });
         if (!canceled) {
-            // another attempt stored this job first (same keys, same bytes): its objects must stay
-            LOG.infof("job %s: already stored by another attempt; this one is dropped", run.job.id);
+            // another attempt stored this job, or runs it now (same keys, same bytes): its objects must stay
+            LOG.infof("job %s: stored or taken over by another attempt; this one is dropped", run.job.id);
             return Outcome.SKIPPED;
         }
         for (Sample s : stored) {
@@ -172,25 +198,6 @@ public class JobFinisher implements JobOutcomes {
                 costs.record(job.id, job.tenantId, i, SampleCost.STAGE_SUPER_RESOLUTION,
                         run.superResolution.spec().nameAtVersion(), sr.stepsRun(), sr.seconds());
             }
-        }
-    }
-
-    /**
-     * Publishes samples.generated for every sample still pending; moderation treats repeats as no-ops.
-     * Each event carries the current span, so moderation continues the job's trace.
-     */
-    public void announce(Job job) {
-        List<Sample> pending = QuarkusTransaction.requiringNew().call(() ->
-                Sample.<Sample>list("jobId = ?1 and status = ?2 order by idx", job.id, SampleStatus.PENDING));
-        try {
-            for (Sample s : pending) {
-                var record = new ProducerRecord<>(Topics.SAMPLES_GENERATED, job.id.toString(),
-                        EventCodec.encode(new SampleGenerated(job.id, job.tenantId, s.idx, s.objectKey, s.sha256)));
-                TraceContext.inject(Context.current(), record.headers());
-                producer.send(record).get(30, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("could not publish samples.generated for job " + job.id + ": " + e.getMessage(), e);
         }
     }
 

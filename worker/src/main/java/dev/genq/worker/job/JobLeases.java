@@ -80,9 +80,12 @@ public class JobLeases {
         }
         List<UUID> ids = List.copyOf(held);
         try {
+            // rows locked in id order, as every other multi-row writer of jobs does (BatchProgress): an
+            // update over any(?) locks them in scan order, which deadlocked with the progress writes
             QuarkusTransaction.requiringNew().run(() -> Job.getEntityManager().createNativeQuery("""
                     update jobs set lease_until = now() + make_interval(secs => ?1)
-                    where id = any(?2) and lease_owner = ?3 and status = 'running'""")
+                    where id in (select id from jobs where id = any(?2) and lease_owner = ?3 and status = 'running'
+                                 order by id for update)""")
                     .setParameter(1, settings.lease().toMillis() / 1000.0).setParameter(2, ids.toArray(new UUID[0]))
                     .setParameter(3, owner).executeUpdate());
         } catch (RuntimeException e) {

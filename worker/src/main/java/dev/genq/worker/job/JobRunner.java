@@ -68,15 +68,16 @@ public class JobRunner {
             return CompletableFuture.completedFuture(Outcome.SKIPPED);
         }
         switch (job.status) {
-            case MODERATING -> {
-                finisher.announce(job); // the previous attempt stored everything but may not have announced it
-                return CompletableFuture.completedFuture(Outcome.REANNOUNCED);
-            }
             case QUEUED, RUNNING -> {
                 if (running.contains(job.id)) {
+                    if (job.status == JobStatus.QUEUED) {
+                        // queued again by the sweeper (a renewal came too late) while it still runs here: take
+                        // the lease back so no other worker starts it a second time
+                        leases.acquire(job.id);
+                    }
                     return CompletableFuture.completedFuture(Outcome.SKIPPED); // a redelivery of a job running here
                 }
-                if (job.status == JobStatus.QUEUED && job.createdAt.plus(queueDeadline).isBefore(OffsetDateTime.now())) {
+                if (job.status == JobStatus.QUEUED && job.queuedAt.plus(queueDeadline).isBefore(OffsetDateTime.now())) {
                     fail(job, "deadline_exceeded", "the job waited longer than " + queueDeadline + " to start; it was not billed");
                     return CompletableFuture.completedFuture(Outcome.FAILED);
                 }
@@ -143,7 +144,7 @@ public class JobRunner {
     public void fail(Job job, String code, String message) {
         leases.release(job.id);
         boolean changed = QuarkusTransaction.requiringNew().call(() -> {
-            boolean failed = Job.fail(job.id, code, message);
+            boolean failed = Job.failUnstored(job.id, code, message); // never a job already stored
             if (failed) {
                 JobEvents.record(job.tenantId, job.id, JobEvent.JOB_FAILED);
             }
