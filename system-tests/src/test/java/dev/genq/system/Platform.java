@@ -50,13 +50,19 @@ public final class Platform {
     private final Map<String, Map<String, String>> overrides = new java.util.concurrent.ConcurrentHashMap<>();
     private final Path root;
     private final Path logs;
+    private boolean closed;
     private final int gatewayPort;
     private final int workerPort;
     private final int moderationPort;
 
     private Platform() {
+        this(1, "service-logs");
+    }
+
+    /** A platform of its own on a Kafka cluster of {@code kafkaBrokers}; its services log to {@code logDir}. */
+    private Platform(int kafkaBrokers, String logDir) {
         root = Path.of(System.getProperty("genq.root", "..")).toAbsolutePath().normalize();
-        stack = EmbeddedStack.startTemporary();
+        stack = EmbeddedStack.startTemporary(kafkaBrokers);
         traces = new TraceCollector();
         gatewayPort = EmbeddedStack.freePort();
         gatewayUrl = "http://127.0.0.1:" + gatewayPort;
@@ -64,7 +70,7 @@ public final class Platform {
         workerUrl = "http://127.0.0.1:" + workerPort;
         moderationPort = EmbeddedStack.freePort();
         moderationUrl = "http://127.0.0.1:" + moderationPort;
-        logs = root.resolve("system-tests/target/service-logs");
+        logs = root.resolve("system-tests/target/" + logDir);
         try {
             Files.createDirectories(logs);
             for (String module : List.of(GATEWAY, WORKER, MODERATION)) {
@@ -78,6 +84,19 @@ public final class Platform {
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }
         Runtime.getRuntime().addShutdownHook(new Thread(this::close, "genq-platform-shutdown"));
+    }
+
+    /**
+     * A second platform, not shared, on three Kafka brokers (replication factor 3, min ISR 2): for the tests
+     * that kill a broker. The caller closes it ({@link #shutdown()}).
+     */
+    static Platform onThreeBrokers() {
+        return new Platform(3, "service-logs-3-brokers");
+    }
+
+    /** Stops a platform of {@link #onThreeBrokers()}: its services and its stack. */
+    void shutdown() {
+        close();
     }
 
     /** Starts the platform once; if that failed, every later caller gets the same failure. */
@@ -390,7 +409,11 @@ public final class Platform {
         }
     }
 
-    private void close() {
+    private synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         ServiceProcess.stopAll(services.values(), Duration.ofSeconds(20));
         services.clear();
         stack.close();

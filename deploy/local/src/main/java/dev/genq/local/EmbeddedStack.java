@@ -2,8 +2,6 @@ package dev.genq.local;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -20,13 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
-import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
-import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
@@ -57,35 +48,42 @@ public final class EmbeddedStack implements AutoCloseable {
     private final Path dataDir;
     private final boolean temporary;
     private final int pgPort;
-    private final int kafkaPort;
-    private final int controllerPort;
+    private final int kafkaBrokers;
+    private final Ports ports;
     private final int s3Port;
 
     private EmbeddedPostgres postgres;
-    private KafkaConfig kafkaConfig;
-    private KafkaRaftServer kafka;
+    private EmbeddedKafka kafka;
     private S3Proxy s3;
 
-    private EmbeddedStack(Path dataDir, boolean temporary, Ports ports) {
+    private EmbeddedStack(Path dataDir, boolean temporary, Ports ports, int kafkaBrokers) {
         this.dataDir = dataDir;
         this.temporary = temporary;
+        this.ports = ports;
+        this.kafkaBrokers = kafkaBrokers;
         this.pgPort = orFree(ports.postgres());
-        this.kafkaPort = orFree(ports.kafka());
-        this.controllerPort = orFree(ports.kafkaController());
         this.s3Port = orFree(ports.s3());
     }
 
     /** Starts a stack whose data lives in {@code dataDir} and survives restarts. */
     public static EmbeddedStack start(Path dataDir, Ports ports) {
-        EmbeddedStack stack = new EmbeddedStack(dataDir.toAbsolutePath(), false, ports);
+        EmbeddedStack stack = new EmbeddedStack(dataDir.toAbsolutePath(), false, ports, 1);
         stack.startAll();
         return stack;
     }
 
     /** Starts a throw-away stack on free ports in a temporary directory. */
     public static EmbeddedStack startTemporary() {
+        return startTemporary(1);
+    }
+
+    /** The same with a Kafka cluster of {@code kafkaBrokers} (1, or 3: replication factor 3, min ISR 2). */
+    public static EmbeddedStack startTemporary(int kafkaBrokers) {
+        if (kafkaBrokers != 1 && kafkaBrokers != 3) {
+            throw new IllegalArgumentException("1 or 3 Kafka brokers, not " + kafkaBrokers);
+        }
         try {
-            EmbeddedStack stack = new EmbeddedStack(Files.createTempDirectory("genq-stack-"), true, Ports.random());
+            EmbeddedStack stack = new EmbeddedStack(Files.createTempDirectory("genq-stack-"), true, Ports.random(), kafkaBrokers);
             stack.startAll();
             return stack;
         } catch (IOException e) {
@@ -107,7 +105,10 @@ public final class EmbeddedStack implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
             startPostgres();
-            startKafka();
+            int[][] kafkaPorts = kafkaBrokers == 1 ? new int[][] {{ports.kafka(), ports.kafkaController()}}
+                    : new int[][] {{0, 0}, {0, 0}, {0, 0}};
+            kafka = new EmbeddedKafka(dataDir, temporary, kafkaPorts);
+            kafka.start();
             startS3();
         } catch (Exception e) {
             close();
@@ -168,74 +169,35 @@ public final class EmbeddedStack implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl(), DB_USER, "");
     }
 
-    // ---------------------------------------------------------------- Kafka (KRaft, combined broker+controller)
+    // ---------------------------------------------------------------- Kafka (KRaft: EmbeddedKafka)
 
-    private void startKafka() throws Exception {
-        Path logDir = dataDir.resolve("kafka");
-        Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@" + LOOPBACK + ":" + controllerPort);
-        p.put("listeners", "PLAINTEXT://" + LOOPBACK + ":" + kafkaPort + ",CONTROLLER://" + LOOPBACK + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + LOOPBACK + ":" + kafkaPort);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", logDir.toString());
-        p.put("num.partitions", "4");
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "4");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("auto.create.topics.enable", "true");
-        p.put("log.flush.interval.messages", temporary ? "9223372036854775807" : "1");
-        kafkaConfig = KafkaConfig.fromProps(p, false);
-
-        if (!Files.exists(logDir.resolve("meta.properties"))) {
-            Files.createDirectories(logDir);
-            new Formatter()
-                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(1)
-                    .setClusterId(Uuid.randomUuid().toString())
-                    .setDirectories(List.of(logDir.toString()))
-                    .setMetadataLogDirectory(logDir.toString())
-                    .setControllerListenerName("CONTROLLER")
-                    .setReleaseVersion(MetadataVersion.latestProduction())
-                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                    .setUnstableFeatureVersionsEnabled(false)
-                    .setIgnoreFormatted(true)
-                    .run();
-        }
-        startKafkaServer();
-    }
-
-    private void startKafkaServer() {
-        kafka = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
-        kafka.startup();
-        awaitPort(kafkaPort, Duration.ofSeconds(60));
-    }
-
-    /** Stops the broker (its data stays); for tests of what happens while Kafka is down. */
-    public synchronized void stopKafka() {
+    /** Stops every broker (their data stays); for tests of what happens while Kafka is down. */
+    public void stopKafka() {
         if (kafka != null) {
-            kafka.shutdown();
-            kafka.awaitShutdown();
-            kafka = null;
+            kafka.stopAll();
         }
     }
 
-    /** Starts the broker again on the same port and data after {@link #stopKafka()}. */
-    public synchronized void restartKafka() {
-        if (kafka == null) {
-            startKafkaServer();
-        }
+    /** Starts the brokers again on the same ports and data after {@link #stopKafka()}. */
+    public void restartKafka() {
+        kafka.startAll();
+    }
+
+    /** Kills one broker of a cluster (node ids 1..n), as a crash of its process would. */
+    public void stopKafkaBroker(int nodeId) {
+        kafka.stop(nodeId);
+    }
+
+    public void startKafkaBroker(int nodeId) {
+        kafka.start(nodeId);
+    }
+
+    public int kafkaBrokers() {
+        return kafka.size();
     }
 
     public String kafkaBootstrap() {
-        return LOOPBACK + ":" + kafkaPort;
+        return kafka.bootstrap();
     }
 
     // ---------------------------------------------------------------- S3
@@ -328,12 +290,25 @@ public final class EmbeddedStack implements AutoCloseable {
         }
     }
 
-    private static int orFree(int port) {
+    static int orFree(int port) {
         return port != 0 ? port : freePort();
     }
 
     /** A port nothing listens on now, on the loopback address everything here binds to. */
+    /**
+     * A port nothing listens on, below Linux's ephemeral range (32768-60999): a port the kernel hands out
+     * for "any free port" is also what it hands out as the source port of outgoing connections, so with
+     * many Kafka and JDBC connections open a service could find its port taken before it binds it.
+     */
     public static int freePort() {
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20000 + PORTS.nextInt(12000);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName(LOOPBACK))) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // in use: another
+            }
+        }
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -341,7 +316,9 @@ public final class EmbeddedStack implements AutoCloseable {
         }
     }
 
-    private static void awaitPort(int port, Duration timeout) {
+    private static final java.util.Random PORTS = new java.security.SecureRandom();
+
+    static void awaitPort(int port, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try (var socket = new java.net.Socket(LOOPBACK, port)) {
