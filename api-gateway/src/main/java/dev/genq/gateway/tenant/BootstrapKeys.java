@@ -51,6 +51,10 @@ public class BootstrapKeys {
                     + "more letters, digits, '-' or '_')"); // the value itself is never printed
         }
         boolean created = QuarkusTransaction.requiringNew().call(() -> {
+            // gateways started together (replicas, the chaos soak) would each see no key and insert it: the
+            // second insert broke the unique hash and stopped that gateway. One at a time, for this transaction.
+            ApiKey.getEntityManager().createNativeQuery("select pg_advisory_xact_lock(hashtext('genq-bootstrap-keys'))")
+                    .getSingleResult();
             if (ApiKey.count("keyHash", ApiKey.hash(raw.get())) > 0) {
                 return false;
             }
