@@ -84,9 +84,12 @@ final class EmbeddedKafka {
             p.put("share.coordinator.state.topic.min.isr", minIsr);
             p.put("group.initial.rebalance.delay.ms", "0");
             p.put("auto.create.topics.enable", "true");
-            // a stopped node is a crash for the tests, and the last nodes of a cluster being stopped have no
-            // controller quorum left to grant a controlled shutdown: they would wait for it for minutes
-            p.put("controlled.shutdown.enable", "false");
+            if (nodes.size() > 1) {
+                // the last nodes of a cluster being stopped have no controller quorum left to grant a
+                // controlled shutdown and would wait for it for minutes; a lone node shuts down cleanly (its
+                // restart then needs no log recovery, which KafkaRestartTest's timing relies on)
+                p.put("controlled.shutdown.enable", "false");
+            }
             p.put("log.flush.interval.messages", temporary ? "9223372036854775807" : "1");
             n.config = KafkaConfig.fromProps(p, false);
             if (!Files.exists(n.logDir.resolve("meta.properties"))) {
