@@ -56,7 +56,13 @@ class TracingTest {
         List<ReceivedSpan> moderated = trace.stream().filter(named("genq-moderation", "process genq.samples.generated")).toList();
         assertEquals(Set.of("0", "1"), moderated.stream().map(s -> s.attributes().get("genq.sample.idx")).collect(Collectors.toSet()),
                 "moderation's decision on each sample is in the trace");
-        moderated.forEach(s -> assertEquals(processed.spanId(), s.parentSpanId(), "moderation continues the worker's event"));
+        // the worker writes samples.generated to the outbox with its span; the send (the worker's own, or the
+        // gateway relay's when Kafka was away) continues it, and moderation continues the send
+        moderated.forEach(m -> {
+            ReceivedSpan send = only(trace, x -> x.spanId().equals(m.parentSpanId()));
+            assertEquals("send genq.samples.generated", send.name(), "moderation continues the published event");
+            assertEquals(processed.spanId(), send.parentSpanId(), "the event's send continues the worker's processing");
+        });
         List<ReceivedSpan> events = trace.stream().filter(named("genq-api-gateway", "process genq.job-events")).toList();
         events.forEach(e -> assertTrue(descends(trace, e, submit), "every job event descends from the request: " + e));
 
