@@ -84,20 +84,36 @@ public class WebhookDeliveries {
     }
 
     /**
-     * Takes up to {@code limit} due deliveries under a lease. SKIP LOCKED and the lease let several
-     * gateways dispatch side by side; a lease left by a crashed gateway expires and the delivery is taken again.
+     * Takes up to {@code limit} due deliveries under a lease, fairly: each tenant's oldest due delivery first,
+     * then each tenant's second, and never more than {@code per-tenant-concurrency} of one tenant's deliveries
+     * leased at once (across gateways: claims are serialized by an advisory lock, and a leased row counts
+     * until its attempt is recorded or its lease runs out). So a tenant whose receiver is slow holds at most
+     * that many senders, and the others keep theirs. A lease left by a crashed gateway expires and the
+     * delivery is taken again.
      */
     @Transactional
     @SuppressWarnings("unchecked")
     public List<Claim> claimDue(int limit) {
+        em.createNativeQuery("select pg_advisory_xact_lock(hashtext('genq-webhook-claims'))").getSingleResult();
         List<Object[]> rows = em.createNativeQuery("""
                 update webhook_deliveries set lease_until = now() + make_interval(secs => ?1)
-                where id in (select id from webhook_deliveries
-                             where status = 'pending' and next_attempt_at <= now()
-                               and (lease_until is null or lease_until < now())
-                             order by next_attempt_at limit ?2 for update skip locked)
+                where id in (
+                    select id from webhook_deliveries where id in (
+                        select due.id from (
+                            select id, tenant_id, next_attempt_at,
+                                   row_number() over (partition by tenant_id order by next_attempt_at, id) as turn
+                            from webhook_deliveries
+                            where status = 'pending' and next_attempt_at <= now()
+                              and (lease_until is null or lease_until < now())) due
+                        left join (select tenant_id, count(*) as sending from webhook_deliveries
+                                   where status = 'pending' and lease_until >= now() group by tenant_id) busy
+                               on busy.tenant_id = due.tenant_id
+                        where due.turn + coalesce(busy.sending, 0) <= ?3
+                        order by due.turn, due.next_attempt_at limit ?2)
+                    for update skip locked)
                 returning id, tenant_id, url, payload, attempts""")
                 .setParameter(1, settings.lease().toMillis() / 1000.0).setParameter(2, limit)
+                .setParameter(3, settings.perTenantConcurrency())
                 .getResultList();
         return rows.stream().map(r -> new Claim((String) r[0], (UUID) r[1], (String) r[2], (String) r[3],
                 ((Number) r[4]).intValue())).toList();

@@ -1,29 +1,40 @@
 package dev.genq.gateway.webhook;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
  * Sends due webhook deliveries: signs each attempt afresh (new timestamp, every live secret), never follows
- * redirects (a 3xx is a failure), and records the outcome. Up to {@code concurrency} sends at once.
+ * redirects (a 3xx is a failure), and records the outcome. Up to {@code concurrency} sends at once, at most
+ * {@code per-tenant-concurrency} of them for one tenant, each within {@code request-timeout} from connect to
+ * the answer's headers, connected to the address the SSRF guard checked.
  */
 @ApplicationScoped
 public class WebhookDispatcher {
@@ -34,6 +45,7 @@ public class WebhookDispatcher {
     private final WebhookUrlGuard guard;
     private final WebhookSettings settings;
     private final MeterRegistry metrics;
+    private final Vertx vertx;
     private final Semaphore wakeups = new Semaphore(0);
     private Semaphore slots;
     private ExecutorService senders;
@@ -42,7 +54,8 @@ public class WebhookDispatcher {
     private Thread thread;
 
     public WebhookDispatcher(WebhookDeliveries deliveries, WebhookSecrets secrets, WebhookUrlGuard guard,
-                             WebhookSettings settings, MeterRegistry metrics) {
+                             WebhookSettings settings, MeterRegistry metrics, Vertx vertx) {
+        this.vertx = vertx;
         this.deliveries = deliveries;
         this.secrets = secrets;
         this.guard = guard;
@@ -51,14 +64,21 @@ public class WebhookDispatcher {
     }
 
     void start(@Observes StartupEvent ignored) {
+        if (settings.lease().compareTo(settings.requestTimeout().multipliedBy(2)) < 0) {
+            throw new IllegalStateException("genq.webhooks.lease (" + settings.lease() + ") must be at least twice "
+                    + "genq.webhooks.request-timeout (" + settings.requestTimeout() + "): a lease that ends while its "
+                    + "attempt still runs lets another gateway send the same delivery at the same time");
+        }
         slots = new Semaphore(settings.concurrency());
         senders = Executors.newFixedThreadPool(settings.concurrency(), r -> {
             Thread t = new Thread(r, "genq-webhook-sender");
             t.setDaemon(true);
             return t;
         });
-        http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.connectTimeout()).build(); // its own executor: senders block in send()
+        // one connection per attempt (no pool to poison), SNI and certificate checks against the URL's host while
+        // the socket goes to the address the guard checked
+        http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setForceSni(true).setVerifyHost(true)
+                .setConnectTimeout((int) settings.connectTimeout().toMillis()).setMaxPoolSize(settings.concurrency()));
         running = true;
         thread = new Thread(this::loop, "genq-webhook-dispatcher");
         thread.setDaemon(true);
@@ -128,31 +148,63 @@ public class WebhookDispatcher {
 
     WebhookDeliveries.Result send(WebhookDeliveries.Claim claim) {
         long started = System.nanoTime();
-        var refusal = guard.check(claim.url());
-        if (refusal.isPresent()) {
-            return new WebhookDeliveries.Result(null, null, "refused: " + refusal.get().message(), 0);
+        WebhookUrlGuard.Verdict verdict = guard.verdict(claim.url());
+        if (verdict.refusal() != null) {
+            return new WebhookDeliveries.Result(null, null, "refused: " + verdict.refusal().message(), 0);
         }
         try {
             long timestamp = Instant.now().getEpochSecond();
             List<String> live = secrets.live(claim.tenantId()).stream().map(s -> s.secret).toList();
-            HttpRequest request = HttpRequest.newBuilder(URI.create(claim.url()))
-                    .timeout(settings.requestTimeout())
-                    .header("content-type", "application/json")
-                    .header("user-agent", "genq-webhooks/1")
-                    .header("webhook-id", claim.id())
-                    .header("webhook-timestamp", Long.toString(timestamp))
-                    .header("webhook-signature", WebhookSigner.signatureHeader(live, claim.id(), timestamp, claim.payload()))
-                    .POST(HttpRequest.BodyPublishers.ofString(claim.payload()))
-                    .build();
-            HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-            return new WebhookDeliveries.Result(response.statusCode(),
-                    retryAfter(response.headers().firstValue("retry-after").orElse(null)), null, millisSince(started));
+            URI uri = verdict.target().uri();
+            int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+            RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(claim.url())
+                    .setServer(SocketAddress.inetSocketAddress(port, verdict.target().address().getHostAddress()))
+                    .setFollowRedirects(false)
+                    .putHeader("content-type", "application/json")
+                    .putHeader("user-agent", "genq-webhooks/1")
+                    .putHeader("webhook-id", claim.id())
+                    .putHeader("webhook-timestamp", Long.toString(timestamp))
+                    .putHeader("webhook-signature", WebhookSigner.signatureHeader(live, claim.id(), timestamp, claim.payload()));
+            Answer answer = sendWithin(request, claim.payload(), settings.requestTimeout());
+            return new WebhookDeliveries.Result(answer.status(), retryAfter(answer.retryAfter()), null, millisSince(started));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new WebhookDeliveries.Result(null, null, "interrupted", millisSince(started));
         } catch (Exception e) {
             return new WebhookDeliveries.Result(null, null, e.getClass().getSimpleName()
                     + (e.getMessage() == null ? "" : ": " + e.getMessage()), millisSince(started));
+        }
+    }
+
+    /** What an attempt needs from the answer: its status and Retry-After. */
+    private record Answer(int status, String retryAfter) {
+    }
+
+    /**
+     * The exchange up to the answer's headers, within {@code deadline} from the connect. The body is never
+     * read (the status is the answer), so a receiver that trickles it holds nothing; one that trickles its
+     * headers is cut off at the deadline. Either way the connection is closed when the attempt ends.
+     */
+    private Answer sendWithin(RequestOptions options, String payload, Duration deadline) throws Exception {
+        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        CompletableFuture<Answer> answer = http.request(options)
+                .compose(request -> {
+                    sent.set(request);
+                    return request.send(Buffer.buffer(payload));
+                })
+                .map(response -> new Answer(response.statusCode(), response.getHeader("retry-after")))
+                .toCompletionStage().toCompletableFuture();
+        try {
+            return answer.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new TimeoutException("no answer within " + deadline.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } finally {
+            HttpClientRequest request = sent.get();
+            if (request != null) {
+                request.reset(); // closes the connection: nothing more is read from it
+            }
         }
     }
 

@@ -27,6 +27,10 @@ public interface WebhookSettings {
     @WithDefault("PT5S")
     Duration connectTimeout();
 
+    /**
+     * The whole attempt's deadline: connect, send, and the answer's status and headers (its body is never
+     * read). When it passes the connection is closed: a receiver that trickles its answer holds a sender no longer.
+     */
     @WithDefault("PT15S")
     Duration requestTimeout();
 
@@ -46,7 +50,11 @@ public interface WebhookSettings {
     @WithDefault("8")
     int concurrency();
 
-    /** How long a claimed delivery is held before another gateway may take it over (a crashed sender). */
+    /** Deliveries of one tenant sent at once, over all gateways: a slow receiver holds no more senders than this. */
+    @WithDefault("2")
+    int perTenantConcurrency();
+
+    /** How long a claimed delivery is held before another gateway may take it over (a crashed sender); at least twice the request timeout, so a slow attempt is never sent twice at once. */
     @WithDefault("PT2M")
     Duration lease();
 }

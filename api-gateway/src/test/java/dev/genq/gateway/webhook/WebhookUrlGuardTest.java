@@ -29,6 +29,11 @@ class WebhookUrlGuardTest {
             "http://[::]/hook, webhook_url_forbidden",           // the unspecified IPv6 address
             "http://[fd00:ec2::254]/hook, webhook_url_forbidden",
             "http://[::ffff:10.0.0.1]/hook, webhook_url_forbidden",
+            "http://[64:ff9b::a00:1]/hook, webhook_url_forbidden",     // NAT64 of 10.0.0.1
+            "http://[64:ff9b:1::a9fe:a9fe]/hook, webhook_url_forbidden", // local-use NAT64 of 169.254.169.254
+            "http://[2002:a00:1::1]/hook, webhook_url_forbidden",      // 6to4 of 10.0.0.1
+            "http://[2001:0:4136:e378::1]/hook, webhook_url_forbidden", // Teredo
+            "http://[::a00:1]/hook, webhook_url_forbidden",            // IPv4-compatible ::10.0.0.1
             "ftp://example.com/hook, invalid_webhook_url",
             "https://user:pass@example.com/hook, invalid_webhook_url",
             "/relative/hook, invalid_webhook_url",
