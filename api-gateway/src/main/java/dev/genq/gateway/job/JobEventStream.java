@@ -1,82 +1,89 @@
 package dev.genq.gateway.job;
 
+import dev.genq.api.auth.Caller;
+import dev.genq.api.problem.Problem;
+import dev.genq.api.problem.ProblemException;
+import dev.genq.gateway.watch.HeldOpen;
+import dev.genq.gateway.watch.JobWatch;
+import dev.genq.gateway.watch.WatchSettings;
 import dev.genq.storage.job.Job;
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
+import dev.genq.storage.job.JobStatus;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A job's status and progress as a stream: one event now, one whenever either changes, the last one at a
- * terminal state, after which the stream ends. It reads Postgres every {@code poll-interval}; a stream
- * lasts at most {@code max-duration}, after which the client reconnects. (A Kafka job-events feed will
- * replace the polling when webhooks need it too.)
+ * terminal state, after which the stream ends. Every stream on a gateway is fed by {@link JobWatch}'s one
+ * reader, so open streams cost the database nothing each; they are capped per key, per tenant and per
+ * gateway, and last at most {@code stream-max-duration}, after which the client reconnects.
  */
 @ApplicationScoped
 public class JobEventStream {
 
-    @ConfigMapping(prefix = "genq.api.events")
-    public interface Settings {
-        @WithDefault("PT0.25S")
-        Duration pollInterval();
-
-        @WithDefault("PT30M")
-        Duration maxDuration();
-    }
-
     /** What a client sees on the stream. */
     public record JobEvent(UUID id, String status, double progress) {
         boolean terminal() {
-            return dev.genq.storage.job.JobStatus.fromWire(status).isTerminal();
+            return JobStatus.fromWire(status).isTerminal();
         }
     }
 
-    private final JobService jobs;
-    private final Settings settings;
+    private static final JobWatch.Subscription ENDED = () -> { };
 
-    public JobEventStream(JobService jobs, Settings settings) {
-        this.jobs = jobs;
+    private final JobWatch watch;
+    private final WatchSettings settings;
+    private final HeldOpen held;
+
+    public JobEventStream(JobWatch watch, WatchSettings settings, MeterRegistry metrics) {
+        this.watch = watch;
         this.settings = settings;
+        this.held = new HeldOpen(settings.streamsPerKey(), settings.streamsPerTenant(), settings.streamsPerGateway());
+        Gauge.builder("genq.api.streams.open", held, HeldOpen::total).description("job event streams open").register(metrics);
     }
 
-    public Multi<JobEvent> of(UUID tenantId, Job job) {
-        JobEvent first = event(job);
-        return Multi.createFrom().emitter(emitter -> {
+    /** @throws ProblemException 429 too_many_streams when the caller's key, tenant or this gateway is at its cap */
+    public Multi<JobEvent> of(Caller caller, Job job) {
+        JobEvent first = new JobEvent(job.id, job.status.wire(), job.progress);
+        if (first.terminal()) {
+            return Multi.createFrom().item(first);
+        }
+        HeldOpen.Hold hold = held.tryHold(caller).orElseThrow(() -> new ProblemException(
+                Problem.of(429, "too_many_streams", "Too many streams",
+                        "this key, its tenant or this gateway has as many event streams open as it may; close one first"),
+                Map.of("Retry-After", "5")));
+        return Multi.createFrom().<JobEvent>emitter(emitter -> {
             emitter.emit(first);
-            if (first.terminal()) {
-                emitter.complete();
-                return;
-            }
-            long deadline = System.nanoTime() + settings.maxDuration().toNanos();
             AtomicReference<JobEvent> last = new AtomicReference<>(first);
-            AtomicReference<ScheduledFuture<?>> poll = new AtomicReference<>();
-            long every = settings.pollInterval().toMillis();
-            ScheduledExecutorService pool = Infrastructure.getDefaultWorkerPool();
-            poll.set(pool.scheduleWithFixedDelay(() -> {
-                try {
-                    JobEvent now = event(jobs.get(tenantId, job.id.toString()));
-                    if (!now.equals(last.getAndSet(now))) {
-                        emitter.emit(now);
-                    }
-                    if (now.terminal() || System.nanoTime() > deadline) {
-                        emitter.complete();
-                    }
-                } catch (RuntimeException e) {
-                    emitter.fail(e);
+            CompletableFuture<Void> timeUp = new CompletableFuture<>();
+            timeUp.completeOnTimeout(null, settings.streamMaxDuration().toMillis(), TimeUnit.MILLISECONDS)
+                    .thenRun(emitter::complete);
+            AtomicReference<JobWatch.Subscription> subscription = new AtomicReference<>();
+            emitter.onTermination(() -> {
+                JobWatch.Subscription s = subscription.getAndSet(ENDED);
+                if (s != null) {
+                    s.close();
                 }
-            }, every, every, TimeUnit.MILLISECONDS));
-            emitter.onTermination(() -> poll.get().cancel(false));
+                timeUp.cancel(false);
+                hold.close();
+            });
+            JobWatch.Subscription watching = watch.watch(job.id, now -> {
+                JobEvent event = new JobEvent(now.id(), now.status().wire(), now.progress());
+                if (!event.equals(last.getAndSet(event))) {
+                    emitter.emit(event);
+                }
+                if (event.terminal()) {
+                    emitter.complete();
+                }
+            });
+            if (!subscription.compareAndSet(null, watching)) {
+                watching.close(); // the stream ended before the watch began
+            }
         });
-    }
-
-    private static JobEvent event(Job job) {
-        return new JobEvent(job.id, job.status.wire(), job.progress);
     }
 }

@@ -9,6 +9,12 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import dev.genq.storage.job.JobStatus;
+import java.time.Duration;
+import java.util.UUID;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -70,7 +76,9 @@ public class JobResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Submit a job", description = "Answers at once with the queued job; poll its Location.")
+    @Operation(summary = "Submit a job", description = "Answers at once with the queued job; poll its Location. With "
+            + "Prefer: wait=N the answer comes when the job finishes, needs review, or after N seconds; a key, tenant or "
+            + "gateway at its cap of held waits gets its 202 at once, without Preference-Applied.")
     @APIResponse(responseCode = "200", description = "with Prefer: wait, the job finished in time",
             content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "409", description = "Idempotency-Key reused with another body",
@@ -81,7 +89,8 @@ public class JobResource {
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "402", description = "the tenant's monthly budget is spent (budget_exhausted)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response submit(SubmitJobRequest request,
+    @Blocking
+    public Uni<Response> submit(SubmitJobRequest request,
                            @Parameter(description = "same key and body within 24 h return the same job; another body is a 409")
                            @HeaderParam("Idempotency-Key") String idempotencyKey,
                            @Parameter(description = "wait=N (N <= 60): answer when the job finishes or after N seconds")
@@ -100,17 +109,34 @@ public class JobResource {
         }
         relay.wake();
         Job job = submission.job();
+        boolean replayed = submission.replayed();
         int wait = PreferWait.seconds(prefer);
-        if (wait > 0) {
-            job = waiter.awaitFinished(tenant.id(), job, java.time.Duration.ofSeconds(wait));
+        if (wait == 0 || JobWaiter.settled(job.status)) {
+            return Uni.createFrom().item(answer(views.of(job), job.status, replayed, wait > 0 ? wait : null));
         }
-        Response.ResponseBuilder response = (job.status.isTerminal() ? Response.ok(views.of(job)) : Response.accepted(views.of(job)))
-                .location(URI.create("/v1/jobs/" + job.id));
-        if (submission.replayed()) {
+        UUID tenantId = tenant.id();
+        UUID jobId = job.id;
+        var settled = waiter.untilSettled(tenant.caller(), jobId, Duration.ofSeconds(wait));
+        if (settled.isEmpty()) { // over a wait cap: answer now, and say the preference was not applied
+            return Uni.createFrom().item(answer(views.of(job), job.status, replayed, null));
+        }
+        // the request holds no thread while it waits; the answer is read afresh on a worker thread
+        return Uni.createFrom().completionStage(settled.get())
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(ignored -> QuarkusTransaction.requiringNew().call(() -> {
+                    Job now = jobs.get(tenantId, jobId.toString());
+                    return answer(views.of(now), now.status, replayed, wait);
+                }));
+    }
+
+    private static Response answer(JobView view, JobStatus status, boolean replayed, Integer waitApplied) {
+        Response.ResponseBuilder response = (status.isTerminal() ? Response.ok(view) : Response.accepted(view))
+                .location(URI.create("/v1/jobs/" + view.id()));
+        if (replayed) {
             response.header("Idempotent-Replayed", "true");
         }
-        if (wait > 0) {
-            response.header("Preference-Applied", "wait=" + wait);
+        if (waitApplied != null) {
+            response.header("Preference-Applied", "wait=" + waitApplied);
         }
         return response.build();
     }
@@ -164,8 +190,11 @@ public class JobResource {
             + "whenever they change; the stream ends after a terminal state.")
     @APIResponse(responseCode = "404", description = "no such job for this tenant",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "429", description = "too many streams open for this key, its tenant or the gateway "
+            + "(too_many_streams); close one, or poll",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Multi<JobEventStream.JobEvent> events(@PathParam("id") String id) {
-        return events.of(tenant.id(), jobs.get(tenant.id(), id)); // unknown job: 404 before any stream
+        return events.of(tenant.caller(), jobs.get(tenant.id(), id)); // unknown job: 404 before any stream
     }
 
     @POST
