@@ -56,6 +56,13 @@ public class ModerationFixtures {
         });
     }
 
+    /** A key with one role in a tenant (the operator's for admin and moderator keys that should count). */
+    public String key(UUID tenant, String role) {
+        String raw = ApiKey.generate();
+        QuarkusTransaction.requiringNew().run(() -> ApiKey.create(tenant, role, Set.of(role), raw, null));
+        return raw;
+    }
+
     public String adminKey() {
         String raw = ApiKey.generate();
         QuarkusTransaction.requiringNew().run(() -> ApiKey.create(Tenant.DEFAULT_ID, "admin", Set.of("admin"), raw, null));

@@ -302,6 +302,47 @@ class ModerationTest {
     }
 
     @Test
+    void moderatorsOfTheOperatorReviewEveryTenantAndTheRoleCountsNowhereElse() {
+        Tenancy a = fixtures.tenant();
+        Tenancy b = fixtures.tenant();
+        SampleGenerated e = fixtures.job(a.tenant(), "a sunset", Color.RED).get(0);
+        moderator.handle(e);
+        String item = itemFor(a, e);
+        String platformModerator = fixtures.key(dev.genq.storage.tenant.Tenant.DEFAULT_ID, "moderator");
+        as(platformModerator).when().get("/v1/reviews?limit=200").then().statusCode(200).body("data.id", hasItem(item));
+        as(platformModerator).when().post("/v1/reviews/" + item + "/claim").then().statusCode(200);
+        as(platformModerator).contentType(ContentType.JSON).body(Map.of("decision", "approve"))
+                .when().post("/v1/reviews/" + item + "/decision").then().statusCode(200);
+        assertEquals(SampleStatus.RELEASED, sample(e).status);
+
+        // a tenant's own key holding moderator or admin (refused at creation now, perhaps made before) is no more than its roles allow
+        as(fixtures.key(b.tenant(), "moderator")).when().get("/v1/reviews?limit=200").then().statusCode(403);
+        as(fixtures.key(b.tenant(), "admin")).when().get("/v1/reviews?limit=200").then().statusCode(403);
+    }
+
+    @Test
+    void aKeyOverItsRateIs429HereToo() {
+        Tenancy t = fixtures.tenant();
+        String slow = QuarkusTransaction.requiringNew().call(() -> {
+            String raw = dev.genq.storage.tenant.ApiKey.generate();
+            dev.genq.storage.tenant.ApiKey.create(t.tenant(), "slow reviewer", java.util.Set.of("reviewer"), raw, 1.0);
+            return raw;
+        });
+        int limited = 0;
+        for (int i = 0; i < 10; i++) { // a bucket of 1 a second holds 2: ten in a row pass only at a second each
+            var r = as(slow).when().get("/v1/reviews");
+            if (r.statusCode() == 429) {
+                limited++;
+                r.then().body("code", equalTo("rate_limited")).header("Retry-After", org.hamcrest.Matchers.notNullValue());
+            } else {
+                assertEquals(200, r.statusCode());
+            }
+        }
+        assertTrue(limited > 0, "no request was limited");
+        as(t.reviewerKey()).when().get("/v1/reviews").then().statusCode(200); // another key is not
+    }
+
+    @Test
     void aRedeliveredEventChangesNothing() {
         Tenancy t = fixtures.tenant();
         SampleGenerated e = fixtures.job(t.tenant(), "a sunset", Color.RED).get(0);

@@ -31,7 +31,11 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
             return Uni.createFrom().failure(new AuthenticationFailedException("not a bearer token"));
         }
         String raw = header.substring(SCHEME.length() + 1).strip();
-        return identityProviderManager.authenticate(new TokenAuthenticationRequest(new TokenCredential(raw, "bearer")));
+        TokenAuthenticationRequest request = new TokenAuthenticationRequest(new TokenCredential(raw, "bearer"));
+        if (context.request().remoteAddress() != null) { // the forwarded address where proxy forwarding is on
+            request.setAttribute(ApiKeyIdentityProvider.CLIENT_ADDRESS, context.request().remoteAddress().hostAddress());
+        }
+        return identityProviderManager.authenticate(request);
     }
 
     @Override

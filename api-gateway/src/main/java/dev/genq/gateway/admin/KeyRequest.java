@@ -7,6 +7,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Schema(name = "KeyRequest")
 public record KeyRequest(
         @Schema(required = true, maxLength = 100, examples = "production backend") String name,
-        @Schema(required = true, enumeration = {"client", "reviewer", "admin"}) List<String> roles,
+        @Schema(required = true, enumeration = {"client", "reviewer", "moderator", "admin"}) List<String> roles,
         @Schema(description = "token-bucket rate for this key; omitted: the gateway default") Double rateLimitPerSecond) {
 }

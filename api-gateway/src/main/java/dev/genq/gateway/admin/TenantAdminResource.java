@@ -122,7 +122,11 @@ public class TenantAdminResource {
             throw ProblemException.badRequest("name_required", "'name' is required, 1 to 100 characters");
         }
         if (request.roles() == null || request.roles().isEmpty() || !ApiKey.ROLES.containsAll(request.roles())) {
-            throw ProblemException.badRequest("invalid_roles", "'roles' must be a non-empty list of client, reviewer, admin");
+            throw ProblemException.badRequest("invalid_roles", "'roles' must be a non-empty list of client, reviewer, moderator, admin");
+        }
+        if (!Tenant.DEFAULT_ID.equals(t.id) && request.roles().stream().anyMatch(Roles.OPERATOR_ONLY::contains)) {
+            throw ProblemException.badRequest("role_requires_operator_tenant", "'admin' and 'moderator' keys belong to the "
+                    + "operator's tenant only: they act on every tenant");
         }
         if (request.rateLimitPerSecond() != null && !(request.rateLimitPerSecond() > 0 && request.rateLimitPerSecond() <= 100_000)) {
             throw ProblemException.badRequest("rate_limit_out_of_range", "'rate_limit_per_second' must be above 0 and at most 100000");

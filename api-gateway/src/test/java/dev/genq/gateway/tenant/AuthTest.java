@@ -150,4 +150,26 @@ class AuthTest {
         assertFalse(text.contains(key.substring(3)), "the raw key is in the log");
         assertFalse(text.contains(TestKeys.ADMIN.substring(3)), "a bootstrap key is in the log");
     }
+
+    @Test
+    void operatorRolesBelongToTheOperatorsTenantOnly() {
+        String tenant = as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("name", "tenant-" + UUID.randomUUID()))
+                .when().post("/v1/admin/tenants").then().statusCode(201).extract().path("id");
+        for (String role : List.of("admin", "moderator")) {
+            as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("name", "k", "roles", List.of("client", role)))
+                    .when().post("/v1/admin/tenants/" + tenant + "/keys").then().statusCode(400)
+                    .body("code", equalTo("role_requires_operator_tenant"));
+        }
+        // a moderator key of the operator reviews (in moderation) and does nothing here
+        String moderator = as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("name", "m", "roles", List.of("moderator")))
+                .when().post("/v1/admin/tenants/00000000-0000-0000-0000-000000000001/keys").then().statusCode(201)
+                .extract().path("key");
+        as(moderator).when().get("/v1/admin/tenants").then().statusCode(403);
+        as(moderator).when().get("/v1/jobs").then().statusCode(403);
+        // an admin key of another tenant (made before the refusal) administers nothing
+        String raw = dev.genq.storage.tenant.ApiKey.generate();
+        QuarkusTransaction.requiringNew().run(() -> dev.genq.storage.tenant.ApiKey.create(UUID.fromString(tenant), "old admin",
+                java.util.Set.of("admin"), raw, null));
+        as(raw).when().get("/v1/admin/tenants").then().statusCode(403);
+    }
 }

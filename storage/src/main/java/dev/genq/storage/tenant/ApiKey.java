@@ -28,7 +28,7 @@ import org.hibernate.annotations.Generated;
 @Table(name = "api_keys")
 public class ApiKey extends PanacheEntityBase {
     public static final String PREFIX = "gq_";
-    public static final Set<String> ROLES = Set.of("client", "reviewer", "admin");
+    public static final Set<String> ROLES = Set.of("client", "reviewer", "moderator", "admin");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @Id
