@@ -3,7 +3,9 @@ package dev.genq.gateway.job;
 import dev.genq.gateway.model.ModelCatalog;
 import dev.genq.api.problem.Problem;
 import dev.genq.api.problem.ProblemException;
+import dev.genq.gateway.quota.CostEstimates;
 import dev.genq.gateway.quota.TenantQuotas;
+import java.math.BigDecimal;
 import dev.genq.gateway.webhook.WebhookDeliveries;
 import dev.genq.storage.messaging.JobEvent;
 import dev.genq.storage.messaging.JobEvents;
@@ -40,10 +42,12 @@ public class JobService {
     private final TenantQuotas quotas;
     private final WebhookDeliveries webhooks;
     private final ModelRollout rollout;
+    private final CostEstimates estimates;
 
     public JobService(MeterRegistry metrics, ModelCatalog catalog, IdempotencyKeys keys, TenantQuotas quotas,
-                      WebhookDeliveries webhooks, ModelRollout rollout) {
+                      WebhookDeliveries webhooks, ModelRollout rollout, CostEstimates estimates) {
         this.metrics = metrics;
+        this.estimates = estimates;
         this.rollout = rollout;
         this.catalog = catalog;
         this.keys = keys;
@@ -72,8 +76,9 @@ public class JobService {
                     "webhook_endpoint_disabled", "this endpoint answered 410 Gone and is disabled; "
                     + "enable it again with POST /v1/webhooks/endpoints/enable"))));
         }
-        quotas.admit(tenantId); // after the replay check: repeating an accepted request never counts against a quota
-        Job job = create(tenantId, request);
+        BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(request.model(), request.mode(),
+                request.numSamples(), request.steps())); // after the replay check: a repeated request never counts again
+        Job job = create(tenantId, request, reserved);
         if (idempotencyKey != null && !keys.claim(tenantId, idempotencyKey, requestHash, job.id)) {
             throw new IdempotencyKeys.ClaimedConcurrently(); // rolls this job back; the caller replays the winner
         }
@@ -89,8 +94,9 @@ public class JobService {
         return new Submission(Job.findById(id), true);
     }
 
-    private Job create(UUID tenantId, ValidJob request) {
+    private Job create(UUID tenantId, ValidJob request, BigDecimal reserved) {
         Job job = queued(tenantId, request.mode());
+        job.reservedUsd = reserved;
         job.prompt = request.prompt();
         job.negativePrompt = request.negativePrompt();
         job.numSamples = request.numSamples();
@@ -126,9 +132,9 @@ public class JobService {
                 with job as (
                     insert into jobs (id, tenant_id, status, mode, prompt, negative_prompt, num_samples, seed, steps,
                                       guidance_scale, sampler, model, webhook_url, webhook_events, pinned_version, traceparent,
-                                      parent_id, parent_sample)
+                                      parent_id, parent_sample, reserved_usd)
                     values (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, cast(?12 as text), cast(?13 as text),
-                            cast(?14 as text), cast(?15 as text), cast(?19 as uuid), cast(?20 as int))
+                            cast(?14 as text), cast(?15 as text), cast(?19 as uuid), cast(?20 as int), cast(?21 as numeric))
                     returning seq, created_at, updated_at),
                 message as (
                     insert into outbox (tenant_id, topic, message_key, payload, traceparent)
@@ -142,6 +148,7 @@ public class JobService {
                 .setParameter(16, Topics.forMode(job.mode)).setParameter(17, job.id.toString())
                 .setParameter(18, EventCodec.encode(new JobRequested(job.id, job.tenantId, job.mode.wire(), Instant.now())))
                 .setParameter(19, job.parentId == null ? null : job.parentId.toString()).setParameter(20, job.parentSample == null ? null : job.parentSample.toString())
+                .setParameter(21, job.reservedUsd == null ? null : job.reservedUsd.toPlainString())
                 .getSingleResult();
         job.seq = ((Number) generated[0]).longValue();
         job.createdAt = timestamp(generated[1]);
@@ -179,8 +186,9 @@ public class JobService {
             throw ProblemException.conflict("sample_not_released", "sample " + sampleIdx + " of job " + parentId
                     + (sample == null ? " does not exist (yet)" : " is " + sample.status.wire()) + "; only released samples can be upscaled");
         }
-        quotas.admit(tenantId);
+        BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(parent.model, JobMode.FULL, 1, parent.steps));
         Job job = queued(tenantId, JobMode.FULL);
+        job.reservedUsd = reserved;
         job.prompt = parent.prompt;
         job.negativePrompt = parent.negativePrompt;
         job.numSamples = 1;

@@ -35,6 +35,18 @@ public class TenantQuotas {
         /** What a 429 for concurrency tells the client to wait: about one job's time. */
         @WithDefault("PT5S")
         Duration concurrencyRetryAfter();
+
+        /** A model's cost per sample and step before it has any history (see {@link CostEstimates}). */
+        @WithDefault("0.000001")
+        BigDecimal estimatedCostPerSampleStep();
+
+        /** How many of a model's recent succeeded jobs its estimate is measured over. */
+        @WithDefault("50")
+        int estimateHistoryJobs();
+
+        /** How long a measured estimate is used before it is measured again. */
+        @WithDefault("PT60S")
+        Duration estimateRefresh();
     }
 
 
@@ -69,12 +81,18 @@ public class TenantQuotas {
                 (BigDecimal) r[1], ((Number) r[2]).longValue());
     }
 
-    /** Throws 429 or 402 problems; must run inside the transaction that then creates the job. */
-    public void admit(UUID tenantId) {
+    /**
+     * Throws 429 or 402 problems; must run inside the transaction that then creates the job, which records
+     * the returned reservation. With a monthly budget the job is admitted only if this month's recorded cost,
+     * plus the reservations of the tenant's queued and running jobs, plus {@code estimate} fit in it (decided
+     * under the tenant row's lock, so concurrent submits cannot all take the same remainder).
+     */
+    public BigDecimal admit(UUID tenantId, BigDecimal estimate) {
         Standing standing = standing(tenantId);
-        if ((long) standing.maxConcurrentJobs() - standing.activeJobs() <= settings.lockFreeMargin()) {
-            // near the limit: one submit at a time decides, reading again after the lock (a new statement
-            // sees what the submits it waited for committed)
+        if ((long) standing.maxConcurrentJobs() - standing.activeJobs() <= settings.lockFreeMargin()
+                || standing.monthlyBudgetUsd() != null) {
+            // near the limit, or with a budget to keep: one submit at a time decides, reading again after the
+            // lock (a new statement sees what the submits it waited for committed)
             em.createNativeQuery("select 1 from tenants where id = ?1 for update").setParameter(1, tenantId).getResultList();
             standing = standing(tenantId);
         }
@@ -85,16 +103,27 @@ public class TenantQuotas {
         }
         BigDecimal monthlyBudget = standing.monthlyBudgetUsd();
         if (monthlyBudget != null) {
-            BigDecimal spent = (BigDecimal) em.createNativeQuery("""
-                    select coalesce(sum(cost_usd), 0) from sample_costs
-                    where tenant_id = ?1 and billable
-                      and created_at >= date_trunc('month', now() at time zone 'UTC') at time zone 'UTC'""")
+            Object[] r = (Object[]) em.createNativeQuery("""
+                    select (select coalesce(sum(cost_usd), 0) from sample_costs
+                            where tenant_id = ?1 and billable
+                              and created_at >= date_trunc('month', now() at time zone 'UTC') at time zone 'UTC'),
+                           (select coalesce(sum(reserved_usd), 0) from jobs
+                            where tenant_id = ?1 and status in ('queued', 'running'))""")
                     .setParameter(1, tenantId).getSingleResult();
-            if (spent.compareTo(monthlyBudget) >= 0) {
+            BigDecimal spent = (BigDecimal) r[0];
+            BigDecimal reserved = (BigDecimal) r[1];
+            if (spent.add(reserved).add(estimate).compareTo(monthlyBudget) > 0) {
                 throw new ProblemException(Problem.of(402, "budget_exhausted", "Payment required",
-                        "this month's spend of " + spent.stripTrailingZeros().toPlainString() + " USD has reached the budget of "
-                                + monthlyBudget.stripTrailingZeros().toPlainString() + " USD; raise the budget or wait for next month"));
+                        "this month's spend of " + plain(spent) + " USD, with " + plain(reserved) + " USD reserved for queued "
+                                + "and running jobs, leaves less than this job's estimated " + plain(estimate)
+                                + " USD of the budget of " + plain(monthlyBudget) + " USD; raise the budget, wait for jobs "
+                                + "to finish, or wait for next month"));
             }
         }
+        return estimate;
+    }
+
+    private static String plain(BigDecimal usd) {
+        return usd.stripTrailingZeros().toPlainString();
     }
 }

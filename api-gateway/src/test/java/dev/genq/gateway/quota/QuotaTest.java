@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.genq.gateway.TestKeys;
 import dev.genq.storage.job.Job;
+import dev.genq.storage.job.JobMode;
+import java.math.BigDecimal;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -27,8 +29,11 @@ import org.junit.jupiter.api.Test;
 class QuotaTest {
     final EntityManager em;
 
-    QuotaTest(EntityManager em) {
+    final CostEstimates estimates;
+
+    QuotaTest(EntityManager em, CostEstimates estimates) {
         this.em = em;
+        this.estimates = estimates;
     }
 
     record Tenant(String id, String key) {
@@ -80,6 +85,44 @@ class QuotaTest {
         String first = as(t.key()).when().get("/v1/jobs").then().extract().path("data[0].id");
         as(t.key()).when().post("/v1/jobs/" + first + "/cancel").then().statusCode(200);
         submit(t.key()).then().statusCode(202);
+    }
+
+    @Test
+    void concurrentSubmitsAgainstANearlySpentBudgetAdmitOnlyWhatItCovers() throws Exception {
+        String body = "{\"prompt\":\"an expensive fox\",\"num_samples\":4}";
+        Tenant t = tenant(Map.of("monthly_budget_usd", 1000), Map.of());
+        String first = as(t.key()).contentType(ContentType.JSON).body(body).when().post("/v1/jobs").then().statusCode(202)
+                .extract().path("id");
+        Response view = as(t.key()).when().get("/v1/jobs/" + first);
+        BigDecimal each = estimates.estimate(view.path("params.model"), JobMode.fromWire(view.path("mode")),
+                view.<Integer>path("params.num_samples"), view.<Integer>path("params.steps"));
+        assertTrue(each.signum() > 0, "an estimate for every job");
+        // room for the first job's reservation and three more
+        BigDecimal budget = each.multiply(new BigDecimal("4.5")).setScale(6, java.math.RoundingMode.DOWN);
+        as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("monthly_budget_usd", budget))
+                .when().patch("/v1/admin/tenants/" + t.id()).then().statusCode(200);
+
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        List<Future<Response>> answers = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            answers.add(pool.submit(() -> as(t.key()).contentType(ContentType.JSON).body(body).when().post("/v1/jobs")));
+        }
+        int accepted = 0;
+        for (Future<Response> f : answers) {
+            Response r = f.get();
+            if (r.statusCode() == 202) {
+                accepted++;
+            } else {
+                r.then().statusCode(402).contentType("application/problem+json").body("code", equalTo("budget_exhausted"));
+            }
+        }
+        pool.shutdown();
+        assertEquals(3, accepted, "the budget covers three more estimates, each " + each + " USD");
+        assertEquals(4, jobsOf(t.id()), "a refused submit creates nothing");
+
+        // a canceled job's reservation is released (it ran no step: it costs nothing)
+        as(t.key()).when().post("/v1/jobs/" + first + "/cancel").then().statusCode(200);
+        as(t.key()).contentType(ContentType.JSON).body(body).when().post("/v1/jobs").then().statusCode(202);
     }
 
     @Test

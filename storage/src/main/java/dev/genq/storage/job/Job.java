@@ -42,6 +42,10 @@ public class Job extends PanacheEntityBase {
     public long seed;
     public int steps;
 
+    /** The budget reservation made at admission (null: the tenant had no budget, or the job predates V15). */
+    @Column(name = "reserved_usd")
+    public java.math.BigDecimal reservedUsd;
+
     @Column(name = "guidance_scale")
     public double guidanceScale;
 
