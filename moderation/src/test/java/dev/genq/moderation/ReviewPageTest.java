@@ -93,6 +93,17 @@ class ReviewPageTest {
     }
 
     @Test
+    void thePageCannotBeFramedAndLoadsNothingForeign() {
+        io.restassured.RestAssured.given().when().get(page.toString()).then().statusCode(200)
+                .header("X-Frame-Options", "DENY")
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Content-Security-Policy", org.hamcrest.Matchers.allOf(
+                        org.hamcrest.Matchers.containsString("default-src 'self'"),
+                        org.hamcrest.Matchers.containsString("frame-ancestors 'none'"),
+                        org.hamcrest.Matchers.containsString("img-src 'self' http")));
+    }
+
+    @Test
     void aReviewerApprovesOneItemAndRejectsAnother() {
         Tenancy t = fixtures.tenant();
         SampleGenerated first = fixtures.job(t.tenant(), "first red square", Color.RED).get(0);

@@ -65,6 +65,17 @@ public class IdempotencyKeys {
                 .executeUpdate() == 1;
     }
 
+    /**
+     * Deletes up to {@code limit} keys past their 24 hours (they answer nothing any more: {@link #existing}
+     * ignores them and {@link #claim} takes them over), oldest first. @return how many were deleted
+     */
+    public int purgeExpired(int limit) {
+        return em.createNativeQuery("""
+                delete from idempotency_keys where ctid in (
+                    select ctid from idempotency_keys where created_at <= now() - interval '24 hours'
+                    order by created_at limit ?1)""").setParameter(1, limit).executeUpdate();
+    }
+
     /** Hash of the request as parsed (canonical JSON), so whitespace and field order do not matter. */
     public String hash(SubmitJobRequest request) {
         try {

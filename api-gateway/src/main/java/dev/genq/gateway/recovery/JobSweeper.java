@@ -59,9 +59,14 @@ public class JobSweeper {
     private final EntityManager em;
     private final OutboxRelay relay;
     private final MeterRegistry metrics;
+    private final dev.genq.gateway.job.IdempotencyKeys idempotencyKeys;
+    /** Keys deleted per sweep: a sweep every few seconds keeps up with far more submits than a gateway takes. */
+    static final int PURGE_BATCH = 5_000;
 
     public JobSweeper(Settings settings, @ConfigProperty(name = "genq.jobs.queue-deadline", defaultValue = "PT15M") Duration queueDeadline,
-                      EntityManager em, OutboxRelay relay, MeterRegistry metrics) {
+                      EntityManager em, OutboxRelay relay, MeterRegistry metrics,
+                      dev.genq.gateway.job.IdempotencyKeys idempotencyKeys) {
+        this.idempotencyKeys = idempotencyKeys;
         this.settings = settings;
         this.queueDeadline = queueDeadline;
         this.em = em;
@@ -76,6 +81,7 @@ public class JobSweeper {
             int requeued = QuarkusTransaction.requiringNew().call(this::recoverLapsedLeases);
             int expired = QuarkusTransaction.requiringNew().call(this::failExpired);
             int reannounced = QuarkusTransaction.requiringNew().call(this::reannounceStalled);
+            QuarkusTransaction.requiringNew().call(() -> idempotencyKeys.purgeExpired(PURGE_BATCH)); // the table stays at a day's keys
             if (requeued + expired + reannounced > 0) {
                 relay.wake();
             }

@@ -116,4 +116,25 @@ class JobSweeperTest {
         assertEquals(1, messages(id, "genq.samples.generated"), "and not again until another stall");
         assertEquals(JobStatus.MODERATING, job(id).status);
     }
+
+    @Test
+    void idempotencyKeysPastTheirDayArePurgedAndLiveOnesKept() {
+        UUID job = submit();
+        sql("update jobs set status = 'canceled' where id = ?1", job); // the sweeper leaves it alone
+        String old = "old-" + job;
+        String live = "live-" + job;
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                insert into idempotency_keys (tenant_id, key, request_hash, job_id, created_at) values
+                ('00000000-0000-0000-0000-000000000001', ?1, 'h', ?3, now() - interval '25 hours'),
+                ('00000000-0000-0000-0000-000000000001', ?2, 'h', ?3, now() - interval '23 hours')""")
+                .setParameter(1, old).setParameter(2, live).setParameter(3, job).executeUpdate());
+        sweeper.sweep();
+        long left = QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select count(*) from idempotency_keys where key in (?1, ?2)").setParameter(1, old).setParameter(2, live)
+                .getSingleResult()).longValue());
+        long oldLeft = QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select count(*) from idempotency_keys where key = ?1").setParameter(1, old).getSingleResult()).longValue());
+        assertEquals(0, oldLeft, "the expired key is gone");
+        assertEquals(1, left, "the live key stays");
+    }
 }

@@ -116,6 +116,23 @@ public final class LocalPlatform {
      * The local run's admin, client and reviewer keys: made once, kept (owner-only) in the data folder,
      * given to the gateway through its environment (never on a command line, where ps would show them).
      */
+    /**
+     * Writes a secret file that is never readable by others, not even for a moment: a new file created
+     * owner-only (rw-------) next to it, written, then moved over the old one.
+     */
+    static void writeOwnerOnly(Path file, String text) throws IOException {
+        Path fresh = file.resolveSibling(file.getFileName() + ".new");
+        Files.deleteIfExists(fresh);
+        try {
+            Files.createFile(fresh, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(fresh); // not a POSIX file system; the data folder is the user's own
+        }
+        Files.writeString(fresh, text);
+        Files.move(fresh, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
     private Map<String, String> bootstrapKeys() throws IOException {
         Path file = dataDir.resolve(KEYS_FILE);
         Map<String, String> keys = new LinkedHashMap<>();
@@ -134,12 +151,7 @@ public final class LocalPlatform {
         if (changed) {
             StringBuilder out = new StringBuilder("# genq local run: bootstrap API keys (default tenant). Delete to make new ones.\n");
             keys.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
-            Files.writeString(file, out);
-            try {
-                Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system; the data folder is the user's own
-            }
+            writeOwnerOnly(file, out.toString());
         }
         return keys;
     }
