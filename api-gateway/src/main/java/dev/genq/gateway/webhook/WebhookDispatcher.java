@@ -190,9 +190,13 @@ public class WebhookDispatcher {
         CompletableFuture<Answer> answer = http.request(options)
                 .compose(request -> {
                     sent.set(request);
+                    request.exceptionHandler(ignored -> { }); // failures reach the send's future; a reset is ours
                     return request.send(Buffer.buffer(payload));
                 })
-                .map(response -> new Answer(response.statusCode(), response.getHeader("retry-after")))
+                .map(response -> {
+                    response.exceptionHandler(ignored -> { }); // the reset below ends its body on purpose
+                    return new Answer(response.statusCode(), response.getHeader("retry-after"));
+                })
                 .toCompletionStage().toCompletableFuture();
         try {
             return answer.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
