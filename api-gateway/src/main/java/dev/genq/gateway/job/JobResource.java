@@ -204,6 +204,8 @@ public class JobResource {
     @APIResponse(responseCode = "409", description = "the job already finished",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public JobView cancel(@PathParam("id") String id) {
-        return views.of(jobs.cancel(tenant.id(), id));
+        JobView canceled = views.of(jobs.cancel(tenant.id(), id));
+        relay.wake(); // its job.canceled event goes out now, not at the relay's next poll (up to a second later)
+        return canceled;
     }
 }
