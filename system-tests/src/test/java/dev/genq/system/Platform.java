@@ -119,10 +119,10 @@ public final class Platform {
     private void launch(String module) throws IOException {
         ServiceProcess p = switch (module) {
             // webhook receivers on 127.0.0.1 allowed, a fast retry schedule, and a short lease so a
-            // delivery held by a killed gateway is taken up again quickly
+            // delivery held by a killed gateway is taken up again quickly (at least twice the 2 s attempt deadline)
             case GATEWAY -> start(root, GATEWAY, gatewayPort, logs, Map.of("genq.auth.bootstrap.client-key", clientKey,
                     "genq.webhooks.allowed-hosts", "127.0.0.1", "genq.webhooks.retry-schedule", "PT1S,PT1S,PT1S,PT1S,PT1S,PT1S",
-                    "genq.webhooks.lease", "PT5S", "genq.webhooks.request-timeout", "PT3S",
+                    "genq.webhooks.lease", "PT5S", "genq.webhooks.request-timeout", "PT2S",
                     "genq.recovery.sweep-interval", "PT1S", "genq.jobs.default-model", "tiny-base"));
             // a longer batching window than production's 20 ms, so that jobs submitted together batch
             // together; progress written at every step, so steps_done is exact when a cancel freezes it;
