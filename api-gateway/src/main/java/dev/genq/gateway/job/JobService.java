@@ -71,11 +71,7 @@ public class JobService {
                 return new Submission(Job.findById(earlier.get()), true);
             }
         }
-        if (request.webhookUrl() != null && webhooks.disabled(tenantId, request.webhookUrl())) {
-            throw new ProblemException(Problem.invalid(java.util.List.of(new Problem.FieldError("webhook",
-                    "webhook_endpoint_disabled", "this endpoint answered 410 Gone and is disabled; "
-                    + "enable it again with POST /v1/webhooks/endpoints/enable"))));
-        }
+        refuseDisabledEndpoint(tenantId, request.webhookUrl());
         BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(request.model(), request.mode(),
                 request.numSamples(), request.steps())); // after the replay check: a repeated request never counts again
         Job job = create(tenantId, request, reserved);
@@ -84,6 +80,15 @@ public class JobService {
         }
         metrics.counter("genq.jobs.submitted", "mode", job.mode.wire()).increment();
         return new Submission(job, false);
+    }
+
+    /** A job (or an upscale inheriting its parent's URL) may not name an endpoint that answered 410 Gone. */
+    private void refuseDisabledEndpoint(UUID tenantId, String webhookUrl) {
+        if (webhookUrl != null && webhooks.disabled(tenantId, webhookUrl)) {
+            throw new ProblemException(Problem.invalid(java.util.List.of(new Problem.FieldError("webhook",
+                    "webhook_endpoint_disabled", "this endpoint answered 410 Gone and is disabled; "
+                    + "enable it again with POST /v1/webhooks/endpoints/enable"))));
+        }
     }
 
     /** After {@link IdempotencyKeys.ClaimedConcurrently}: the job the other request created. */
@@ -186,6 +191,7 @@ public class JobService {
             throw ProblemException.conflict("sample_not_released", "sample " + sampleIdx + " of job " + parentId
                     + (sample == null ? " does not exist (yet)" : " is " + sample.status.wire()) + "; only released samples can be upscaled");
         }
+        refuseDisabledEndpoint(tenantId, parent.webhookUrl); // the upscale inherits the preview's webhook
         BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(parent.model, JobMode.FULL, 1, parent.steps));
         Job job = queued(tenantId, JobMode.FULL);
         job.reservedUsd = reserved;

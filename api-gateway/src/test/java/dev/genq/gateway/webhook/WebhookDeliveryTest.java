@@ -127,6 +127,31 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void anUpscaleInheritingADisabledEndpointIsRefusedUntilItIsEnabled() {
+        String url = "http://127.0.0.1:9/gone-" + java.util.UUID.randomUUID();
+        String preview = submitWithWebhook(url, "");
+        io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().run(() -> {
+            var em = dev.genq.storage.job.Job.getEntityManager();
+            em.createNativeQuery("update jobs set status = 'succeeded' where id = ?1").setParameter(1, java.util.UUID.fromString(preview)).executeUpdate();
+            em.createNativeQuery("""
+                    insert into samples (job_id, idx, tenant_id, status, seed, width, height, object_key, size_bytes, sha256)
+                    values (?1, 0, '00000000-0000-0000-0000-000000000001', 'released', 7, 32, 32, 'k', 1, 'h')""")
+                    .setParameter(1, java.util.UUID.fromString(preview)).executeUpdate();
+            em.createNativeQuery("""
+                    insert into webhook_disabled_endpoints (tenant_id, url, reason)
+                    values ('00000000-0000-0000-0000-000000000001', ?1, '410 Gone')""").setParameter(1, url).executeUpdate();
+        });
+        given().contentType(ContentType.JSON).body("{\"sample\":0}").when().post("/v1/jobs/" + preview + "/upscale")
+                .then().statusCode(400).body("code", org.hamcrest.Matchers.equalTo("webhook_endpoint_disabled"));
+        long children = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() ->
+                dev.genq.storage.job.Job.count("parentId", java.util.UUID.fromString(preview)));
+        assertEquals(0, children, "a refused upscale creates nothing");
+        given().contentType(ContentType.JSON).body(Map.of("url", url)).when().post("/v1/webhooks/endpoints/enable").then().statusCode(200);
+        given().contentType(ContentType.JSON).body("{\"sample\":0}").when().post("/v1/jobs/" + preview + "/upscale")
+                .then().statusCode(202);
+    }
+
+    @Test
     void retryAfterIsHonouredAndARedirectIsAFailureNotFollowed() throws Exception {
         try (WebhookReceiver receiver = new WebhookReceiver(new Answer(503, Map.of("Retry-After", "2")),
                 new Answer(302, Map.of("Location", "http://127.0.0.1:1/elsewhere")))) {
