@@ -58,8 +58,13 @@ public class ModerationFixtures {
 
     /** A key with one role in a tenant (the operator's for admin and moderator keys that should count). */
     public String key(UUID tenant, String role) {
+        return key(tenant, role, null);
+    }
+
+    /** The same with its own rate limit (requests a second; null: the default). */
+    public String key(UUID tenant, String role, Double ratePerSecond) {
         String raw = ApiKey.generate();
-        QuarkusTransaction.requiringNew().run(() -> ApiKey.create(tenant, role, Set.of(role), raw, null));
+        QuarkusTransaction.requiringNew().run(() -> ApiKey.create(tenant, role, Set.of(role), raw, ratePerSecond));
         return raw;
     }
 

@@ -274,11 +274,7 @@ class ModerationTest {
         SampleGenerated e = fixtures.job(t.tenant(), "a sunset", Color.RED).get(0);
         moderator.handle(e);
         String item = itemFor(t, e);
-        String other = QuarkusTransaction.requiringNew().call(() -> {
-            String raw = dev.genq.storage.tenant.ApiKey.generate();
-            dev.genq.storage.tenant.ApiKey.create(t.tenant(), "second reviewer", java.util.Set.of("reviewer"), raw, null);
-            return raw;
-        });
+        String other = fixtures.key(t.tenant(), "reviewer");
         as(t.reviewerKey()).when().post("/v1/reviews/" + item + "/claim").then().statusCode(200);
         as(other).when().post("/v1/reviews/" + item + "/claim").then().statusCode(409).body("code", equalTo("review_claimed"));
         as(other).contentType(ContentType.JSON).body(Map.of("decision", "approve"))
@@ -323,11 +319,7 @@ class ModerationTest {
     @Test
     void aKeyOverItsRateIs429HereToo() {
         Tenancy t = fixtures.tenant();
-        String slow = QuarkusTransaction.requiringNew().call(() -> {
-            String raw = dev.genq.storage.tenant.ApiKey.generate();
-            dev.genq.storage.tenant.ApiKey.create(t.tenant(), "slow reviewer", java.util.Set.of("reviewer"), raw, 1.0);
-            return raw;
-        });
+        String slow = fixtures.key(t.tenant(), "reviewer", 1.0);
         int limited = 0;
         for (int i = 0; i < 10; i++) { // a bucket of 1 a second holds 2: ten in a row pass only at a second each
             var r = as(slow).when().get("/v1/reviews");

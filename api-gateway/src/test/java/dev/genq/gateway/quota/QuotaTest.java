@@ -55,6 +55,30 @@ class QuotaTest {
         return as(key).contentType(ContentType.JSON).body("{\"prompt\":\"quota\"}").when().post("/v1/jobs");
     }
 
+    /** Sends {@code n} submits from {@code threads} threads at once; every refusal must pass {@code refused}. @return the 202s */
+    static int acceptedOf(int n, int threads, java.util.concurrent.Callable<Response> submit,
+                          java.util.function.Consumer<Response> refused) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Response>> answers = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                answers.add(pool.submit(submit));
+            }
+            int accepted = 0;
+            for (Future<Response> f : answers) {
+                Response r = f.get();
+                if (r.statusCode() == 202) {
+                    accepted++;
+                } else {
+                    refused.accept(r);
+                }
+            }
+            return accepted;
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     long jobsOf(String tenant) {
         return QuarkusTransaction.requiringNew().call(() -> Job.count("tenantId", UUID.fromString(tenant)));
     }
@@ -62,22 +86,8 @@ class QuotaTest {
     @Test
     void concurrentSubmitsNeverExceedTheConcurrencyQuota() throws Exception {
         Tenant t = tenant(Map.of("max_concurrent_jobs", 3), Map.of());
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        List<Future<Response>> answers = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            answers.add(pool.submit(() -> submit(t.key())));
-        }
-        int accepted = 0;
-        for (Future<Response> f : answers) {
-            Response r = f.get();
-            if (r.statusCode() == 202) {
-                accepted++;
-            } else {
-                r.then().statusCode(429).contentType("application/problem+json")
-                        .body("code", equalTo("concurrency_limit_reached")).header("Retry-After", "5");
-            }
-        }
-        pool.shutdown();
+        int accepted = acceptedOf(8, 8, () -> submit(t.key()), r -> r.then().statusCode(429)
+                .contentType("application/problem+json").body("code", equalTo("concurrency_limit_reached")).header("Retry-After", "5"));
         assertEquals(3, accepted);
         assertEquals(3, jobsOf(t.id()), "a refused submit creates nothing");
 
@@ -102,21 +112,8 @@ class QuotaTest {
         as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("monthly_budget_usd", budget))
                 .when().patch("/v1/admin/tenants/" + t.id()).then().statusCode(200);
 
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        List<Future<Response>> answers = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            answers.add(pool.submit(() -> as(t.key()).contentType(ContentType.JSON).body(body).when().post("/v1/jobs")));
-        }
-        int accepted = 0;
-        for (Future<Response> f : answers) {
-            Response r = f.get();
-            if (r.statusCode() == 202) {
-                accepted++;
-            } else {
-                r.then().statusCode(402).contentType("application/problem+json").body("code", equalTo("budget_exhausted"));
-            }
-        }
-        pool.shutdown();
+        int accepted = acceptedOf(100, 16, () -> as(t.key()).contentType(ContentType.JSON).body(body).when().post("/v1/jobs"),
+                r -> r.then().statusCode(402).contentType("application/problem+json").body("code", equalTo("budget_exhausted")));
         assertEquals(3, accepted, "the budget covers three more estimates, each " + each + " USD");
         assertEquals(4, jobsOf(t.id()), "a refused submit creates nothing");
 
