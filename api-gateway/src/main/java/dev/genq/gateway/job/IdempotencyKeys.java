@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Idempotency keys for job submission, kept 24 hours. A key is claimed in the submitting transaction
+ * Idempotency keys for job submission and upscales, kept 24 hours. A key is claimed in the submitting transaction
  * (insert on conflict do nothing), so two concurrent requests with one key create one job: the second
  * waits on the first's row lock, then finds its job. Same key with a different body is a 409.
  */
@@ -79,9 +79,25 @@ public class IdempotencyKeys {
     /** Hash of the request as parsed (canonical JSON), so whitespace and field order do not matter. */
     public String hash(SubmitJobRequest request) {
         try {
-            byte[] canonical = json.writeValueAsBytes(request);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-        } catch (NoSuchAlgorithmException | JsonProcessingException e) {
+            return sha256(json.writeValueAsBytes(request));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Hash of an upscale: its parent and sample are the request (the path names the parent), and the prefix
+     * keeps one key from meaning both a submit and an upscale.
+     */
+    public String hashUpscale(String parentId, int sample) {
+        return sha256(("upscale " + parentId.toLowerCase(java.util.Locale.ROOT) + " " + sample)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -170,15 +170,30 @@ public class JobResource {
     @Operation(summary = "Upscale a preview sample", description = "Creates a full job whose super-resolution stage "
             + "sharpens exactly that released preview sample; the new job carries parent_id and parent_sample.")
     @APIResponse(responseCode = "202", content = @Content(schema = @Schema(implementation = JobView.class)))
-    @APIResponse(responseCode = "409", description = "the sample is not released, or the job is not a preview",
+    @APIResponse(responseCode = "409", description = "the sample is not released, the job is not a preview, or the "
+            + "Idempotency-Key was used for another request (idempotency_key_reused)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response upscale(@PathParam("id") String id, UpscaleRequest request) {
+    public Response upscale(@PathParam("id") String id, UpscaleRequest request,
+                            @Parameter(description = "the same key for the same job and sample within 24 h returns the "
+                                    + "same upscale; for anything else it is a 409")
+                            @HeaderParam("Idempotency-Key") String idempotencyKey) {
         if (request == null || request.sample() == null || request.sample() < 0) {
             throw ProblemException.badRequest("sample_required", "'sample' must be the index of a released preview sample");
         }
-        Job job = jobs.upscale(tenant.id(), id, request.sample());
+        String hash = null;
+        if (idempotencyKey != null) {
+            IdempotencyKeys.validate(idempotencyKey);
+            hash = keys.hashUpscale(id, request.sample());
+        }
+        JobService.Submission submission;
+        try {
+            submission = jobs.upscale(tenant.id(), id, request.sample(), idempotencyKey, hash);
+        } catch (IdempotencyKeys.ClaimedConcurrently e) {
+            submission = jobs.replay(tenant.id(), idempotencyKey, hash);
+        }
         relay.wake();
-        return Response.accepted(views.of(job)).location(URI.create("/v1/jobs/" + job.id)).build();
+        Job job = submission.job();
+        return answer(views.of(job), job.status, submission.replayed(), null);
     }
 
     @GET

@@ -178,7 +178,13 @@ public class JobService {
      * the new job inherits the preview's prompt, model and that sample's seed.
      */
     @Transactional
-    public Job upscale(UUID tenantId, String parentId, int sampleIdx) {
+    public Submission upscale(UUID tenantId, String parentId, int sampleIdx, String idempotencyKey, String requestHash) {
+        if (idempotencyKey != null) {
+            Optional<UUID> earlier = keys.existing(tenantId, idempotencyKey, requestHash);
+            if (earlier.isPresent()) {
+                return new Submission(Job.findById(earlier.get()), true);
+            }
+        }
         Job parent = get(tenantId, parentId);
         if (catalog.names(ModelEntry.SUPER_RESOLUTION).isEmpty()) {
             throw ProblemException.badRequest("mode_unavailable", "no super-resolution model is being served");
@@ -208,8 +214,11 @@ public class JobService {
         job.webhookUrl = parent.webhookUrl;
         job.webhookEvents = parent.webhookEvents;
         insertWithMessage(job);
+        if (idempotencyKey != null && !keys.claim(tenantId, idempotencyKey, requestHash, job.id)) {
+            throw new IdempotencyKeys.ClaimedConcurrently(); // rolls this job back; the caller replays the winner
+        }
         metrics.counter("genq.jobs.submitted", "mode", "upscale").increment();
-        return job;
+        return new Submission(job, false);
     }
 
     @Transactional

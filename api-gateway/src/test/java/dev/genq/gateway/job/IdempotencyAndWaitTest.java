@@ -70,10 +70,74 @@ class IdempotencyAndWaitTest {
         assertEquals(1, jobsWithPrompt("race " + key));
     }
 
+    /** A preview job of the test tenant with sample 0 released, as the worker and moderation would leave it. */
+    static String releasedPreview() {
+        String preview = given().contentType(ContentType.JSON).body("{\"prompt\":\"upscale me\",\"mode\":\"preview\"}")
+                .when().post("/v1/jobs").then().statusCode(202).extract().path("id");
+        QuarkusTransaction.requiringNew().run(() -> {
+            var em = Job.getEntityManager();
+            em.createNativeQuery("update jobs set status = 'succeeded' where id = ?1").setParameter(1, UUID.fromString(preview)).executeUpdate();
+            em.createNativeQuery("""
+                    insert into samples (job_id, idx, tenant_id, status, seed, width, height, object_key, size_bytes, sha256)
+                    values (?1, 0, '00000000-0000-0000-0000-000000000001', 'released', 7, 32, 32, 'k', 1, 'h'),
+                           (?1, 1, '00000000-0000-0000-0000-000000000001', 'released', 8, 32, 32, 'k', 1, 'h')""")
+                    .setParameter(1, UUID.fromString(preview)).executeUpdate();
+        });
+        return preview;
+    }
+
+    static Response upscale(String preview, String key, int sample) {
+        return given().contentType(ContentType.JSON).header("Idempotency-Key", key).body("{\"sample\":" + sample + "}")
+                .when().post("/v1/jobs/" + preview + "/upscale");
+    }
+
+    static long upscalesOf(String preview) {
+        return QuarkusTransaction.requiringNew().call(() -> Job.count("parentId", UUID.fromString(preview)));
+    }
+
+    @Test
+    void anUpscaleRetriedWithItsKeyIsTheSameUpscale() {
+        String preview = releasedPreview();
+        String key = "up-" + UUID.randomUUID();
+        Response first = upscale(preview, key, 0);
+        first.then().statusCode(202).header("Idempotent-Replayed", org.hamcrest.Matchers.nullValue());
+        upscale(preview, key, 0).then().statusCode(202).header("Idempotent-Replayed", "true")
+                .body("id", equalTo(first.<String>path("id")));
+        assertEquals(1, upscalesOf(preview), "one upscale, however often it is retried");
+        // the key now means "sample 0 of this preview": another sample, or a submit, with it is refused
+        upscale(preview, key, 1).then().statusCode(409).body("code", equalTo("idempotency_key_reused"));
+        submit(key, "{\"prompt\":\"reuse " + key + "\"}").then().statusCode(409).body("code", equalTo("idempotency_key_reused"));
+        assertEquals(1, upscalesOf(preview));
+        assertEquals(0, jobsWithPrompt("reuse " + key));
+        // without a key each request is a new upscale, as before
+        given().contentType(ContentType.JSON).body("{\"sample\":1}").when().post("/v1/jobs/" + preview + "/upscale").then().statusCode(202);
+        assertEquals(2, upscalesOf(preview));
+    }
+
+    @Test
+    void concurrentUpscalesWithOneKeyCreateOne() {
+        String preview = releasedPreview();
+        String key = "up-race-" + UUID.randomUUID();
+        List<CompletableFuture<Response>> racers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            racers.add(CompletableFuture.supplyAsync(() -> upscale(preview, key, 0)));
+        }
+        Set<String> ids = new HashSet<>();
+        for (var r : racers) {
+            Response response = r.join();
+            assertEquals(202, response.statusCode(), response.asString());
+            ids.add(response.path("id"));
+        }
+        assertEquals(1, ids.size());
+        assertEquals(1, upscalesOf(preview));
+    }
+
     @Test
     void malformedKeysAreRefused() {
         submit("x".repeat(256), "{\"prompt\":\"a\"}").then().statusCode(400).body("code", equalTo("invalid_idempotency_key"));
         submit("has space", "{\"prompt\":\"a\"}").then().statusCode(400).body("code", equalTo("invalid_idempotency_key"));
+        given().contentType(ContentType.JSON).header("Idempotency-Key", "has space").body("{\"sample\":0}")
+                .when().post("/v1/jobs/" + UUID.randomUUID() + "/upscale").then().statusCode(400).body("code", equalTo("invalid_idempotency_key"));
     }
 
     @Test
