@@ -227,7 +227,7 @@ class ModerationTest {
     }
 
     @Test
-    void approveReleasesTheSampleAndSettlesTheJobWithAFullAuditTrail() {
+    void approveReleasesTheSampleAndSettlesTheJobWithAFullAuditTrail() throws InterruptedException {
         Tenancy t = fixtures.tenant();
         SampleGenerated e = fixtures.job(t.tenant(), "a sunset", Color.RED).get(0);
         moderator.handle(e);
@@ -245,6 +245,18 @@ class ModerationTest {
         assertEquals(List.of("job.needs_review", "sample.released:0", "job.succeeded"), events(e.jobId()));
         as(t.reviewerKey()).contentType(ContentType.JSON).body(Map.of("decision", "reject"))
                 .when().post("/v1/reviews/" + item + "/decision").then().statusCode(409).body("code", equalTo("review_decided"));
+        awaitGone(Buckets.QUARANTINE, e); // the purger (every 1 s in tests) removes the quarantine copy
+        assertTrue(fixtures.exists(Buckets.OUTPUTS, e), "the released bytes stay");
+        as(t.reviewerKey()).when().get("/v1/reviews/" + item).then().statusCode(200)
+                .body("history.action", equalTo(List.of("queued", "claimed", "claimed", "approved", "purged")));
+    }
+
+    private void awaitGone(String bucket, SampleGenerated e) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (fixtures.exists(bucket, e) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertFalse(fixtures.exists(bucket, e), bucket + " still holds " + e.objectKey());
     }
 
     @Test
@@ -259,11 +271,7 @@ class ModerationTest {
         assertEquals(JobStatus.REJECTED, jobStatus(e.jobId()));
         assertFalse(fixtures.exists(Buckets.OUTPUTS, e));
         assertEquals(List.of("job.needs_review", "sample.rejected:0", "job.rejected"), events(e.jobId()));
-        long deadline = System.nanoTime() + 20_000_000_000L; // retention 0: the purger (every 1 s in tests) deletes it
-        while (fixtures.exists(Buckets.QUARANTINE, e) && System.nanoTime() < deadline) {
-            Thread.sleep(200);
-        }
-        assertFalse(fixtures.exists(Buckets.QUARANTINE, e), "the rejected bytes are deleted");
+        awaitGone(Buckets.QUARANTINE, e); // retention 0: the purger (every 1 s in tests) deletes it
         as(t.reviewerKey()).when().get("/v1/reviews/" + item).then().statusCode(200)
                 .body("history.action", hasItem("purged"));
     }

@@ -29,8 +29,8 @@ import java.util.UUID;
 
 /**
  * The human review queue: items are opened by moderation, claimed by one reviewer at a time (a lock
- * with an expiry), and decided once; every step is an audit event. Approve releases the sample; reject
- * deletes its bytes (at once, or after the configured retention).
+ * with an expiry), and decided once; every step is an audit event. Approve releases the sample (its bytes
+ * move to outputs); reject deletes its bytes (at once, or after the configured retention).
  */
 @ApplicationScoped
 public class ReviewQueue {
@@ -126,6 +126,7 @@ public class ReviewQueue {
         if (approve) {
             store.copy(Buckets.QUARANTINE, sample.objectKey, Buckets.OUTPUTS); // bytes in place before the URL can exist
             sample.status = SampleStatus.RELEASED;
+            item.purgeAfter = now; // the quarantine copy goes once this commits: released bytes live in outputs only
             JobEvents.record(item.tenantId, item.jobId, JobEvent.SAMPLE_RELEASED, item.sampleIdx);
         } else {
             sample.status = SampleStatus.REJECTED;
@@ -144,7 +145,10 @@ public class ReviewQueue {
         return item;
     }
 
-    /** Deletes the bytes of rejected samples whose retention is over; @return how many. */
+    /**
+     * Deletes quarantined bytes that are due: a rejected sample's once its retention is over, an approved
+     * sample's copy at once (it was released to outputs). @return how many
+     */
     public int purgeDue() {
         List<ReviewItem> due = QuarkusTransaction.requiringNew().call(() ->
                 ReviewItem.<ReviewItem>list("purgeAfter <= ?1", OffsetDateTime.now()));
@@ -155,7 +159,9 @@ public class ReviewQueue {
             store.remove(Buckets.QUARANTINE, key); // first the bytes: a crash here only repeats the removal
             QuarkusTransaction.requiringNew().run(() -> {
                 ReviewItem.update("purgeAfter = null where id = ?1", item.id);
-                ReviewEvent.record(item.id, null, SYSTEM, "purged", "rejected sample deleted from quarantine");
+                ReviewEvent.record(item.id, null, SYSTEM, "purged", ReviewItem.APPROVED.equals(item.status)
+                        ? "approved sample's quarantine copy deleted (it is released from outputs)"
+                        : "rejected sample deleted from quarantine");
             });
             purged++;
         }

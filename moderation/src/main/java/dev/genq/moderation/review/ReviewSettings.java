@@ -18,7 +18,7 @@ public interface ReviewSettings {
     @WithDefault("PT10M")
     Duration thumbnailExpiry();
 
-    /** How often expired rejected samples are deleted. */
+    /** How often due quarantined bytes (expired rejected samples, approved samples' copies) are deleted. */
     @WithDefault("PT1M")
     Duration purgeInterval();
 }
