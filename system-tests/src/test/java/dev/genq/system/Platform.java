@@ -40,6 +40,8 @@ public final class Platform {
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** The gateway's bootstrap client key (random per run, registered through configuration as an operator would). */
     final String clientKey = "gq_" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
+    /** Seals webhook secrets; one per run, so every gateway of the run (and its restarts) opens them. */
+    private final String sealingKey = dev.genq.local.SealingKeys.forOneRun();
     static final String GATEWAY = "api-gateway";
     static final String WORKER = "worker";
     static final String MODERATION = "moderation";
@@ -123,7 +125,8 @@ public final class Platform {
             case GATEWAY -> start(root, GATEWAY, gatewayPort, logs, Map.of("genq.auth.bootstrap.client-key", clientKey,
                     "genq.webhooks.allowed-hosts", "127.0.0.1", "genq.webhooks.retry-schedule", "PT1S,PT1S,PT1S,PT1S,PT1S,PT1S",
                     "genq.webhooks.lease", "PT5S", "genq.webhooks.request-timeout", "PT2S",
-                    "genq.recovery.sweep-interval", "PT1S", "genq.jobs.default-model", "tiny-base"));
+                    "genq.recovery.sweep-interval", "PT1S", "genq.jobs.default-model", "tiny-base",
+                    "genq.webhooks.secret-keys", sealingKey));
             // a longer batching window than production's 20 ms, so that jobs submitted together batch
             // together; progress written at every step, so steps_done is exact when a cancel freezes it;
             // a 3 s lease, so the jobs of a killed worker are queued again quickly; a short retry budget

@@ -154,7 +154,7 @@ public class WebhookDispatcher {
         }
         try {
             long timestamp = Instant.now().getEpochSecond();
-            List<String> live = secrets.live(claim.tenantId()).stream().map(s -> s.secret).toList();
+            List<String> live = secrets.live(claim.tenantId()).stream().map(WebhookSecrets.LiveSecret::secret).toList();
             URI uri = verdict.target().uri();
             int port = uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
             RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(claim.url())

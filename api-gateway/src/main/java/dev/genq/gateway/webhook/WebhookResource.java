@@ -4,7 +4,6 @@ import dev.genq.api.problem.Problem;
 import dev.genq.api.problem.ProblemException;
 import dev.genq.gateway.tenant.CurrentTenant;
 import dev.genq.api.auth.Roles;
-import dev.genq.storage.webhook.WebhookSecret;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -48,7 +47,10 @@ public class WebhookResource {
     @POST
     @Path("secret/rotate")
     @Operation(summary = "Rotate the webhook signing secret", description = "The new secret signs at once; the old one "
-            + "keeps signing (a second signature in webhook-signature) for the grace period, 24 h by default.")
+            + "keeps signing (a second signature in webhook-signature) for the grace period, 24 h by default. At most "
+            + "5 secrets (by default) are live at once; past that, 429 secret_rotation_limit until the oldest expires.")
+    @APIResponse(responseCode = "429", description = "too many live secrets (secret_rotation_limit); see Retry-After",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public SecretView rotate() {
         return view(secrets.rotate(tenant.id()));
     }
@@ -70,9 +72,9 @@ public class WebhookResource {
         return Map.of("url", request.url(), "status", "enabled");
     }
 
-    private static SecretView view(List<WebhookSecret> live) {
-        WebhookSecret current = live.get(0);
-        return new SecretView(current.secret, current.createdAt, live.subList(1, live.size()).stream()
-                .map(s -> new SecretView.Previous(s.secret, s.expiresAt)).toList());
+    private static SecretView view(List<WebhookSecrets.LiveSecret> live) {
+        WebhookSecrets.LiveSecret current = live.get(0);
+        return new SecretView(current.secret(), current.createdAt(), live.subList(1, live.size()).stream()
+                .map(s -> new SecretView.Previous(s.secret(), s.expiresAt())).toList());
     }
 }

@@ -34,6 +34,18 @@ public interface WebhookSettings {
     @WithDefault("PT15S")
     Duration requestTimeout();
 
+    /**
+     * Key-encryption keys for the signing secrets stored in Postgres, as {@code id:base64} (32 random bytes
+     * each). The first seals; all open, so a new key goes first and the old one stays listed until every
+     * gateway runs with the new one (each gateway re-seals at start). Required: without it the gateway does
+     * not start.
+     */
+    Optional<List<String>> secretKeys();
+
+    /** Secrets live at once per tenant (each signs every delivery): rotating past this is a 429 until the oldest expires. */
+    @WithDefault("5")
+    int maxLiveSecrets();
+
     /** How long a rotated-out secret keeps signing, so receivers can switch without losing events. */
     @WithDefault("PT24H")
     Duration secretGracePeriod();

@@ -2,6 +2,7 @@ package dev.genq.bench;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.genq.local.EmbeddedStack;
+import dev.genq.local.SealingKeys;
 import dev.genq.local.ServiceProcess;
 import java.io.IOException;
 import java.io.InputStream;
@@ -111,7 +112,8 @@ public final class AbuseBench {
         trickler = new Trickler();
         gateway = ServiceProcess.start(root, "api-gateway", EmbeddedStack.freePort(), stack, List.of("-Xmx1g"), Map.of(
                         "genq.webhooks.allowed-hosts", "127.0.0.1", "genq.quotas.default-max-concurrent-jobs", "1000000",
-                        "genq.rate-limit.requests-per-second", "1000", "genq.jobs.default-model", "tiny-base"),
+                        "genq.rate-limit.requests-per-second", "1000", "genq.jobs.default-model", "tiny-base",
+                        "genq.webhooks.secret-keys", SealingKeys.forOneRun()),
                 Map.of("GENQ_AUTH_BOOTSTRAP_ADMIN_KEY", admin, "GENQ_AUTH_BOOTSTRAP_CLIENT_KEY", victim),
                 root.resolve("bench/platform/target/service-logs/abuse-gateway.log"));
         // a worker registers the model catalog the gateway validates against, then goes: jobs stay queued

@@ -1,6 +1,7 @@
 package dev.genq.bench;
 
 import dev.genq.local.EmbeddedStack;
+import dev.genq.local.SealingKeys;
 import dev.genq.local.ServiceProcess;
 import java.io.IOException;
 import java.net.URI;
@@ -110,7 +111,7 @@ public final class ChaosSoak {
         stack = EmbeddedStack.startTemporary();
         Map<String, String> gateway = Map.of("genq.auth.bootstrap.client-key", key, "genq.jobs.default-model", "tiny-base",
                 "genq.recovery.sweep-interval", "PT1S", "genq.rate-limit.requests-per-second", "1000",
-                "genq.quotas.default-max-concurrent-jobs", "100000");
+                "genq.quotas.default-max-concurrent-jobs", "100000", "genq.webhooks.secret-keys", SealingKeys.forOneRun());
         Map<String, String> worker = Map.of("genq.worker.model-paths",
                 root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"),
                 "genq.worker.super-resolution-model", "tiny-sr", "genq.worker.lease", "PT3S", "genq.worker.threads", "1");

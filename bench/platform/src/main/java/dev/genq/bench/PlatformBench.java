@@ -1,6 +1,7 @@
 package dev.genq.bench;
 
 import dev.genq.local.EmbeddedStack;
+import dev.genq.local.SealingKeys;
 import dev.genq.local.ServiceProcess;
 import java.io.IOException;
 import java.net.URI;
@@ -84,7 +85,8 @@ public final class PlatformBench {
         gateway = start("api-gateway", Map.of(
                 // the bench measures the platform, not its per-key rate limit or per-tenant concurrency quota
                 "genq.rate-limit.requests-per-second", "1000000", "genq.quotas.default-max-concurrent-jobs", "100000000",
-                "genq.jobs.default-model", "tiny-base"), Map.of("GENQ_AUTH_BOOTSTRAP_CLIENT_KEY", key));
+                "genq.jobs.default-model", "tiny-base", "genq.webhooks.secret-keys", SealingKeys.forOneRun()),
+                Map.of("GENQ_AUTH_BOOTSTRAP_CLIENT_KEY", key));
         ServiceProcess worker = start("worker", workerSettings());
         ServiceProcess moderation = start("moderation",
                 Map.of("genq.moderation.classifier.path", root.resolve("models/fixtures/tiny-safety").toString(),

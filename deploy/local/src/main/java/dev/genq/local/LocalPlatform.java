@@ -67,7 +67,8 @@ public final class LocalPlatform {
         worker.put("genq.worker.super-resolution-model", "emoji-sr");
         List<Service> services = List.of(new Service("api-gateway", 8080 + base), new Service("worker", 8081 + base),
                 new Service("moderation", 8082 + base));
-        Map<String, String> gatewayEnv = bootstrapKeys();
+        Map<String, String> gatewayEnv = new LinkedHashMap<>(bootstrapKeys());
+        gatewayEnv.putAll(secretSealingKey());
         Map<String, String> gateway = Map.of("genq.webhooks.allowed-hosts", "127.0.0.1,localhost",
                 "quarkus.swagger-ui.enable", "true");
         for (Service s : services) {
@@ -105,6 +106,7 @@ public final class LocalPlatform {
     }
 
     static final String KEYS_FILE = "bootstrap-keys.env";
+    static final String SEALING_KEY_FILE = "webhook-sealing-key.env";
 
     /** The trained safety classifier once it ships in models/, else the colour-dominance fixture. */
     private Path safetyModel() {
@@ -134,32 +136,56 @@ public final class LocalPlatform {
     }
 
     private Map<String, String> bootstrapKeys() throws IOException {
-        Path file = dataDir.resolve(KEYS_FILE);
-        Map<String, String> keys = new LinkedHashMap<>();
+        Map<String, java.util.function.Supplier<String>> wanted = new LinkedHashMap<>();
+        for (String role : List.of("ADMIN", "CLIENT", "REVIEWER")) {
+            wanted.put("GENQ_AUTH_BOOTSTRAP_" + role + "_KEY", LocalPlatform::newKey);
+        }
+        return ownerOnlyEnv(dataDir.resolve(KEYS_FILE),
+                "# genq local run: bootstrap API keys (default tenant). Delete to make new ones.\n", wanted);
+    }
+
+    /**
+     * The key that seals webhook signing secrets in Postgres. Kept apart from the API keys: deleting those to
+     * make new ones must not lose it (the stored secrets would no longer open and the gateway would not start).
+     */
+    private Map<String, String> secretSealingKey() throws IOException {
+        return ownerOnlyEnv(dataDir.resolve(SEALING_KEY_FILE), "# genq local run: seals the webhook secrets stored in "
+                + "Postgres. Keep it while you keep the data; delete the whole data folder to start afresh.\n",
+                Map.of("GENQ_WEBHOOKS_SECRET_KEYS", () -> SealingKeys.entry("local1")));
+    }
+
+    /** Reads NAME=value lines from an owner-only file, adding (and writing) the names it lacks. */
+    private static Map<String, String> ownerOnlyEnv(Path file, String header,
+                                                    Map<String, java.util.function.Supplier<String>> wanted) throws IOException {
+        Map<String, String> values = new LinkedHashMap<>();
         if (Files.exists(file)) {
             for (String line : Files.readAllLines(file)) {
                 int eq = line.indexOf('=');
                 if (eq > 0 && !line.startsWith("#")) {
-                    keys.put(line.substring(0, eq), line.substring(eq + 1));
+                    values.put(line.substring(0, eq), line.substring(eq + 1));
                 }
             }
         }
         boolean changed = false;
-        for (String role : List.of("ADMIN", "CLIENT", "REVIEWER")) {
-            changed |= keys.putIfAbsent("GENQ_AUTH_BOOTSTRAP_" + role + "_KEY", newKey()) == null;
+        for (var w : wanted.entrySet()) {
+            changed |= values.putIfAbsent(w.getKey(), w.getValue().get()) == null;
         }
         if (changed) {
-            StringBuilder out = new StringBuilder("# genq local run: bootstrap API keys (default tenant). Delete to make new ones.\n");
-            keys.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
+            StringBuilder out = new StringBuilder(header);
+            values.forEach((k, v) -> out.append(k).append('=').append(v).append('\n'));
             writeOwnerOnly(file, out.toString());
         }
-        return keys;
+        return values;
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return bytes;
     }
 
     private static String newKey() {
-        byte[] bytes = new byte[30];
-        new java.security.SecureRandom().nextBytes(bytes);
-        return "gq_" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return "gq_" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(30));
     }
 
     private void launch(Service s, Path logs, Map<String, String> extra, Map<String, String> env) throws IOException {

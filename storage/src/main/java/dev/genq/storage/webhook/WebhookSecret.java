@@ -14,8 +14,9 @@ import org.hibernate.annotations.Generated;
 
 /**
  * A tenant's Standard Webhooks signing secret ({@code whsec_} + base64 of 32 random bytes). It has to be
- * kept readable, unlike an API key: the gateway signs with it. A rotated-out secret lives until
- * {@code expiresAt}.
+ * recoverable, unlike an API key: the gateway signs with it. So {@code secret} holds it sealed under a
+ * key-encryption key the database never sees (the gateway's {@code SecretSealer}). A rotated-out secret
+ * signs until {@code expiresAt} and is deleted after it.
  */
 @Entity
 @Table(name = "webhook_secrets")
