@@ -164,6 +164,20 @@ public class JobResource {
         return new JobPage(views.of(page.subList(0, Math.min(limit, page.size()))), next);
     }
 
+    @GET
+    @Path("{id}/samples/{sample}/image")
+    @Operation(summary = "Download a sample", description = "Redirects (302) to a fresh presigned URL of a released "
+            + "sample's PNG: the link webhooks carry, valid as long as the sample is kept.")
+    @APIResponse(responseCode = "302", description = "Location: a presigned download URL")
+    @APIResponse(responseCode = "404", description = "no such job for this tenant (job_not_found), or the sample is "
+            + "not released (sample_not_available)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response image(@PathParam("id") String id, @PathParam("sample") int sample) {
+        var url = views.imageUrl(jobs.get(tenant.id(), id), sample);
+        return Response.status(Response.Status.FOUND).location(URI.create(url.url()))
+                .header("Cache-Control", "private, no-store").build(); // the URL expires; the link does not
+    }
+
     @POST
     @Path("{id}/upscale")
     @Consumes(MediaType.APPLICATION_JSON)

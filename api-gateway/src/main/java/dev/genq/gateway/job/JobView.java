@@ -31,10 +31,25 @@ public record JobView(UUID id, String status, String mode, UUID parentId, Intege
     public record Cost(double computeSeconds, BigDecimal usd) {
     }
 
-    /** {@code url} is present only for released samples; {@code quality} once moderation has checked it. */
+    /**
+     * {@code url} (a presigned download, until {@code url_expires_at}) and {@code link} (an API path that
+     * redirects to a fresh one, never expiring) are present only for released samples; a webhook carries the
+     * link alone, since it may be delivered long after any URL would have expired. {@code quality} once
+     * moderation has checked the sample.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SampleView(int index, String status, long seed, int width, int height, String url,
-                             Instant urlExpiresAt, Cost cost, Quality quality) {
+                             Instant urlExpiresAt, String link, Cost cost, Quality quality) {
+        /** The same sample without its presigned URL. */
+        public SampleView linkOnly() {
+            return new SampleView(index, status, seed, width, height, null, null, link, cost, quality);
+        }
+    }
+
+    /** The same job with every sample's presigned URL left out (links only): what webhooks carry. */
+    public JobView linksOnly() {
+        return new JobView(id, status, mode, parentId, parentSample, progress, params, modelVersion, promptTruncated,
+                timings, cost, diversity, samples.stream().map(SampleView::linkOnly).toList(), error);
     }
 
     /**

@@ -28,6 +28,21 @@ public class JobViews {
         this.store = store;
     }
 
+    /** The API path that redirects to a fresh download URL of a released sample. */
+    public static String imageLink(UUID jobId, int sample) {
+        return "/v1/jobs/" + jobId + "/samples/" + sample + "/image";
+    }
+
+    /** A fresh presigned URL for a released sample of this job; 404 for another state or no such sample. */
+    public ObjectStore.PresignedUrl imageUrl(Job job, int sample) {
+        Sample s = Sample.findById(new dev.genq.storage.job.SampleId(job.id, sample));
+        if (s == null || s.status != SampleStatus.RELEASED) { // held, rejected or pending bytes have no URL, ever
+            throw dev.genq.api.problem.ProblemException.notFound("sample_not_available", "sample " + sample + " of job "
+                    + job.id + (s == null ? " does not exist" : " is " + s.status.wire()) + "; only released samples can be downloaded");
+        }
+        return store.presignGet(Buckets.OUTPUTS, s.objectKey);
+    }
+
     public JobView of(Job job) {
         return of(List.of(job)).get(0);
     }
@@ -56,12 +71,14 @@ public class JobViews {
         List<JobView.SampleView> sampleViews = samples.stream().map(s -> {
             String url = null;
             java.time.Instant expires = null;
+            String link = null;
             if (s.status == SampleStatus.RELEASED) { // the only state that ever gets a URL
                 ObjectStore.PresignedUrl presigned = store.presignGet(Buckets.OUTPUTS, s.objectKey);
                 url = presigned.url();
                 expires = presigned.expiresAt();
+                link = imageLink(job.id, s.idx);
             }
-            return new JobView.SampleView(s.idx, s.status.wire(), s.seed, s.width, s.height, url, expires,
+            return new JobView.SampleView(s.idx, s.status.wire(), s.seed, s.width, s.height, url, expires, link,
                     total(costBySample.getOrDefault(s.idx, List.of())), quality(s.quality));
         }).toList();
         JobView.Error error = job.errorCode == null ? null : new JobView.Error(job.errorCode, job.errorMessage);

@@ -62,7 +62,7 @@ public class WebhookDeliveries {
         }
         String payload;
         try {
-            payload = json.writeValueAsString(new WebhookPayload(event.type(), event.at(), event.sample(), views.of(job)));
+            payload = json.writeValueAsString(new WebhookPayload(event.type(), event.at(), event.sample(), views.of(job).linksOnly()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
