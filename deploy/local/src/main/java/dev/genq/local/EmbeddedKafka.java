@@ -24,8 +24,9 @@ import org.apache.kafka.server.common.MetadataVersion;
  * {@code min.insync.replicas} 2, as production runs it, so that a test can kill the leader of a partition.
  * Node ids are 1..n; their data lives under {@code dataDir/kafka[-id]}.
  */
-final class EmbeddedKafka {
+public final class EmbeddedKafka {
     private static final String LOOPBACK = "127.0.0.1";
+    static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
 
     /** One node: its ports, config and, while it runs, its server. */
     private static final class Node {
@@ -46,6 +47,18 @@ final class EmbeddedKafka {
 
     private final List<Node> nodes = new ArrayList<>();
     private final boolean temporary;
+    /** When set, the one SCRAM user clients (and the broker itself) authenticate as: user, password. */
+    private String[] scramUser;
+
+    /**
+     * One node whose client listener takes SASL/SCRAM-SHA-512 only, as compose and Kubernetes run Kafka:
+     * the user is created when its storage is formatted. For tests of the services' SASL settings.
+     */
+    public static EmbeddedKafka scramSecured(Path dataDir, String user, String password) {
+        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, true, new int[][] {{0, 0}});
+        kafka.scramUser = new String[] {user, password};
+        return kafka;
+    }
 
     /** @param ports per node, its broker and controller port (0: a free one) */
     EmbeddedKafka(Path dataDir, boolean temporary, int[][] ports) {
@@ -57,7 +70,7 @@ final class EmbeddedKafka {
         }
     }
 
-    void start() throws Exception {
+    public void start() throws Exception {
         String voters = nodes.stream().map(n -> n.id + "@" + LOOPBACK + ":" + n.controllerPort).collect(Collectors.joining(","));
         String clusterId = Uuid.randomUuid().toString();
         int replicas = nodes.size() == 1 ? 1 : 3;
@@ -67,11 +80,19 @@ final class EmbeddedKafka {
             p.put("process.roles", "broker,controller");
             p.put("node.id", String.valueOf(n.id));
             p.put("controller.quorum.voters", voters);
-            p.put("listeners", "PLAINTEXT://" + LOOPBACK + ":" + n.port + ",CONTROLLER://" + LOOPBACK + ":" + n.controllerPort);
-            p.put("advertised.listeners", "PLAINTEXT://" + LOOPBACK + ":" + n.port);
+            String client = scramUser == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+            p.put("listeners", client + "://" + LOOPBACK + ":" + n.port + ",CONTROLLER://" + LOOPBACK + ":" + n.controllerPort);
+            p.put("advertised.listeners", client + "://" + LOOPBACK + ":" + n.port);
             p.put("controller.listener.names", "CONTROLLER");
-            p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-            p.put("inter.broker.listener.name", "PLAINTEXT");
+            p.put("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:PLAINTEXT");
+            p.put("inter.broker.listener.name", client);
+            if (scramUser != null) {
+                p.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+                p.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+                p.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + scramUser[0]
+                                + "\" password=\"" + scramUser[1] + "\";");
+            }
             p.put("log.dirs", n.logDir.toString());
             p.put("num.partitions", "4");
             p.put("default.replication.factor", String.valueOf(replicas));
@@ -105,6 +126,8 @@ final class EmbeddedKafka {
                         .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
                         .setUnstableFeatureVersionsEnabled(false)
                         .setIgnoreFormatted(true)
+                        .setScramArguments(scramUser == null ? List.of()
+                                : List.of(SCRAM_MECHANISM + "=[name=" + scramUser[0] + ",password=" + scramUser[1] + "]"))
                         .run();
             }
         }
@@ -154,7 +177,7 @@ final class EmbeddedKafka {
         return nodes.size();
     }
 
-    String bootstrap() {
+    public String bootstrap() {
         return nodes.stream().map(n -> LOOPBACK + ":" + n.port).collect(Collectors.joining(","));
     }
 
@@ -176,7 +199,7 @@ final class EmbeddedKafka {
         }
     }
 
-    synchronized void stopAll() {
+    public synchronized void stopAll() {
         for (Node n : nodes) {
             stop(n.id);
         }
