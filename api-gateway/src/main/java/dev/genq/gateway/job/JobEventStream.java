@@ -47,16 +47,29 @@ public class JobEventStream {
         Gauge.builder("genq.api.streams.open", held, HeldOpen::total).description("job event streams open").register(metrics);
     }
 
-    /** @throws ProblemException 429 too_many_streams when the caller's key, tenant or this gateway is at its cap */
-    public Multi<JobEvent> of(Caller caller, Job job) {
-        JobEvent first = new JobEvent(job.id, job.status.wire(), job.progress);
-        if (first.terminal()) {
-            return Multi.createFrom().item(first);
-        }
+    /**
+     * The stream of the job {@code lookup} finds (its 404 passes through). The stream's place is taken before
+     * the lookup: a client retrying refused streams in a loop costs the database nothing.
+     *
+     * @throws ProblemException 429 too_many_streams when the caller's key, tenant or this gateway is at its cap
+     */
+    public Multi<JobEvent> of(Caller caller, java.util.function.Supplier<Job> lookup) {
         HeldOpen.Hold hold = held.tryHold(caller).orElseThrow(() -> new ProblemException(
                 Problem.of(429, "too_many_streams", "Too many streams",
                         "this key, its tenant or this gateway has as many event streams open as it may; close one first"),
                 Map.of("Retry-After", "5")));
+        Job job;
+        try {
+            job = lookup.get();
+        } catch (RuntimeException e) {
+            hold.close();
+            throw e;
+        }
+        JobEvent first = new JobEvent(job.id, job.status.wire(), job.progress);
+        if (first.terminal()) {
+            hold.close();
+            return Multi.createFrom().item(first);
+        }
         return Multi.createFrom().<JobEvent>emitter(emitter -> {
             emitter.emit(first);
             AtomicReference<JobEvent> last = new AtomicReference<>(first);

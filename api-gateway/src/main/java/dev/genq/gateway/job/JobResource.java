@@ -223,7 +223,8 @@ public class JobResource {
             + "(too_many_streams); close one, or poll",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public Multi<JobEventStream.JobEvent> events(@PathParam("id") String id) {
-        return events.of(tenant.caller(), jobs.get(tenant.id(), id)); // unknown job: 404 before any stream
+        UUID tenantId = tenant.id();
+        return events.of(tenant.caller(), () -> jobs.get(tenantId, id)); // unknown job: 404 before any stream
     }
 
     @POST
