@@ -1,6 +1,8 @@
 package dev.genq.gateway.outbox;
 
 import dev.genq.storage.messaging.KafkaClients;
+import dev.genq.storage.retry.Backoff;
+import dev.genq.storage.retry.PollingLoop;
 import dev.genq.storage.outbox.OutboxMessage;
 import dev.genq.storage.outbox.OutboxPublisher;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -12,8 +14,6 @@ import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.jboss.logging.Logger;
 
@@ -52,31 +52,24 @@ public class OutboxRelay {
     private final KafkaClients kafka;
     private final OutboxPublisher publisher;
     private final Settings settings;
-    private final Semaphore wakeups = new Semaphore(0);
-    private volatile boolean running;
-    private Thread thread;
+    private final PollingLoop loop;
     private KafkaProducer<String, String> producer;
 
     public OutboxRelay(KafkaClients kafka, OutboxPublisher publisher, Settings settings) {
         this.kafka = kafka;
         this.publisher = publisher;
         this.settings = settings;
+        this.loop = new PollingLoop("genq-outbox-relay", settings.pollInterval(),
+                new Backoff(settings.minBackoff(), settings.maxBackoff()), this::relayAll);
     }
 
     void start(@Observes StartupEvent ignored) {
         producer = kafka.producer("genq-gateway-outbox");
-        running = true;
-        thread = new Thread(this::loop, "genq-outbox-relay");
-        thread.setDaemon(true);
-        thread.start();
+        loop.start();
     }
 
     void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
-        running = false;
-        wake();
-        if (thread != null) {
-            thread.join(10_000);
-        }
+        loop.stop(Duration.ofSeconds(10));
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
         }
@@ -84,42 +77,21 @@ public class OutboxRelay {
 
     /** Asks the relay to publish now rather than at its next poll. */
     public void wake() {
-        wakeups.release();
+        loop.wake();
     }
 
-    private void loop() {
-        long backoffMs = 0;
-        while (running) {
-            try {
-                long wait = backoffMs > 0 ? backoffMs : settings.pollInterval().toMillis();
-                wakeups.tryAcquire(wait, TimeUnit.MILLISECONDS);
-                wakeups.drainPermits();
-                if (!running) {
-                    break;
-                }
-                int failed;
-                do {
-                    OutboxPublisher.Result r = QuarkusTransaction.requiringNew().call(this::relayBatch);
-                    failed = r.failed();
-                    if (r.sent() == settings.batchSize() && failed == 0) {
-                        continue; // a full batch: more may be waiting
-                    }
-                    break;
-                } while (running);
-                backoffMs = failed == 0 ? 0 : nextBackoff(backoffMs);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                backoffMs = nextBackoff(backoffMs);
-                LOG.warnf("outbox relay: %s; retrying in %d ms", e.getMessage(), backoffMs);
+    /** One round: batches until one is not full. @return false if a row failed to send (the loop backs off) */
+    private boolean relayAll() {
+        while (loop.running()) {
+            OutboxPublisher.Result r = QuarkusTransaction.requiringNew().call(this::relayBatch);
+            if (r.failed() > 0) {
+                return false;
+            }
+            if (r.sent() < settings.batchSize()) {
+                return true; // a full batch means more may be waiting
             }
         }
-    }
-
-    private long nextBackoff(long current) {
-        long min = settings.minBackoff().toMillis();
-        return Math.min(settings.maxBackoff().toMillis(), current == 0 ? min : current * 2);
+        return true;
     }
 
     /** Claims and publishes the oldest batch of unsent rows (any service's: job events, requests, samples). */
@@ -134,7 +106,7 @@ public class OutboxRelay {
             int purged;
             do { // a bounded delete per transaction; a large backlog of sent rows goes in several
                 purged = QuarkusTransaction.requiringNew().call(this::purgeSent);
-            } while (purged == PURGE_BATCH && running);
+            } while (purged == PURGE_BATCH && loop.running());
         } catch (RuntimeException e) { // Postgres away: one line a minute, not a stack trace (as JobSweeper)
             LOG.warnf("outbox purge failed (%s); it runs again in 1 min", e.getMessage());
         }

@@ -1,6 +1,8 @@
 package dev.genq.gateway.watch;
 
 import dev.genq.storage.job.JobStatus;
+import dev.genq.storage.retry.Backoff;
+import dev.genq.storage.retry.PollingLoop;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -9,6 +11,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.persistence.EntityManager;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,32 +57,23 @@ public class JobWatch {
     }
 
     private final Map<UUID, Set<Watcher>> watchers = new ConcurrentHashMap<>();
-    private final Object wakeup = new Object();
-    private volatile boolean running;
-    private Thread thread;
+    private final PollingLoop loop;
 
     public JobWatch(EntityManager em, WatchSettings settings, MeterRegistry metrics) {
         this.em = em;
         this.settings = settings;
+        this.loop = new PollingLoop("genq-job-watch", settings.pollInterval(),
+                new Backoff(settings.minBackoff(), settings.maxBackoff()), this::readWatched);
         Gauge.builder("genq.api.watched.jobs", watchers, Map::size)
                 .description("jobs this gateway reads for open waits and event streams").register(metrics);
     }
 
     void start(@Observes StartupEvent ignored) {
-        running = true;
-        thread = new Thread(this::loop, "genq-job-watch");
-        thread.setDaemon(true);
-        thread.start();
+        loop.start();
     }
 
     void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
-        running = false;
-        synchronized (wakeup) {
-            wakeup.notifyAll();
-        }
-        if (thread != null) {
-            thread.join(5_000);
-        }
+        loop.stop(Duration.ofSeconds(5));
     }
 
     /**
@@ -93,40 +87,19 @@ public class JobWatch {
             s.add(watcher);
             return s;
         });
-        synchronized (wakeup) {
-            wakeup.notifyAll();
-        }
+        loop.wake(); // its first reading now, not at the next poll
         return () -> watchers.computeIfPresent(jobId, (id, set) -> {
             set.remove(watcher);
             return set.isEmpty() ? null : set;
         });
     }
 
-    private void loop() {
-        long backoff = 0;
-        while (running) {
-            try {
-                synchronized (wakeup) {
-                    if (watchers.isEmpty()) {
-                        wakeup.wait(1_000);
-                    } else {
-                        wakeup.wait(backoff > 0 ? backoff : settings.pollInterval().toMillis());
-                    }
-                }
-                if (!running || watchers.isEmpty()) {
-                    continue;
-                }
-                readAndNotify(new ArrayList<>(watchers.keySet()));
-                backoff = 0;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                // the database is away: watchers keep waiting, and each ends by its own deadline
-                backoff = Math.min(5_000, backoff == 0 ? 200 : backoff * 2);
-                LOG.warnf("job watch: %s; retrying in %d ms", e.getMessage(), backoff);
-            }
+    /** One round: reads every watched job (nothing when none is); a database failure backs off, watchers keep waiting. */
+    private boolean readWatched() {
+        if (!watchers.isEmpty()) {
+            readAndNotify(new ArrayList<>(watchers.keySet()));
         }
+        return true;
     }
 
     private void readAndNotify(List<UUID> ids) {

@@ -11,6 +11,13 @@ public interface WatchSettings {
     @WithDefault("PT0.1S")
     Duration pollInterval();
 
+    /** After a failed read (the database away), the wait before the next, doubling up to {@code max-backoff}. */
+    @WithDefault("PT0.2S")
+    Duration minBackoff();
+
+    @WithDefault("PT5S")
+    Duration maxBackoff();
+
     /** {@code Prefer: wait} requests one key may hold at once; past any wait cap the answer is 202 at once. */
     @WithDefault("100")
     int waitsPerKey();

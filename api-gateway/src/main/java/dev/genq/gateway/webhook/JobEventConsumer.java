@@ -4,6 +4,7 @@ import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.messaging.JobEvent;
 import dev.genq.storage.messaging.KafkaClients;
 import dev.genq.storage.messaging.Topics;
+import dev.genq.storage.retry.Backoff;
 import dev.genq.storage.tracing.MessagingSpans;
 import dev.genq.storage.tracing.TraceContext;
 import io.opentelemetry.api.trace.Span;
@@ -13,9 +14,11 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -35,13 +38,15 @@ public class JobEventConsumer {
     private final WebhookDeliveries deliveries;
     private final WebhookDispatcher dispatcher;
     private final MessagingSpans spans;
+    private final Backoff backoff;
     private volatile boolean running;
     private Thread thread;
     private KafkaConsumer<String, String> consumer;
 
     public JobEventConsumer(KafkaClients kafka, WebhookDeliveries deliveries, WebhookDispatcher dispatcher,
-                            MessagingSpans spans) {
+                            MessagingSpans spans, WebhookSettings settings) {
         this.kafka = kafka;
+        this.backoff = settings.failureBackoff();
         this.spans = spans;
         this.deliveries = deliveries;
         this.dispatcher = dispatcher;
@@ -62,31 +67,37 @@ public class JobEventConsumer {
     }
 
     private void loop() {
-        long backoff = 200;
+        Backoff.Delay delay = backoff.delay();
         try {
             consumer.subscribe(List.of(Topics.JOB_EVENTS));
             while (running) {
                 boolean created = false;
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
+                Map<TopicPartition, Long> next = new HashMap<>(); // per partition, the first record not yet taken up
+                records.partitions().forEach(p -> next.put(p, records.records(p).get(0).offset()));
+                for (ConsumerRecord<String, String> record : records) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     Span span = spans.process(record.topic(), TraceContext.fromHeaders(record.headers()), null);
                     try (Scope ignored = span.makeCurrent()) {
                         created |= deliveries.enqueue(EventCodec.decode(record.value(), JobEvent.class));
-                        backoff = 200;
+                        delay.succeeded();
                         span.end();
                     } catch (IllegalArgumentException e) {
                         MessagingSpans.end(span, e);
                         LOG.errorf("skipping an unreadable job event at %s@%d: %s", tp, record.offset(), e.getMessage());
                     } catch (RuntimeException e) {
                         MessagingSpans.end(span, e);
+                        long wait = delay.failed();
                         LOG.warnf("job event at %s@%d not taken up (%s); retrying in %d ms", tp, record.offset(),
-                                e.getMessage(), backoff);
-                        consumer.seek(tp, record.offset());
-                        Thread.sleep(backoff);
-                        backoff = Math.min(backoff * 2, 10_000);
+                                e.getMessage(), wait);
+                        // every partition of this poll goes back to its first record not taken up: the
+                        // consumer's position is past all of them, and skipping one would lose its events
+                        next.forEach(consumer::seek);
+                        Thread.sleep(wait);
                         break;
                     }
                     consumer.commitSync(Map.of(tp, new OffsetAndMetadata(record.offset() + 1)));
+                    next.put(tp, record.offset() + 1);
                 }
                 if (created) {
                     dispatcher.wake();

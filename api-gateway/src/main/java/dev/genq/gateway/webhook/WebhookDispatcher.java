@@ -1,5 +1,6 @@
 package dev.genq.gateway.webhook;
 
+import dev.genq.storage.retry.PollingLoop;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -46,12 +47,10 @@ public class WebhookDispatcher {
     private final WebhookSettings settings;
     private final MeterRegistry metrics;
     private final Vertx vertx;
-    private final Semaphore wakeups = new Semaphore(0);
+    private final PollingLoop loop;
     private Semaphore slots;
     private ExecutorService senders;
     private HttpClient http;
-    private volatile boolean running;
-    private Thread thread;
 
     public WebhookDispatcher(WebhookDeliveries deliveries, WebhookSecrets secrets, WebhookUrlGuard guard,
                              WebhookSettings settings, MeterRegistry metrics, Vertx vertx) {
@@ -61,6 +60,7 @@ public class WebhookDispatcher {
         this.guard = guard;
         this.settings = settings;
         this.metrics = metrics;
+        this.loop = new PollingLoop("genq-webhook-dispatcher", settings.pollInterval(), settings.failureBackoff(), this::dispatchDue);
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -79,18 +79,11 @@ public class WebhookDispatcher {
         // the socket goes to the address the guard checked
         http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false).setForceSni(true).setVerifyHost(true)
                 .setConnectTimeout((int) settings.connectTimeout().toMillis()).setMaxPoolSize(settings.concurrency()));
-        running = true;
-        thread = new Thread(this::loop, "genq-webhook-dispatcher");
-        thread.setDaemon(true);
-        thread.start();
+        loop.start();
     }
 
     void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
-        running = false;
-        wake();
-        if (thread != null) {
-            thread.join(5_000);
-        }
+        loop.stop(Duration.ofSeconds(5));
         if (senders != null) {
             senders.shutdown();
             senders.awaitTermination(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
@@ -98,40 +91,27 @@ public class WebhookDispatcher {
     }
 
     public void wake() {
-        wakeups.release();
+        loop.wake();
     }
 
-    private void loop() {
-        long backoff = 0;
-        while (running) {
-            try {
-                wakeups.tryAcquire(backoff > 0 ? backoff : settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
-                wakeups.drainPermits();
-                int free = slots.availablePermits();
-                if (!running || free == 0) {
-                    continue;
-                }
-                List<WebhookDeliveries.Claim> claims = deliveries.claimDue(free);
-                for (WebhookDeliveries.Claim claim : claims) {
-                    slots.acquire();
-                    senders.execute(() -> {
-                        try {
-                            attempt(claim);
-                        } finally {
-                            slots.release();
-                            wake();
-                        }
-                    });
-                }
-                backoff = 0;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                backoff = Math.min(10_000, backoff == 0 ? 200 : backoff * 2);
-                LOG.warnf("webhook dispatcher: %s; retrying in %d ms", e.getMessage(), backoff);
-            }
+    /** One round: claims as many due deliveries as there are free senders and hands them over. */
+    private boolean dispatchDue() throws InterruptedException {
+        int free = slots.availablePermits();
+        if (free == 0) {
+            return true; // every sender busy; a finishing one wakes the loop
         }
+        for (WebhookDeliveries.Claim claim : deliveries.claimDue(free)) {
+            slots.acquire();
+            senders.execute(() -> {
+                try {
+                    attempt(claim);
+                } finally {
+                    slots.release();
+                    wake();
+                }
+            });
+        }
+        return true;
     }
 
     private void attempt(WebhookDeliveries.Claim claim) {

@@ -54,6 +54,20 @@ public interface WebhookSettings {
     @WithDefault("PT24H")
     Duration maxRetryAfter();
 
+    /**
+     * The dispatcher's and the job-event consumer's wait after a database failure (not a receiver's: that is
+     * {@code retry-schedule}), doubling up to {@code max-backoff}.
+     */
+    @WithDefault("PT0.2S")
+    Duration minBackoff();
+
+    @WithDefault("PT10S")
+    Duration maxBackoff();
+
+    default dev.genq.storage.retry.Backoff failureBackoff() {
+        return new dev.genq.storage.retry.Backoff(minBackoff(), maxBackoff());
+    }
+
     /** How often the dispatcher looks for due deliveries. */
     @WithDefault("PT0.5S")
     Duration pollInterval();

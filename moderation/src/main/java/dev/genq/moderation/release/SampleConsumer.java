@@ -7,6 +7,7 @@ import dev.genq.storage.objectstore.ObjectStoreUnavailableException;
 import dev.genq.storage.messaging.KafkaClients;
 import dev.genq.storage.messaging.SampleGenerated;
 import dev.genq.storage.messaging.Topics;
+import dev.genq.storage.retry.Backoff;
 import dev.genq.storage.tracing.MessagingSpans;
 import dev.genq.storage.tracing.TraceContext;
 import io.opentelemetry.api.trace.Span;
@@ -110,7 +111,8 @@ public class SampleConsumer {
     }
 
     private void loop() {
-        long backoff = settings.retryBackoff().toMillis();
+        Backoff backoff = new Backoff(settings.retryBackoff(), settings.maxBackoff());
+        Backoff.Delay delay = backoff.delay();
         try {
             consumer.subscribe(List.of(Topics.SAMPLES_GENERATED));
             while (running) {
@@ -127,7 +129,8 @@ public class SampleConsumer {
                 for (TopicPartition tp : records.partitions()) {
                     // commit up to the first failure of each partition; it and what follows are read again
                     for (ConsumerRecord<String, String> record : records.records(tp)) {
-                        if (!succeeded(handled.get(record), tp, record, backoff) && !parked(tp, record, handled.get(record))) {
+                        long wait = backoff.nextMillis(delay.currentMillis()); // what a failure here waits
+                        if (!succeeded(handled.get(record), tp, record, wait) && !parked(tp, record, handled.get(record))) {
                             consumer.seek(tp, record.offset());
                             failed = true;
                             break;
@@ -143,10 +146,9 @@ public class SampleConsumer {
                     // the records after a failure are read again: their first run must end before the second starts,
                     // or the same sample is scored and copied twice at once and the loser fails spuriously
                     awaitAll(handled.values());
-                    Thread.sleep(backoff);
-                    backoff = Math.min(backoff * 2, settings.maxBackoff().toMillis());
+                    Thread.sleep(delay.failed());
                 } else {
-                    backoff = settings.retryBackoff().toMillis();
+                    delay.succeeded();
                 }
             }
         } catch (WakeupException e) {

@@ -57,6 +57,7 @@ public class JobConsumer {
     private final KafkaClients kafka;
     private final JobRunner runner;
     private final WorkerSettings settings;
+    private final dev.genq.storage.retry.Backoff backoff;
     private final BatchSettings batch;
     private final MessagingSpans spans;
     /** How long a job message waited in Kafka before this worker read it. */
@@ -76,6 +77,7 @@ public class JobConsumer {
         this.kafka = kafka;
         this.runner = runner;
         this.settings = settings;
+        this.backoff = new dev.genq.storage.retry.Backoff(settings.retryBackoff(), settings.maxBackoff());
         this.batch = batch;
     }
 
@@ -133,7 +135,7 @@ public class JobConsumer {
                         continue;
                     }
                     attempt(new Finished(tp, record.offset()), message, TraceContext.fromHeaders(record.headers()), 1,
-                            settings.retryBackoff().toMillis());
+                            backoff.nextMillis(0));
                 }
             }
         } catch (WakeupException e) {
@@ -169,11 +171,11 @@ public class JobConsumer {
                 // not the job's fault, and no failure could be recorded anyway: wait for the database
                 // without spending an attempt (should this worker die meanwhile, the sweeper re-queues the job)
                 LOG.warnf("job %s: database unavailable (%s); retrying in %d ms", message.jobId(), error.getMessage(), backoffMs);
-                retry(() -> attempt(record, message, trace, attempt, Math.min(backoffMs * 2, settings.maxBackoff().toMillis())), backoffMs);
+                retry(() -> attempt(record, message, trace, attempt, backoff.nextMillis(backoffMs)), backoffMs);
             } else if (attempt < settings.maxAttempts() && !deterministic(error)) {
                 LOG.warnf("job %s: attempt %d failed (%s); retrying in %d ms", message.jobId(), attempt,
                         error.getMessage(), backoffMs);
-                retry(() -> attempt(record, message, trace, attempt + 1, Math.min(backoffMs * 2, settings.maxBackoff().toMillis())), backoffMs);
+                retry(() -> attempt(record, message, trace, attempt + 1, backoff.nextMillis(backoffMs)), backoffMs);
             } else if (failJob(message, error, trace)) {
                 finished.add(record);
             } else {
