@@ -1,5 +1,6 @@
 package dev.genq.gateway;
 
+import dev.genq.storage.job.Stage;
 import dev.genq.storage.model.ModelEntry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.StartupEvent;
@@ -17,11 +18,11 @@ public class FixtureModelCatalog {
 
     void register(@Observes StartupEvent ignored) {
         QuarkusTransaction.requiringNew().run(() -> {
-            ModelEntry.register("tiny-base", "1", ModelEntry.TEXT_TO_IMAGE, 32, 1000, List.of("ddim", "ddpm", "dpmpp_2m"),
+            ModelEntry.register("tiny-base", "1", Stage.BASE.modelKind(), 32, 1000, List.of("ddim", "ddpm", "dpmpp_2m"),
                     20, 3.0, "ddim", "Apache-2.0");
-            ModelEntry.register("tiny-sr", "1", ModelEntry.SUPER_RESOLUTION, 128, 1000, List.of("ddim", "ddpm", "dpmpp_2m"),
+            ModelEntry.register("tiny-sr", "1", Stage.SUPER_RESOLUTION.modelKind(), 128, 1000, List.of("ddim", "ddpm", "dpmpp_2m"),
                     10, 1.0, "ddim", "Apache-2.0");
-            ModelEntry.register(LIMITED, "1", ModelEntry.TEXT_TO_IMAGE, 32, 50, List.of("ddim"), 10, 2.0, "ddim", "");
+            ModelEntry.register(LIMITED, "1", Stage.BASE.modelKind(), 32, 50, List.of("ddim"), 10, 2.0, "ddim", "");
         });
     }
 }

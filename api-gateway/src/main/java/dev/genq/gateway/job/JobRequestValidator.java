@@ -1,5 +1,6 @@
 package dev.genq.gateway.job;
 
+import dev.genq.storage.job.Stage;
 import dev.genq.api.problem.Problem;
 import dev.genq.api.problem.Problem.FieldError;
 import dev.genq.gateway.model.ModelCatalog;
@@ -72,14 +73,14 @@ public class JobRequestValidator {
             errors.add(new FieldError("seed", "seed_out_of_range", "'seed' must be between 0 and " + MAX_SEED));
         }
         String modelName = r.model() == null ? limits.defaultModel() : r.model();
-        ModelEntry model = catalog.find(modelName).filter(m -> m.kind.equals(ModelEntry.TEXT_TO_IMAGE)).orElse(null);
+        ModelEntry model = catalog.find(modelName).filter(m -> m.kind.equals(Stage.BASE.modelKind())).orElse(null);
         if (model == null) {
-            List<String> served = catalog.names(ModelEntry.TEXT_TO_IMAGE);
+            List<String> served = catalog.names(Stage.BASE.modelKind());
             errors.add(new FieldError("model", "unknown_model", served.isEmpty()
                     ? "no model is being served yet; try again when a worker is up"
                     : "'model' must be one of " + String.join(", ", served)));
         }
-        if (mode == JobMode.FULL && catalog.names(ModelEntry.SUPER_RESOLUTION).isEmpty()) {
+        if (mode == JobMode.FULL && catalog.names(Stage.SUPER_RESOLUTION.modelKind()).isEmpty()) {
             errors.add(new FieldError("mode", "mode_unavailable", "no super-resolution model is being served, so 'full' is unavailable"));
         }
         int steps = r.steps() != null ? r.steps() : model != null ? model.defaultSteps : 1;

@@ -1,5 +1,6 @@
 package dev.genq.gateway.job;
 
+import dev.genq.storage.job.Stage;
 import dev.genq.gateway.model.ModelCatalog;
 import dev.genq.api.problem.Problem;
 import dev.genq.api.problem.ProblemException;
@@ -186,7 +187,7 @@ public class JobService {
             }
         }
         Job parent = get(tenantId, parentId);
-        if (catalog.names(ModelEntry.SUPER_RESOLUTION).isEmpty()) {
+        if (catalog.names(Stage.SUPER_RESOLUTION.modelKind()).isEmpty()) {
             throw ProblemException.badRequest("mode_unavailable", "no super-resolution model is being served");
         }
         if (parent.mode != JobMode.PREVIEW) {

@@ -21,9 +21,6 @@ import java.util.UUID;
 @IdClass(SampleCost.Key.class)
 public class SampleCost extends PanacheEntityBase {
 
-    public static final String STAGE_BASE = "base";
-    public static final String STAGE_SUPER_RESOLUTION = "super_resolution";
-
     public record Key(UUID jobId, int sampleIdx, String stage) implements Serializable {
         public Key() {
             this(null, 0, null);

@@ -17,9 +17,6 @@ import java.util.List;
 @Table(name = "models")
 @IdClass(ModelEntry.Key.class)
 public class ModelEntry extends PanacheEntityBase {
-    public static final String TEXT_TO_IMAGE = "text-to-image";
-    public static final String SUPER_RESOLUTION = "super-resolution";
-
     @Id
     public String name;
 

@@ -29,15 +29,15 @@ public class BatchProgress {
                 for (int i = 0; i < order.length; i++) {
                     order[i] = i;
                 }
-                java.util.Arrays.sort(order, java.util.Comparator.comparing(k -> jobs.get(k).job.id.toString()));
+                java.util.Arrays.sort(order, java.util.Comparator.comparing(k -> jobs.get(k).job().id.toString()));
                 for (int i : order) {
                     JobExecution j = jobs.get(i);
                     running[i] = Job.update("stepsDone = ?1, progress = ?2, updatedAt = current_timestamp"
-                            + " where id = ?3 and status = ?4", j.stepsDone(), j.progress(), j.job.id, JobStatus.RUNNING) == 1;
+                            + " where id = ?3 and status = ?4", j.stepsDone(), j.progress(), j.job().id, JobStatus.RUNNING) == 1;
                 }
                 return running;
             }
-            List<UUID> ids = jobs.stream().map(j -> j.job.id).toList();
+            List<UUID> ids = jobs.stream().map(j -> j.job().id).toList();
             Set<UUID> stillRunning = new HashSet<>(Job.getEntityManager()
                     .createQuery("select j.id from Job j where j.id in :ids and j.status = :running", UUID.class)
                     .setParameter("ids", ids).setParameter("running", JobStatus.RUNNING).getResultList());

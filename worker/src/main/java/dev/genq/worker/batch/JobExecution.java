@@ -1,5 +1,6 @@
 package dev.genq.worker.batch;
 
+import dev.genq.storage.job.Stage;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobMode;
 import dev.genq.worker.engine.DiffusionEngine;
@@ -17,15 +18,35 @@ import java.util.concurrent.CompletableFuture;
  * the batcher thread only.
  */
 public final class JobExecution {
-    public enum Outcome { COMPLETED, SKIPPED, CANCELED, FAILED }
 
-    public final Job job;
-    public final LoadedModel base;
-    public final LoadedModel superResolution; // null for preview jobs
-    public final boolean promptTruncated;
-    public final SampleResult[] baseResults;
-    public final SampleResult[] srResults;
-    public final CompletableFuture<Outcome> done = new CompletableFuture<>();
+    /** What follows a sample's stage, as {@link #sampleDone} decides it; the batcher acts on it. */
+    sealed interface Next {
+        /** The sample goes on to its next stage. */
+        record Queue(SampleTask task) implements Next {
+        }
+
+        /** Every sample of every stage is done: store and announce. */
+        record Finish(JobExecution job) implements Next {
+        }
+
+        /** The job stopped (canceled) and its last sample has left: bill what ran, keep nothing. */
+        record SettleStopped(JobExecution job) implements Next {
+        }
+
+        /** Other samples of the job are still on their way. */
+        record Wait() implements Next {
+        }
+
+        Wait WAIT = new Wait();
+    }
+
+    private final Job job;
+    private final LoadedModel base;
+    private final LoadedModel superResolution; // null for preview jobs
+    private final boolean promptTruncated;
+    private final SampleResult[] baseResults;
+    private final SampleResult[] srResults;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
 
     private final StageKey baseKey;
     private final StageKey srKey;
@@ -62,12 +83,34 @@ public final class JobExecution {
         this.srResults = new SampleResult[n];
         this.pendingBase = parentImage == null ? n : 0;
         this.pendingSr = this.superResolution == null ? 0 : n;
-        this.baseKey = new StageKey(base.spec().name(), StageKey.Stage.BASE, base.spec().resolution(), job.steps,
-                job.sampler, 0);
+        this.baseKey = new StageKey(base.spec().name(), Stage.BASE, base.spec().resolution(), job.steps, job.sampler);
         this.srKey = this.superResolution == null ? null : new StageKey(this.superResolution.spec().name(),
-                StageKey.Stage.SUPER_RESOLUTION, this.superResolution.spec().resolution(),
-                this.superResolution.spec().defaultSteps(), this.superResolution.spec().defaultSampler(), 0);
+                Stage.SUPER_RESOLUTION, this.superResolution.spec().resolution(),
+                this.superResolution.spec().defaultSteps(), this.superResolution.spec().defaultSampler());
         this.totalSampleSteps = (long) n * totalStepsPerSample();
+    }
+
+    public Job job() {
+        return job;
+    }
+
+    /** Completes when the job's result is durable, or the run ended otherwise (stopped, skipped); fails with the cause. */
+    public CompletableFuture<Void> done() {
+        return done;
+    }
+
+    public boolean promptTruncated() {
+        return promptTruncated;
+    }
+
+    /** The model that runs this job's samples through {@code stage}; null for super-resolution of a preview. */
+    public LoadedModel model(Stage stage) {
+        return stage == Stage.BASE ? base : superResolution;
+    }
+
+    /** What {@code stage} produced for sample {@code index}: null if it never ran there. */
+    public SampleResult result(Stage stage, int index) {
+        return (stage == Stage.BASE ? baseResults : srResults)[index];
     }
 
     /** Sets the trace this run belongs to (the span of the attempt that started it). */
@@ -95,10 +138,6 @@ public final class JobExecution {
         return base.spec().nameAtVersion() + (superResolution == null ? "" : "+" + superResolution.spec().nameAtVersion());
     }
 
-    public StageKey superResolutionKey() {
-        return srKey;
-    }
-
     /** The first stage's samples: base, or for an upscale job super-resolution of the parent sample. */
     List<SampleTask> initialTasks() {
         List<SampleTask> tasks = new ArrayList<>(textInputs.length);
@@ -109,10 +148,10 @@ public final class JobExecution {
         return tasks;
     }
 
-    /** After a batch step: this job's samples in the batch advanced; returns the job's steps done. */
-    void advanced(StageKey.Stage stage, int stageStepsDone, int samples) {
+    /** After a batch step: this job's samples in the batch advanced. */
+    void advanced(Stage stage, int stageStepsDone, int samples) {
         sampleStepsDone += samples;
-        int offset = stage == StageKey.Stage.BASE ? 0 : baseSteps();
+        int offset = stage == Stage.BASE ? 0 : baseSteps();
         stepsDone = Math.max(stepsDone, offset + stageStepsDone);
     }
 
@@ -133,14 +172,30 @@ public final class JobExecution {
         stopped = true;
     }
 
-    /** A sample finished (or was dropped from) a stage; decides what comes next for the job. */
-    void sampleDone(StageKey.Stage stage, int index, SampleResult result, MicroBatcher batcher, JobOutcomes outcomes) {
-        if (stage == StageKey.Stage.BASE) {
+    /** The run failed (a broken batch, a non-finite output): its samples stop and the consumer hears why. */
+    void fail(Throwable cause) {
+        stopped = true;
+        done.completeExceptionally(cause);
+    }
+
+    /** Ends the run as the finisher decided, or with its failure. */
+    public void complete(Throwable failure) {
+        if (failure == null) {
+            done.complete(null);
+        } else {
+            done.completeExceptionally(failure);
+        }
+    }
+
+    /** A sample finished (or was dropped from) a stage: @return what comes next for it and the job */
+    Next sampleDone(Stage stage, int index, SampleResult result) {
+        Next next = Next.WAIT;
+        if (stage == Stage.BASE) {
             baseResults[index] = result;
             pendingBase--;
             if (!stopped && result.completed() && srKey != null) {
-                batcher.submit(List.of(new SampleTask(this, index, srKey,
-                        new DiffusionEngine.UpscaleSample(job.seed + index, result.image()))));
+                next = new Next.Queue(new SampleTask(this, index, srKey,
+                        new DiffusionEngine.UpscaleSample(job.seed + index, result.image())));
             } else if (srKey != null) {
                 pendingSr--; // never upscaled
             }
@@ -149,12 +204,9 @@ public final class JobExecution {
             pendingSr--;
         }
         if (pendingBase == 0 && pendingSr == 0) {
-            if (stopped) {
-                outcomes.settleStopped(this);
-            } else {
-                outcomes.finish(this);
-            }
+            return stopped ? new Next.SettleStopped(this) : new Next.Finish(this);
         }
+        return next;
     }
 
     /** The final image of a sample: its super-resolution output for full jobs, else its base output. */

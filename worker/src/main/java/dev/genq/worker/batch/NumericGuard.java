@@ -39,9 +39,8 @@ public class NumericGuard {
         broken.forEach((job, counts) -> {
             metrics.counter("genq.engine.nonfinite.samples", "model", model).increment(counts[0]);
             NonFiniteOutputException e = new NonFiniteOutputException(model, counts[0], counts[1]);
-            LOG.errorf("job %s: %s", job.job.id, e.getMessage());
-            job.stop();
-            job.done.completeExceptionally(e);
+            LOG.errorf("job %s: %s", job.job().id, e.getMessage());
+            job.fail(e);
         });
         return broken.keySet();
     }

@@ -1,5 +1,6 @@
 package dev.genq.worker.engine;
 
+import dev.genq.storage.job.Stage;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -41,16 +42,26 @@ public final class DiffusionEngine {
     /** Which sampler, how many steps, and DDIM's eta (ignored by the others). */
     public record Sampling(String sampler, int steps, double eta) {
         public static Sampling ddim(int steps) {
-            return new Sampling(Samplers.DDIM, steps, 0);
+            return deterministic(Samplers.DDIM, steps);
+        }
+
+        /** eta 0: what jobs run (a job has no eta parameter; the samplers accept one for reference tests). */
+        public static Sampling deterministic(String sampler, int steps) {
+            return new Sampling(sampler, steps, 0);
         }
     }
 
+    /** What one sample brings to a stage: prompt tokens for the base stage, an image for super-resolution. */
+    public sealed interface SampleInput permits TextSample, UpscaleSample {
+        long seed();
+    }
+
     /** A text-to-image sample: its seed, prompt and negative-prompt tokens, and guidance scale. */
-    public record TextSample(long seed, long[] promptTokens, long[] negativeTokens, double guidanceScale) {
+    public record TextSample(long seed, long[] promptTokens, long[] negativeTokens, double guidanceScale) implements SampleInput {
     }
 
     /** A super-resolution sample: its seed and the low-resolution CHW image in [-1, 1]. */
-    public record UpscaleSample(long seed, float[] lowRes) {
+    public record UpscaleSample(long seed, float[] lowRes) implements SampleInput {
     }
 
     /**
@@ -83,7 +94,7 @@ public final class DiffusionEngine {
     }
 
     public StageResult textToImage(LoadedModel model, List<TextSample> samples, Sampling sampling, BatchListener listener) {
-        requireKind(model, ModelSpec.Kind.TEXT_TO_IMAGE);
+        requireKind(model, Stage.BASE);
         int r = model.spec().resolution();
         SampleStreams streams = new SampleStreams(samples.stream().map(TextSample::seed).toList(), 0,
                 new Shape(model.spec().channels(), r, r));
@@ -111,7 +122,7 @@ public final class DiffusionEngine {
     }
 
     public StageResult upscale(LoadedModel model, List<UpscaleSample> samples, Sampling sampling, BatchListener listener) {
-        requireKind(model, ModelSpec.Kind.SUPER_RESOLUTION);
+        requireKind(model, Stage.SUPER_RESOLUTION);
         long t0 = System.nanoTime();
         int n = samples.size();
         ModelSpec spec = model.spec();
@@ -302,7 +313,7 @@ public final class DiffusionEngine {
     }
 
     private NDArray forward(LoadedModel model, NDManager m, NDArray x, NDArray t, NDArray cond) {
-        int rows = model.spec().kind() == ModelSpec.Kind.TEXT_TO_IMAGE ? textRows : imageRows;
+        int rows = model.spec().kind() == Stage.BASE ? textRows : imageRows;
         return FixedShapeBatches.apply(m, rows, new NDList(x, t, cond), in -> model.forward(m, in.get(0), in.get(1), in.get(2)));
     }
 
@@ -322,7 +333,7 @@ public final class DiffusionEngine {
         return out;
     }
 
-    private static void requireKind(LoadedModel model, ModelSpec.Kind kind) {
+    private static void requireKind(LoadedModel model, Stage kind) {
         if (model.spec().kind() != kind) {
             throw new IllegalArgumentException(model.spec().nameAtVersion() + " is not a " + kind + " model");
         }

@@ -1,5 +1,6 @@
 package dev.genq.worker.engine;
 
+import dev.genq.storage.job.Stage;
 import dev.genq.storage.inference.Tokenizer;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
@@ -81,7 +82,7 @@ public final class LoadedModel implements AutoCloseable {
             NDArray x = m.zeros(image);
             NDArray t = m.create(new float[] {spec.timesteps() / 2f});
             NDArray cond;
-            if (spec.kind() == ModelSpec.Kind.TEXT_TO_IMAGE) {
+            if (spec.kind() == Stage.BASE) {
                 cond = encode(m, m.zeros(new Shape(1, tokenizer.maxTokens()), ai.djl.ndarray.types.DataType.INT64));
             } else {
                 cond = m.zeros(image);

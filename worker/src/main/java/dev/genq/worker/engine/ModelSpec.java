@@ -1,5 +1,6 @@
 package dev.genq.worker.engine;
 
+import dev.genq.storage.job.Stage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -13,12 +14,10 @@ import java.util.List;
  *
  * @param textEncoder null for models conditioned on an image only (super-resolution)
  */
-public record ModelSpec(String name, String version, Kind kind, int resolution, int lowResolution, int channels,
+public record ModelSpec(String name, String version, Stage kind, int resolution, int lowResolution, int channels,
                         String prediction, String scheduleType, int timesteps, String denoiserFile,
                         TextEncoderSpec textEncoder, int defaultSteps, double defaultGuidanceScale,
                         String defaultSampler, String license, int startTimestep) {
-
-    public enum Kind { TEXT_TO_IMAGE, SUPER_RESOLUTION }
 
     public record TextEncoderSpec(String file, String vocab, int maxTokens) {
     }
@@ -43,12 +42,8 @@ public record ModelSpec(String name, String version, Kind kind, int resolution, 
         String name = text(json, "name", problems);
         String version = text(json, "version", problems);
         String kindText = text(json, "kind", problems);
-        Kind kind = null;
-        if ("text-to-image".equals(kindText)) {
-            kind = Kind.TEXT_TO_IMAGE;
-        } else if ("super-resolution".equals(kindText)) {
-            kind = Kind.SUPER_RESOLUTION;
-        } else if (kindText != null) {
+        Stage kind = kindText == null ? null : Stage.ofModelKind(kindText); // the stage a model of this kind runs
+        if (kindText != null && kind == null) {
             problems.add("kind must be 'text-to-image' or 'super-resolution', not '" + kindText + "'");
         }
         int resolution = positiveInt(json, "resolution", problems);
@@ -66,7 +61,7 @@ public record ModelSpec(String name, String version, Kind kind, int resolution, 
         String denoiser = text(json, "denoiser", problems);
         TextEncoderSpec encoder = null;
         int lowResolution = 0;
-        if (kind == Kind.TEXT_TO_IMAGE) {
+        if (kind == Stage.BASE) {
             JsonNode te = json.path("text_encoder");
             if (te.isMissingNode()) {
                 problems.add("text_encoder is required for a text-to-image model");
@@ -75,7 +70,7 @@ public record ModelSpec(String name, String version, Kind kind, int resolution, 
                         text(te, "vocab", problems, "text_encoder.vocab"),
                         positiveInt(te, "max_tokens", problems, "text_encoder.max_tokens"));
             }
-        } else if (kind == Kind.SUPER_RESOLUTION) {
+        } else if (kind == Stage.SUPER_RESOLUTION) {
             lowResolution = positiveInt(json, "low_resolution", problems);
         }
         // optional: start the stage from the condition noised to this timestep instead of pure noise (SR)

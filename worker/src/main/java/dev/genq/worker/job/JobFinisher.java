@@ -1,5 +1,6 @@
 package dev.genq.worker.job;
 
+import dev.genq.storage.job.Stage;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobStatus;
 import dev.genq.storage.job.Sample;
@@ -14,7 +15,6 @@ import dev.genq.storage.outbox.OutboxPublisher;
 import dev.genq.storage.objectstore.Buckets;
 import dev.genq.storage.objectstore.ObjectStore;
 import dev.genq.worker.batch.JobExecution;
-import dev.genq.worker.batch.JobExecution.Outcome;
 import dev.genq.worker.batch.JobOutcomes;
 import dev.genq.worker.engine.DiffusionEngine.SampleResult;
 import dev.genq.worker.engine.Images;
@@ -92,16 +92,17 @@ public class JobFinisher implements JobOutcomes {
         executor.execute(run.trace().wrap(() -> complete(run, () -> settleCanceled(run, List.of()))));
     }
 
-    private void complete(JobExecution run, java.util.function.Supplier<Outcome> work) {
+    private void complete(JobExecution run, Runnable work) {
         try {
-            run.done.complete(work.get());
+            work.run();
+            run.complete(null);
         } catch (RuntimeException e) {
-            run.done.completeExceptionally(e);
+            run.complete(e);
         }
     }
 
-    private Outcome store(JobExecution run) {
-        Job job = run.job;
+    private void store(JobExecution run) {
+        Job job = run.job();
         List<Sample> samples = new ArrayList<>();
         int resolution = run.finalResolution();
         for (int i = 0; i < job.numSamples; i++) {
@@ -127,7 +128,7 @@ public class JobFinisher implements JobOutcomes {
                 return null;
             }
             Job.update("modelVersion = ?1, promptTruncated = ?2, stepsDone = ?3 where id = ?4",
-                    run.modelVersion(), run.promptTruncated, run.totalStepsPerSample(), job.id);
+                    run.modelVersion(), run.promptTruncated(), run.totalStepsPerSample(), job.id);
             samples.forEach(s -> s.persist());
             bill(run);
             List<Long> ids = new ArrayList<>();
@@ -140,11 +141,11 @@ public class JobFinisher implements JobOutcomes {
             return ids;
         });
         if (announcements == null) {
-            return settleCanceled(run, samples);
+            settleCanceled(run, samples);
+            return;
         }
         metrics.counter("genq.samples.generated").increment(job.numSamples);
         publish(job, announcements);
-        return Outcome.COMPLETED;
     }
 
     /** Publishes the job's samples.generated rows now; if Kafka is away, the gateway's relay does later. */
@@ -160,9 +161,9 @@ public class JobFinisher implements JobOutcomes {
     }
 
     /** Canceled while running: bill the steps its samples ran, keep no sample. */
-    private Outcome settleCanceled(JobExecution run, List<Sample> stored) {
+    private void settleCanceled(JobExecution run, List<Sample> stored) {
         boolean canceled = QuarkusTransaction.requiringNew().call(() -> {
-            Job current = Job.findById(run.job.id);
+            Job current = Job.findById(run.job().id);
             if (current != null && current.status == JobStatus.CANCELED) {
                 bill(run);
                 return true;
@@ -171,32 +172,32 @@ public class JobFinisher implements JobOutcomes {
         });
         if (!canceled) {
             // another attempt stored this job, or runs it now (same keys, same bytes): its objects must stay
-            LOG.infof("job %s: stored or taken over by another attempt; this one is dropped", run.job.id);
-            return Outcome.SKIPPED;
+            LOG.infof("job %s: stored or taken over by another attempt; this one is dropped", run.job().id);
+            return;
         }
         for (Sample s : stored) {
             store.remove(Buckets.PENDING, s.objectKey);
         }
         int steps = 0;
-        for (SampleResult r : run.baseResults) {
+        for (int i = 0; i < run.job().numSamples; i++) {
+            SampleResult r = run.result(Stage.BASE, i);
             steps = Math.max(steps, r == null ? 0 : r.stepsRun());
         }
-        LOG.infof("job %s: canceled while running; its samples stopped after at most %d base steps", run.job.id, steps);
-        return Outcome.CANCELED;
+        LOG.infof("job %s: canceled while running; its samples stopped after at most %d base steps", run.job().id, steps);
     }
 
     private void bill(JobExecution run) {
-        Job job = run.job;
+        Job job = run.job();
         for (int i = 0; i < job.numSamples; i++) {
-            SampleResult b = run.baseResults[i];
+            SampleResult b = run.result(Stage.BASE, i);
             if (b != null && b.stepsRun() > 0) {
-                costs.record(job.id, job.tenantId, i, SampleCost.STAGE_BASE, run.base.spec().nameAtVersion(),
+                costs.record(job.id, job.tenantId, i, Stage.BASE.wire(), run.model(Stage.BASE).spec().nameAtVersion(),
                         b.stepsRun(), b.seconds());
             }
-            SampleResult sr = run.srResults[i];
+            SampleResult sr = run.result(Stage.SUPER_RESOLUTION, i);
             if (sr != null && sr.stepsRun() > 0) {
-                costs.record(job.id, job.tenantId, i, SampleCost.STAGE_SUPER_RESOLUTION,
-                        run.superResolution.spec().nameAtVersion(), sr.stepsRun(), sr.seconds());
+                costs.record(job.id, job.tenantId, i, Stage.SUPER_RESOLUTION.wire(),
+                        run.model(Stage.SUPER_RESOLUTION).spec().nameAtVersion(), sr.stepsRun(), sr.seconds());
             }
         }
     }

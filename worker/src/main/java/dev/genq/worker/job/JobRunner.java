@@ -1,5 +1,6 @@
 package dev.genq.worker.job;
 
+import dev.genq.storage.job.Stage;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.messaging.JobEvent;
 import dev.genq.storage.messaging.JobEvents;
@@ -13,7 +14,6 @@ import dev.genq.storage.objectstore.ObjectStore;
 import dev.genq.worker.engine.Images;
 import dev.genq.storage.messaging.JobRequested;
 import dev.genq.worker.batch.JobExecution;
-import dev.genq.worker.batch.JobExecution.Outcome;
 import dev.genq.worker.batch.MicroBatcher;
 import dev.genq.worker.engine.LoadedModel;
 import dev.genq.worker.engine.ModelSpec;
@@ -44,6 +44,8 @@ public class JobRunner {
     private final ObjectStore store;
     private final JobLeases leases;
     private final Duration queueDeadline;
+    /** A message that needs no run (skipped, or the job failed here and then): its offset may be committed. */
+    private static final CompletableFuture<Void> NOTHING_TO_DO = CompletableFuture.completedFuture(null);
     /** Jobs whose execution is in this worker's batcher now. */
     private final java.util.Set<java.util.UUID> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -61,11 +63,11 @@ public class JobRunner {
     }
 
     /** @return completes when the job's result is durable (or there was nothing to do) */
-    public CompletableFuture<Outcome> run(JobRequested message) {
+    public CompletableFuture<Void> run(JobRequested message) {
         Job job = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(message.jobId()));
         if (job == null) {
             LOG.warnf("job %s: no such job, message skipped", message.jobId());
-            return CompletableFuture.completedFuture(Outcome.SKIPPED);
+            return NOTHING_TO_DO;
         }
         switch (job.status) {
             case QUEUED, RUNNING -> {
@@ -75,15 +77,15 @@ public class JobRunner {
                         // the lease back so no other worker starts it a second time
                         leases.acquire(job.id);
                     }
-                    return CompletableFuture.completedFuture(Outcome.SKIPPED); // a redelivery of a job running here
+                    return NOTHING_TO_DO; // a redelivery of a job running here
                 }
                 if (job.status == JobStatus.QUEUED && job.queuedAt.plus(queueDeadline).isBefore(OffsetDateTime.now())) {
                     fail(job, "deadline_exceeded", "the job waited longer than " + queueDeadline + " to start; it was not billed");
-                    return CompletableFuture.completedFuture(Outcome.FAILED);
+                    return NOTHING_TO_DO;
                 }
                 if (!leases.acquire(job.id)) {
                     if (job.status == JobStatus.RUNNING) {
-                        return CompletableFuture.completedFuture(Outcome.SKIPPED); // another worker holds a live lease
+                        return NOTHING_TO_DO; // another worker holds a live lease
                     }
                     return run(message); // changed under us (canceled, most likely): decide again
                 }
@@ -95,24 +97,24 @@ public class JobRunner {
                 }
             }
             default -> {
-                return CompletableFuture.completedFuture(Outcome.SKIPPED); // canceled, failed or settled
+                return NOTHING_TO_DO; // canceled, failed or settled
             }
         }
         // never trust the message's model to be a base model: a wrong kind would fail a whole shared batch
-        LoadedModel base = models.get(job.model, job.pinnedVersion).filter(m -> m.spec().kind() == ModelSpec.Kind.TEXT_TO_IMAGE).orElse(null);
+        LoadedModel base = models.get(job.model, job.pinnedVersion).filter(m -> m.spec().kind() == Stage.BASE).orElse(null);
         LoadedModel sr = models.superResolution().orElse(null);
         if (base == null || (job.mode == JobMode.FULL && sr == null)) {
             String which = base == null ? job.model + (job.pinnedVersion == null ? "" : "@" + job.pinnedVersion
                     + " (the version the rollout pinned at submit)") : "super-resolution";
             fail(job, "model_unavailable", "model " + which + " is not served by this worker");
-            return CompletableFuture.completedFuture(Outcome.FAILED);
+            return NOTHING_TO_DO;
         }
         JobExecution execution;
         if (job.parentId != null) {
             float[] preview = parentSample(job, sr);
             if (preview == null) {
                 fail(job, "parent_unavailable", "sample " + job.parentSample + " of job " + job.parentId + " is no longer released");
-                return CompletableFuture.completedFuture(Outcome.FAILED);
+                return NOTHING_TO_DO;
             }
             execution = new JobExecution(job, base, sr, preview);
         } else {
@@ -120,14 +122,14 @@ public class JobRunner {
         }
         execution.traced(Context.current()); // the consumer's span: the finisher stores and announces within it
         running.add(job.id);
-        execution.done.whenComplete((outcome, error) -> {
+        execution.done().whenComplete((ignored, error) -> {
             running.remove(job.id);
             if (error == null) {
                 leases.release(job.id);
             } // else the consumer retries it or fails it (which releases): renewed meanwhile, not swept
         });
         batcher.submit(execution);
-        return execution.done;
+        return execution.done();
     }
 
     /** The released preview sample an upscale job sharpens, read back from the outputs bucket. */

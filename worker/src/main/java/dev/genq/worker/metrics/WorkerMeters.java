@@ -1,5 +1,6 @@
 package dev.genq.worker.metrics;
 
+import dev.genq.storage.job.Stage;
 import dev.genq.worker.engine.NonFiniteOutputException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -13,9 +14,9 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class WorkerMeters {
     void register(@Observes StartupEvent ignored, MeterRegistry metrics, dev.genq.worker.WorkerSettings settings) {
-        for (String stage : new String[] {"base", "super_resolution"}) {
-            metrics.counter("genq.cost.usd", "stage", stage, "device_class", settings.deviceClass());
-            metrics.counter("genq.compute.seconds", "stage", stage, "device_class", settings.deviceClass());
+        for (Stage stage : Stage.values()) {
+            metrics.counter("genq.cost.usd", "stage", stage.wire(), "device_class", settings.deviceClass());
+            metrics.counter("genq.compute.seconds", "stage", stage.wire(), "device_class", settings.deviceClass());
         }
         metrics.counter("genq.samples.generated");
         for (String code : new String[] {"worker_error", "object_store_unavailable", "model_unavailable", "deadline_exceeded",
@@ -23,9 +24,9 @@ public class WorkerMeters {
             metrics.counter("genq.jobs.failed", "code", code);
         }
         metrics.timer("genq.queue.wait");
-        for (String stage : new String[] {"base", "super_resolution"}) {
-            metrics.timer("genq.inference", "stage", stage);
-            metrics.summary("genq.batch.samples", "stage", stage);
+        for (Stage stage : Stage.values()) {
+            metrics.timer("genq.inference", "stage", stage.wire());
+            metrics.summary("genq.batch.samples", "stage", stage.wire());
         }
         metrics.timer("genq.worker.finish.wait");
         metrics.timer("genq.worker.store.duration");

@@ -1,5 +1,6 @@
 package dev.genq.worker.model;
 
+import dev.genq.storage.job.Stage;
 import ai.djl.Device;
 import dev.genq.worker.WorkerSettings;
 import dev.genq.storage.model.ModelEntry;
@@ -116,7 +117,7 @@ public class ModelRegistry {
     private static void register(LoadedModel model) {
         ModelSpec spec = model.spec();
         ModelEntry.register(spec.name(), spec.version(),
-                spec.kind() == ModelSpec.Kind.TEXT_TO_IMAGE ? ModelEntry.TEXT_TO_IMAGE : ModelEntry.SUPER_RESOLUTION,
+                spec.kind().modelKind(),
                 spec.resolution(), spec.timesteps(), Samplers.NAMES, spec.defaultSteps(), spec.defaultGuidanceScale(),
                 spec.defaultSampler(), spec.license());
     }

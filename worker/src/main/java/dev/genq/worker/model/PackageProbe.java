@@ -1,5 +1,6 @@
 package dev.genq.worker.model;
 
+import dev.genq.storage.job.Stage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.genq.storage.quality.PictureStats;
@@ -107,9 +108,9 @@ public final class PackageProbe {
 
     /** Generates one case's image and measures it (what the recorder writes into probe.json). */
     public static Stats measure(LoadedModel model, Path dir, Case c, DiffusionEngine engine) {
-        DiffusionEngine.Sampling sampling = new DiffusionEngine.Sampling(c.sampler(), c.steps(), 0);
+        DiffusionEngine.Sampling sampling = DiffusionEngine.Sampling.deterministic(c.sampler(), c.steps());
         float[] image;
-        if (model.spec().kind() == ModelSpec.Kind.TEXT_TO_IMAGE) {
+        if (model.spec().kind() == Stage.BASE) {
             var sample = new DiffusionEngine.TextSample(c.seed(), model.tokenizer().encode(c.prompt()).ids(),
                     model.tokenizer().encode("").ids(), c.guidanceScale());
             image = engine.textToImage(model, List.of(sample), sampling, BatchListener.ALL).image(0);

@@ -1,5 +1,6 @@
 package dev.genq.worker.batch;
 
+import dev.genq.storage.job.Stage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -31,14 +32,14 @@ class BatchProgressTest {
     void everyStepSeesACancelAndAThrottledWriteNeverRevivesTheJob() {
         Job job = runningJob();
         JobExecution run = new JobExecution(job, models.get("tiny-base").orElseThrow(), null);
-        run.advanced(StageKey.Stage.BASE, 3, 1);
+        run.advanced(Stage.BASE, 3, 1);
 
         assertArrayEquals(new boolean[] {true}, progress.record(List.of(run), false), "read-only step");
         assertArrayEquals(new boolean[] {true}, progress.record(List.of(run), true), "throttled write");
         assertEquals(3, reload(job).stepsDone);
 
         QuarkusTransaction.requiringNew().run(() -> Job.transition(job.id, EnumSet.of(JobStatus.RUNNING), JobStatus.CANCELED));
-        run.advanced(StageKey.Stage.BASE, 4, 1);
+        run.advanced(Stage.BASE, 4, 1);
         assertArrayEquals(new boolean[] {false}, progress.record(List.of(run), false), "the next step sees the cancel");
         assertArrayEquals(new boolean[] {false}, progress.record(List.of(run), true));
         Job after = reload(job);

@@ -67,11 +67,11 @@ class NumericGuardTest {
 
         assertEquals(Set.of(broken), failed);
         assertTrue(broken.stopped());
-        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> broken.done.get());
+        ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class, () -> broken.done().get());
         assertInstanceOf(NonFiniteOutputException.class, e.getCause());
         assertEquals("tiny-base@1 produced non-finite values in 2 sample(s) (2 values); no image was made", e.getCause().getMessage());
         assertFalse(healthy.stopped());
-        assertFalse(healthy.done.isDone());
+        assertFalse(healthy.done().isDone());
         assertEquals(2.0, metrics.counter("genq.engine.nonfinite.samples", "model", "tiny-base@1").count());
     }
 }
