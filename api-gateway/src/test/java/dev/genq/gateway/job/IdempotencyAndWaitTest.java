@@ -56,17 +56,7 @@ class IdempotencyAndWaitTest {
     void concurrentRequestsWithOneKeyCreateOneJob() {
         String key = "race-" + UUID.randomUUID();
         String body = "{\"prompt\":\"race " + key + "\"}";
-        List<CompletableFuture<Response>> racers = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            racers.add(CompletableFuture.supplyAsync(() -> submit(key, body)));
-        }
-        Set<String> ids = new HashSet<>();
-        for (var r : racers) {
-            Response response = r.join();
-            assertEquals(202, response.statusCode(), response.asString());
-            ids.add(response.path("id"));
-        }
-        assertEquals(1, ids.size());
+        assertEquals(1, idsOfSixRacers(() -> submit(key, body)).size());
         assertEquals(1, jobsWithPrompt("race " + key));
     }
 
@@ -118,9 +108,15 @@ class IdempotencyAndWaitTest {
     void concurrentUpscalesWithOneKeyCreateOne() {
         String preview = releasedPreview();
         String key = "up-race-" + UUID.randomUUID();
+        assertEquals(1, idsOfSixRacers(() -> upscale(preview, key, 0)).size());
+        assertEquals(1, upscalesOf(preview));
+    }
+
+    /** Sends the same request six times at once; each must be accepted. @return the job ids they answered */
+    static Set<String> idsOfSixRacers(java.util.function.Supplier<Response> request) {
         List<CompletableFuture<Response>> racers = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
-            racers.add(CompletableFuture.supplyAsync(() -> upscale(preview, key, 0)));
+            racers.add(CompletableFuture.supplyAsync(request));
         }
         Set<String> ids = new HashSet<>();
         for (var r : racers) {
@@ -128,8 +124,7 @@ class IdempotencyAndWaitTest {
             assertEquals(202, response.statusCode(), response.asString());
             ids.add(response.path("id"));
         }
-        assertEquals(1, ids.size());
-        assertEquals(1, upscalesOf(preview));
+        return ids;
     }
 
     @Test

@@ -100,12 +100,15 @@ public class SampleModerator {
         }
     }
 
-    /** Failed the quality check under a 'fail' policy: never released, its cost rows kept but not billable. */
-    private void failQuality(SampleGenerated event, Sample sample, QualityVerdict quality, String modelVersion) {
-        boolean changed = QuarkusTransaction.requiringNew().call(() -> {
+    /**
+     * A pending sample to a final status that is never released nor billed, with why in {@code column}
+     * ({@code quality} or {@code moderation}), and its job settled. @return false if it was decided meanwhile
+     */
+    private boolean settleUnbilled(SampleGenerated event, SampleStatus status, String column, String why) {
+        return QuarkusTransaction.requiringNew().call(() -> {
             Job job = Job.findById(event.jobId(), LockModeType.PESSIMISTIC_WRITE);
-            int updated = Sample.update("status = ?1, settledAt = ?2, quality = ?3 where jobId = ?4 and idx = ?5 and status = ?6",
-                    SampleStatus.FAILED_QUALITY, OffsetDateTime.now(), json(quality), event.jobId(), event.idx(), SampleStatus.PENDING);
+            int updated = Sample.update("status = ?1, settledAt = ?2, " + column + " = ?3 where jobId = ?4 and idx = ?5 and status = ?6",
+                    status, OffsetDateTime.now(), why, event.jobId(), event.idx(), SampleStatus.PENDING);
             if (updated == 0) {
                 return false;
             }
@@ -113,7 +116,11 @@ public class SampleModerator {
             settler.settle(job);
             return true;
         });
-        if (changed) {
+    }
+
+    /** Failed the quality check under a 'fail' policy: never released, its cost rows kept but not billable. */
+    private void failQuality(SampleGenerated event, Sample sample, QualityVerdict quality, String modelVersion) {
+        if (settleUnbilled(event, SampleStatus.FAILED_QUALITY, "quality", json(quality))) {
             this.quality.count(quality, modelVersion);
             LOG.warnf("sample %s/%d failed the quality check (%s): failed_quality, not billed", event.jobId(), event.idx(),
                     String.join(", ", quality.reasons()));
@@ -127,18 +134,7 @@ public class SampleModerator {
      * billed, its job settled without it. @return false if it was decided meanwhile (nothing changed)
      */
     public boolean park(SampleGenerated event, String reason) {
-        boolean changed = QuarkusTransaction.requiringNew().call(() -> {
-            Job job = Job.findById(event.jobId(), LockModeType.PESSIMISTIC_WRITE);
-            int updated = Sample.update("status = ?1, settledAt = ?2, moderation = ?3 where jobId = ?4 and idx = ?5 and status = ?6",
-                    SampleStatus.PARKED, OffsetDateTime.now(), json(java.util.Map.of("parked", reason)), event.jobId(), event.idx(),
-                    SampleStatus.PENDING);
-            if (updated == 0) {
-                return false;
-            }
-            SampleCost.update("billable = false where jobId = ?1 and sampleIdx = ?2", event.jobId(), event.idx());
-            settler.settle(job);
-            return true;
-        });
+        boolean changed = settleUnbilled(event, SampleStatus.PARKED, "moderation", json(java.util.Map.of("parked", reason)));
         if (changed) {
             LOG.errorf("sample %s/%d parked after repeated failures: %s", event.jobId(), event.idx(), reason);
             metrics.counter("genq.samples.parked").increment();

@@ -8,21 +8,15 @@ import dev.genq.worker.engine.NoiseSchedule;
  * variance. x0 is clipped to [-1, 1] and epsilon re-derived from it (diffusers' clip_sample with
  * use_clipped_model_output), which keeps few-step sampling in range.
  */
-public final class DdimSampler implements Sampler {
-    private final Timesteps t;
+public final class DdimSampler extends ScheduledSampler {
     private final double eta;
 
     public DdimSampler(NoiseSchedule schedule, double eta) {
+        super(schedule);
         if (eta < 0 || eta > 1) {
             throw new IllegalArgumentException("eta must be between 0 and 1");
         }
-        this.t = new Timesteps(schedule);
         this.eta = eta;
-    }
-
-    @Override
-    public int[] setTimesteps(int steps, int limit) {
-        return t.set(steps, limit);
     }
 
     @Override

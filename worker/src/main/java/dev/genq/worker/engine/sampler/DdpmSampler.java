@@ -7,16 +7,10 @@ import dev.genq.worker.engine.NoiseSchedule;
  * DDPM ancestral sampling (Ho et al. 2020) over any subset of the training timesteps: the posterior
  * q(x_prev | x_t, x0) with its "fixed small" variance, x0 clipped to [-1, 1]; no noise on the last step.
  */
-public final class DdpmSampler implements Sampler {
-    private final Timesteps t;
+public final class DdpmSampler extends ScheduledSampler {
 
     public DdpmSampler(NoiseSchedule schedule) {
-        this.t = new Timesteps(schedule);
-    }
-
-    @Override
-    public int[] setTimesteps(int steps, int limit) {
-        return t.set(steps, limit);
+        super(schedule);
     }
 
     @Override

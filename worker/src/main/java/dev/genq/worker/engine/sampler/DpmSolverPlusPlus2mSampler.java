@@ -8,20 +8,19 @@ import dev.genq.worker.engine.NoiseSchedule;
  * log-SNR time lambda = log(alpha / sigma). First order on the first step (no history yet); the final
  * step lands on sigma = 0, where the solution is the data prediction itself. Deterministic.
  */
-public final class DpmSolverPlusPlus2mSampler implements Sampler {
-    private final Timesteps t;
+public final class DpmSolverPlusPlus2mSampler extends ScheduledSampler {
     private float[] previousX0; // kept in Java: the step's NDArrays are freed when the step ends
     private double previousH;
     private int rowSize;
 
     public DpmSolverPlusPlus2mSampler(NoiseSchedule schedule) {
-        this.t = new Timesteps(schedule);
+        super(schedule);
     }
 
     @Override
     public int[] setTimesteps(int steps, int limit) {
-        previousX0 = null;
-        return t.set(steps, limit);
+        previousX0 = null; // a new run remembers nothing of the last
+        return super.setTimesteps(steps, limit);
     }
 
     @Override
