@@ -25,4 +25,10 @@ public interface JobLimits {
     @WithDefault("emoji-base")
     String defaultModel();
 
+    /**
+     * How long a job may stay queued before it fails with deadline_exceeded (not billed). The worker reads the
+     * same setting ({@link dev.genq.storage.job.JobStatus#QUEUE_DEADLINE}): set it alike on both.
+     */
+    @WithDefault(dev.genq.storage.job.JobStatus.QUEUE_DEADLINE_DEFAULT)
+    java.time.Duration queueDeadline();
 }

@@ -159,8 +159,8 @@ public class JobResource {
         if (limit < 1 || limit > 100) {
             throw ProblemException.badRequest("limit_out_of_range", "'limit' must be between 1 and 100");
         }
-        List<Job> page = jobs.list(tenant.id(), JobService.parseStatuses(status), JobService.parseCursor(cursor), limit + 1);
-        String next = page.size() > limit ? JobService.cursorAfter(page.get(limit - 1)) : null;
+        List<Job> page = jobs.list(tenant.id(), JobListQuery.parseStatuses(status), JobListQuery.parseCursor(cursor), limit + 1);
+        String next = page.size() > limit ? JobListQuery.cursorAfter(page.get(limit - 1)) : null;
         return new JobPage(views.of(page.subList(0, Math.min(limit, page.size()))), next);
     }
 

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -63,12 +62,12 @@ public class JobSweeper {
     /** Keys deleted per sweep: a sweep every few seconds keeps up with far more submits than a gateway takes. */
     static final int PURGE_BATCH = 5_000;
 
-    public JobSweeper(Settings settings, @ConfigProperty(name = "genq.jobs.queue-deadline", defaultValue = "PT15M") Duration queueDeadline,
+    public JobSweeper(Settings settings, dev.genq.gateway.job.JobLimits limits,
                       EntityManager em, OutboxRelay relay, MeterRegistry metrics,
                       dev.genq.gateway.job.IdempotencyKeys idempotencyKeys) {
         this.idempotencyKeys = idempotencyKeys;
         this.settings = settings;
-        this.queueDeadline = queueDeadline;
+        this.queueDeadline = limits.queueDeadline();
         this.em = em;
         this.relay = relay;
         this.metrics = metrics;

@@ -9,6 +9,10 @@ public enum JobStatus {
     QUEUED, RUNNING, MODERATING, SUCCEEDED, NEEDS_REVIEW, REJECTED, FAILED, CANCELED;
 
     public static final Set<JobStatus> TERMINAL = EnumSet.of(SUCCEEDED, REJECTED, FAILED, CANCELED);
+
+    /** The setting both the gateway's sweeper and the worker read: how long a job may stay queued. */
+    public static final String QUEUE_DEADLINE = "genq.jobs.queue-deadline";
+    public static final String QUEUE_DEADLINE_DEFAULT = "PT15M";
     public static final Set<JobStatus> CANCELABLE = EnumSet.of(QUEUED, RUNNING);
 
     public String wire() {

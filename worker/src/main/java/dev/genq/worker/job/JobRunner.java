@@ -51,7 +51,8 @@ public class JobRunner {
 
     public JobRunner(ModelRegistry models, MicroBatcher batcher, JobFinisher finisher, MeterRegistry metrics,
                      ObjectStore store, JobLeases leases,
-                     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "genq.jobs.queue-deadline", defaultValue = "PT15M")
+                     @org.eclipse.microprofile.config.inject.ConfigProperty(name = JobStatus.QUEUE_DEADLINE,
+                             defaultValue = JobStatus.QUEUE_DEADLINE_DEFAULT)
                      Duration queueDeadline) {
         this.store = store;
         this.leases = leases;
