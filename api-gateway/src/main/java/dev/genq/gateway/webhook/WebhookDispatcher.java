@@ -170,8 +170,11 @@ public class WebhookDispatcher {
         CompletableFuture<Answer> answer = http.request(options)
                 .compose(request -> {
                     sent.set(request);
-                    request.exceptionHandler(ignored -> { }); // failures reach the send's future; a reset is ours
-                    return request.send(Buffer.buffer(payload));
+                    request.exceptionHandler(ignored -> { }); // failures reach the response's future; a reset is ours
+                    // the answer is the response, not the write's acknowledgement: a receiver may answer and close
+                    // the connection before the client has seen its write complete
+                    request.end(Buffer.buffer(payload));
+                    return request.response();
                 })
                 .map(response -> {
                     response.exceptionHandler(ignored -> { }); // the reset below ends its body on purpose

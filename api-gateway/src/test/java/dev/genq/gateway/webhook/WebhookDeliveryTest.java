@@ -88,7 +88,7 @@ class WebhookDeliveryTest {
             assertEquals(id, deliveries.getString("[0].id"));
             assertEquals("job.canceled", deliveries.getString("[0].event_type"));
             assertEquals(3, deliveries.getInt("[0].attempts"));
-            assertEquals(List.of(500, 503, 200), deliveries.getList("[0].attempt_log.response_status"));
+            assertEquals(List.of(500, 503, 200), deliveries.getList("[0].attempt_log.response_status"), deliveries.prettify());
         }
     }
 
