@@ -1,13 +1,12 @@
 package dev.genq.gateway.job;
 
+import dev.genq.storage.job.Sha256;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.genq.api.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -79,7 +78,7 @@ public class IdempotencyKeys {
     /** Hash of the request as parsed (canonical JSON), so whitespace and field order do not matter. */
     public String hash(SubmitJobRequest request) {
         try {
-            return sha256(json.writeValueAsBytes(request));
+            return Sha256.hex(json.writeValueAsBytes(request));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -90,16 +89,8 @@ public class IdempotencyKeys {
      * keeps one key from meaning both a submit and an upscale.
      */
     public String hashUpscale(String parentId, int sample) {
-        return sha256(("upscale " + parentId.toLowerCase(java.util.Locale.ROOT) + " " + sample)
+        return Sha256.hex(("upscale " + parentId.toLowerCase(java.util.Locale.ROOT) + " " + sample)
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Another request claimed the key while this one was creating its job: this one rolls back. */

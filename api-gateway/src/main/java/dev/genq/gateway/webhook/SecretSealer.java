@@ -111,7 +111,12 @@ public final class SecretSealer {
 
     /** Whether a stored value should be sealed again: plain text from before sealing, or under an older key. */
     public boolean needsResealing(String stored) {
-        return !stored.startsWith(PREFIX + currentId + ":");
+        return !stored.startsWith(currentPrefix());
+    }
+
+    /** How every value sealed under the current key begins. */
+    String currentPrefix() {
+        return PREFIX + currentId + ":";
     }
 
     private static byte[] crypt(int mode, SecretKey key, byte[] nonce, UUID tenantId, byte[] input) {

@@ -44,7 +44,8 @@ public class WebhookSecrets {
     void sealAtStart(@Observes StartupEvent start) {
         int resealed = QuarkusTransaction.requiringNew().call(() -> {
             int n = 0;
-            for (WebhookSecret s : WebhookSecret.<WebhookSecret>list("order by id")) {
+            // only the rows that need it: a start reads nothing when every secret is sealed under the current key
+            for (WebhookSecret s : WebhookSecret.<WebhookSecret>list("secret not like ?1 order by id", sealer.currentPrefix() + "%")) {
                 if (sealer.needsResealing(s.secret)) {
                     String plain = s.secret.startsWith(SecretSealer.PREFIX) ? sealer.open(s.tenantId, s.secret) : s.secret;
                     s.secret = sealer.seal(s.tenantId, plain);

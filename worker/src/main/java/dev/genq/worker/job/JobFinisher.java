@@ -1,5 +1,7 @@
 package dev.genq.worker.job;
 
+import dev.genq.storage.job.Sha256;
+
 import dev.genq.storage.job.Stage;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobStatus;
@@ -23,10 +25,8 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -117,7 +117,7 @@ public class JobFinisher implements JobOutcomes {
             s.height = resolution;
             s.objectKey = Buckets.sampleKey(job.tenantId, job.id, i);
             s.sizeBytes = png.length;
-            s.sha256 = sha256(png);
+            s.sha256 = Sha256.hex(png);
             store.put(Buckets.PENDING, s.objectKey, png, "image/png"); // same key, same bytes on a retry
             samples.add(s);
         }
@@ -199,14 +199,6 @@ public class JobFinisher implements JobOutcomes {
                 costs.record(job.id, job.tenantId, i, Stage.SUPER_RESOLUTION.wire(),
                         run.model(Stage.SUPER_RESOLUTION).spec().nameAtVersion(), sr.stepsRun(), sr.seconds());
             }
-        }
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -55,9 +55,9 @@ public final class ModelSource {
             throw new ModelPackageException(where, "model.json is missing under " + location);
         }
         byte[] manifest = store.get(bucket, prefix + "model.json");
-        if (pin != null && !PackageDigests.sha256(manifest).equals(pin)) {
-            throw new ModelPackageException(where, "model.json has sha256 " + PackageDigests.sha256(manifest)
-                    + ", the location pins " + pin + "; refused");
+        String manifestSha = dev.genq.storage.job.Sha256.hex(manifest);
+        if (pin != null && !manifestSha.equals(pin)) {
+            throw new ModelPackageException(where, "model.json has sha256 " + manifestSha + ", the location pins " + pin + "; refused");
         }
         PackageDigests digests = PackageDigests.of(where, manifest).orElseThrow(() -> new ModelPackageException(where,
                 "model.json has no sha256 list; a package from S3 must list every file's sha256 (models/README.md)"));

@@ -1,13 +1,12 @@
 package dev.genq.worker.model;
 
+import dev.genq.storage.job.Sha256;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.genq.worker.engine.ModelPackageException;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -59,7 +58,7 @@ public final class PackageDigests {
         if (expected == null) {
             throw new ModelPackageException(where, "'" + file + "' is not in model.json's sha256 list; refused");
         }
-        String actual = sha256(bytes);
+        String actual = Sha256.hex(bytes);
         if (!actual.equals(expected)) {
             throw new ModelPackageException(where, "'" + file + "' has sha256 " + actual + ", model.json lists " + expected
                     + "; refused (changed or truncated)");
@@ -69,13 +68,5 @@ public final class PackageDigests {
     /** The listed files, every one of which must be present. */
     public java.util.Set<String> files() {
         return digests.keySet();
-    }
-
-    public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

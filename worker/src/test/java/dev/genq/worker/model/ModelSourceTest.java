@@ -43,7 +43,7 @@ class ModelSourceTest {
             ObjectNode list = manifest.putObject("sha256");
             files.forEach((name, bytes) -> {
                 if (!name.equals("model.json")) {
-                    list.put(name, PackageDigests.sha256(bytes));
+                    list.put(name, dev.genq.storage.job.Sha256.hex(bytes));
                 }
             });
             files.put("model.json", JSON.writeValueAsBytes(manifest));
@@ -73,7 +73,7 @@ class ModelSourceTest {
         try (LoadedModel model = LoadedModel.load(local, Device.cpu())) {
             assertEquals("tiny-base@1", model.spec().nameAtVersion());
         }
-        String pinned = "s3://genq-models/tiny-base/1#sha256=" + PackageDigests.sha256(files.get("model.json"));
+        String pinned = "s3://genq-models/tiny-base/1#sha256=" + dev.genq.storage.job.Sha256.hex(files.get("model.json"));
         assertEquals(local, source.resolve(pinned), "the right pin loads");
         var wrongPin = refused(source, "s3://genq-models/tiny-base/1#sha256=" + "0".repeat(64));
         assertTrue(wrongPin.getMessage().contains("the location pins"), wrongPin.getMessage());
