@@ -3,10 +3,10 @@ package dev.genq.worker.batch;
 import dev.genq.storage.job.Stage;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobMode;
-import dev.genq.worker.engine.DiffusionEngine;
+import dev.genq.worker.engine.DiffusionEngine.SampleInput;
 import dev.genq.worker.engine.DiffusionEngine.SampleResult;
 import dev.genq.worker.engine.LoadedModel;
-import dev.genq.storage.inference.Tokenizer;
+import dev.genq.worker.stage.PromptInput;
 import io.opentelemetry.context.Context;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,20 +41,11 @@ public final class JobExecution {
     }
 
     private final Job job;
-    private final LoadedModel base;
-    private final LoadedModel superResolution; // null for preview jobs
+    private final List<StageRun> stages; // in order: base; base then super-resolution; or super-resolution alone
+    private final List<SampleInput> firstInputs;
     private final boolean promptTruncated;
-    private final SampleResult[] baseResults;
-    private final SampleResult[] srResults;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
-
-    private final StageKey baseKey;
-    private final StageKey srKey;
     private final long totalSampleSteps;
-    private final DiffusionEngine.TextSample[] textInputs;
-    private final float[] parentImage; // upscale jobs: the preview sample to sharpen; no base stage
-    private int pendingBase;
-    private int pendingSr;
     private long sampleStepsDone;
     private int stepsDone;
     private volatile boolean stopped;
@@ -64,29 +55,26 @@ public final class JobExecution {
         this(job, base, superResolution, null);
     }
 
-    /** @param parentImage for an upscale job, the released preview sample (CHW in [-1, 1]) to sharpen */
-    public JobExecution(Job job, LoadedModel base, LoadedModel superResolution, float[] parentImage) {
+    /** @param preview for an upscale job, the released preview sample (CHW in [-1, 1]) to sharpen; no base stage */
+    public JobExecution(Job job, LoadedModel base, LoadedModel superResolution, float[] preview) {
         this.job = job;
-        this.parentImage = parentImage;
-        this.base = base;
-        this.superResolution = job.mode == JobMode.FULL ? superResolution : null;
         int n = job.numSamples;
-        Tokenizer tokenizer = base.tokenizer();
-        Tokenizer.Tokens prompt = tokenizer.encode(job.prompt);
-        long[] negative = tokenizer.encode(job.negativePrompt).ids();
+        PromptInput prompt = PromptInput.encode(base.tokenizer(), job.prompt, job.negativePrompt);
         this.promptTruncated = prompt.truncated();
-        this.textInputs = new DiffusionEngine.TextSample[n];
-        for (int i = 0; i < n; i++) {
-            textInputs[i] = new DiffusionEngine.TextSample(job.seed + i, prompt.ids(), negative, job.guidanceScale);
+        List<StageRun> plan = new ArrayList<>(2);
+        if (preview == null) {
+            plan.add(new StageRun(Stage.BASE, base, job.steps, job.sampler, n));
         }
-        this.baseResults = new SampleResult[n];
-        this.srResults = new SampleResult[n];
-        this.pendingBase = parentImage == null ? n : 0;
-        this.pendingSr = this.superResolution == null ? 0 : n;
-        this.baseKey = new StageKey(base.spec().name(), Stage.BASE, base.spec().resolution(), job.steps, job.sampler);
-        this.srKey = this.superResolution == null ? null : new StageKey(this.superResolution.spec().name(),
-                Stage.SUPER_RESOLUTION, this.superResolution.spec().resolution(),
-                this.superResolution.spec().defaultSteps(), this.superResolution.spec().defaultSampler());
+        if (preview != null || job.mode == JobMode.FULL) {
+            plan.add(new StageRun(Stage.SUPER_RESOLUTION, superResolution, superResolution.spec().defaultSteps(),
+                    superResolution.spec().defaultSampler(), n));
+        }
+        this.stages = List.copyOf(plan);
+        this.firstInputs = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            firstInputs.add(preview == null ? prompt.sample(job.seed + i, job.guidanceScale)
+                    : stages.get(0).inputAfter(job.seed + i, preview));
+        }
         this.totalSampleSteps = (long) n * totalStepsPerSample();
     }
 
@@ -103,14 +91,30 @@ public final class JobExecution {
         return promptTruncated;
     }
 
-    /** The model that runs this job's samples through {@code stage}; null for super-resolution of a preview. */
+    /** The stages this job's samples go through, in order. */
+    public List<Stage> stages() {
+        return stages.stream().map(s -> s.stage).toList();
+    }
+
+    /** The model that runs this job's samples through {@code stage}; null if the job has no such stage. */
     public LoadedModel model(Stage stage) {
-        return stage == Stage.BASE ? base : superResolution;
+        StageRun run = find(stage);
+        return run == null ? null : run.model;
     }
 
     /** What {@code stage} produced for sample {@code index}: null if it never ran there. */
     public SampleResult result(Stage stage, int index) {
-        return (stage == Stage.BASE ? baseResults : srResults)[index];
+        StageRun run = find(stage);
+        return run == null ? null : run.results[index];
+    }
+
+    private StageRun find(Stage stage) {
+        for (StageRun run : stages) {
+            if (run.stage == stage) {
+                return run;
+            }
+        }
+        return null;
     }
 
     /** Sets the trace this run belongs to (the span of the attempt that started it). */
@@ -124,26 +128,19 @@ public final class JobExecution {
     }
 
     public int totalStepsPerSample() {
-        return baseSteps() + (srKey == null ? 0 : srKey.steps());
+        return stages.stream().mapToInt(s -> s.key.steps()).sum();
     }
 
-    private int baseSteps() {
-        return parentImage == null ? job.steps : 0;
-    }
-
+    /** The versions of the models that made its samples, joined by '+' in stage order. */
     public String modelVersion() {
-        if (parentImage != null) {
-            return superResolution.spec().nameAtVersion();
-        }
-        return base.spec().nameAtVersion() + (superResolution == null ? "" : "+" + superResolution.spec().nameAtVersion());
+        return String.join("+", stages.stream().map(s -> s.model.spec().nameAtVersion()).toList());
     }
 
     /** The first stage's samples: base, or for an upscale job super-resolution of the parent sample. */
     List<SampleTask> initialTasks() {
-        List<SampleTask> tasks = new ArrayList<>(textInputs.length);
-        for (int i = 0; i < textInputs.length; i++) {
-            tasks.add(parentImage == null ? new SampleTask(this, i, baseKey, textInputs[i])
-                    : new SampleTask(this, i, srKey, new DiffusionEngine.UpscaleSample(job.seed + i, parentImage)));
+        List<SampleTask> tasks = new ArrayList<>(firstInputs.size());
+        for (int i = 0; i < firstInputs.size(); i++) {
+            tasks.add(new SampleTask(this, i, stages.get(0).key, firstInputs.get(i)));
         }
         return tasks;
     }
@@ -151,7 +148,13 @@ public final class JobExecution {
     /** After a batch step: this job's samples in the batch advanced. */
     void advanced(Stage stage, int stageStepsDone, int samples) {
         sampleStepsDone += samples;
-        int offset = stage == Stage.BASE ? 0 : baseSteps();
+        int offset = 0;
+        for (StageRun run : stages) {
+            if (run.stage == stage) {
+                break;
+            }
+            offset += run.key.steps();
+        }
         stepsDone = Math.max(stepsDone, offset + stageStepsDone);
     }
 
@@ -189,32 +192,32 @@ public final class JobExecution {
 
     /** A sample finished (or was dropped from) a stage: @return what comes next for it and the job */
     Next sampleDone(Stage stage, int index, SampleResult result) {
+        int at = stages.indexOf(find(stage));
+        StageRun run = stages.get(at);
+        run.results[index] = result;
+        run.pending--;
         Next next = Next.WAIT;
-        if (stage == Stage.BASE) {
-            baseResults[index] = result;
-            pendingBase--;
-            if (!stopped && result.completed() && srKey != null) {
-                next = new Next.Queue(new SampleTask(this, index, srKey,
-                        new DiffusionEngine.UpscaleSample(job.seed + index, result.image())));
-            } else if (srKey != null) {
-                pendingSr--; // never upscaled
+        if (at + 1 < stages.size()) {
+            StageRun following = stages.get(at + 1);
+            if (!stopped && result.completed()) {
+                next = new Next.Queue(new SampleTask(this, index, following.key,
+                        following.inputAfter(job.seed + index, result.image())));
+            } else {
+                stages.subList(at + 1, stages.size()).forEach(later -> later.pending--); // never reaches them
             }
-        } else {
-            srResults[index] = result;
-            pendingSr--;
         }
-        if (pendingBase == 0 && pendingSr == 0) {
+        if (stages.stream().allMatch(s -> s.pending == 0)) {
             return stopped ? new Next.SettleStopped(this) : new Next.Finish(this);
         }
         return next;
     }
 
-    /** The final image of a sample: its super-resolution output for full jobs, else its base output. */
+    /** The final image of a sample: what its last stage produced. */
     public float[] finalImage(int index) {
-        return superResolution == null ? baseResults[index].image() : srResults[index].image();
+        return stages.get(stages.size() - 1).results[index].image();
     }
 
     public int finalResolution() {
-        return superResolution == null ? base.spec().resolution() : superResolution.spec().resolution();
+        return stages.get(stages.size() - 1).key.resolution();
     }
 }

@@ -60,8 +60,11 @@ public final class DiffusionEngine {
     public record TextSample(long seed, long[] promptTokens, long[] negativeTokens, double guidanceScale) implements SampleInput {
     }
 
-    /** A super-resolution sample: its seed and the low-resolution CHW image in [-1, 1]. */
-    public record UpscaleSample(long seed, float[] lowRes) implements SampleInput {
+    /**
+     * A super-resolution sample: its seed and its preview already upsampled to the model's resolution (CHW
+     * in [-1, 1]; {@code stage.LowResInput} prepares it).
+     */
+    public record UpscaleSample(long seed, float[] upsampled) implements SampleInput {
     }
 
     /**
@@ -132,7 +135,10 @@ public final class DiffusionEngine {
         try (NDManager m = model.manager().newSubManager()) {
             float[] lowUp = new float[n * plane];
             for (int i = 0; i < n; i++) {
-                float[] up = Images.upsampleBilinear(samples.get(i).lowRes(), spec.channels(), spec.lowResolution(), r);
+                float[] up = samples.get(i).upsampled();
+                if (up.length != plane) {
+                    throw new IllegalArgumentException("an upscale sample must be " + sampleShape + ", got " + up.length + " values");
+                }
                 System.arraycopy(up, 0, lowUp, i * plane, plane);
             }
             SampleStreams streams = new SampleStreams(samples.stream().map(UpscaleSample::seed).toList(), 1, sampleShape);

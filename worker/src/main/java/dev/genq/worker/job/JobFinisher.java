@@ -1,7 +1,5 @@
 package dev.genq.worker.job;
 
-import dev.genq.storage.job.Sha256;
-
 import dev.genq.storage.job.Stage;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobStatus;
@@ -19,7 +17,7 @@ import dev.genq.storage.objectstore.ObjectStore;
 import dev.genq.worker.batch.JobExecution;
 import dev.genq.worker.batch.JobOutcomes;
 import dev.genq.worker.engine.DiffusionEngine.SampleResult;
-import dev.genq.worker.engine.Images;
+import dev.genq.worker.stage.PngOutput;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
@@ -106,19 +104,19 @@ public class JobFinisher implements JobOutcomes {
         List<Sample> samples = new ArrayList<>();
         int resolution = run.finalResolution();
         for (int i = 0; i < job.numSamples; i++) {
-            byte[] png = Images.png(run.finalImage(i), resolution);
+            PngOutput png = PngOutput.encode(run.finalImage(i), resolution);
             Sample s = new Sample();
             s.jobId = job.id;
             s.idx = i;
             s.tenantId = job.tenantId;
             s.status = SampleStatus.PENDING;
             s.seed = job.seed + i;
-            s.width = resolution;
-            s.height = resolution;
+            s.width = png.width();
+            s.height = png.height();
             s.objectKey = Buckets.sampleKey(job.tenantId, job.id, i);
-            s.sizeBytes = png.length;
-            s.sha256 = Sha256.hex(png);
-            store.put(Buckets.PENDING, s.objectKey, png, "image/png"); // same key, same bytes on a retry
+            s.sizeBytes = png.png().length;
+            s.sha256 = png.sha256();
+            store.put(Buckets.PENDING, s.objectKey, png.png(), "image/png"); // same key, same bytes on a retry
             samples.add(s);
         }
         List<Long> announcements = QuarkusTransaction.requiringNew().call(() -> {
@@ -189,15 +187,12 @@ public class JobFinisher implements JobOutcomes {
     private void bill(JobExecution run) {
         Job job = run.job();
         for (int i = 0; i < job.numSamples; i++) {
-            SampleResult b = run.result(Stage.BASE, i);
-            if (b != null && b.stepsRun() > 0) {
-                costs.record(job.id, job.tenantId, i, Stage.BASE.wire(), run.model(Stage.BASE).spec().nameAtVersion(),
-                        b.stepsRun(), b.seconds());
-            }
-            SampleResult sr = run.result(Stage.SUPER_RESOLUTION, i);
-            if (sr != null && sr.stepsRun() > 0) {
-                costs.record(job.id, job.tenantId, i, Stage.SUPER_RESOLUTION.wire(),
-                        run.model(Stage.SUPER_RESOLUTION).spec().nameAtVersion(), sr.stepsRun(), sr.seconds());
+            for (Stage stage : run.stages()) {
+                SampleResult r = run.result(stage, i);
+                if (r != null && r.stepsRun() > 0) {
+                    costs.record(job.id, job.tenantId, i, stage.wire(), run.model(stage).spec().nameAtVersion(),
+                            r.stepsRun(), r.seconds());
+                }
             }
         }
     }

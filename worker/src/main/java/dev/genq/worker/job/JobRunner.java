@@ -11,7 +11,7 @@ import dev.genq.storage.job.SampleId;
 import dev.genq.storage.job.SampleStatus;
 import dev.genq.storage.objectstore.Buckets;
 import dev.genq.storage.objectstore.ObjectStore;
-import dev.genq.worker.engine.Images;
+import dev.genq.worker.stage.LowResInput;
 import dev.genq.storage.messaging.JobRequested;
 import dev.genq.worker.batch.JobExecution;
 import dev.genq.worker.batch.MicroBatcher;
@@ -140,7 +140,7 @@ public class JobRunner {
         if (sample == null || sample.status != SampleStatus.RELEASED) {
             return null;
         }
-        return Images.fromPng(store.get(Buckets.OUTPUTS, sample.objectKey), sr.spec().lowResolution());
+        return LowResInput.decodePng(store.get(Buckets.OUTPUTS, sample.objectKey), sr.spec());
     }
 
     /** Fails a job for a reason that is not the client's; such jobs are not billed. */

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.genq.storage.quality.PictureStats;
 import dev.genq.worker.engine.BatchListener;
 import dev.genq.worker.engine.DiffusionEngine;
-import dev.genq.worker.engine.Images;
+import dev.genq.worker.stage.LowResInput;
+import dev.genq.worker.stage.PromptInput;
 import dev.genq.worker.engine.LoadedModel;
 import dev.genq.worker.engine.ModelSpec;
 import java.io.IOException;
@@ -111,8 +112,7 @@ public final class PackageProbe {
         DiffusionEngine.Sampling sampling = DiffusionEngine.Sampling.deterministic(c.sampler(), c.steps());
         float[] image;
         if (model.spec().kind() == Stage.BASE) {
-            var sample = new DiffusionEngine.TextSample(c.seed(), model.tokenizer().encode(c.prompt()).ids(),
-                    model.tokenizer().encode("").ids(), c.guidanceScale());
+            var sample = PromptInput.encode(model.tokenizer(), c.prompt(), "").sample(c.seed(), c.guidanceScale());
             image = engine.textToImage(model, List.of(sample), sampling, BatchListener.ALL).image(0);
         } else {
             byte[] png;
@@ -121,7 +121,7 @@ public final class PackageProbe {
             } catch (IOException e) {
                 throw new UncheckedIOException(dir + ": probe input " + c.input() + " is unreadable", e);
             }
-            var sample = new DiffusionEngine.UpscaleSample(c.seed(), Images.fromPng(png, model.spec().lowResolution()));
+            var sample = LowResInput.sample(c.seed(), LowResInput.decodePng(png, model.spec()), model.spec());
             image = engine.upscale(model, List.of(sample), sampling, BatchListener.ALL).image(0);
         }
         return stats(image);

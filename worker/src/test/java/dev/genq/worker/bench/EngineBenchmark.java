@@ -1,5 +1,7 @@
 package dev.genq.worker.bench;
 
+import dev.genq.worker.stage.LowResInput;
+
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -120,7 +122,7 @@ public final class EngineBenchmark {
         if (full) {
             List<DiffusionEngine.UpscaleSample> up = new ArrayList<>();
             for (int i = 0; i < batch; i++) {
-                up.add(new DiffusionEngine.UpscaleSample(i, low.image(i)));
+                up.add(LowResInput.sample(i, low.image(i), sr.spec()));
             }
             engine.upscale(sr, up, DiffusionEngine.Sampling.ddim(srSteps), BatchListener.ALL);
         }

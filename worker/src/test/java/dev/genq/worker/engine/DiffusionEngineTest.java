@@ -1,5 +1,7 @@
 package dev.genq.worker.engine;
 
+import dev.genq.worker.stage.LowResInput;
+
 import dev.genq.storage.inference.Tokenizer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -73,10 +75,10 @@ class DiffusionEngineTest {
         var five = production.textToImage(base, List.of(sample(1, "x"), sample(2, "y"), sample(11, "a red apple"),
                 sample(4, "cat"), sample(6, "dog")), DiffusionEngine.Sampling.ddim(8), BatchListener.ALL);
         assertArrayEquals(alone.image(0), five.image(2));
-        var upAlone = production.upscale(sr, List.of(new DiffusionEngine.UpscaleSample(11, alone.image(0))),
+        var upAlone = production.upscale(sr, List.of(LowResInput.sample(11, alone.image(0), sr.spec())),
                 DiffusionEngine.Sampling.ddim(3), BatchListener.ALL);
-        var upThree = production.upscale(sr, List.of(new DiffusionEngine.UpscaleSample(1, five.image(0)),
-                new DiffusionEngine.UpscaleSample(11, alone.image(0)), new DiffusionEngine.UpscaleSample(2, five.image(1))),
+        var upThree = production.upscale(sr, List.of(LowResInput.sample(1, five.image(0), sr.spec()),
+                LowResInput.sample(11, alone.image(0), sr.spec()), LowResInput.sample(2, five.image(1), sr.spec())),
                 DiffusionEngine.Sampling.ddim(3), BatchListener.ALL);
         assertArrayEquals(upAlone.image(0), upThree.image(1));
     }
@@ -125,7 +127,7 @@ class DiffusionEngineTest {
     @Test
     void fullCascadeGivesA128PixelPng() throws Exception {
         var low = engine.textToImage(base, List.of(sample(1, "a star")), DiffusionEngine.Sampling.ddim(4), BatchListener.ALL);
-        var full = engine.upscale(sr, List.of(new DiffusionEngine.UpscaleSample(1, low.image(0))), DiffusionEngine.Sampling.ddim(3), BatchListener.ALL);
+        var full = engine.upscale(sr, List.of(LowResInput.sample(1, low.image(0), sr.spec())), DiffusionEngine.Sampling.ddim(3), BatchListener.ALL);
         BufferedImage img = ImageIO.read(new ByteArrayInputStream(Images.png(full.image(0), full.resolution())));
         assertEquals(128, img.getWidth());
         assertEquals(128, img.getHeight());
@@ -147,7 +149,7 @@ class DiffusionEngineTest {
                     }
                 }
             }
-            var full = engine.upscale(shipped, List.of(new DiffusionEngine.UpscaleSample(3, low)), DiffusionEngine.Sampling.ddim(20), BatchListener.ALL);
+            var full = engine.upscale(shipped, List.of(LowResInput.sample(3, low, shipped.spec())), DiffusionEngine.Sampling.ddim(20), BatchListener.ALL);
             float[] up = Images.upsampleBilinear(low, 3, 32, 128);
             double mse = 0;
             for (int i = 0; i < up.length; i++) {

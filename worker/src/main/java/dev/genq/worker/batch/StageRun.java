@@ -1,0 +1,32 @@
+package dev.genq.worker.batch;
+
+import dev.genq.storage.job.Stage;
+import dev.genq.worker.engine.DiffusionEngine.SampleInput;
+import dev.genq.worker.engine.DiffusionEngine.SampleResult;
+import dev.genq.worker.engine.LoadedModel;
+import dev.genq.worker.stage.LowResInput;
+
+/** One stage of one job: the model, the key its samples batch under, and what each sample produced there. */
+final class StageRun {
+    final Stage stage;
+    final LoadedModel model;
+    final StageKey key;
+    final SampleResult[] results;
+    int pending;
+
+    StageRun(Stage stage, LoadedModel model, int steps, String sampler, int samples) {
+        this.stage = stage;
+        this.model = model;
+        this.key = new StageKey(model.spec().name(), stage, model.spec().resolution(), steps, sampler);
+        this.results = new SampleResult[samples];
+        this.pending = samples;
+    }
+
+    /** This stage's input for a sample whose previous stage produced {@code image}. */
+    SampleInput inputAfter(long seed, float[] image) {
+        return switch (stage) {
+            case SUPER_RESOLUTION -> LowResInput.sample(seed, image, model.spec());
+            case BASE -> throw new IllegalStateException("the base stage has no stage before it");
+        };
+    }
+}
