@@ -5,7 +5,7 @@ import dev.genq.worker.WorkerSettings;
 import dev.genq.worker.engine.DiffusionEngine;
 import dev.genq.worker.engine.DiffusionEngine.SampleResult;
 import dev.genq.worker.engine.DiffusionEngine.StageResult;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.genq.worker.metrics.WorkerMeters;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,19 +35,19 @@ public class MicroBatcher {
     private final BatchProgress progress;
     private final JobOutcomes outcomes;
     private final NumericGuard numericGuard;
-    private final MeterRegistry metrics;
+    private final WorkerMeters meters;
     private final BatchQueue<SampleTask> queue;
     private volatile boolean running;
     private Thread thread;
 
     public MicroBatcher(BatchSettings settings, WorkerSettings worker, BatchProgress progress, JobOutcomes outcomes,
-                        NumericGuard numericGuard, MeterRegistry metrics) {
+                        NumericGuard numericGuard, WorkerMeters meters) {
         this.settings = settings;
         this.engine = new DiffusionEngine(worker.forwardRows(), worker.srForwardRows());
         this.progress = progress;
         this.outcomes = outcomes;
         this.numericGuard = numericGuard;
-        this.metrics = metrics;
+        this.meters = meters;
         this.queue = new BatchQueue<>(SampleTask::key, settings.maxSamples(), settings.maxWait());
     }
 
@@ -113,8 +113,8 @@ public class MicroBatcher {
             }
             return;
         }
-        metrics.timer("genq.inference", "stage", key.stage().wire()).record((long) (result.seconds() * 1e9), TimeUnit.NANOSECONDS);
-        metrics.summary("genq.batch.samples", "stage", key.stage().wire()).record(tasks.size());
+        meters.inference(key.stage()).record((long) (result.seconds() * 1e9), TimeUnit.NANOSECONDS);
+        meters.batchSamples(key.stage()).record(tasks.size());
         java.util.Set<JobExecution> failed = numericGuard.failBroken(tasks, result, tasks.get(0).job().model(key.stage()).spec().nameAtVersion());
         for (int i = 0; i < tasks.size(); i++) {
             SampleTask t = tasks.get(i);

@@ -2,7 +2,7 @@ package dev.genq.worker.batch;
 
 import dev.genq.worker.engine.DiffusionEngine.StageResult;
 import dev.genq.worker.engine.NonFiniteOutputException;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.genq.worker.metrics.WorkerMeters;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,10 +19,10 @@ import org.jboss.logging.Logger;
 public class NumericGuard {
     private static final Logger LOG = Logger.getLogger(NumericGuard.class);
 
-    private final MeterRegistry metrics;
+    private final WorkerMeters meters;
 
-    public NumericGuard(MeterRegistry metrics) {
-        this.metrics = metrics;
+    public NumericGuard(WorkerMeters meters) {
+        this.meters = meters;
     }
 
     /** @return the jobs failed here; their samples must not go on */
@@ -37,7 +37,7 @@ public class NumericGuard {
             }
         }
         broken.forEach((job, counts) -> {
-            metrics.counter("genq.engine.nonfinite.samples", "model", model).increment(counts[0]);
+            meters.nonFiniteSamples(model).increment(counts[0]);
             NonFiniteOutputException e = new NonFiniteOutputException(model, counts[0], counts[1]);
             LOG.errorf("job %s: %s", job.job().id, e.getMessage());
             job.fail(e);

@@ -1,7 +1,8 @@
 package dev.genq.worker.job;
 
 import dev.genq.worker.WorkerSettings;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.genq.storage.job.Stage;
+import dev.genq.worker.metrics.WorkerMeters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.math.BigDecimal;
@@ -20,16 +21,16 @@ public class CostMeter {
 
     private final WorkerSettings settings;
     private final EntityManager em;
-    private final MeterRegistry metrics;
+    private final WorkerMeters meters;
 
-    public CostMeter(WorkerSettings settings, EntityManager em, MeterRegistry metrics) {
+    public CostMeter(WorkerSettings settings, EntityManager em, WorkerMeters meters) {
         this.settings = settings;
         this.em = em;
-        this.metrics = metrics;
+        this.meters = meters;
     }
 
     /** One sample's use of one stage: the steps it ran and its share of every batched step's wall time. */
-    public void record(UUID jobId, UUID tenantId, int sampleIdx, String stage, String modelVersion, int steps,
+    public void record(UUID jobId, UUID tenantId, int sampleIdx, Stage stage, String modelVersion, int steps,
                        double seconds) {
         double share = seconds;
         BigDecimal price = settings.pricePerDeviceHour();
@@ -40,7 +41,7 @@ public class CostMeter {
                                           compute_seconds, device_class, price_per_device_hour, cost_usd)
                 values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                 on conflict (job_id, sample_idx, stage) do nothing""")
-                .setParameter(1, jobId).setParameter(2, sampleIdx).setParameter(3, stage)
+                .setParameter(1, jobId).setParameter(2, sampleIdx).setParameter(3, stage.wire())
                 .setParameter(4, tenantId).setParameter(5, modelVersion).setParameter(6, steps)
                 .setParameter(7, share).setParameter(8, settings.deviceClass()).setParameter(9, price)
                 .setParameter(10, cost)
@@ -48,10 +49,8 @@ public class CostMeter {
         if (inserted) {
             // what the cost rows charge, for the cost panels and alerts (sample_costs stays the ledger:
             // a transaction rolled back after this line would make the counters run slightly ahead of it)
-            metrics.counter("genq.cost.usd", "stage", stage, "device_class", settings.deviceClass())
-                    .increment(cost.doubleValue());
-            metrics.counter("genq.compute.seconds", "stage", stage, "device_class", settings.deviceClass())
-                    .increment(share);
+            meters.costUsd(stage).increment(cost.doubleValue());
+            meters.computeSeconds(stage).increment(share);
         }
     }
 }

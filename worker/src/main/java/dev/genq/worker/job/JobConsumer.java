@@ -71,9 +71,9 @@ public class JobConsumer {
     private KafkaConsumer<String, String> consumer;
 
     public JobConsumer(KafkaClients kafka, JobRunner runner, WorkerSettings settings, BatchSettings batch,
-                       MessagingSpans spans, io.micrometer.core.instrument.MeterRegistry metrics) {
+                       MessagingSpans spans, dev.genq.worker.metrics.WorkerMeters meters) {
         this.spans = spans;
-        this.messageAge = metrics.timer("genq.worker.message.age");
+        this.messageAge = meters.messageAge();
         this.kafka = kafka;
         this.runner = runner;
         this.settings = settings;

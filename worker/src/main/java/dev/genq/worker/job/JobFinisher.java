@@ -18,7 +18,7 @@ import dev.genq.worker.batch.JobExecution;
 import dev.genq.worker.batch.JobOutcomes;
 import dev.genq.worker.engine.DiffusionEngine.SampleResult;
 import dev.genq.worker.stage.PngOutput;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.genq.worker.metrics.WorkerMeters;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,7 +45,7 @@ public class JobFinisher implements JobOutcomes {
 
     private final ObjectStore store;
     private final CostMeter costs;
-    private final MeterRegistry metrics;
+    private final WorkerMeters meters;
     private final io.micrometer.core.instrument.Timer finishWait;
     private final io.micrometer.core.instrument.Timer storeDuration;
     /** Several jobs are stored at once: each waits on S3, Postgres and Kafka round trips, not on the CPU. */
@@ -55,7 +55,7 @@ public class JobFinisher implements JobOutcomes {
     private final OutboxPublisher outbox;
     private final JobLeases leases;
 
-    public JobFinisher(ObjectStore store, CostMeter costs, MeterRegistry metrics, KafkaClients kafka, OutboxPublisher outbox,
+    public JobFinisher(ObjectStore store, CostMeter costs, WorkerMeters meters, KafkaClients kafka, OutboxPublisher outbox,
                        JobLeases leases, dev.genq.worker.WorkerSettings settings) {
         this.outbox = outbox;
         this.leases = leases;
@@ -64,9 +64,9 @@ public class JobFinisher implements JobOutcomes {
                 r -> new Thread(r, "genq-job-finisher-" + n.incrementAndGet()));
         this.store = store;
         this.costs = costs;
-        this.metrics = metrics;
-        this.finishWait = metrics.timer("genq.worker.finish.wait");
-        this.storeDuration = metrics.timer("genq.worker.store.duration");
+        this.meters = meters;
+        this.finishWait = meters.finishWait();
+        this.storeDuration = meters.storeDuration();
         this.producer = kafka.producer("genq-worker");
     }
 
@@ -142,7 +142,7 @@ public class JobFinisher implements JobOutcomes {
             settleCanceled(run, samples);
             return;
         }
-        metrics.counter("genq.samples.generated").increment(job.numSamples);
+        meters.samplesGenerated().increment(job.numSamples);
         publish(job, announcements);
     }
 
@@ -190,7 +190,7 @@ public class JobFinisher implements JobOutcomes {
             for (Stage stage : run.stages()) {
                 SampleResult r = run.result(stage, i);
                 if (r != null && r.stepsRun() > 0) {
-                    costs.record(job.id, job.tenantId, i, stage.wire(), run.model(stage).spec().nameAtVersion(),
+                    costs.record(job.id, job.tenantId, i, stage, run.model(stage).spec().nameAtVersion(),
                             r.stepsRun(), r.seconds());
                 }
             }

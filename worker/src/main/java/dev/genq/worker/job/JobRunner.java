@@ -18,7 +18,7 @@ import dev.genq.worker.batch.MicroBatcher;
 import dev.genq.worker.engine.LoadedModel;
 import dev.genq.worker.engine.ModelSpec;
 import dev.genq.worker.model.ModelRegistry;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.genq.worker.metrics.WorkerMeters;
 import io.opentelemetry.context.Context;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,7 +40,7 @@ public class JobRunner {
     private final ModelRegistry models;
     private final MicroBatcher batcher;
     private final JobFinisher finisher;
-    private final MeterRegistry metrics;
+    private final WorkerMeters meters;
     private final ObjectStore store;
     private final JobLeases leases;
     private final Duration queueDeadline;
@@ -49,7 +49,7 @@ public class JobRunner {
     /** Jobs whose execution is in this worker's batcher now. */
     private final java.util.Set<java.util.UUID> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public JobRunner(ModelRegistry models, MicroBatcher batcher, JobFinisher finisher, MeterRegistry metrics,
+    public JobRunner(ModelRegistry models, MicroBatcher batcher, JobFinisher finisher, WorkerMeters meters,
                      ObjectStore store, JobLeases leases,
                      @org.eclipse.microprofile.config.inject.ConfigProperty(name = JobStatus.QUEUE_DEADLINE,
                              defaultValue = JobStatus.QUEUE_DEADLINE_DEFAULT)
@@ -60,7 +60,7 @@ public class JobRunner {
         this.models = models;
         this.batcher = batcher;
         this.finisher = finisher;
-        this.metrics = metrics;
+        this.meters = meters;
     }
 
     /** @return completes when the job's result is durable (or there was nothing to do) */
@@ -92,7 +92,7 @@ public class JobRunner {
                 }
                 if (job.startedAt == null) {
                     QuarkusTransaction.requiringNew().run(() -> JobEvents.record(job.tenantId, job.id, JobEvent.JOB_STARTED));
-                    metrics.timer("genq.queue.wait").record(Duration.between(job.createdAt, OffsetDateTime.now()));
+                    meters.queueWait().record(Duration.between(job.createdAt, OffsetDateTime.now()));
                 } else {
                     LOG.infof("job %s: taken over after an interrupted attempt", job.id);
                 }
@@ -154,7 +154,7 @@ public class JobRunner {
             return failed;
         });
         if (changed) {
-            metrics.counter("genq.jobs.failed", "code", code).increment();
+            meters.jobsFailed(code).increment();
             LOG.warnf("job %s failed: %s: %s", job.id, code, message);
         }
     }

@@ -63,7 +63,7 @@ class NumericGuardTest {
                 new SampleResult(nan, 4, 1), new SampleResult(new float[] {0.1f, Float.POSITIVE_INFINITY, 0.3f}, 4, 1)), 32, 4, 2);
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
-        Set<JobExecution> failed = new NumericGuard(metrics).failBroken(tasks, result, "tiny-base@1");
+        Set<JobExecution> failed = new NumericGuard(new dev.genq.worker.metrics.WorkerMeters(metrics, "cpu")).failBroken(tasks, result, "tiny-base@1");
 
         assertEquals(Set.of(broken), failed);
         assertTrue(broken.stopped());
