@@ -3,12 +3,13 @@
 
 Written from the published update rules, not from the Java code: DDPM ancestral (posterior with the
 "fixed small" variance), DDIM with eta (clipped x0, epsilon re-derived from it, as diffusers'
-use_clipped_model_output), DPM-Solver++(2M) (data prediction, second-order multistep, first order on
-the first and the last step). Classifier-free guidance: eps = eps_u + g * (eps_c - eps_u).
+use_clipped_model_output), DPM-Solver++(2M) (data prediction clipped to [-1, 1], second-order multistep,
+first order on the first and the last step). Classifier-free guidance: eps = eps_u + g * (eps_c - eps_u).
 
 For the fixture denoiser models/fixtures/tiny-base (run at 16x16 to keep the vectors small), fixed
 prompt tokens and a seed, it writes the initial noise, the per-step noise, and each sampler's final
-sample as raw little-endian float32 files plus cases.json. The Java test feeds the same noise through
+sample as raw little-endian float32 files plus cases.json, and the timesteps each timestep_spacing
+(leading, trailing, linspace: diffusers' numpy expressions) visits for a range of step counts. The Java test feeds the same noise through
 the engine and must match to 1e-4.
 
     /usr/bin/python3 worker/src/test/resources/sampler-reference/make_reference.py
@@ -17,6 +18,7 @@ import json
 import math
 import os
 
+import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,12 +38,19 @@ def cosine_alpha_bar(timesteps):
     return torch.tensor(out, dtype=torch.float64)
 
 
-def spaced(steps):
-    return [int(math.floor(i * T / steps)) for i in range(steps)][::-1]
+def spaced(steps, spacing="leading", span=T):
+    """The timesteps a run visits, noisiest first, as diffusers' schedulers compute them (numpy)."""
+    if spacing == "leading":  # genq's packages before timestep_spacing: floor(i * L / N)
+        return [int(math.floor(i * span / steps)) for i in range(steps)][::-1]
+    if spacing == "trailing":
+        return (np.round(np.arange(span, 0, -span / steps)).astype(np.int64) - 1).tolist()
+    if spacing == "linspace":
+        return np.linspace(0, span - 1, steps).round()[::-1].astype(np.int64).tolist()
+    raise ValueError(spacing)
 
 
-def ddim(eps_fn, x, ab, steps, eta, noises):
-    ts = spaced(steps)
+def ddim(eps_fn, x, ab, steps, eta, noises, spacing="leading"):
+    ts = spaced(steps, spacing)
     for i, t in enumerate(ts):
         a_t = ab[t].item()
         a_prev = ab[ts[i + 1]].item() if i + 1 < steps else 1.0
@@ -56,8 +65,8 @@ def ddim(eps_fn, x, ab, steps, eta, noises):
     return x
 
 
-def ddpm(eps_fn, x, ab, steps, noises):
-    ts = spaced(steps)
+def ddpm(eps_fn, x, ab, steps, noises, spacing="leading"):
+    ts = spaced(steps, spacing)
     for i, t in enumerate(ts):
         a_t = ab[t].item()
         a_prev = ab[ts[i + 1]].item() if i + 1 < steps else 1.0
@@ -72,14 +81,14 @@ def ddpm(eps_fn, x, ab, steps, noises):
     return x
 
 
-def dpmpp_2m(eps_fn, x, ab, steps):
-    ts = spaced(steps)
+def dpmpp_2m(eps_fn, x, ab, steps, spacing="leading"):
+    ts = spaced(steps, spacing)
     prev_x0, prev_h = None, None
     for i, t in enumerate(ts):
         a_s = ab[t].item()
         alpha_s, sigma_s = math.sqrt(a_s), math.sqrt(1 - a_s)
         eps = eps_fn(x, t)
-        x0 = (x - sigma_s * eps) / alpha_s
+        x0 = ((x - sigma_s * eps) / alpha_s).clamp(-1, 1)
         if i + 1 == steps:
             x = x0  # the final step lands on t = 0 (sigma = 0): the data prediction itself
             break
@@ -137,19 +146,25 @@ def main():
     x64 = x_T.double()
     n64 = noises.double()
     cases = []
-    for sampler, steps, g, eta in [("ddim", 10, 3.0, 0.0), ("ddim", 7, 1.0, 0.0), ("ddim", 10, 3.0, 0.5),
-                                   ("ddpm", 25, 3.0, None), ("ddpm", 1, 2.0, None),
-                                   ("dpmpp_2m", 10, 3.0, None), ("dpmpp_2m", 3, 0.0, None)]:
+    for sampler, steps, g, eta, spacing in [
+            ("ddim", 10, 3.0, 0.0, "leading"), ("ddim", 7, 1.0, 0.0, "leading"), ("ddim", 10, 3.0, 0.5, "leading"),
+            ("ddpm", 25, 3.0, None, "leading"), ("ddpm", 1, 2.0, None, "leading"),
+            ("dpmpp_2m", 10, 3.0, None, "leading"), ("dpmpp_2m", 3, 0.0, None, "leading"),
+            ("ddim", 4, 3.0, 0.0, "trailing"), ("ddim", 1, 3.0, 0.0, "trailing"), ("dpmpp_2m", 4, 3.0, None, "trailing"),
+            ("ddpm", 4, 3.0, None, "trailing"), ("ddim", 6, 3.0, 0.0, "linspace")]:
         fn = eps_fn_for(g)
         if sampler == "ddim":
-            out = ddim(fn, x64, ab, steps, eta, n64)
+            out = ddim(fn, x64, ab, steps, eta, n64, spacing)
         elif sampler == "ddpm":
-            out = ddpm(fn, x64, ab, steps, n64)
+            out = ddpm(fn, x64, ab, steps, n64, spacing)
         else:
-            out = dpmpp_2m(fn, x64, ab, steps)
-        name = f"{sampler}_{steps}_g{g}" + (f"_eta{eta}" if eta else "") + ".f32"
+            out = dpmpp_2m(fn, x64, ab, steps, spacing)
+        name = f"{sampler}_{steps}_g{g}" + (f"_eta{eta}" if eta else "") + ("" if spacing == "leading" else "_" + spacing) + ".f32"
         cases.append({"sampler": sampler, "steps": steps, "guidance_scale": g, "eta": eta or 0.0,
-                      "expected": save(name, out)})
+                      "timestep_spacing": spacing, "expected": save(name, out)})
+    spacings = [{"spacing": sp, "span": span, "steps": n, "timesteps": spaced(n, sp, span)}
+                for sp in ("leading", "trailing", "linspace") for span in (T, 700)
+                for n in (1, 2, 3, 4, 6, 7, 8, 10, 20, 25, 50, 99)]
     meta = {
         "model": "models/fixtures/tiny-base",
         "shape": list(SHAPE),
@@ -159,6 +174,7 @@ def main():
         "step_noise": save("step_noise.f32", noises),
         "step_noise_count": max_steps,
         "cases": cases,
+        "spacings": spacings,
         "torch": torch.__version__,
     }
     with open(os.path.join(HERE, "cases.json"), "w") as f:

@@ -39,8 +39,23 @@ public final class DiffusionEngine {
         this.imageRows = imageRows;
     }
 
-    /** Which sampler, how many steps, and DDIM's eta (ignored by the others). */
-    public record Sampling(String sampler, int steps, double eta) {
+    /**
+     * Which sampler, how many steps, DDIM's eta (ignored by the others), and the timestep spacing (null:
+     * the package's; set for evaluations and benchmarks that compare spacings on one package).
+     */
+    public record Sampling(String sampler, int steps, double eta, TimestepSpacing spacing) {
+        public Sampling(String sampler, int steps, double eta) {
+            this(sampler, steps, eta, null);
+        }
+
+        public Sampling withSpacing(TimestepSpacing spacing) {
+            return new Sampling(sampler, steps, eta, spacing);
+        }
+
+        NoiseSchedule schedule(LoadedModel model) {
+            return spacing == null ? model.schedule() : model.schedule().withSpacing(spacing);
+        }
+
         public static Sampling ddim(int steps) {
             return deterministic(Samplers.DDIM, steps);
         }
@@ -147,7 +162,7 @@ public final class DiffusionEngine {
             if (spec.startTimestep() > 0) {
                 // start from the upsampled low-res image noised to the first timestep, not from pure noise:
                 // the model then only adds the detail the upsample lacks (SDEdit-style; models/README.md)
-                int first = model.schedule().spacedTimesteps(sampling.steps(), limit)[0];
+                int first = sampling.schedule(model).spacedTimesteps(sampling.steps(), limit)[0];
                 double a = model.schedule().alphaBar(first);
                 float signal = (float) Math.sqrt(a);
                 float noise = (float) Math.sqrt(1 - a);
@@ -200,7 +215,7 @@ public final class DiffusionEngine {
         }
 
         StageResult execute(int resolution) {
-            Sampler sampler = Samplers.create(sampling.sampler(), model.schedule(), sampling.eta());
+            Sampler sampler = Samplers.create(sampling.sampler(), sampling.schedule(model), sampling.eta());
             int[] ts = sampler.setTimesteps(sampling.steps(), limit);
             boolean vPrediction = "v".equals(model.spec().prediction());
             for (int i = 0; i < ts.length && rows.length > 0; i++) {

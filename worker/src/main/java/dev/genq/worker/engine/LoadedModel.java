@@ -32,7 +32,7 @@ public final class LoadedModel implements AutoCloseable {
         this.denoiser = denoiser;
         this.textEncoder = textEncoder;
         this.tokenizer = tokenizer;
-        this.schedule = NoiseSchedule.of(spec.scheduleType(), spec.timesteps());
+        this.schedule = NoiseSchedule.of(spec.scheduleType(), spec.timesteps()).withSpacing(spec.timestepSpacing());
     }
 
     public static LoadedModel load(Path dir, Device device) {

@@ -17,7 +17,8 @@ import java.util.List;
 public record ModelSpec(String name, String version, Stage kind, int resolution, int lowResolution, int channels,
                         String prediction, String scheduleType, int timesteps, String denoiserFile,
                         TextEncoderSpec textEncoder, int defaultSteps, double defaultGuidanceScale,
-                        String defaultSampler, String license, int startTimestep) {
+                        String defaultSampler, String license, int startTimestep,
+                        TimestepSpacing timestepSpacing) {
 
     public record TextEncoderSpec(String file, String vocab, int maxTokens) {
     }
@@ -58,6 +59,12 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
             problems.add("schedule.type must be 'cosine' or 'linear', not '" + scheduleType + "'");
         }
         int timesteps = positiveInt(schedule, "timesteps", problems, "schedule.timesteps");
+        // absent: "leading", what every package made before the field existed was sampled with
+        String spacingText = schedule.path("timestep_spacing").asText(TimestepSpacing.LEADING.wire());
+        TimestepSpacing spacing = TimestepSpacing.ofWire(spacingText);
+        if (spacing == null) {
+            problems.add("schedule.timestep_spacing must be 'leading', 'trailing' or 'linspace', not '" + spacingText + "'");
+        }
         String denoiser = text(json, "denoiser", problems);
         TextEncoderSpec encoder = null;
         int lowResolution = 0;
@@ -91,7 +98,8 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
             throw new ModelPackageException(dir, String.join("; ", problems));
         }
         return new ModelSpec(name, version, kind, resolution, lowResolution, channels, prediction, scheduleType,
-                timesteps, denoiser, encoder, steps, guidance, sampler, json.path("license").asText(""), startTimestep);
+                timesteps, denoiser, encoder, steps, guidance, sampler, json.path("license").asText(""), startTimestep,
+                spacing);
     }
 
     private static String text(JsonNode n, String field, List<String> problems) {

@@ -3,9 +3,20 @@ package dev.genq.worker.engine;
 /** Cumulative signal level alpha-bar(t) for t in [0, T), as the model was trained. */
 public final class NoiseSchedule {
     private final double[] alphaBar;
+    private final TimestepSpacing spacing;
 
-    private NoiseSchedule(double[] alphaBar) {
+    private NoiseSchedule(double[] alphaBar, TimestepSpacing spacing) {
         this.alphaBar = alphaBar;
+        this.spacing = spacing;
+    }
+
+    /** The same schedule, visited with another timestep spacing. */
+    public NoiseSchedule withSpacing(TimestepSpacing spacing) {
+        return new NoiseSchedule(alphaBar, spacing);
+    }
+
+    public TimestepSpacing spacing() {
+        return spacing;
     }
 
     /** Nichol & Dhariwal's cosine schedule: beta_t = 1 - f(t+1)/f(t), clipped at 0.999. */
@@ -17,7 +28,7 @@ public final class NoiseSchedule {
             prev *= 1 - beta;
             ab[t] = prev;
         }
-        return new NoiseSchedule(ab);
+        return new NoiseSchedule(ab, TimestepSpacing.LEADING);
     }
 
     private static double cosineF(int t, int timesteps) {
@@ -35,7 +46,7 @@ public final class NoiseSchedule {
             prev *= 1 - beta;
             ab[t] = prev;
         }
-        return new NoiseSchedule(ab);
+        return new NoiseSchedule(ab, TimestepSpacing.LEADING);
     }
 
     public static NoiseSchedule of(String type, int timesteps) {
@@ -50,25 +61,21 @@ public final class NoiseSchedule {
         return alphaBar.length;
     }
 
-    /** {@code steps} timesteps evenly spaced over the schedule, from the noisiest down to 0. */
+    /** {@code steps} timesteps over the whole schedule, noisiest first. */
     public int[] spacedTimesteps(int steps) {
         return spacedTimesteps(steps, alphaBar.length);
     }
 
     /**
-     * {@code steps} timesteps spaced evenly below {@code limit} (capped at the schedule's length), noisiest
-     * first: floor(i * limit / steps). A limit below the length is for stages that start from a partly
-     * noised image instead of pure noise.
+     * {@code steps} timesteps below {@code limit} (capped at the schedule's length), noisiest first, spaced
+     * by the package's {@link TimestepSpacing}. A limit below the length is for stages that start from a
+     * partly noised image instead of pure noise.
      */
     public int[] spacedTimesteps(int steps, int limit) {
         int span = Math.min(limit, alphaBar.length);
         if (steps < 1 || steps > span) {
             throw new IllegalArgumentException("steps must be between 1 and " + span + ", got " + steps);
         }
-        int[] ts = new int[steps];
-        for (int i = 0; i < steps; i++) {
-            ts[steps - 1 - i] = (int) Math.floor((double) i * span / steps);
-        }
-        return ts;
+        return spacing.timesteps(steps, span);
     }
 }

@@ -48,14 +48,15 @@ class SamplerReferenceTest {
         List<Arguments> out = new ArrayList<>();
         for (JsonNode c : m.path("cases")) {
             out.add(Arguments.of(c.path("sampler").asText(), c.path("steps").asInt(), c.path("guidance_scale").asDouble(),
-                    c.path("eta").asDouble(), c.path("expected").asText()));
+                    c.path("eta").asDouble(), c.path("timestep_spacing").asText("leading"), c.path("expected").asText()));
         }
         return out.stream();
     }
 
-    @ParameterizedTest(name = "{0} {1} steps, guidance {2}, eta {3}")
+    @ParameterizedTest(name = "{0} {1} steps, guidance {2}, eta {3}, {4} spacing")
     @MethodSource("cases")
-    void matchesTheReference(String sampler, int steps, double guidance, double eta, String expectedFile) throws IOException {
+    void matchesTheReference(String sampler, int steps, double guidance, double eta, String spacing, String expectedFile)
+            throws IOException {
         int[] shape = new ObjectMapper().convertValue(meta.path("shape"), int[].class);
         int plane = shape[0] * shape[1] * shape[2] * shape[3];
         float[] initial = floats(meta.path("initial_noise").asText());
@@ -67,7 +68,7 @@ class SamplerReferenceTest {
 
         for (int rows : new int[] {0, 8}) { // one forward per step, and fixed-shape chunks
             var result = new DiffusionEngine(rows).textToImage(model, initial, shape[2], prompt, negative,
-                    new double[] {guidance, guidance}, new DiffusionEngine.Sampling(sampler, steps, eta), noise, BatchListener.ALL);
+                    new double[] {guidance, guidance}, new DiffusionEngine.Sampling(sampler, steps, eta, TimestepSpacing.ofWire(spacing)), noise, BatchListener.ALL);
             float[] expected = floats(expectedFile);
             float[] actual = new float[plane];
             for (int i = 0; i < shape[0]; i++) {
@@ -79,6 +80,23 @@ class SamplerReferenceTest {
             }
             assertEquals(0, maxErr, 1e-4, sampler + " forward rows " + rows + ": max abs error " + maxErr);
         }
+    }
+
+    /** Each spacing visits exactly the timesteps diffusers' numpy expressions give, for a full and a partial span. */
+    @org.junit.jupiter.api.Test
+    void everySpacingMatchesTheReferenceTimesteps() {
+        int checked = 0;
+        for (JsonNode c : meta.path("spacings")) {
+            TimestepSpacing spacing = TimestepSpacing.ofWire(c.path("spacing").asText());
+            int[] expected = new ObjectMapper().convertValue(c.path("timesteps"), int[].class);
+            int[] actual = model.schedule().withSpacing(spacing).spacedTimesteps(c.path("steps").asInt(), c.path("span").asInt());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, actual, c.toString());
+            checked++;
+        }
+        assertEquals(72, checked);
+        // the point of trailing: a few-step run starts where its input is, at pure noise
+        assertEquals(999, model.schedule().withSpacing(TimestepSpacing.TRAILING).spacedTimesteps(4)[0]);
+        assertEquals(750, model.schedule().spacedTimesteps(4)[0]);
     }
 
     static float[] floats(String file) throws IOException {
