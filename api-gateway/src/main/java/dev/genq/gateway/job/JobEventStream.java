@@ -3,13 +3,12 @@ package dev.genq.gateway.job;
 import dev.genq.api.auth.Caller;
 import dev.genq.api.problem.Problem;
 import dev.genq.api.problem.ProblemException;
+import dev.genq.gateway.metrics.GatewayMeters;
 import dev.genq.gateway.watch.HeldOpen;
 import dev.genq.gateway.watch.JobWatch;
 import dev.genq.gateway.watch.WatchSettings;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobStatus;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
@@ -40,11 +39,11 @@ public class JobEventStream {
     private final WatchSettings settings;
     private final HeldOpen held;
 
-    public JobEventStream(JobWatch watch, WatchSettings settings, MeterRegistry metrics) {
+    public JobEventStream(JobWatch watch, WatchSettings settings, GatewayMeters meters) {
         this.watch = watch;
         this.settings = settings;
         this.held = new HeldOpen(settings.streamsPerKey(), settings.streamsPerTenant(), settings.streamsPerGateway());
-        Gauge.builder("genq.api.streams.open", held, HeldOpen::total).description("job event streams open").register(metrics);
+        meters.streamsOpen(held);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.genq.gateway.job;
 
 import dev.genq.storage.job.Stage;
+import dev.genq.gateway.metrics.GatewayMeters;
 import dev.genq.gateway.model.ModelCatalog;
 import dev.genq.api.problem.Problem;
 import dev.genq.api.problem.ProblemException;
@@ -22,7 +23,6 @@ import dev.genq.storage.messaging.JobRequested;
 import dev.genq.storage.messaging.Topics;
 import dev.genq.storage.model.ModelRollout;
 import dev.genq.storage.tracing.TraceContext;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
@@ -34,7 +34,7 @@ import java.util.UUID;
 /** Submit, read, list and cancel jobs, always within one tenant. */
 @ApplicationScoped
 public class JobService {
-    private final MeterRegistry metrics;
+    private final GatewayMeters meters;
     private final ModelCatalog catalog;
     private final IdempotencyKeys keys;
     private final TenantQuotas quotas;
@@ -42,9 +42,9 @@ public class JobService {
     private final ModelRollout rollout;
     private final CostEstimates estimates;
 
-    public JobService(MeterRegistry metrics, ModelCatalog catalog, IdempotencyKeys keys, TenantQuotas quotas,
+    public JobService(GatewayMeters meters, ModelCatalog catalog, IdempotencyKeys keys, TenantQuotas quotas,
                       WebhookDeliveries webhooks, ModelRollout rollout, CostEstimates estimates) {
-        this.metrics = metrics;
+        this.meters = meters;
         this.estimates = estimates;
         this.rollout = rollout;
         this.catalog = catalog;
@@ -76,7 +76,7 @@ public class JobService {
         if (idempotencyKey != null && !keys.claim(tenantId, idempotencyKey, requestHash, job.id)) {
             throw new IdempotencyKeys.ClaimedConcurrently(); // rolls this job back; the caller replays the winner
         }
-        metrics.counter("genq.jobs.submitted", "mode", job.mode.wire()).increment();
+        meters.jobsSubmitted(job.mode).increment();
         return new Submission(job, false);
     }
 
@@ -215,7 +215,7 @@ public class JobService {
         if (idempotencyKey != null && !keys.claim(tenantId, idempotencyKey, requestHash, job.id)) {
             throw new IdempotencyKeys.ClaimedConcurrently(); // rolls this job back; the caller replays the winner
         }
-        metrics.counter("genq.jobs.submitted", "mode", "upscale").increment();
+        meters.upscalesSubmitted().increment();
         return new Submission(job, false);
     }
 
@@ -248,7 +248,7 @@ public class JobService {
         Job job = get(tenantId, id);
         if (Job.transition(job.id, JobStatus.CANCELABLE, JobStatus.CANCELED)) {
             JobEvents.record(tenantId, job.id, JobEvent.JOB_CANCELED);
-            metrics.counter("genq.jobs.canceled").increment();
+            meters.jobsCanceled().increment();
         }
         Job.getEntityManager().refresh(job);
         if (job.status != JobStatus.CANCELED) {

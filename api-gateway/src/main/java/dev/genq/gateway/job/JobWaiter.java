@@ -1,12 +1,11 @@
 package dev.genq.gateway.job;
 
 import dev.genq.api.auth.Caller;
+import dev.genq.gateway.metrics.GatewayMeters;
 import dev.genq.gateway.watch.HeldOpen;
 import dev.genq.gateway.watch.JobWatch;
 import dev.genq.gateway.watch.WatchSettings;
 import dev.genq.storage.job.JobStatus;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Optional;
@@ -24,13 +23,13 @@ import java.util.concurrent.TimeUnit;
 public class JobWaiter {
     private final JobWatch watch;
     private final HeldOpen held;
-    private final MeterRegistry metrics;
+    private final GatewayMeters meters;
 
-    public JobWaiter(JobWatch watch, WatchSettings settings, MeterRegistry metrics) {
+    public JobWaiter(JobWatch watch, WatchSettings settings, GatewayMeters meters) {
         this.watch = watch;
         this.held = new HeldOpen(settings.waitsPerKey(), settings.waitsPerTenant(), settings.waitsPerGateway());
-        this.metrics = metrics;
-        Gauge.builder("genq.api.waits.open", held, HeldOpen::total).description("Prefer: wait requests held").register(metrics);
+        this.meters = meters;
+        meters.waitsOpen(held);
     }
 
     /** A job has settled for a waiting client when it is terminal, or waits for a human (who may take hours). */
@@ -42,7 +41,7 @@ public class JobWaiter {
     public Optional<CompletionStage<Void>> untilSettled(Caller caller, UUID jobId, Duration wait) {
         Optional<HeldOpen.Hold> hold = held.tryHold(caller);
         if (hold.isEmpty()) {
-            metrics.counter("genq.api.waits.refused").increment();
+            meters.waitsRefused().increment();
             return Optional.empty();
         }
         CompletableFuture<Void> done = new CompletableFuture<>();

@@ -1,7 +1,5 @@
 package dev.genq.gateway.metrics;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,14 +22,12 @@ public class QueueGauges {
     private final EntityManager em;
     private final Map<String, double[]> byMode = new ConcurrentHashMap<>(); // mode -> {depth, oldest age s}
 
-    public QueueGauges(EntityManager em, MeterRegistry metrics) {
+    public QueueGauges(EntityManager em, GatewayMeters meters) {
         this.em = em;
         for (String mode : MODES) {
             double[] values = byMode.computeIfAbsent(mode, m -> new double[2]);
-            Gauge.builder("genq.jobs.queued", values, v -> v[0]).tag("mode", mode)
-                    .description("jobs waiting to start").register(metrics);
-            Gauge.builder("genq.jobs.queued.oldest.age", values, v -> v[1]).tag("mode", mode).baseUnit("seconds")
-                    .description("how long the oldest queued job has waited").register(metrics);
+            meters.jobsQueued(mode, values, v -> v[0]);
+            meters.jobsQueuedOldestAge(mode, values, v -> v[1]);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.genq.gateway.recovery;
 
+import dev.genq.gateway.metrics.GatewayMeters;
 import dev.genq.gateway.outbox.OutboxRelay;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.Sample;
@@ -12,7 +13,6 @@ import dev.genq.storage.messaging.JobEvents;
 import dev.genq.storage.messaging.JobRequested;
 import dev.genq.storage.messaging.Topics;
 import dev.genq.storage.outbox.OutboxMessage;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -57,20 +57,20 @@ public class JobSweeper {
     private final Duration queueDeadline;
     private final EntityManager em;
     private final OutboxRelay relay;
-    private final MeterRegistry metrics;
+    private final GatewayMeters meters;
     private final dev.genq.gateway.job.IdempotencyKeys idempotencyKeys;
     /** Keys deleted per sweep: a sweep every few seconds keeps up with far more submits than a gateway takes. */
     static final int PURGE_BATCH = 5_000;
 
     public JobSweeper(Settings settings, dev.genq.gateway.job.JobLimits limits,
-                      EntityManager em, OutboxRelay relay, MeterRegistry metrics,
+                      EntityManager em, OutboxRelay relay, GatewayMeters meters,
                       dev.genq.gateway.job.IdempotencyKeys idempotencyKeys) {
         this.idempotencyKeys = idempotencyKeys;
         this.settings = settings;
         this.queueDeadline = limits.queueDeadline();
         this.em = em;
         this.relay = relay;
-        this.metrics = metrics;
+        this.meters = meters;
     }
 
     @Scheduled(every = "{genq.recovery.sweep-interval}", delayed = "{genq.recovery.sweep-interval}",
@@ -104,7 +104,7 @@ public class JobSweeper {
                         + " times; it was not billed")) {
                     JobEvents.record(tenant, id, JobEvent.JOB_FAILED);
                 }
-                metrics.counter("genq.jobs.worker_lost").increment();
+                meters.jobsWorkerLost().increment();
                 continue;
             }
             em.createNativeQuery("""
@@ -115,7 +115,7 @@ public class JobSweeper {
             // the sweeper has no span of its own: the message continues the job's trace
             OutboxMessage.of(tenant, Topics.forMode(mode), id.toString(),
                     EventCodec.encode(new JobRequested(id, tenant, mode.wire(), Instant.now())), (String) r[5]).persist();
-            metrics.counter("genq.jobs.requeued").increment();
+            meters.jobsRequeued().increment();
             LOG.infof("job %s: lease of worker %s ran out; queued again (attempt %d)", id, r[4], attempts + 1);
         }
         return rows.size();
@@ -140,7 +140,7 @@ public class JobSweeper {
             }
             // the clock restarts: announced again only after another stall
             em.createNativeQuery("update jobs set updated_at = now() where id = ?1").setParameter(1, id).executeUpdate();
-            metrics.counter("genq.jobs.reannounced").increment();
+            meters.jobsReannounced().increment();
             LOG.infof("job %s: %d samples pending for more than %s in moderation; announced again", id, pending.size(),
                     settings.moderationStall());
         }
@@ -158,7 +158,7 @@ public class JobSweeper {
             UUID id = (UUID) r[0];
             if (Job.failUnstored(id, "deadline_exceeded", "the job waited longer than " + queueDeadline + " to start; it was not billed")) {
                 JobEvents.record((UUID) r[1], id, JobEvent.JOB_FAILED);
-                metrics.counter("genq.jobs.deadline_exceeded").increment();
+                meters.jobsDeadlineExceeded().increment();
             }
         }
         return rows.size();

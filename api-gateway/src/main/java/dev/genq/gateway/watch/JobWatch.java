@@ -1,10 +1,9 @@
 package dev.genq.gateway.watch;
 
+import dev.genq.gateway.metrics.GatewayMeters;
 import dev.genq.storage.job.JobStatus;
 import dev.genq.storage.retry.Backoff;
 import dev.genq.storage.retry.PollingLoop;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -59,13 +58,12 @@ public class JobWatch {
     private final Map<UUID, Set<Watcher>> watchers = new ConcurrentHashMap<>();
     private final PollingLoop loop;
 
-    public JobWatch(EntityManager em, WatchSettings settings, MeterRegistry metrics) {
+    public JobWatch(EntityManager em, WatchSettings settings, GatewayMeters meters) {
         this.em = em;
         this.settings = settings;
         this.loop = new PollingLoop("genq-job-watch", settings.pollInterval(),
                 new Backoff(settings.minBackoff(), settings.maxBackoff()), this::readWatched);
-        Gauge.builder("genq.api.watched.jobs", watchers, Map::size)
-                .description("jobs this gateway reads for open waits and event streams").register(metrics);
+        meters.watchedJobs(watchers);
     }
 
     void start(@Observes StartupEvent ignored) {

@@ -1,7 +1,7 @@
 package dev.genq.gateway.webhook;
 
+import dev.genq.gateway.metrics.GatewayMeters;
 import dev.genq.storage.retry.PollingLoop;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -45,7 +45,7 @@ public class WebhookDispatcher {
     private final WebhookSecrets secrets;
     private final WebhookUrlGuard guard;
     private final WebhookSettings settings;
-    private final MeterRegistry metrics;
+    private final GatewayMeters meters;
     private final Vertx vertx;
     private final PollingLoop loop;
     private Semaphore slots;
@@ -53,13 +53,13 @@ public class WebhookDispatcher {
     private HttpClient http;
 
     public WebhookDispatcher(WebhookDeliveries deliveries, WebhookSecrets secrets, WebhookUrlGuard guard,
-                             WebhookSettings settings, MeterRegistry metrics, Vertx vertx) {
+                             WebhookSettings settings, GatewayMeters meters, Vertx vertx) {
         this.vertx = vertx;
         this.deliveries = deliveries;
         this.secrets = secrets;
         this.guard = guard;
         this.settings = settings;
-        this.metrics = metrics;
+        this.meters = meters;
         this.loop = new PollingLoop("genq-webhook-dispatcher", settings.pollInterval(), settings.failureBackoff(), this::dispatchDue);
     }
 
@@ -116,8 +116,7 @@ public class WebhookDispatcher {
 
     private void attempt(WebhookDeliveries.Claim claim) {
         WebhookDeliveries.Result result = send(claim);
-        metrics.counter("genq.webhooks.attempts", "outcome", result.succeeded() ? "success"
-                : result.status() != null ? "http_" + result.status() / 100 + "xx" : "error").increment();
+        meters.webhookAttempt(result.succeeded(), result.status()).increment();
         try {
             deliveries.record(claim, result);
         } catch (RuntimeException e) {

@@ -1,7 +1,6 @@
 package dev.genq.moderation.quality;
 
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.genq.moderation.metrics.ModerationMeters;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,18 +24,18 @@ public class QualityCheck {
     private final QualitySettings settings;
     private final PictureCheck pictures;
     private final AdherenceJudge judge;
-    private final MeterRegistry metrics;
+    private final ModerationMeters meters;
 
     /** The verdict, and the judge's image features (null without a judge or a picture) for the job's diversity. */
     public record Result(QualityVerdict verdict, float[] features) {
     }
 
-    public QualityCheck(QualitySettings settings, PictureCheck pictures, MeterRegistry metrics) {
+    public QualityCheck(QualitySettings settings, PictureCheck pictures, ModerationMeters meters) {
         requireAction("blank-action", settings.blankAction());
         requireAction("adherence-action", settings.adherenceAction());
         this.settings = settings;
         this.pictures = pictures;
-        this.metrics = metrics;
+        this.meters = meters;
         this.judge = settings.judge().map(AdherenceJudge::load).orElse(null);
     }
 
@@ -75,17 +74,15 @@ public class QualityCheck {
 
     /** Counts a verdict once, when its sample's status changed (so redelivered events do not count twice). */
     public void count(QualityVerdict verdict, String modelVersion) {
-        String version = modelVersion == null ? "unknown" : modelVersion;
-        metrics.counter("genq.quality.checked", "model_version", version).increment();
+        meters.qualityChecked(modelVersion).increment();
         for (String reason : verdict.reasons()) {
-            metrics.counter("genq.quality.failed", "model_version", version, "reason", reason).increment();
+            meters.qualityFailed(modelVersion, reason).increment();
         }
         if (verdict.score() != null) {
-            DistributionSummary.builder("genq.quality.adherence").description("the judge's prompt-adherence score of each picture")
-                    .tag("model_version", version).register(metrics).record(verdict.score());
+            meters.qualityAdherence(modelVersion).record(verdict.score());
         }
         if (verdict.reasons().contains(LOW_ADHERENCE)) {
-            metrics.counter("genq.samples.low_adherence").increment();
+            meters.samplesLowAdherence().increment();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.genq.moderation.release;
 
+import dev.genq.moderation.metrics.ModerationMeters;
 import dev.genq.moderation.quality.Diversity;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobStatus;
@@ -7,8 +8,6 @@ import dev.genq.storage.job.Sample;
 import dev.genq.storage.job.SampleStatus;
 import dev.genq.storage.messaging.JobEvent;
 import dev.genq.storage.messaging.JobEvents;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.EnumSet;
 import java.util.List;
@@ -25,10 +24,10 @@ public class JobSettler {
     public static final String QUALITY_FAILED = "quality_failed";
     public static final String MODERATION_FAILED = "moderation_failed";
 
-    private final MeterRegistry metrics;
+    private final ModerationMeters meters;
 
-    public JobSettler(MeterRegistry metrics) {
-        this.metrics = metrics;
+    public JobSettler(ModerationMeters meters) {
+        this.meters = meters;
     }
 
     public void settle(Job job) {
@@ -40,12 +39,12 @@ public class JobSettler {
         if (Sample.count("jobId = ?1 and status = ?2", job.id, SampleStatus.QUARANTINED) > 0) {
             if (Job.transition(job.id, EnumSet.of(JobStatus.MODERATING), JobStatus.NEEDS_REVIEW)) {
                 JobEvents.record(job.tenantId, job.id, JobEvent.JOB_NEEDS_REVIEW);
-                metrics.counter("genq.jobs.needs_review").increment();
+                meters.jobsNeedsReview().increment();
             }
         } else if (Sample.count("jobId = ?1 and status = ?2", job.id, SampleStatus.RELEASED) > 0) {
             if (Job.transition(job.id, from, JobStatus.SUCCEEDED)) {
                 JobEvents.record(job.tenantId, job.id, JobEvent.JOB_SUCCEEDED);
-                metrics.counter("genq.jobs.succeeded").increment();
+                meters.jobsSucceeded().increment();
             }
         } else if (Sample.count("jobId = ?1 and status <> ?2", job.id, SampleStatus.FAILED_QUALITY) == 0) {
             // no sample was a picture: the job fails, and none of it is billed
@@ -55,14 +54,14 @@ public class JobSettler {
             fail(job, MODERATION_FAILED, "moderation could not process this job's samples; nothing was billed");
         } else if (Job.transition(job.id, from, JobStatus.REJECTED)) {
             JobEvents.record(job.tenantId, job.id, JobEvent.JOB_REJECTED);
-            metrics.counter("genq.jobs.rejected").increment();
+            meters.jobsRejected().increment();
         }
     }
 
     private void fail(Job job, String code, String message) {
         if (Job.fail(job.id, code, message)) {
             JobEvents.record(job.tenantId, job.id, JobEvent.JOB_FAILED);
-            metrics.counter("genq.jobs.failed", "code", code).increment();
+            meters.jobsFailed(code).increment();
         }
     }
 
@@ -72,10 +71,7 @@ public class JobSettler {
                 .map(s -> Diversity.fromBytes(s.features)).toList();
         Double diversity = Diversity.of(features);
         if (diversity != null && Job.update("diversity = ?1 where id = ?2 and diversity is null", diversity, job.id) == 1) {
-            DistributionSummary.builder("genq.quality.diversity")
-                    .description("mean pairwise distance of a job's samples in the judge's feature space")
-                    .tag("model_version", job.modelVersion == null ? "unknown" : job.modelVersion).register(metrics)
-                    .record(diversity);
+            meters.qualityDiversity(job.modelVersion).record(diversity);
         }
     }
 }

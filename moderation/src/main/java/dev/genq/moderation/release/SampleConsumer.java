@@ -1,5 +1,6 @@
 package dev.genq.moderation.release;
 
+import dev.genq.moderation.metrics.ModerationMeters;
 import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.outage.Causes;
 import dev.genq.storage.outage.DatabaseOutage;
@@ -84,10 +85,10 @@ public class SampleConsumer {
     private final Map<String, Integer> failures = new HashMap<>();
 
     public SampleConsumer(KafkaClients kafka, SampleModerator releaser, Settings settings, MessagingSpans spans,
-                          io.micrometer.core.instrument.MeterRegistry metrics) {
+                          ModerationMeters meters) {
         this.spans = spans;
-        this.eventAge = metrics.timer("genq.moderation.event.age");
-        this.sampleDuration = metrics.timer("genq.moderation.sample.duration");
+        this.eventAge = meters.eventAge();
+        this.sampleDuration = meters.sampleDuration();
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(settings.concurrency(), r -> new Thread(r, "genq-moderator-" + n.incrementAndGet()));
         this.kafka = kafka;

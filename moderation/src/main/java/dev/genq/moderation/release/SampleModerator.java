@@ -1,6 +1,7 @@
 package dev.genq.moderation.release;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.genq.moderation.metrics.ModerationMeters;
 import dev.genq.moderation.quality.Diversity;
 import dev.genq.moderation.quality.QualityCheck;
 import dev.genq.moderation.quality.QualityVerdict;
@@ -17,7 +18,6 @@ import dev.genq.storage.messaging.JobEvents;
 import dev.genq.storage.messaging.SampleGenerated;
 import dev.genq.storage.objectstore.Buckets;
 import dev.genq.storage.objectstore.ObjectStore;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -42,16 +42,16 @@ public class SampleModerator {
     private final SampleScorer scorer;
     private final ReviewQueue reviews;
     private final JobSettler settler;
-    private final MeterRegistry metrics;
+    private final ModerationMeters meters;
 
     public SampleModerator(ObjectStore store, QualityCheck quality, SampleScorer scorer, ReviewQueue reviews, JobSettler settler,
-                           MeterRegistry metrics) {
+                           ModerationMeters meters) {
         this.store = store;
         this.quality = quality;
         this.scorer = scorer;
         this.reviews = reviews;
         this.settler = settler;
-        this.metrics = metrics;
+        this.meters = meters;
     }
 
     public void handle(SampleGenerated event) {
@@ -95,7 +95,7 @@ public class SampleModerator {
         });
         if (changed) {
             quality.count(checked.verdict(), generated.modelVersion);
-            metrics.counter(verdict.quarantine() ? "genq.samples.quarantined" : "genq.samples.released").increment();
+            (verdict.quarantine() ? meters.samplesQuarantined() : meters.samplesReleased()).increment();
             store.remove(Buckets.PENDING, sample.objectKey);
         }
     }
@@ -124,7 +124,7 @@ public class SampleModerator {
             this.quality.count(quality, modelVersion);
             LOG.warnf("sample %s/%d failed the quality check (%s): failed_quality, not billed", event.jobId(), event.idx(),
                     String.join(", ", quality.reasons()));
-            metrics.counter("genq.samples.failed_quality").increment();
+            meters.samplesFailedQuality().increment();
             store.remove(Buckets.PENDING, sample.objectKey);
         }
     }
@@ -137,7 +137,7 @@ public class SampleModerator {
         boolean changed = settleUnbilled(event, SampleStatus.PARKED, "moderation", json(java.util.Map.of("parked", reason)));
         if (changed) {
             LOG.errorf("sample %s/%d parked after repeated failures: %s", event.jobId(), event.idx(), reason);
-            metrics.counter("genq.samples.parked").increment();
+            meters.samplesParked().increment();
         }
         return changed;
     }

@@ -1,8 +1,7 @@
 package dev.genq.moderation.review;
 
+import dev.genq.moderation.metrics.ModerationMeters;
 import dev.genq.storage.review.ReviewItem;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,12 +22,11 @@ public class ReviewMaintenance {
     private volatile double depth;
     private volatile double oldestAgeSeconds;
 
-    public ReviewMaintenance(ReviewQueue queue, ReviewSettings settings, MeterRegistry metrics) {
+    public ReviewMaintenance(ReviewQueue queue, ReviewSettings settings, ModerationMeters meters) {
         this.queue = queue;
         this.settings = settings;
-        Gauge.builder("genq.review.queue.depth", () -> depth).description("pending review items").register(metrics);
-        Gauge.builder("genq.review.queue.oldest.age", () -> oldestAgeSeconds).baseUnit("seconds")
-                .description("age of the oldest pending review item").register(metrics);
+        meters.reviewQueueDepth(() -> depth);
+        meters.reviewQueueOldestAge(() -> oldestAgeSeconds);
     }
 
     @Scheduled(every = "{genq.review.purge-interval}", delayed = "{genq.review.purge-interval}",

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.genq.api.auth.Caller;
 import dev.genq.api.problem.ProblemException;
+import dev.genq.moderation.metrics.ModerationMeters;
 import dev.genq.moderation.release.JobSettler;
 import dev.genq.moderation.safety.Verdict;
 import dev.genq.storage.job.Job;
@@ -17,7 +18,6 @@ import dev.genq.storage.objectstore.Buckets;
 import dev.genq.storage.objectstore.ObjectStore;
 import dev.genq.storage.review.ReviewEvent;
 import dev.genq.storage.review.ReviewItem;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
@@ -40,13 +40,13 @@ public class ReviewQueue {
     private final ReviewSettings settings;
     private final ObjectStore store;
     private final JobSettler settler;
-    private final MeterRegistry metrics;
+    private final ModerationMeters meters;
 
-    public ReviewQueue(ReviewSettings settings, ObjectStore store, JobSettler settler, MeterRegistry metrics) {
+    public ReviewQueue(ReviewSettings settings, ObjectStore store, JobSettler settler, ModerationMeters meters) {
         this.settings = settings;
         this.store = store;
         this.settler = settler;
-        this.metrics = metrics;
+        this.meters = meters;
     }
 
     /** Opens an item for a just-quarantined sample (in the moderator's transaction). */
@@ -140,8 +140,8 @@ public class ReviewQueue {
         ReviewEvent.record(item.id, caller.keyId(), caller.keyName(), approve ? "approved" : "rejected", request.note());
         Sample.flush();
         settler.settle(job);
-        metrics.counter("genq.review.decisions", "decision", request.decision()).increment();
-        metrics.timer("genq.review.decision.latency").record(Duration.between(item.createdAt, now));
+        meters.reviewDecisions(request.decision()).increment();
+        meters.reviewDecisionLatency().record(Duration.between(item.createdAt, now));
         return item;
     }
 

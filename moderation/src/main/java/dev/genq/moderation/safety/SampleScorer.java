@@ -2,7 +2,7 @@ package dev.genq.moderation.safety;
 
 import dev.genq.api.policy.PolicySettings;
 import dev.genq.api.policy.PromptPolicy;
-import io.micrometer.core.instrument.MeterRegistry;
+import dev.genq.moderation.metrics.ModerationMeters;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.config.ConfigMapping;
 import io.quarkus.runtime.Startup;
@@ -32,14 +32,14 @@ public class SampleScorer {
 
     private final SafetyClassifier classifier;
     private final PromptPolicy policy;
-    private final MeterRegistry metrics;
+    private final ModerationMeters meters;
     /** Per classifier label, the threshold in force: the policy's, else the package's (both fixed at start). */
     private final Map<String, Double> thresholds;
 
-    public SampleScorer(Settings settings, PromptPolicy policy, MeterRegistry metrics) {
+    public SampleScorer(Settings settings, PromptPolicy policy, ModerationMeters meters) {
         this.classifier = SafetyClassifier.load(settings.path());
         this.policy = policy;
-        this.metrics = metrics;
+        this.meters = meters;
         try {
             this.thresholds = thresholds(classifier, policy.settings());
         } catch (RuntimeException e) {
@@ -95,9 +95,9 @@ public class SampleScorer {
                 reasons.add("prompt: names " + concept + " (" + action.wire() + ")");
             }
             quarantine |= action != PolicySettings.Action.RELEASE;
-            metrics.counter("genq.moderation.flagged", "concept", concept).increment();
+            meters.flagged(concept).increment();
         }
-        metrics.counter("genq.moderation.scored").increment();
+        meters.scored().increment();
         return new Verdict(image, promptConcepts, flagged, quarantine, reasons, classifier.version());
     }
 }

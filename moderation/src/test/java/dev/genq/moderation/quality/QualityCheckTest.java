@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.genq.moderation.ModerationFixtures;
+import dev.genq.moderation.metrics.ModerationMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.Color;
 import java.nio.file.Files;
@@ -49,7 +50,7 @@ class QualityCheckTest {
 
     QualityCheck check(String blankAction, String adherenceAction, Path judge) {
         QualitySettings s = settings(blankAction, adherenceAction, judge);
-        return new QualityCheck(s, new PictureCheck(s), metrics);
+        return new QualityCheck(s, new PictureCheck(s), new ModerationMeters(metrics));
     }
 
     static byte[] probe() throws Exception {

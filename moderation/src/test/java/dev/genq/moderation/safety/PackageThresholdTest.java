@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.genq.api.policy.PolicySettings;
 import dev.genq.api.policy.PromptPolicy;
 import dev.genq.moderation.ModerationFixtures;
+import dev.genq.moderation.metrics.ModerationMeters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.awt.Color;
 import java.io.IOException;
@@ -109,7 +110,7 @@ class PackageThresholdTest {
     /** The verdict on a reddish image of a scorer over this package and policy threshold (closed after). */
     Verdict scoreReddish(Path pkg, OptionalDouble policyThreshold) throws IOException {
         PolicySettings policy = () -> Map.of("weapon", new Concept(policyThreshold, PolicySettings.Action.QUARANTINE, List.of("pistol")));
-        SampleScorer scorer = new SampleScorer(() -> pkg, new PromptPolicy(policy), new SimpleMeterRegistry());
+        SampleScorer scorer = new SampleScorer(() -> pkg, new PromptPolicy(policy), new ModerationMeters(new SimpleMeterRegistry()));
         try {
             // every pixel (180, 110, 110): red dominance (0.706 - 0.431) = 0.27
             return scorer.score(ModerationFixtures.png(new Color(180, 110, 110)), "a red apple");
