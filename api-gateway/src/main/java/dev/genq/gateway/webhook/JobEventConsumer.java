@@ -1,6 +1,7 @@
 package dev.genq.gateway.webhook;
 
 import dev.genq.storage.messaging.EventCodec;
+import dev.genq.storage.messaging.PollProgress;
 import dev.genq.storage.messaging.JobEvent;
 import dev.genq.storage.messaging.KafkaClients;
 import dev.genq.storage.messaging.Topics;
@@ -14,13 +15,11 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
@@ -73,8 +72,8 @@ public class JobEventConsumer {
             while (running) {
                 boolean created = false;
                 ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
-                Map<TopicPartition, Long> next = new HashMap<>(); // per partition, the first record not yet taken up
-                records.partitions().forEach(p -> next.put(p, records.records(p).get(0).offset()));
+                PollProgress<String, String> progress = new PollProgress<>(records);
+                long failedWait = -1;
                 for (ConsumerRecord<String, String> record : records) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     Span span = spans.process(record.topic(), TraceContext.fromHeaders(record.headers()), null);
@@ -87,17 +86,17 @@ public class JobEventConsumer {
                         LOG.errorf("skipping an unreadable job event at %s@%d: %s", tp, record.offset(), e.getMessage());
                     } catch (RuntimeException e) {
                         MessagingSpans.end(span, e);
-                        long wait = delay.failed();
+                        failedWait = delay.failed();
                         LOG.warnf("job event at %s@%d not taken up (%s); retrying in %d ms", tp, record.offset(),
-                                e.getMessage(), wait);
-                        // every partition of this poll goes back to its first record not taken up: the
-                        // consumer's position is past all of them, and skipping one would lose its events
-                        next.forEach(consumer::seek);
-                        Thread.sleep(wait);
-                        break;
+                                e.getMessage(), failedWait);
+                        break; // it and everything after it, in every partition of this poll, is read again
                     }
-                    consumer.commitSync(Map.of(tp, new OffsetAndMetadata(record.offset() + 1)));
-                    next.put(tp, record.offset() + 1);
+                    progress.done(record);
+                }
+                // enqueue is idempotent (the event id is the delivery's key): a crash before this commit only repeats it
+                progress.settle(consumer);
+                if (failedWait >= 0) {
+                    Thread.sleep(failedWait);
                 }
                 if (created) {
                     dispatcher.wake();

@@ -2,6 +2,7 @@ package dev.genq.moderation.release;
 
 import dev.genq.moderation.metrics.ModerationMeters;
 import dev.genq.storage.messaging.EventCodec;
+import dev.genq.storage.messaging.PollProgress;
 import dev.genq.storage.outage.Causes;
 import dev.genq.storage.outage.DatabaseOutage;
 import dev.genq.storage.objectstore.ObjectStoreUnavailableException;
@@ -33,7 +34,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
@@ -125,25 +125,19 @@ public class SampleConsumer {
                 for (ConsumerRecord<String, String> record : records) {
                     handled.put(record, pool.submit(() -> handle(record)));
                 }
-                boolean failed = false;
-                Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+                PollProgress<String, String> progress = new PollProgress<>(records);
                 for (TopicPartition tp : records.partitions()) {
-                    // commit up to the first failure of each partition; it and what follows are read again
+                    // each partition up to its first failure; that record and what follows are read again
                     for (ConsumerRecord<String, String> record : records.records(tp)) {
                         long wait = backoff.nextMillis(delay.currentMillis()); // what a failure here waits
                         if (!succeeded(handled.get(record), tp, record, wait) && !parked(tp, record, handled.get(record))) {
-                            consumer.seek(tp, record.offset());
-                            failed = true;
                             break;
                         }
                         failures.remove(tp + "@" + record.offset());
-                        commit.put(tp, new OffsetAndMetadata(record.offset() + 1));
+                        progress.done(record);
                     }
                 }
-                if (!commit.isEmpty()) {
-                    consumer.commitSync(commit);
-                }
-                if (failed) {
+                if (!progress.settle(consumer)) {
                     // the records after a failure are read again: their first run must end before the second starts,
                     // or the same sample is scored and copied twice at once and the loser fails spuriously
                     awaitAll(handled.values());
