@@ -18,6 +18,7 @@ Java engine matches them to 1e-4 (worker SamplerReferenceTest).
 
     /usr/bin/python3 models/eval/evaluate.py [--base models/emoji-base] [--sr models/emoji-sr] [--safety models/emoji-safety]
     /usr/bin/python3 models/eval/evaluate.py --only-safety      # the safety rows alone, ~3 minutes
+    /usr/bin/python3 models/eval/evaluate.py --sweep 25:leading,8:trailing   # preview settings side by side
 """
 import argparse
 import json
@@ -97,10 +98,21 @@ def frechet(a, b):
     return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * tr_sqrt)
 
 
-def ddim(eps_fn, x, steps, limit=common.T):
-    """DDIM (eta 0) over steps timesteps spaced below limit, as the engine does (NoiseSchedule.spacedTimesteps)."""
+def spaced(steps, spacing="leading", limit=common.T):
+    """The timesteps a run visits, noisiest first: the package's schedule.timestep_spacing (models/README.md)."""
+    if spacing == "leading":
+        return [int(math.floor(i * limit / steps)) for i in range(steps)][::-1]
+    if spacing == "trailing":
+        return (np.round(np.arange(limit, 0, -limit / steps)).astype(np.int64) - 1).tolist()
+    if spacing == "linspace":
+        return np.linspace(0, limit - 1, steps).round()[::-1].astype(np.int64).tolist()
+    raise ValueError(spacing)
+
+
+def ddim(eps_fn, x, steps, limit=common.T, spacing="leading"):
+    """DDIM (eta 0) over steps timesteps below limit, as the engine does (NoiseSchedule.spacedTimesteps)."""
     ab = common.cosine_alpha_bar().double()
-    ts = [int(math.floor(i * limit / steps)) for i in range(steps)][::-1]
+    ts = spaced(steps, spacing, limit)
     for i, t in enumerate(ts):
         a = ab[t].item()
         a_prev = ab[ts[i + 1]].item() if i + 1 < steps else 1.0
@@ -111,10 +123,13 @@ def ddim(eps_fn, x, steps, limit=common.T):
     return x
 
 
-def generate(package, vocab, captions, seeds, steps=25, guidance=None, batch=32):
-    """Previews as the engine makes them with the package's defaults (DDIM, its guidance scale)."""
-    if guidance is None:
-        guidance = json.load(open(os.path.join(package, "model.json")))["defaults"]["guidance_scale"]
+def generate(package, vocab, captions, seeds, steps=None, guidance=None, batch=32, spacing=None):
+    """Previews as the engine makes them, by default with the package's defaults (DDIM, its steps, guidance
+    scale and timestep spacing)."""
+    meta = json.load(open(os.path.join(package, "model.json")))
+    guidance = meta["defaults"]["guidance_scale"] if guidance is None else guidance
+    steps = meta["defaults"]["steps"] if steps is None else steps
+    spacing = meta["schedule"].get("timestep_spacing", "leading") if spacing is None else spacing
     enc = torch.jit.load(os.path.join(package, "text_encoder.pt"))
     den = torch.jit.load(os.path.join(package, "denoiser.pt"))
     out = []
@@ -129,7 +144,7 @@ def generate(package, vocab, captions, seeds, steps=25, guidance=None, batch=32)
             def eps_fn(xt, t):
                 o = den(torch.cat([xt, xt]).float(), torch.full((2 * b,), float(t)), cond)
                 return o[b:] + guidance * (o[:b] - o[b:])
-            out.append(ddim(eps_fn, x, steps).clamp(-1, 1))
+            out.append(ddim(eps_fn, x, steps, spacing=spacing).clamp(-1, 1))
     return torch.cat(out)
 
 
@@ -266,6 +281,8 @@ def main():
     p.add_argument("--only-safety", action="store_true", help="just the safety rows (no judge, adherence or SR)")
     p.add_argument("--only-judge-package", action="store_true",
                    help="just the shipped judge's rows, on the previews cached by a full run (~1 minute)")
+    p.add_argument("--sweep", help="compare preview settings side by side, e.g. 25:leading,8:trailing,4:trailing "
+                   "(DDIM steps:spacing; adherence, Frechet distance, pass rate and seconds per preview in one run)")
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     common.seed_everything(3)
@@ -274,17 +291,41 @@ def main():
     images, rows = common.load(32)
     x = common.to_tensor(images)
     table = []
-    if args.only_judge_package:
+    if args.sweep:
+        sweep(args, x, rows, table)
+    elif args.only_judge_package:
         captions, _, _ = heldout_captions(rows, sorted({r["subcategory"] for r in rows}))
         judge_package(args, x, rows, captions, torch.load(os.path.join(CACHE, "previews.pt")), table)
     elif not args.only_safety:
         adherence_and_sr(args, x, rows, table)
-    if not args.only_judge_package:
+    if not args.only_judge_package and not args.sweep:
         safety(args, x, rows, table)
     width = max(len(t[0]) for t in table)
     print(f"\n| {'metric'.ljust(width)} | value | note |\n|{'-' * (width + 2)}|---|---|")
     for name, value, note in table:
         print(f"| {name.ljust(width)} | {value} | {note} |")
+
+
+def sweep(args, x, rows, table):
+    """Preview settings side by side on the same captions and seeds: what each buys and costs."""
+    import time
+    subcats = sorted({r["subcategory"] for r in rows})
+    y = torch.tensor([subcats.index(r["subcategory"]) for r in rows])
+    train = [i for i, r in enumerate(rows) if r["split"] == "train"]
+    held = [i for i, r in enumerate(rows) if r["split"] == "heldout"]
+    judge = train_judge(x[train], y[train], len(subcats), args.judge_steps)
+    captions, targets, _ = heldout_captions(rows, subcats)
+    real_feats = batched(judge.embed, x[held])
+    vocab = common.Vocab(os.path.join(args.base, "vocab.txt"))
+    for setting in args.sweep.split(","):
+        steps, spacing = setting.split(":")
+        t0 = time.perf_counter()
+        gen = generate(args.base, vocab, captions, list(range(len(captions))), steps=int(steps), spacing=spacing)
+        per = (time.perf_counter() - t0) / len(gen)
+        passed = sum(is_picture(img) for img in gen)
+        table.append((f"ddim {steps} steps, {spacing}",
+                      f"adherence {top5_hit(judge, gen, targets):.1%}, FD {frechet(batched(judge.embed, gen), real_feats):.1f}, "
+                      f"pass {passed / len(gen):.0%}", f"{per * 1000:.0f} ms per preview (batch 32, {args.threads} threads)"))
 
 
 def adherence_and_sr(args, x, rows, table):
