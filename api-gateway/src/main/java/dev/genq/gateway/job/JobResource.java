@@ -101,12 +101,7 @@ public class JobResource {
             IdempotencyKeys.validate(idempotencyKey);
             hash = keys.hash(request);
         }
-        JobService.Submission submission;
-        try {
-            submission = jobs.submit(tenant.id(), valid, idempotencyKey, hash);
-        } catch (IdempotencyKeys.ClaimedConcurrently e) {
-            submission = jobs.replay(tenant.id(), idempotencyKey, hash);
-        }
+        JobService.Submission submission = jobs.submit(tenant.id(), valid, idempotencyKey, hash);
         relay.wake();
         Job job = submission.job();
         boolean replayed = submission.replayed();
@@ -199,12 +194,7 @@ public class JobResource {
             IdempotencyKeys.validate(idempotencyKey);
             hash = keys.hashUpscale(id, request.sample());
         }
-        JobService.Submission submission;
-        try {
-            submission = jobs.upscale(tenant.id(), id, request.sample(), idempotencyKey, hash);
-        } catch (IdempotencyKeys.ClaimedConcurrently e) {
-            submission = jobs.replay(tenant.id(), idempotencyKey, hash);
-        }
+        JobService.Submission submission = jobs.upscale(tenant.id(), id, request.sample(), idempotencyKey, hash);
         relay.wake();
         Job job = submission.job();
         return answer(views.of(job), job.status, submission.replayed(), null);

@@ -24,6 +24,7 @@ import dev.genq.storage.messaging.Topics;
 import dev.genq.storage.model.ModelRollout;
 import dev.genq.storage.tracing.TraceContext;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.transaction.Transactional;
 import java.time.Instant;
 import java.util.List;
@@ -59,10 +60,27 @@ public class JobService {
 
     /**
      * Writes the job and its outbox message in one transaction: acknowledged means durable. With an
-     * idempotency key, the same key and body within 24 hours return the first job instead.
+     * idempotency key, the same key and body within 24 hours return the first job instead, also when two
+     * requests with that key race (the loser's transaction rolls back and it answers with the winner's job).
      */
-    @Transactional
     public Submission submit(UUID tenantId, ValidJob request, String idempotencyKey, String requestHash) {
+        return once(tenantId, idempotencyKey, requestHash, () -> submitNew(tenantId, request, idempotencyKey, requestHash));
+    }
+
+    /** Runs {@code create} in its own transaction; if a concurrent request claimed the key first, replays that one's job. */
+    private Submission once(UUID tenantId, String idempotencyKey, String requestHash, java.util.function.Supplier<Submission> create) {
+        try {
+            return QuarkusTransaction.requiringNew().call(create::get);
+        } catch (IdempotencyKeys.ClaimedConcurrently e) {
+            return QuarkusTransaction.requiringNew().call(() -> {
+                UUID id = keys.existing(tenantId, idempotencyKey, requestHash)
+                        .orElseThrow(() -> new IllegalStateException("idempotency key vanished: " + idempotencyKey));
+                return new Submission(Job.findById(id), true);
+            });
+        }
+    }
+
+    private Submission submitNew(UUID tenantId, ValidJob request, String idempotencyKey, String requestHash) {
         if (idempotencyKey != null) {
             Optional<UUID> earlier = keys.existing(tenantId, idempotencyKey, requestHash);
             if (earlier.isPresent()) {
@@ -87,14 +105,6 @@ public class JobService {
                     "webhook_endpoint_disabled", "this endpoint answered 410 Gone and is disabled; "
                     + "enable it again with POST /v1/webhooks/endpoints/enable"))));
         }
-    }
-
-    /** After {@link IdempotencyKeys.ClaimedConcurrently}: the job the other request created. */
-    @Transactional
-    public Submission replay(UUID tenantId, String idempotencyKey, String requestHash) {
-        UUID id = keys.existing(tenantId, idempotencyKey, requestHash)
-                .orElseThrow(() -> new IllegalStateException("idempotency key vanished: " + idempotencyKey));
-        return new Submission(Job.findById(id), true);
     }
 
     private Job create(UUID tenantId, ValidJob request, BigDecimal reserved) {
@@ -175,8 +185,11 @@ public class JobService {
      * Creates a full job whose super-resolution stage starts from one released sample of a preview job;
      * the new job inherits the preview's prompt, model and that sample's seed.
      */
-    @Transactional
     public Submission upscale(UUID tenantId, String parentId, int sampleIdx, String idempotencyKey, String requestHash) {
+        return once(tenantId, idempotencyKey, requestHash, () -> upscaleNew(tenantId, parentId, sampleIdx, idempotencyKey, requestHash));
+    }
+
+    private Submission upscaleNew(UUID tenantId, String parentId, int sampleIdx, String idempotencyKey, String requestHash) {
         if (idempotencyKey != null) {
             Optional<UUID> earlier = keys.existing(tenantId, idempotencyKey, requestHash);
             if (earlier.isPresent()) {
