@@ -309,11 +309,7 @@ def main():
 def sweep(args, x, rows, table):
     """Preview settings side by side on the same captions and seeds: what each buys and costs."""
     import time
-    subcats = sorted({r["subcategory"] for r in rows})
-    y = torch.tensor([subcats.index(r["subcategory"]) for r in rows])
-    train = [i for i, r in enumerate(rows) if r["split"] == "train"]
-    held = [i for i, r in enumerate(rows) if r["split"] == "heldout"]
-    judge = train_judge(x[train], y[train], len(subcats), args.judge_steps)
+    subcats, y, held, judge = held_out_judge(args, x, rows)
     captions, targets, _ = heldout_captions(rows, subcats)
     real_feats = batched(judge.embed, x[held])
     vocab = common.Vocab(os.path.join(args.base, "vocab.txt"))
@@ -328,12 +324,17 @@ def sweep(args, x, rows, table):
                       f"pass {passed / len(gen):.0%}", f"{per * 1000:.0f} ms per preview (batch 32, {args.threads} threads)"))
 
 
-def adherence_and_sr(args, x, rows, table):
+def held_out_judge(args, x, rows):
+    """The subcategories, their labels, the held-out indices and the judge trained on the training split."""
     subcats = sorted({r["subcategory"] for r in rows})
     y = torch.tensor([subcats.index(r["subcategory"]) for r in rows])
     train = [i for i, r in enumerate(rows) if r["split"] == "train"]
     held = [i for i, r in enumerate(rows) if r["split"] == "heldout"]
-    judge = train_judge(x[train], y[train], len(subcats), args.judge_steps)
+    return subcats, y, held, train_judge(x[train], y[train], len(subcats), args.judge_steps)
+
+
+def adherence_and_sr(args, x, rows, table):
+    subcats, y, held, judge = held_out_judge(args, x, rows)
     ceiling = top5_hit(judge, x[held], y[held])
 
     captions, targets, emoji_rows = heldout_captions(rows, subcats)

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobMode;
 import dev.genq.worker.engine.DiffusionEngine;
 import dev.genq.worker.engine.DiffusionEngine.SampleResult;
@@ -16,7 +15,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,17 +36,7 @@ class NumericGuardTest {
     }
 
     static JobExecution job(int samples) {
-        Job job = new Job();
-        job.id = UUID.randomUUID();
-        job.mode = JobMode.PREVIEW;
-        job.prompt = "a red apple";
-        job.negativePrompt = "";
-        job.numSamples = samples;
-        job.seed = 1;
-        job.steps = 4;
-        job.guidanceScale = 3.0;
-        job.sampler = "ddim";
-        return new JobExecution(job, base, null);
+        return new JobExecution(JobExecutionTest.job(JobMode.PREVIEW, samples), base, null);
     }
 
     @Test
