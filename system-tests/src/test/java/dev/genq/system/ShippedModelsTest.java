@@ -39,7 +39,7 @@ class ShippedModelsTest {
     void aPreviewOfTheShippedBaseModelIsFourRealPictures() {
         String id = platform.submit("{\"prompt\":\"a grinning cat\",\"model\":\"emoji-base\",\"num_samples\":4,\"seed\":42}");
         JsonNode job = platform.awaitStatus(id, "succeeded", JOB_TIMEOUT);
-        assertEquals("emoji-base@1.9500", job.path("model_version").asText());
+        assertEquals("emoji-base@1.9500-t8", job.path("model_version").asText());
         assertEquals(4, job.path("samples").size());
         double scores = 0;
         for (JsonNode s : job.path("samples")) {
@@ -59,7 +59,7 @@ class ShippedModelsTest {
     void aFullJobOfTheShippedModelsIsARealPictureAt128Pixels() {
         String id = platform.submit("{\"prompt\":\"a grinning cat\",\"model\":\"emoji-base\",\"mode\":\"full\",\"seed\":43}");
         JsonNode job = platform.awaitStatus(id, "succeeded", JOB_TIMEOUT);
-        assertEquals("emoji-base@1.9500+emoji-sr@0.29500", job.path("model_version").asText());
+        assertEquals("emoji-base@1.9500-t8+emoji-sr@0.29500", job.path("model_version").asText());
         JsonNode s = job.path("samples").get(0);
         Pictures.assertPictureVerdict(s);
         Pictures.assertPicture(platform.download(s.path("url").asText()), 128, "full sample");
