@@ -55,17 +55,28 @@ class HeldRequestsTest {
     }
 
     /** Another tenant's GET of its own job, 100 times while the held requests sit; the 99th percentile in ms. */
-    static long p99OfAnotherTenantsGets() {
+    /**
+     * Another tenant's GET latency while the load is held: p99 of 500 requests must stay under 200 ms,
+     * and none may take 2 s (what a blocked event loop or an exhausted worker pool looks like). 500, not
+     * 100: the p99 of 100 is the second-slowest request, which one GC pause of this JVM (the gateway,
+     * thousands of client streams and their readers, on 2 cores) decided once at 202 ms.
+     */
+    static void assertAnotherTenantsGetsStayFast(String during) {
         String own = given().contentType(ContentType.JSON).body("{\"prompt\":\"a bystander\"}").when().post("/v1/jobs")
                 .then().statusCode(202).extract().path("id");
-        long[] ms = new long[100];
+        long[] ms = new long[500];
         for (int i = 0; i < ms.length; i++) {
             long t0 = System.nanoTime();
             given().when().get("/v1/jobs/" + own).then().statusCode(200);
             ms[i] = (System.nanoTime() - t0) / 1_000_000;
         }
         Arrays.sort(ms);
-        return ms[98];
+        long p50 = ms[249];
+        long p99 = ms[494];
+        long max = ms[499];
+        String summary = "another tenant's GET with " + during + ": p50 " + p50 + " ms, p99 " + p99 + " ms, max " + max + " ms";
+        System.out.println(summary);
+        assertTrue(p99 < 200 && max < 2000, summary);
     }
 
     static void setStatus(String job, String status) {
@@ -117,8 +128,7 @@ class HeldRequestsTest {
             assertEquals("true", r.headers().firstValue("Idempotent-Replayed").orElse(null));
         }
 
-        long p99 = p99OfAnotherTenantsGets();
-        assertTrue(p99 < 200, "another tenant's GET p99 is " + p99 + " ms with 100 waits held");
+        assertAnotherTenantsGetsStayFast("100 waits held");
         RestAssured.given().when().get("/q/health/ready").then().statusCode(200);
 
         // needs_review settles the job for its client (a human decides, maybe in hours): every held wait ends
@@ -172,8 +182,7 @@ class HeldRequestsTest {
                 r.body().filter(l -> l.startsWith("data:")).toList(), readers)).toList();
         double held = transactionsPerSecond();
         assertTrue(held - quiet < 50, "200 open streams add " + (held - quiet) + " transactions/s (quiet: " + quiet + ")");
-        long p99 = p99OfAnotherTenantsGets();
-        assertTrue(p99 < 200, "another tenant's GET p99 is " + p99 + " ms with 200 streams open");
+        assertAnotherTenantsGetsStayFast("200 streams open");
 
         as(keys.get(0)).when().post("/v1/jobs/" + job + "/cancel").then().statusCode(200);
         for (var e : events) {
