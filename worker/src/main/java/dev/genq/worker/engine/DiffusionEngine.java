@@ -48,10 +48,6 @@ public final class DiffusionEngine {
             this(sampler, steps, eta, null);
         }
 
-        public Sampling withSpacing(TimestepSpacing spacing) {
-            return new Sampling(sampler, steps, eta, spacing);
-        }
-
         NoiseSchedule schedule(LoadedModel model) {
             return spacing == null ? model.schedule() : model.schedule().withSpacing(spacing);
         }

@@ -15,10 +15,6 @@ public final class NoiseSchedule {
         return new NoiseSchedule(alphaBar, spacing);
     }
 
-    public TimestepSpacing spacing() {
-        return spacing;
-    }
-
     /** Nichol & Dhariwal's cosine schedule: beta_t = 1 - f(t+1)/f(t), clipped at 0.999. */
     public static NoiseSchedule cosine(int timesteps) {
         double[] ab = new double[timesteps];
