@@ -32,6 +32,14 @@ public final class EngineBenchmark {
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        if (!"shipped".equals(System.getProperty("only"))) { // -Donly=shipped: just the shipped package's table
+            engineTable(root, threads, baseSteps, srSteps, reps, fixedRows, fixedSrRows, batches);
+        }
+        ShippedPreviewTable.print(root, Integer.getInteger("previewSamples", 4), Integer.getInteger("previewReps", 5));
+    }
+
+    static void engineTable(Path root, int threads, int baseSteps, int srSteps, int reps, int fixedRows, int fixedSrRows,
+                            int[] batches) throws Exception {
 
         Path packages = root.resolve("models/bench/packages");
         JsonNode info = new ObjectMapper().readTree(packages.resolve("bench.json").toFile());
