@@ -126,8 +126,8 @@ public final class DiffusionEngine {
             // guidance 1 is the conditional prediction alone: without any other scale, skip the other branch
             boolean guided = Arrays.stream(guidance).anyMatch(g -> g != 1.0);
             NDArray cond = encode(model, m, guided ? concat(prompt, negative) : prompt);
-            NDArray x = m.create(initialNoise, new Shape(n, model.spec().channels(), resolution, resolution));
-            Run run = new Run(model, m, x, n, sampling, noise, listener, t0);
+            Run run = new Run(model, m, n, sampling, Integer.MAX_VALUE, noise, listener, t0);
+            run.x = m.create(initialNoise, new Shape(n, model.spec().channels(), resolution, resolution));
             run.cond = cond;
             run.guided = guided;
             run.guidance = guidance.clone();
@@ -155,20 +155,13 @@ public final class DiffusionEngine {
             SampleStreams streams = new SampleStreams(samples.stream().map(UpscaleSample::seed).toList(), 1, sampleShape);
             float[] start = streams.draw();
             int limit = spec.startTimestep() > 0 ? spec.startTimestep() : Integer.MAX_VALUE;
+            Run run = new Run(model, m, n, sampling, limit, streams, listener, t0);
             if (spec.startTimestep() > 0) {
-                // start from the upsampled low-res image noised to the first timestep, not from pure noise:
-                // the model then only adds the detail the upsample lacks (SDEdit-style; models/README.md)
-                int first = sampling.schedule(model).spacedTimesteps(sampling.steps(), limit)[0];
-                double a = model.schedule().alphaBar(first);
-                float signal = (float) Math.sqrt(a);
-                float noise = (float) Math.sqrt(1 - a);
-                for (int i = 0; i < start.length; i++) {
-                    start[i] = signal * lowUp[i] + noise * start[i];
-                }
+                // start from the upsampled low-res image noised to the sampler's first timestep, not from pure
+                // noise: the model then only adds the detail the upsample lacks (SDEdit-style; models/README.md)
+                NoisedStart.mix(lowUp, start, model.schedule().alphaBar(run.ts[0]));
             }
-            NDArray x = m.create(start, new Shape(n).addAll(sampleShape));
-            Run run = new Run(model, m, x, n, sampling, streams, listener, t0);
-            run.limit = limit;
+            run.x = m.create(start, new Shape(n).addAll(sampleShape));
             run.cond = m.create(lowUp, new Shape(n).addAll(sampleShape));
             return run.execute(r);
         }
@@ -185,18 +178,19 @@ public final class DiffusionEngine {
         final long t0;
         final int[] stepsRun;
         final double[] seconds;
+        final Sampler sampler;
+        final int[] ts;          // the timesteps visited, noisiest first (told to the sampler once)
         NDArray x;
         NDArray cond;            // text: [cond rows; uncond rows] when guided; image: low-res rows
         boolean guided;
         double[] guidance;       // per current row, text stage only
         int[] rows;              // current row -> original sample index
-        int limit = Integer.MAX_VALUE; // timesteps visited are below this (a partly noised start)
 
-        Run(LoadedModel model, NDManager m, NDArray x, int n, Sampling sampling, StepNoise noise,
+        /** @param limit timesteps visited are below this one (a partly noised start), else MAX_VALUE */
+        Run(LoadedModel model, NDManager m, int n, Sampling sampling, int limit, StepNoise noise,
             BatchListener listener, long t0) {
             this.model = model;
             this.m = m;
-            this.x = x;
             this.n0 = n;
             this.sampling = sampling;
             this.noise = noise;
@@ -208,11 +202,11 @@ public final class DiffusionEngine {
             for (int i = 0; i < n; i++) {
                 rows[i] = i;
             }
+            this.sampler = Samplers.create(sampling.sampler(), sampling.schedule(model), sampling.eta());
+            this.ts = sampler.setTimesteps(sampling.steps(), limit);
         }
 
         StageResult execute(int resolution) {
-            Sampler sampler = Samplers.create(sampling.sampler(), sampling.schedule(model), sampling.eta());
-            int[] ts = sampler.setTimesteps(sampling.steps(), limit);
             boolean vPrediction = "v".equals(model.spec().prediction());
             for (int i = 0; i < ts.length && rows.length > 0; i++) {
                 long stepStart = System.nanoTime();
