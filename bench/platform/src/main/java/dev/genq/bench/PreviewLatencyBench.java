@@ -51,6 +51,7 @@ public final class PreviewLatencyBench {
 
     private final Path root;
     private final int jobs = Integer.getInteger("jobs", 20);
+    private final int rounds = Integer.getInteger("rounds", 2);
     private final boolean full = Boolean.parseBoolean(System.getProperty("full", "true"));
     private final String key = "gq_" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
     private final HttpClient http = OpenLoop.client();
@@ -117,32 +118,47 @@ public final class PreviewLatencyBench {
         line("# genq preview latency");
         line("");
         line("%d cores, Java %s, %s. One client, `Prefer: wait`, 4 samples per job, %d jobs of each kind per worker "
-                        + "setting, kinds interleaved; shipped models (emoji-base, emoji-sr, emoji-safety, emoji-judge).",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), Instant.now(), jobs);
+                        + "setting, kinds interleaved, settings taking turns over %d rounds (a fresh worker each); shipped models "
+                        + "(emoji-base, emoji-sr, emoji-safety, emoji-judge).",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), Instant.now(), jobs, rounds);
         line("Parts (medians): queued = created → started; engine = started → last PNG stored; moderation = → job "
                 + "settled; answer = → the client has the response.");
         line("");
         line("| worker setting | job | p50 s | p95 s | queued | engine | moderation | answer | other outcomes |");
         line("|---|---|---|---|---|---|---|---|---|");
-        for (Map<String, String> variant : workerVariants()) {
-            Map<String, String> settings = new LinkedHashMap<>();
-            settings.put("genq.worker.model-paths", root.resolve("models/emoji-base") + "," + root.resolve("models/emoji-sr"));
-            settings.put("genq.worker.super-resolution-model", "emoji-sr");
-            settings.putAll(variant);
-            ServiceProcess worker = start("worker", settings, Map.of());
-            worker.awaitReady(Duration.ofMinutes(3));
-            for (JobKind kind : kinds) { // warm-up: JIT, libtorch's first forwards of each shape
-                submitAndWait(kind, "warm-up", 1);
-            }
-            Map<JobKind, List<Timing>> timings = new LinkedHashMap<>();
-            for (int i = 0; i < jobs; i++) {
-                for (JobKind kind : kinds) {
-                    timings.computeIfAbsent(kind, k -> new ArrayList<>())
-                            .add(submitAndWait(kind, PROMPTS.get(i % PROMPTS.size()), 1000 + i));
+        // the worker settings take turns, a round each (A B A B ...), so the platform's own warming up and the
+        // machine's slow minutes do not all fall on one of them
+        List<Map<String, String>> variants = workerVariants();
+        List<Map<JobKind, List<Timing>>> timings = new ArrayList<>();
+        variants.forEach(v -> timings.add(new LinkedHashMap<>()));
+        boolean platformWarm = false;
+        for (int round = 0; round < rounds; round++) {
+            for (int v = 0; v < variants.size(); v++) {
+                Map<String, String> settings = new LinkedHashMap<>();
+                settings.put("genq.worker.model-paths", root.resolve("models/emoji-base") + "," + root.resolve("models/emoji-sr"));
+                settings.put("genq.worker.super-resolution-model", "emoji-sr");
+                settings.putAll(variants.get(v));
+                ServiceProcess worker = start("worker", settings, Map.of());
+                worker.awaitReady(Duration.ofMinutes(3));
+                for (int w = 0; w < (platformWarm ? 1 : 3); w++) { // JIT, libtorch's first forwards of each shape
+                    for (JobKind kind : kinds) {
+                        submitAndWait(kind, "warm-up", w);
+                    }
                 }
+                platformWarm = true;
+                for (int i = round; i < jobs; i += rounds) {
+                    for (JobKind kind : kinds) {
+                        timings.get(v).computeIfAbsent(kind, k -> new ArrayList<>())
+                                .add(submitAndWait(kind, PROMPTS.get(i % PROMPTS.size()), 1000 + i));
+                    }
+                }
+                ServiceProcess.stopAll(List.of(worker), Duration.ofSeconds(20));
+                services.remove(worker);
             }
-            String name = variant.isEmpty() ? "defaults" : variant.toString().replace("genq.worker.", "");
-            for (var e : timings.entrySet()) {
+        }
+        for (int v = 0; v < variants.size(); v++) {
+            String name = variants.get(v).isEmpty() ? "defaults" : variants.get(v).toString().replace("genq.worker.", "");
+            for (var e : timings.get(v).entrySet()) {
                 List<Timing> t = e.getValue();
                 Map<String, Long> others = new TreeMap<>();
                 t.stream().filter(x -> !"succeeded".equals(x.status())).forEach(x -> others.merge(x.status(), 1L, Long::sum));
@@ -151,8 +167,6 @@ public final class PreviewLatencyBench {
                         pct(t, Timing::engine, 50), pct(t, Timing::moderation, 50), pct(t, Timing::answer, 50),
                         others.isEmpty() ? "-" : others.toString());
             }
-            ServiceProcess.stopAll(List.of(worker), Duration.ofSeconds(20));
-            services.remove(worker);
         }
         System.out.println(report);
         Path out = root.resolve("bench/platform/target/preview-latency.md");

@@ -65,12 +65,6 @@ public final class LocalPlatform {
         worker.put("genq.worker.model-paths",
                 root.resolve("models/emoji-base") + "," + root.resolve("models/emoji-sr"));
         worker.put("genq.worker.super-resolution-model", "emoji-sr");
-        if (System.getenv("GENQ_WORKER_THREADS") == null) {
-            // the whole platform shares these cores: libtorch's threads wait for each other at every operator,
-            // so one taken by Postgres or Kafka stalls them all (bench/preview-latency: on 2 cores, 1 thread
-            // answered a default preview in 1.41 s, 2 threads in 1.75 s)
-            worker.put("genq.worker.threads", String.valueOf(Math.max(1, Runtime.getRuntime().availableProcessors() - 1)));
-        }
         List<Service> services = List.of(new Service("api-gateway", 8080 + base), new Service("worker", 8081 + base),
                 new Service("moderation", 8082 + base));
         Map<String, String> gatewayEnv = new LinkedHashMap<>(bootstrapKeys());
