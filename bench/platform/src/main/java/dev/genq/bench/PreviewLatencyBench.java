@@ -204,10 +204,9 @@ public final class PreviewLatencyBench {
         }
     }
 
+    /** The p-th percentile of one part, in seconds (Latencies' nearest rank). */
     private static double pct(List<Timing> timings, java.util.function.ToDoubleFunction<Timing> f, double p) {
-        double[] v = timings.stream().mapToDouble(f).sorted().toArray();
-        int rank = (int) Math.ceil(p / 100.0 * v.length);
-        return v[Math.max(0, Math.min(v.length - 1, rank - 1))];
+        return new Latencies(timings.stream().mapToLong(t -> Math.round(f.applyAsDouble(t) * 1e9)).toArray()).millis(p) / 1e3;
     }
 
     private ServiceProcess start(String module, Map<String, String> properties, Map<String, String> env) throws IOException {
