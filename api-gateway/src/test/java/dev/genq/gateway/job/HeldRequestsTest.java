@@ -54,7 +54,6 @@ class HeldRequestsTest {
                 .when().post("/v1/admin/tenants/" + tenant + "/keys").then().statusCode(201).extract().path("key");
     }
 
-    /** Another tenant's GET of its own job, 100 times while the held requests sit; the 99th percentile in ms. */
     /**
      * Another tenant's GET latency while the load is held: p99 of 500 requests must stay under 200 ms,
      * and none may take 2 s (what a blocked event loop or an exhausted worker pool looks like). 500, not
