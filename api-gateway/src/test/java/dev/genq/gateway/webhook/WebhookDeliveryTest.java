@@ -151,13 +151,13 @@ class WebhookDeliveryTest {
                 .then().statusCode(202);
     }
 
+    // Each scripted answer comes twice: in a full suite run a loopback attempt now and then ends in a transport
+    // error ("Connection closed before received headers") after the receiver took it, and the 0.3 s schedule
+    // rightly applies; the checks are on the attempts that did read their answer.
     @Test
-    void retryAfterIsHonouredAndARedirectIsAFailureNotFollowed() throws Exception {
-        // two 503s: a loopback connection can still fail before the sender reads an answer (CI saw one attempt
-        // end so, and the 0.3 s schedule rightly applied); the check is on the attempts that did read the 503
+    void retryAfterIsHonoured() throws Exception {
         Answer unavailable = new Answer(503, Map.of("Retry-After", "2"));
-        try (WebhookReceiver receiver = new WebhookReceiver(unavailable, unavailable,
-                new Answer(302, Map.of("Location", "http://127.0.0.1:1/elsewhere")))) {
+        try (WebhookReceiver receiver = new WebhookReceiver(unavailable, unavailable)) {
             String job = cancel(submitWithWebhook(receiver.url(), ""));
             JsonPath d = awaitDelivery(job, "succeeded");
             List<Integer> statuses = d.getList("[0].attempt_log.response_status");
@@ -171,8 +171,19 @@ class WebhookDeliveryTest {
                             + (i + 1) + ", waited " + gap + " " + statuses);
                 }
             }
-            assertEquals(List.of(302, 200), statuses.subList(statuses.size() - 2, statuses.size()),
-                    "the redirect is a failed attempt, not followed: " + statuses);
+        }
+    }
+
+    @Test
+    void aRedirectIsAFailedAttemptNotFollowed() throws Exception {
+        // a followed redirect would record what 127.0.0.1:1 gave (no connection), not the 302
+        Answer redirect = new Answer(302, Map.of("Location", "http://127.0.0.1:1/elsewhere"));
+        try (WebhookReceiver receiver = new WebhookReceiver(redirect, redirect)) {
+            String job = cancel(submitWithWebhook(receiver.url(), ""));
+            JsonPath d = awaitDelivery(job, "succeeded");
+            List<Integer> statuses = d.getList("[0].attempt_log.response_status");
+            assertTrue(statuses.contains(302), "at least one attempt read the 302 as its answer: " + statuses);
+            assertEquals(200, statuses.get(statuses.size() - 1), "delivered by a later attempt: " + statuses);
         }
     }
 
