@@ -392,7 +392,7 @@ async function checkKubernetes() {
   for (const e of topicsJob?.o.spec.template.spec.containers[0].env || []) {
     if (e.name === "TOPICS") for (const spec of e.value.split(/\s+/)) { const [t, n] = spec.split(":"); partitions[t] = Number(n); }
   }
-  for (const t of ["genq.jobs.preview", "genq.jobs.full", "genq.samples.generated", "genq.job-events"]) {
+  for (const t of ["genq.jobs.preview", "genq.jobs.full", "genq.samples.generated", "genq.job-events", "genq.previews.generated", "genq.previews.moderated"]) {
     if (!partitions[t]) fail(`kafka-topics-job.yaml: topic ${t} is not created`);
   }
   const group = configMaps["genq-worker-config"]?.GENQ_WORKER_CONSUMER_GROUP;

@@ -98,6 +98,11 @@ public class JobRequestValidator {
             errors.add(new FieldError("sampler", "unknown_sampler",
                     "'sampler' must be one of " + String.join(", ", model.samplerList()) + " for model " + model.name));
         }
+        int previewEvery = r.previewEvery() == null ? 0 : r.previewEvery();
+        if (previewEvery < 0 || previewEvery > steps) {
+            errors.add(new FieldError("preview_every", "preview_every_out_of_range",
+                    "'preview_every' must be between 0 (no live previews) and the job's steps (" + steps + ")"));
+        }
         String webhookEvents = null;
         if (r.webhookEventsFilter() != null) {
             if (r.webhook() == null) {
@@ -119,6 +124,6 @@ public class JobRequestValidator {
             throw new ProblemException(Problem.invalid(errors));
         }
         return new ValidJob(prompt, negative, mode, numSamples, seed, steps, guidance, sampler, modelName,
-                r.webhook(), webhookEvents);
+                r.webhook(), webhookEvents, previewEvery);
     }
 }

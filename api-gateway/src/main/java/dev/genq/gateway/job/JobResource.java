@@ -22,7 +22,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.util.List;
@@ -206,15 +209,17 @@ public class JobResource {
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Blocking
     @Operation(summary = "Follow a job", description = "Server-Sent Events: the job's status and progress now and "
-            + "whenever they change; the stream ends after a terminal state.")
+            + "whenever they change (unnamed events, JobEvent); the stream ends after a terminal state. A job submitted with "
+            + "preview_every also gets events named 'preview' (PreviewEvent): each sample's current estimate every "
+            + "preview_every steps once moderation scored it, with the image when released, without it when withheld.")
     @APIResponse(responseCode = "404", description = "no such job for this tenant",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "429", description = "too many streams open for this key, its tenant or the gateway "
             + "(too_many_streams); close one, or poll",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Multi<JobEventStream.JobEvent> events(@PathParam("id") String id) {
+    public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse) {
         UUID tenantId = tenant.id();
-        return events.of(tenant.caller(), () -> jobs.get(tenantId, id)); // unknown job: 404 before any stream
+        return events.of(tenant.caller(), () -> jobs.get(tenantId, id), sse); // unknown job: 404 before any stream
     }
 
     @POST

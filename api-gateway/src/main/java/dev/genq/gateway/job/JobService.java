@@ -115,6 +115,7 @@ public class JobService {
         job.numSamples = request.numSamples();
         job.seed = request.seed();
         job.steps = request.steps();
+        job.previewEvery = request.previewEvery();
         job.guidanceScale = request.guidanceScale();
         job.sampler = request.sampler();
         job.model = request.model();
@@ -145,9 +146,9 @@ public class JobService {
                 with job as (
                     insert into jobs (id, tenant_id, status, mode, prompt, negative_prompt, num_samples, seed, steps,
                                       guidance_scale, sampler, model, webhook_url, webhook_events, pinned_version, traceparent,
-                                      parent_id, parent_sample, reserved_usd)
+                                      parent_id, parent_sample, reserved_usd, preview_every)
                     values (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, cast(?12 as text), cast(?13 as text),
-                            cast(?14 as text), cast(?15 as text), cast(?19 as uuid), cast(?20 as int), cast(?21 as numeric))
+                            cast(?14 as text), cast(?15 as text), cast(?19 as uuid), cast(?20 as int), cast(?21 as numeric), ?22)
                     returning seq, created_at, updated_at),
                 message as (
                     insert into outbox (tenant_id, topic, message_key, payload, traceparent)
@@ -162,6 +163,7 @@ public class JobService {
                 .setParameter(18, EventCodec.encode(new JobRequested(job.id, job.tenantId, job.mode.wire(), Instant.now())))
                 .setParameter(19, job.parentId == null ? null : job.parentId.toString()).setParameter(20, job.parentSample == null ? null : job.parentSample.toString())
                 .setParameter(21, job.reservedUsd == null ? null : job.reservedUsd.toPlainString())
+                .setParameter(22, job.previewEvery)
                 .getSingleResult();
         job.seq = ((Number) generated[0]).longValue();
         job.createdAt = timestamp(generated[1]);
@@ -217,6 +219,7 @@ public class JobService {
         job.numSamples = 1;
         job.seed = sample.seed;
         job.steps = parent.steps;
+        job.previewEvery = parent.previewEvery; // an upscale is watched like its preview was
         job.guidanceScale = parent.guidanceScale;
         job.sampler = parent.sampler;
         job.model = parent.model;

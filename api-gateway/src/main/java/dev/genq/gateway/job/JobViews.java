@@ -85,7 +85,8 @@ public class JobViews {
         return new JobView(job.id, job.status.wire(), job.mode.wire(), job.parentId, job.parentSample, job.progress,
                 new JobView.Params(job.prompt, job.negativePrompt, job.numSamples, job.seed, job.steps,
                         job.guidanceScale, job.sampler, job.model, job.webhookUrl,
-                        job.webhookEvents == null ? null : List.of(job.webhookEvents.split(","))),
+                        job.webhookEvents == null ? null : List.of(job.webhookEvents.split(",")),
+                        job.previewEvery == 0 ? null : job.previewEvery),
                 job.modelVersion, job.promptTruncated,
                 new JobView.Timings(job.createdAt, job.startedAt, job.finishedAt),
                 total(costs), job.diversity, sampleViews, error);

@@ -19,5 +19,8 @@ public record SubmitJobRequest(
                 examples = "https://example.com/genq-hook") String webhook,
         @Schema(description = "the events to send; omitted: all", enumeration = {"job.started", "job.succeeded",
                 "job.failed", "job.canceled", "job.needs_review", "job.rejected", "sample.released", "sample.rejected"})
-        java.util.List<String> webhookEventsFilter) {
+        java.util.List<String> webhookEventsFilter,
+        @Schema(description = "send a live preview of each sample on the job's event stream after every this many "
+                + "denoising steps, each moderated like a final sample (a flagged one is withheld); 0 or omitted: none",
+                minimum = "0", maximum = "1000", defaultValue = "0") Integer previewEvery) {
 }

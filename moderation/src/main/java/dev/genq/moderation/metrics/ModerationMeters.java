@@ -56,6 +56,11 @@ public class ModerationMeters {
         sampleDuration();
     }
 
+    /** Live previews by outcome: released, withheld (flagged), stale (too old to score) or failed. */
+    public Counter previews(String outcome) {
+        return registry.counter("genq.moderation.previews", "outcome", outcome);
+    }
+
     /** Samples the safety classifier scored. */
     public Counter scored() {
         return registry.counter("genq.moderation.scored");

@@ -70,6 +70,15 @@ public class SampleScorer {
     }
 
     public Verdict score(byte[] png, String prompt) {
+        return score(png, prompt, true);
+    }
+
+    /** The same verdict for a live preview, which is not counted as a scored or flagged sample. */
+    public Verdict scorePreview(byte[] png, String prompt) {
+        return score(png, prompt, false);
+    }
+
+    private Verdict score(byte[] png, String prompt, boolean sample) {
         Map<String, Double> image = classifier.scorePng(png);
         List<String> promptConcepts = policy.match(prompt).stream().map(PromptPolicy.Match::concept).toList();
         List<String> flagged = new ArrayList<>();
@@ -95,9 +104,13 @@ public class SampleScorer {
                 reasons.add("prompt: names " + concept + " (" + action.wire() + ")");
             }
             quarantine |= action != PolicySettings.Action.RELEASE;
-            meters.flagged(concept).increment();
+            if (sample) {
+                meters.flagged(concept).increment();
+            }
         }
-        meters.scored().increment();
+        if (sample) {
+            meters.scored().increment();
+        }
         return new Verdict(image, promptConcepts, flagged, quarantine, reasons, classifier.version());
     }
 }

@@ -42,6 +42,10 @@ public class Job extends PanacheEntityBase {
     public long seed;
     public int steps;
 
+    /** Every how many steps a live preview of each sample is sent (0: none); see V16. */
+    @Column(name = "preview_every")
+    public int previewEvery;
+
     /** The budget reservation made at admission (null: the tenant had no budget, or the job predates V15). */
     @Column(name = "reserved_usd")
     public java.math.BigDecimal reservedUsd;

@@ -65,6 +65,11 @@ public class KafkaClients {
 
     /** Idempotent producer, acks=all: a send is done only when the broker has it. */
     public KafkaProducer<String, String> producer(String clientId) {
+        return producer(clientId, Map.of());
+    }
+
+    /** The same producer with some settings replaced (a best-effort sender trades durability for latency). */
+    public KafkaProducer<String, String> producer(String clientId, Map<String, Object> overrides) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
@@ -77,6 +82,7 @@ public class KafkaClients {
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, settings.requestTimeoutMs() + 1000);
         p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
         p.putAll(security);
+        p.putAll(overrides);
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 

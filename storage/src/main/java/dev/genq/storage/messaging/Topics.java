@@ -9,6 +9,10 @@ public final class Topics {
     public static final String SAMPLES_GENERATED = "genq.samples.generated";
     /** Job state changes for webhooks; keyed by job id. */
     public static final String JOB_EVENTS = "genq.job-events";
+    /** Live previews a worker made, for moderation to score; keyed by job id, best effort (not stored). */
+    public static final String PREVIEWS_GENERATED = "genq.previews.generated";
+    /** Live previews moderation scored (released with the image, or withheld); every gateway reads them all. */
+    public static final String PREVIEWS_MODERATED = "genq.previews.moderated";
 
     private Topics() {
     }

@@ -1,6 +1,7 @@
 package dev.genq.worker.batch;
 
 import dev.genq.worker.engine.BatchListener;
+import dev.genq.worker.engine.PreviewTap;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -18,10 +19,12 @@ final class BatchStepListener implements BatchListener {
     private final BatchProgress progress;
     private final long intervalNanos;
     private final boolean[] alive;
+    private final PreviewTap previews;
     private long lastWrite = System.nanoTime();
 
-    BatchStepListener(List<SampleTask> tasks, BatchProgress progress, Duration progressInterval) {
+    BatchStepListener(List<SampleTask> tasks, BatchProgress progress, Duration progressInterval, PreviewTap previews) {
         this.tasks = tasks;
+        this.previews = previews;
         this.jobs = new ArrayList<>(new LinkedHashSet<>(tasks.stream().map(SampleTask::job).toList()));
         this.progress = progress;
         this.intervalNanos = progressInterval.toNanos();
@@ -32,6 +35,11 @@ final class BatchStepListener implements BatchListener {
     /** The jobs with samples in this batch, in first-sample order. */
     List<JobExecution> jobs() {
         return jobs;
+    }
+
+    @Override
+    public PreviewTap previews() {
+        return previews;
     }
 
     @Override

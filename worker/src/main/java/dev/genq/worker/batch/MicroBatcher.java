@@ -6,6 +6,7 @@ import dev.genq.worker.engine.DiffusionEngine;
 import dev.genq.worker.engine.DiffusionEngine.SampleResult;
 import dev.genq.worker.engine.DiffusionEngine.StageResult;
 import dev.genq.worker.metrics.WorkerMeters;
+import dev.genq.worker.preview.PreviewPublisher;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,6 +34,7 @@ public class MicroBatcher {
     private final BatchSettings settings;
     private final DiffusionEngine engine;
     private final BatchProgress progress;
+    private final PreviewPublisher previews;
     private final JobOutcomes outcomes;
     private final NumericGuard numericGuard;
     private final WorkerMeters meters;
@@ -41,8 +43,9 @@ public class MicroBatcher {
     private Thread thread;
 
     public MicroBatcher(BatchSettings settings, WorkerSettings worker, BatchProgress progress, JobOutcomes outcomes,
-                        NumericGuard numericGuard, WorkerMeters meters) {
+                        NumericGuard numericGuard, WorkerMeters meters, PreviewPublisher previews) {
         this.settings = settings;
+        this.previews = previews;
         this.engine = new DiffusionEngine(worker.forwardRows(), worker.srForwardRows());
         this.progress = progress;
         this.outcomes = outcomes;
@@ -102,7 +105,8 @@ public class MicroBatcher {
             return;
         }
         StageKey key = tasks.get(0).key();
-        BatchStepListener listener = new BatchStepListener(tasks, progress, settings.progressInterval());
+        BatchStepListener listener = new BatchStepListener(tasks, progress, settings.progressInterval(),
+                new BatchPreviews(tasks, previews));
         StageResult result;
         try {
             result = runStage(key, tasks, listener);

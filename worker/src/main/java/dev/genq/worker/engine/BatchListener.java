@@ -9,5 +9,10 @@ package dev.genq.worker.engine;
 public interface BatchListener {
     boolean[] onStep(int stepsDone, int stepsTotal);
 
+    /** Where live previews of this batch go; none unless a listener says otherwise. */
+    default PreviewTap previews() {
+        return PreviewTap.NONE;
+    }
+
     BatchListener ALL = (done, total) -> null;
 }

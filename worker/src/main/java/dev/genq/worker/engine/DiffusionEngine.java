@@ -210,6 +210,7 @@ public final class DiffusionEngine {
             boolean vPrediction = "v".equals(model.spec().prediction());
             for (int i = 0; i < ts.length && rows.length > 0; i++) {
                 long stepStart = System.nanoTime();
+                long previewNanos = 0;
                 try (NDManager step = m.newSubManager()) {
                     // intermediates follow x into the step's manager and are freed with it
                     x.tempAttach(step);
@@ -217,12 +218,18 @@ public final class DiffusionEngine {
                     Arrays.fill(tValues, ts[i]);
                     NDArray out = epsilon(step, x, step.create(tValues));
                     NDArray eps = vPrediction ? vToEpsilon(out, x, model.schedule().alphaBar(ts[i])) : out;
+                    if (i + 1 < ts.length && listener.previews().wants(i + 1, ts.length)) {
+                        long previewStart = System.nanoTime();
+                        listener.previews().take(i + 1, ts.length, rows.clone(),
+                                X0Estimate.of(x, eps, model.schedule().alphaBar(ts[i])).toFloatArray(), resolution);
+                        previewNanos = System.nanoTime() - previewStart; // not billed as the samples' compute
+                    }
                     NDArray next = sampler.step(eps, i, x, noise);
                     next.attach(m);
                     x.close();
                     x = next;
                 }
-                double share = (System.nanoTime() - stepStart) / 1e9 / rows.length;
+                double share = (System.nanoTime() - stepStart - previewNanos) / 1e9 / rows.length;
                 for (int row : rows) {
                     stepsRun[row]++;
                     seconds[row] += share;

@@ -103,4 +103,9 @@ public class WorkerMeters {
     public Counter nonFiniteSamples(String model) {
         return registry.counter("genq.engine.nonfinite.samples", "model", model);
     }
+
+    /** Live previews by outcome: sent to moderation, or dropped (queue full, broker slow, send failed). */
+    public Counter previews(String outcome) {
+        return registry.counter("genq.worker.previews", "outcome", outcome);
+    }
 }
