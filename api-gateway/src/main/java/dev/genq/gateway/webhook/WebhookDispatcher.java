@@ -176,8 +176,14 @@ public class WebhookDispatcher {
                     return request.response();
                 })
                 .map(response -> {
-                    response.exceptionHandler(ignored -> { }); // the reset below ends its body on purpose
-                    return new Answer(response.statusCode(), response.getHeader("retry-after"));
+                    Answer got = new Answer(response.statusCode(), response.getHeader("retry-after"));
+                    try {
+                        response.exceptionHandler(ignored -> { }); // the reset below ends its body on purpose
+                    } catch (IllegalStateException ended) {
+                        // a bodiless answer can have ended before this runs (Vert.x then refuses a handler:
+                        // "Response already ended"); the answer stands, and there is no body left to cut off
+                    }
+                    return got;
                 })
                 .toCompletionStage().toCompletableFuture();
         try {
