@@ -106,6 +106,11 @@ public class JobResource {
         }
         JobService.Submission submission = jobs.submit(tenant.id(), valid, idempotencyKey, hash);
         relay.wake();
+        return answerAfterWait(submission, prefer);
+    }
+
+    /** The new (or replayed) job now, or with {@code Prefer: wait=N} when it settles or N seconds passed. */
+    private Uni<Response> answerAfterWait(JobService.Submission submission, String prefer) {
         Job job = submission.job();
         boolean replayed = submission.replayed();
         int wait = PreferWait.seconds(prefer);
@@ -180,15 +185,19 @@ public class JobResource {
     @Path("{id}/upscale")
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Upscale a preview sample", description = "Creates a full job whose super-resolution stage "
-            + "sharpens exactly that released preview sample; the new job carries parent_id and parent_sample.")
+            + "sharpens exactly that released preview sample; the new job carries parent_id and parent_sample. "
+            + "Prefer: wait=N works as on a submit.")
     @APIResponse(responseCode = "202", content = @Content(schema = @Schema(implementation = JobView.class)))
     @APIResponse(responseCode = "409", description = "the sample is not released, the job is not a preview, or the "
             + "Idempotency-Key was used for another request (idempotency_key_reused)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
-    public Response upscale(@PathParam("id") String id, UpscaleRequest request,
+    @Blocking
+    public Uni<Response> upscale(@PathParam("id") String id, UpscaleRequest request,
                             @Parameter(description = "the same key for the same job and sample within 24 h returns the "
                                     + "same upscale; for anything else it is a 409")
-                            @HeaderParam("Idempotency-Key") String idempotencyKey) {
+                            @HeaderParam("Idempotency-Key") String idempotencyKey,
+                            @Parameter(description = "wait=N (N <= 60): answer when the upscale finishes or after N seconds")
+                            @HeaderParam("Prefer") String prefer) {
         if (request == null || request.sample() == null || request.sample() < 0) {
             throw ProblemException.badRequest("sample_required", "'sample' must be the index of a released preview sample");
         }
@@ -199,8 +208,7 @@ public class JobResource {
         }
         JobService.Submission submission = jobs.upscale(tenant.id(), id, request.sample(), idempotencyKey, hash);
         relay.wake();
-        Job job = submission.job();
-        return answer(views.of(job), job.status, submission.replayed(), null);
+        return answerAfterWait(submission, prefer);
     }
 
     @GET
