@@ -93,6 +93,16 @@ public class IdempotencyKeys {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /** The same for a variation: the parent, and the request as parsed (another prefix again). */
+    public String hashVariation(String parentId, VariationRequest request) {
+        try {
+            return Sha256.hex(("variation " + parentId.toLowerCase(java.util.Locale.ROOT) + " "
+                    + json.writeValueAsString(request)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Another request claimed the key while this one was creating its job: this one rolls back. */
     public static class ClaimedConcurrently extends RuntimeException {
         public ClaimedConcurrently() {

@@ -211,6 +211,41 @@ public class JobResource {
         return answerAfterWait(submission, prefer);
     }
 
+    @POST
+    @Path("{id}/variations")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Vary a preview sample", description = "Creates a preview job that re-noises that released "
+            + "sample to the strength's share of the schedule and denoises it again (SDEdit): 0 keeps the sample, 1 is a "
+            + "fresh image from the seed. It runs (and is billed for) round(strength x steps) steps; the new job carries "
+            + "parent_id, parent_sample and params.strength. Prefer: wait=N works as on a submit.")
+    @APIResponse(responseCode = "202", content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "400", description = "sample_required, strength_out_of_range, unknown_preset, "
+            + "strength_and_preset, or any submit validation code for the derived job",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "the sample is not released, the job is not a preview, or the "
+            + "Idempotency-Key was used for another request (idempotency_key_reused)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @Blocking
+    public Uni<Response> vary(@PathParam("id") String id, VariationRequest request,
+                              @Parameter(description = "the same key and body for the same job within 24 h return the "
+                                      + "same variation; for anything else it is a 409")
+                              @HeaderParam("Idempotency-Key") String idempotencyKey,
+                              @Parameter(description = "wait=N (N <= 60): answer when the variation finishes or after N seconds")
+                              @HeaderParam("Prefer") String prefer) {
+        if (request == null || request.sample() == null || request.sample() < 0) {
+            throw ProblemException.badRequest("sample_required", "'sample' must be the index of a released preview sample");
+        }
+        double strength = request.resolvedStrength();
+        String hash = null;
+        if (idempotencyKey != null) {
+            IdempotencyKeys.validate(idempotencyKey);
+            hash = keys.hashVariation(id, request);
+        }
+        JobService.Submission submission = jobs.vary(tenant.id(), id, request, strength, idempotencyKey, hash);
+        relay.wake();
+        return answerAfterWait(submission, prefer);
+    }
+
     @GET
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)

@@ -13,6 +13,7 @@ import dev.genq.storage.messaging.JobEvent;
 import dev.genq.storage.messaging.JobEvents;
 import dev.genq.storage.model.ModelEntry;
 import dev.genq.storage.job.Job;
+import dev.genq.storage.job.VariationSteps;
 import dev.genq.storage.job.JobMode;
 import dev.genq.storage.job.JobStatus;
 import dev.genq.storage.job.Sample;
@@ -42,10 +43,12 @@ public class JobService {
     private final WebhookDeliveries webhooks;
     private final ModelRollout rollout;
     private final CostEstimates estimates;
+    private final JobRequestValidator validator;
 
     public JobService(GatewayMeters meters, ModelCatalog catalog, IdempotencyKeys keys, TenantQuotas quotas,
-                      WebhookDeliveries webhooks, ModelRollout rollout, CostEstimates estimates) {
+                      WebhookDeliveries webhooks, ModelRollout rollout, CostEstimates estimates, JobRequestValidator validator) {
         this.meters = meters;
+        this.validator = validator;
         this.estimates = estimates;
         this.rollout = rollout;
         this.catalog = catalog;
@@ -108,6 +111,13 @@ public class JobService {
     }
 
     private Job create(UUID tenantId, ValidJob request, BigDecimal reserved) {
+        Job job = fromRequest(tenantId, request, reserved);
+        insertWithMessage(job);
+        return job;
+    }
+
+    /** A queued job of this request, not yet written. */
+    private Job fromRequest(UUID tenantId, ValidJob request, BigDecimal reserved) {
         Job job = queued(tenantId, request.mode());
         job.reservedUsd = reserved;
         job.prompt = request.prompt();
@@ -122,7 +132,6 @@ public class JobService {
         job.webhookUrl = request.webhookUrl();
         job.webhookEvents = request.webhookEvents();
         job.pinnedVersion = rollout.versionFor(job.model, job.id, catalog::serves).orElse(null);
-        insertWithMessage(job);
         return job;
     }
 
@@ -146,9 +155,9 @@ public class JobService {
                 with job as (
                     insert into jobs (id, tenant_id, status, mode, prompt, negative_prompt, num_samples, seed, steps,
                                       guidance_scale, sampler, model, webhook_url, webhook_events, pinned_version, traceparent,
-                                      parent_id, parent_sample, reserved_usd, preview_every)
+                                      parent_id, parent_sample, reserved_usd, preview_every, strength)
                     values (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, cast(?12 as text), cast(?13 as text),
-                            cast(?14 as text), cast(?15 as text), cast(?19 as uuid), cast(?20 as int), cast(?21 as numeric), ?22)
+                            cast(?14 as text), cast(?15 as text), cast(?19 as uuid), cast(?20 as int), cast(?21 as numeric), ?22, cast(?23 as double precision))
                     returning seq, created_at, updated_at),
                 message as (
                     insert into outbox (tenant_id, topic, message_key, payload, traceparent)
@@ -164,6 +173,7 @@ public class JobService {
                 .setParameter(19, job.parentId == null ? null : job.parentId.toString()).setParameter(20, job.parentSample == null ? null : job.parentSample.toString())
                 .setParameter(21, job.reservedUsd == null ? null : job.reservedUsd.toPlainString())
                 .setParameter(22, job.previewEvery)
+                .setParameter(23, job.strength == null ? null : job.strength.toString())
                 .getSingleResult();
         job.seq = ((Number) generated[0]).longValue();
         job.createdAt = timestamp(generated[1]);
@@ -232,6 +242,56 @@ public class JobService {
             throw new IdempotencyKeys.ClaimedConcurrently(); // rolls this job back; the caller replays the winner
         }
         meters.upscalesSubmitted().increment();
+        return new Submission(job, false);
+    }
+
+    /**
+     * Creates a preview job that varies one released sample of a preview job (SDEdit at {@code strength}):
+     * the parent's model, steps, guidance and sampler, its prompt unless another is given, a new seed unless
+     * one is given, and the parent's webhook; lineage recorded. The derived request passes the same validation
+     * as a submit (the prompt policy included).
+     */
+    public Submission vary(UUID tenantId, String parentId, VariationRequest request, double strength,
+                           String idempotencyKey, String requestHash) {
+        return once(tenantId, idempotencyKey, requestHash,
+                () -> varyNew(tenantId, parentId, request, strength, idempotencyKey, requestHash));
+    }
+
+    private Submission varyNew(UUID tenantId, String parentId, VariationRequest request, double strength,
+                               String idempotencyKey, String requestHash) {
+        if (idempotencyKey != null) {
+            Optional<UUID> earlier = keys.existing(tenantId, idempotencyKey, requestHash);
+            if (earlier.isPresent()) {
+                return new Submission(Job.findById(earlier.get()), true);
+            }
+        }
+        Job parent = get(tenantId, parentId);
+        if (parent.mode != JobMode.PREVIEW) {
+            throw ProblemException.conflict("not_a_preview", "job " + parentId + " is not a preview job; vary one of its preview's samples");
+        }
+        Sample sample = Sample.<Sample>findById(new SampleId(parent.id, request.sample()));
+        if (sample == null || sample.status != SampleStatus.RELEASED) {
+            throw ProblemException.conflict("sample_not_released", "sample " + request.sample() + " of job " + parentId
+                    + (sample == null ? " does not exist (yet)" : " is " + sample.status.wire()) + "; only released samples can be varied");
+        }
+        ValidJob valid = validator.validate(new SubmitJobRequest(request.prompt() != null ? request.prompt() : parent.prompt,
+                parent.negativePrompt, JobMode.PREVIEW.wire(), request.numSamples() != null ? request.numSamples() : parent.numSamples,
+                request.seed(), parent.steps, parent.guidanceScale, parent.sampler, parent.model, null, null, null));
+        refuseDisabledEndpoint(tenantId, parent.webhookUrl); // a variation inherits the parent's webhook
+        BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(valid.model(), JobMode.PREVIEW, valid.numSamples(),
+                VariationSteps.run(strength, valid.steps())));
+        Job job = fromRequest(tenantId, valid, reserved);
+        job.parentId = parent.id;
+        job.parentSample = request.sample();
+        job.strength = strength;
+        job.previewEvery = parent.previewEvery;
+        job.webhookUrl = parent.webhookUrl;
+        job.webhookEvents = parent.webhookEvents;
+        insertWithMessage(job);
+        if (idempotencyKey != null && !keys.claim(tenantId, idempotencyKey, requestHash, job.id)) {
+            throw new IdempotencyKeys.ClaimedConcurrently();
+        }
+        meters.jobsSubmitted(job.mode).increment();
         return new Submission(job, false);
     }
 

@@ -69,6 +69,9 @@ public class Job extends PanacheEntityBase {
     @Column(name = "parent_sample")
     public Integer parentSample;
 
+    /** A variation's strength in [0, 1] (V17): how much of the parent sample is denoised again; null otherwise. */
+    public Double strength;
+
     /** Where this job's events are sent, if anywhere, and which ones (comma-separated; null = all). */
     @Column(name = "webhook_url")
     public String webhookUrl;

@@ -6,7 +6,9 @@ import dev.genq.storage.job.JobMode;
 import dev.genq.worker.engine.DiffusionEngine.SampleInput;
 import dev.genq.worker.engine.DiffusionEngine.SampleResult;
 import dev.genq.worker.engine.LoadedModel;
+import dev.genq.worker.engine.Strength;
 import dev.genq.worker.stage.PromptInput;
+import dev.genq.worker.stage.SourceImageInput;
 import io.opentelemetry.context.Context;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,22 +59,34 @@ public final class JobExecution {
 
     /** @param preview for an upscale job, the released preview sample (CHW in [-1, 1]) to sharpen; no base stage */
     public JobExecution(Job job, LoadedModel base, LoadedModel superResolution, float[] preview) {
+        this(job, base, superResolution, preview, null);
+    }
+
+    /** A variation job: its base stage starts from {@code source}, at the job's strength, for its share of the steps. */
+    public static JobExecution variation(Job job, LoadedModel base, SourceImageInput source) {
+        return new JobExecution(job, base, null, null, source);
+    }
+
+    private JobExecution(Job job, LoadedModel base, LoadedModel superResolution, float[] preview, SourceImageInput source) {
         this.job = job;
         int n = job.numSamples;
         PromptInput prompt = PromptInput.encode(base.tokenizer(), job.prompt, job.negativePrompt);
         this.promptTruncated = prompt.truncated();
         List<StageRun> plan = new ArrayList<>(2);
-        if (preview == null) {
+        if (source != null) {
+            plan.add(new StageRun(Stage.BASE, base, new Strength(job.strength).steps(job.steps), job.sampler, job.strength, n));
+        } else if (preview == null) {
             plan.add(new StageRun(Stage.BASE, base, job.steps, job.sampler, n));
         }
-        if (preview != null || job.mode == JobMode.FULL) {
+        if (preview != null || (source == null && job.mode == JobMode.FULL)) {
             plan.add(new StageRun(Stage.SUPER_RESOLUTION, superResolution, superResolution.spec().defaultSteps(),
                     superResolution.spec().defaultSampler(), n));
         }
         this.stages = List.copyOf(plan);
         this.firstInputs = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            firstInputs.add(preview == null ? prompt.sample(job.seed + i, job.guidanceScale)
+            firstInputs.add(source != null ? source.sample(prompt.sample(job.seed + i, job.guidanceScale))
+                    : preview == null ? prompt.sample(job.seed + i, job.guidanceScale)
                     : stages.get(0).inputAfter(job.seed + i, preview));
         }
         this.totalSampleSteps = (long) n * totalStepsPerSample();
@@ -163,6 +177,9 @@ public final class JobExecution {
     }
 
     double progress() {
+        if (totalSampleSteps == 0) {
+            return 1.0; // a variation at strength 0 runs no step
+        }
         return Math.min(1.0, (double) sampleStepsDone / totalSampleSteps);
     }
 

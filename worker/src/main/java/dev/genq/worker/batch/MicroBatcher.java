@@ -13,6 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import dev.genq.worker.engine.DiffusionEngine.TextSample;
 import dev.genq.worker.engine.DiffusionEngine.UpscaleSample;
+import dev.genq.worker.engine.DiffusionEngine.VariationSample;
+import dev.genq.worker.engine.Strength;
 import dev.genq.worker.engine.LoadedModel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -132,7 +134,10 @@ public class MicroBatcher {
         DiffusionEngine.Sampling sampling = DiffusionEngine.Sampling.deterministic(key.sampler(), key.steps());
         LoadedModel model = tasks.get(0).job().model(key.stage());
         return switch (key.stage()) {
-            case BASE -> engine.textToImage(model, tasks.stream().map(t -> (TextSample) t.input()).toList(), sampling, listener);
+            case BASE -> key.strength() != null
+                    ? engine.vary(model, tasks.stream().map(t -> (VariationSample) t.input()).toList(), sampling,
+                            new Strength(key.strength()), listener)
+                    : engine.textToImage(model, tasks.stream().map(t -> (TextSample) t.input()).toList(), sampling, listener);
             case SUPER_RESOLUTION -> engine.upscale(model, tasks.stream().map(t -> (UpscaleSample) t.input()).toList(), sampling, listener);
         };
     }

@@ -15,9 +15,14 @@ final class StageRun {
     int pending;
 
     StageRun(Stage stage, LoadedModel model, int steps, String sampler, int samples) {
+        this(stage, model, steps, sampler, null, samples);
+    }
+
+    /** @param strength a variation's (its steps are the ones it runs), else null */
+    StageRun(Stage stage, LoadedModel model, int steps, String sampler, Double strength, int samples) {
         this.stage = stage;
         this.model = model;
-        this.key = new StageKey(model.spec().name(), stage, model.spec().resolution(), steps, sampler);
+        this.key = new StageKey(model.spec().name(), stage, model.spec().resolution(), steps, sampler, strength);
         this.results = new SampleResult[samples];
         this.pending = samples;
     }

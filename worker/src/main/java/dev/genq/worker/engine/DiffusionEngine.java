@@ -63,7 +63,7 @@ public final class DiffusionEngine {
     }
 
     /** What one sample brings to a stage: prompt tokens for the base stage, an image for super-resolution. */
-    public sealed interface SampleInput permits TextSample, UpscaleSample {
+    public sealed interface SampleInput permits TextSample, UpscaleSample, VariationSample {
         long seed();
     }
 
@@ -76,6 +76,17 @@ public final class DiffusionEngine {
      * in [-1, 1]; {@code stage.LowResInput} prepares it).
      */
     public record UpscaleSample(long seed, float[] upsampled) implements SampleInput {
+    }
+
+    /**
+     * A variation sample: a text sample that starts from {@code source} (CHW in [-1, 1] at the model's
+     * resolution; {@code stage.SourceImageInput} prepares it) instead of pure noise.
+     */
+    public record VariationSample(TextSample text, float[] source) implements SampleInput {
+        @Override
+        public long seed() {
+            return text.seed();
+        }
     }
 
     /**
@@ -117,16 +128,62 @@ public final class DiffusionEngine {
                 samples.stream().mapToDouble(TextSample::guidanceScale).toArray(), sampling, streams, listener);
     }
 
+    /**
+     * Variations of source images (SDEdit): each source noised to the strength's share of the schedule and
+     * denoised with its prompt. {@code sampling.steps()} are the steps it runs ({@link Strength#steps} of the
+     * job's). The noise streams are text-to-image's, so strength 1 is exactly the text-to-image run of the same
+     * seed, and strength 0 returns the sources untouched.
+     */
+    public StageResult vary(LoadedModel model, List<VariationSample> samples, Sampling sampling, Strength strength,
+                            BatchListener listener) {
+        requireKind(model, Stage.BASE);
+        int r = model.spec().resolution();
+        int plane = model.spec().channels() * r * r;
+        if (strength.value() == 0) {
+            List<SampleResult> unchanged = samples.stream().map(v -> new SampleResult(v.source().clone(), 0, 0)).toList();
+            return new StageResult(unchanged, r, 0, 0);
+        }
+        SampleStreams streams = new SampleStreams(samples.stream().map(VariationSample::seed).toList(), 0,
+                new Shape(model.spec().channels(), r, r));
+        float[] sources = null;
+        if (strength.fromSource()) {
+            sources = new float[samples.size() * plane];
+            for (int i = 0; i < samples.size(); i++) {
+                float[] source = samples.get(i).source();
+                if (source.length != plane) {
+                    throw new IllegalArgumentException("a variation's source must have " + plane + " values, got " + source.length);
+                }
+                System.arraycopy(source, 0, sources, i * plane, plane);
+            }
+        }
+        List<TextSample> text = samples.stream().map(VariationSample::text).toList();
+        return textToImage(model, streams.draw(), sources, strength.limit(model.schedule().timesteps()), r,
+                text.stream().map(TextSample::promptTokens).toArray(long[][]::new),
+                text.stream().map(TextSample::negativeTokens).toArray(long[][]::new),
+                text.stream().mapToDouble(TextSample::guidanceScale).toArray(), sampling, streams, listener);
+    }
+
     /** The stage with explicit initial and step noise: what the reference tests drive directly. */
     StageResult textToImage(LoadedModel model, float[] initialNoise, int resolution, long[][] prompt, long[][] negative,
                             double[] guidance, Sampling sampling, StepNoise noise, BatchListener listener) {
+        return textToImage(model, initialNoise, null, Integer.MAX_VALUE, resolution, prompt, negative, guidance, sampling,
+                noise, listener);
+    }
+
+    /** @param sources null: start from {@code initialNoise}; else these images noised to the run's first timestep */
+    private StageResult textToImage(LoadedModel model, float[] initialNoise, float[] sources, int limit, int resolution,
+                                    long[][] prompt, long[][] negative, double[] guidance, Sampling sampling,
+                                    StepNoise noise, BatchListener listener) {
         long t0 = System.nanoTime();
         int n = prompt.length;
         try (NDManager m = model.manager().newSubManager()) {
             // guidance 1 is the conditional prediction alone: without any other scale, skip the other branch
             boolean guided = Arrays.stream(guidance).anyMatch(g -> g != 1.0);
             NDArray cond = encode(model, m, guided ? concat(prompt, negative) : prompt);
-            Run run = new Run(model, m, n, sampling, Integer.MAX_VALUE, noise, listener, t0);
+            Run run = new Run(model, m, n, sampling, limit, noise, listener, t0);
+            if (sources != null) {
+                NoisedStart.mix(sources, initialNoise, model.schedule().alphaBar(run.ts[0]));
+            }
             run.x = m.create(initialNoise, new Shape(n, model.spec().channels(), resolution, resolution));
             run.cond = cond;
             run.guided = guided;

@@ -12,6 +12,7 @@ import dev.genq.storage.job.SampleStatus;
 import dev.genq.storage.objectstore.Buckets;
 import dev.genq.storage.objectstore.ObjectStore;
 import dev.genq.worker.stage.LowResInput;
+import dev.genq.worker.stage.SourceImageInput;
 import dev.genq.storage.messaging.JobRequested;
 import dev.genq.worker.batch.JobExecution;
 import dev.genq.worker.batch.MicroBatcher;
@@ -111,7 +112,14 @@ public class JobRunner {
             return NOTHING_TO_DO;
         }
         JobExecution execution;
-        if (job.parentId != null) {
+        if (job.parentId != null && job.strength != null) {
+            byte[] png = parentPng(job);
+            if (png == null) {
+                fail(job, "parent_unavailable", "sample " + job.parentSample + " of job " + job.parentId + " is no longer released");
+                return NOTHING_TO_DO;
+            }
+            execution = JobExecution.variation(job, base, SourceImageInput.decodePng(png, base.spec()));
+        } else if (job.parentId != null) {
             float[] preview = parentSample(job, sr);
             if (preview == null) {
                 fail(job, "parent_unavailable", "sample " + job.parentSample + " of job " + job.parentId + " is no longer released");
@@ -135,12 +143,18 @@ public class JobRunner {
 
     /** The released preview sample an upscale job sharpens, read back from the outputs bucket. */
     private float[] parentSample(Job job, LoadedModel sr) {
+        byte[] png = parentPng(job);
+        return png == null ? null : LowResInput.decodePng(png, sr.spec());
+    }
+
+    /** The PNG of a job's parent sample as released (what its client downloaded); null if it no longer is. */
+    private byte[] parentPng(Job job) {
         Sample sample = QuarkusTransaction.requiringNew().call(() ->
                 Sample.<Sample>findById(new SampleId(job.parentId, job.parentSample)));
         if (sample == null || sample.status != SampleStatus.RELEASED) {
             return null;
         }
-        return LowResInput.decodePng(store.get(Buckets.OUTPUTS, sample.objectKey), sr.spec());
+        return store.get(Buckets.OUTPUTS, sample.objectKey);
     }
 
     /** Fails a job for a reason that is not the client's; such jobs are not billed. */
