@@ -2,7 +2,8 @@
 """Makes docs/variations.png and docs/live-previews.png through genq's own API.
 
 variations.png: for each prompt a 4-sample preview; its first released sample (left), then two subtle
-(strength 0.4) and two strong (0.75) variations of it, each a POST /v1/jobs/{id}/variations.
+(strength 0.4) and two strong (0.75) variations of it, each a POST /v1/jobs/{id}/variations. A variation
+moderation held back is left out (and reported), never drawn.
 live-previews.png: one 4-sample preview job with "preview_every": 2 followed over its event stream: each
 row a sample, its released live previews after steps 2, 4 and 6 of 8, then the final sample (right).
 
@@ -44,11 +45,13 @@ def variations(api, key, seed, failures):
                        {"sample": chosen["index"], "preset": preset, "num_samples": 2, "seed": 1000 + i})
             job = finished(api, key, job["id"])
             released = [s for s in job.get("samples", []) if s.get("status") == "released"]
-            if not released:
-                failures.append(f"{prompt!r} {preset}: " + no_sample(job, "variation"))
+            if not released:  # moderation held them back: shown as missing, not as a blank
+                print(f"  {prompt!r} {preset}: " + no_sample(job, "variation"), flush=True)
             for s in released[:2]:
                 cells.append((f"{preset} {job['params']['strength']}", image(s["url"])))
             print(prompt, preset, job["status"], f"{len(released)} released", flush=True)
+        if len(cells) == 1:
+            failures.append(f"{prompt!r}: no variation was released")
         rows.append((prompt, cells))
     return rows
 

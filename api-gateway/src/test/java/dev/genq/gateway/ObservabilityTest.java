@@ -65,6 +65,13 @@ class ObservabilityTest {
                 .body("paths.'/v1/jobs/{id}/webhook-deliveries'.get.summary", equalTo("A job's webhook deliveries"))
                 .body("paths.'/v1/webhooks/secret/rotate'.post.summary", equalTo("Rotate the webhook signing secret"))
                 .body("paths.'/v1/admin/tenants/{id}/keys'.post.responses.'201'", org.hamcrest.Matchers.notNullValue())
-                .body("paths.'/v1/admin/tenants'.post.responses.'403'.description", equalTo("the key is not an admin key"));
+                .body("paths.'/v1/admin/tenants'.post.responses.'403'.description", equalTo("the key is not an admin key"))
+                // the event stream documents both of its event kinds; variations their body and refusals
+                .body("paths.'/v1/jobs/{id}/events'.get.responses.'200'.content.'text/event-stream'.schema.oneOf.'$ref'",
+                        equalTo(java.util.List.of("#/components/schemas/JobEvent", "#/components/schemas/PreviewEvent")))
+                .body("paths.'/v1/jobs/{id}/variations'.post.requestBody.content.'application/json'.schema.'$ref'",
+                        equalTo("#/components/schemas/Variation"))
+                .body("paths.'/v1/jobs/{id}/variations'.post.responses.'409'", org.hamcrest.Matchers.notNullValue())
+                .body("components.schemas.SubmitJob.properties", org.hamcrest.Matchers.hasKey("preview_every"));
     }
 }

@@ -14,7 +14,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.genq.storage.messaging.PreviewModerated;
 import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import java.util.List;
@@ -113,8 +112,7 @@ public class JobEventStream {
             // previews first: one that moderation answers while the watch starts is not missed
             if (withPreviews) {
                 keep(subscriptions, ended, previews.watch(job.id, tenantId,
-                        p -> emitter.emit(sse.newEventBuilder().name(PREVIEW).mediaType(MediaType.APPLICATION_JSON_TYPE)
-                                .data(PreviewEvent.class, PreviewEvent.of(p)).build())));
+                        p -> emitter.emit(sse.newEventBuilder().name(PREVIEW).data(PreviewEvent.class, PreviewEvent.of(p)).build())));
             }
             keep(subscriptions, ended, watch.watch(job.id, now -> {
                 JobEvent event = new JobEvent(now.id(), now.status().wire(), now.progress());
@@ -139,7 +137,8 @@ public class JobEventStream {
         s.close();
     }
 
+    /** No media type on the event: the resource's stream element type (JSON) applies, and no non-standard field is written. */
     private static OutboundSseEvent status(Sse sse, JobEvent event) {
-        return sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE).data(JobEvent.class, event).build();
+        return sse.newEventBuilder().data(JobEvent.class, event).build();
     }
 }

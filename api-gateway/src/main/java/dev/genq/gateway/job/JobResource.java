@@ -255,6 +255,9 @@ public class JobResource {
             + "whenever they change (unnamed events, JobEvent); the stream ends after a terminal state. A job submitted with "
             + "preview_every also gets events named 'preview' (PreviewEvent): each sample's current estimate every "
             + "preview_every steps once moderation scored it, with the image when released, without it when withheld.")
+    @APIResponse(responseCode = "200", description = "the stream: unnamed events carry a JobEvent; events named "
+            + "'preview' a PreviewEvent", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(
+                    oneOf = {JobEventStream.JobEvent.class, JobEventStream.PreviewEvent.class})))
     @APIResponse(responseCode = "404", description = "no such job for this tenant",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "429", description = "too many streams open for this key, its tenant or the gateway "

@@ -78,6 +78,8 @@ class LivePreviewStreamTest {
                     name = line.substring(6).trim();
                 } else if (line.startsWith("data:")) {
                     data.append(line.substring(5).trim());
+                } else {
+                    throw new AssertionError("only the standard fields event and data: " + line);
                 }
             }
             return null; // the stream ended

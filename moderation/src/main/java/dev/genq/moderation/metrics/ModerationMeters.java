@@ -54,6 +54,9 @@ public class ModerationMeters {
         reviewDecisionLatency();
         eventAge();
         sampleDuration();
+        for (String outcome : new String[] {"released", "withheld", "stale", "failed"}) {
+            previews(outcome);
+        }
     }
 
     /** Live previews by outcome: released, withheld (flagged), stale (too old to score) or failed. */

@@ -49,6 +49,8 @@ public class WorkerMeters {
         finishWait();
         storeDuration();
         messageAge();
+        previews("sent");
+        previews("dropped");
     }
 
     /** What the cost rows charge, by stage. */
