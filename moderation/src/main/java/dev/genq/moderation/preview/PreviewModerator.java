@@ -23,17 +23,21 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class PreviewModerator {
-    private static final int PROMPTS_KEPT = 1000;
+    private static final int JOBS_KEPT = 1000;
 
     private final SampleScorer scorer;
     private final ModerationMeters meters;
     private final Duration maxAge;
     private final Clock clock;
-    /** Prompts of recently previewed jobs: a job's previews arrive in a burst, its prompt never changes. */
-    private final Map<UUID, String> prompts = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+    /** A job's tenant and prompt, which never change. */
+    private record Owned(UUID tenantId, String prompt) {
+    }
+
+    /** Recently previewed jobs: a job's previews arrive in a burst. */
+    private final Map<UUID, Owned> jobs = java.util.Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<UUID, String> eldest) {
-            return size() > PROMPTS_KEPT;
+        protected boolean removeEldestEntry(Map.Entry<UUID, Owned> eldest) {
+            return size() > JOBS_KEPT;
         }
     });
 
@@ -50,15 +54,15 @@ public class PreviewModerator {
             meters.previews("stale").increment();
             return Optional.empty();
         }
-        String prompt = prompts.computeIfAbsent(preview.jobId(), id -> QuarkusTransaction.requiringNew().call(() -> {
-            Job job = Job.findById(id);
-            return job == null || !job.tenantId.equals(preview.tenantId()) ? null : job.prompt;
+        Owned job = jobs.computeIfAbsent(preview.jobId(), id -> QuarkusTransaction.requiringNew().call(() -> {
+            Job row = Job.findById(id);
+            return row == null ? null : new Owned(row.tenantId, row.prompt);
         }));
-        if (prompt == null) {
+        if (job == null || !job.tenantId().equals(preview.tenantId())) { // checked every time, not only when first read
             meters.previews("failed").increment();
             return Optional.empty();
         }
-        Verdict verdict = scorer.scorePreview(Base64.getDecoder().decode(preview.png()), prompt);
+        Verdict verdict = scorer.scorePreview(Base64.getDecoder().decode(preview.png()), job.prompt());
         meters.previews(verdict.quarantine() ? "withheld" : "released").increment();
         return Optional.of(verdict.quarantine() ? PreviewModerated.withheld(preview) : PreviewModerated.released(preview));
     }

@@ -88,6 +88,7 @@ class PreviewModerationTest {
         UUID job = job(tenant, "a grey ball");
         byte[] grey = ModerationFixtures.picture(ModerationFixtures.GREY);
         assertEquals(Optional.empty(), moderator.decide(preview(job, tenant, grey, Instant.now().minusSeconds(60), 2)));
+        assertTrue(moderator.decide(preview(job, tenant, grey, Instant.now(), 3)).isPresent(), "the job is known now");
         UUID other = fixtures.tenant().tenant();
         assertEquals(Optional.empty(), moderator.decide(preview(job, other, grey, Instant.now(), 2)),
                 "a preview naming another tenant than its job's is not answered");
