@@ -60,4 +60,27 @@ class VariationsTest {
         JsonNode again = platform.awaitStatus(vary(preview, "{\"sample\":0,\"strength\":0.5,\"seed\":9}"), "succeeded", JOB_TIMEOUT);
         assertEquals(sha(half, 1), sha(again, 1));
     }
+
+    @Test
+    void aRegionVariationRedrawsTheRectangleAndKeepsEveryOtherPixel() throws Exception {
+        String preview = platform.submit("{\"prompt\":\"a blue star\",\"num_samples\":1,\"seed\":71,\"steps\":12}");
+        JsonNode parent = platform.awaitStatus(preview, "succeeded", JOB_TIMEOUT);
+        String id = vary(preview, "{\"sample\":0,\"preset\":\"strong\",\"num_samples\":1,\"region\":{\"x\":8,\"y\":8,\"width\":16,\"height\":12}}");
+        JsonNode job = platform.awaitStatus(id, "succeeded", JOB_TIMEOUT);
+        assertEquals(16, job.path("params").path("region").path("width").asInt());
+        java.awt.image.BufferedImage before = Pictures.assertPicture(platform.download(parent.path("samples").get(0).path("url").asText()), 32, "parent");
+        java.awt.image.BufferedImage after = Pictures.assertPicture(platform.download(job.path("samples").get(0).path("url").asText()), 32, "region variation");
+        int changedInside = 0;
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                boolean inside = x >= 8 && x < 24 && y >= 8 && y < 20;
+                if (!inside) {
+                    assertEquals(before.getRGB(x, y), after.getRGB(x, y), "pixel " + x + "," + y + " outside the region is kept");
+                } else if (before.getRGB(x, y) != after.getRGB(x, y)) {
+                    changedInside++;
+                }
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(changedInside > 16 * 12 / 4, "the region was redrawn: " + changedInside + " pixels changed");
+    }
 }

@@ -13,6 +13,7 @@ import dev.genq.storage.messaging.JobEvent;
 import dev.genq.storage.messaging.JobEvents;
 import dev.genq.storage.model.ModelEntry;
 import dev.genq.storage.job.Job;
+import dev.genq.storage.job.Region;
 import dev.genq.storage.job.VariationSteps;
 import dev.genq.storage.job.JobMode;
 import dev.genq.storage.job.JobStatus;
@@ -155,9 +156,9 @@ public class JobService {
                 with job as (
                     insert into jobs (id, tenant_id, status, mode, prompt, negative_prompt, num_samples, seed, steps,
                                       guidance_scale, sampler, model, webhook_url, webhook_events, pinned_version, traceparent,
-                                      parent_id, parent_sample, reserved_usd, preview_every, strength)
+                                      parent_id, parent_sample, reserved_usd, preview_every, strength, region)
                     values (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, cast(?12 as text), cast(?13 as text),
-                            cast(?14 as text), cast(?15 as text), cast(?19 as uuid), cast(?20 as int), cast(?21 as numeric), ?22, cast(?23 as double precision))
+                            cast(?14 as text), cast(?15 as text), cast(?19 as uuid), cast(?20 as int), cast(?21 as numeric), ?22, cast(?23 as double precision), cast(?24 as text))
                     returning seq, created_at, updated_at),
                 message as (
                     insert into outbox (tenant_id, topic, message_key, payload, traceparent)
@@ -174,6 +175,7 @@ public class JobService {
                 .setParameter(21, job.reservedUsd == null ? null : job.reservedUsd.toPlainString())
                 .setParameter(22, job.previewEvery)
                 .setParameter(23, job.strength == null ? null : job.strength.toString())
+                .setParameter(24, job.region)
                 .getSingleResult();
         job.seq = ((Number) generated[0]).longValue();
         job.createdAt = timestamp(generated[1]);
@@ -274,6 +276,16 @@ public class JobService {
             throw ProblemException.conflict("sample_not_released", "sample " + request.sample() + " of job " + parentId
                     + (sample == null ? " does not exist (yet)" : " is " + sample.status.wire()) + "; only released samples can be varied");
         }
+        Region region = null;
+        if (request.region() != null) {
+            VariationRequest.Area a = request.region();
+            region = a.x() == null || a.y() == null || a.width() == null || a.height() == null ? null
+                    : new Region(a.x(), a.y(), a.width(), a.height());
+            if (region == null || !region.fits(Math.min(sample.width, sample.height))) {
+                throw ProblemException.badRequest("region_out_of_bounds", "'region' must be x, y, width and height of a "
+                        + "rectangle inside the " + sample.width + "x" + sample.height + " sample, at least 1 pixel");
+            }
+        }
         ValidJob valid = validator.validate(new SubmitJobRequest(request.prompt() != null ? request.prompt() : parent.prompt,
                 parent.negativePrompt, JobMode.PREVIEW.wire(), request.numSamples() != null ? request.numSamples() : parent.numSamples,
                 request.seed(), parent.steps, parent.guidanceScale, parent.sampler, parent.model, null, null, null));
@@ -284,6 +296,7 @@ public class JobService {
         job.parentId = parent.id;
         job.parentSample = request.sample();
         job.strength = strength;
+        job.region = region == null ? null : region.wire();
         job.previewEvery = parent.previewEvery;
         job.webhookUrl = parent.webhookUrl;
         job.webhookEvents = parent.webhookEvents;

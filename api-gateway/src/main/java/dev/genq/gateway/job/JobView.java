@@ -20,7 +20,8 @@ public record JobView(UUID id, String status, String mode, UUID parentId, Intege
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Params(String prompt, String negativePrompt, int numSamples, long seed, int steps,
                          double guidanceScale, String sampler, String model, String webhook,
-                         List<String> webhookEventsFilter, Integer previewEvery, Double strength) {
+                         List<String> webhookEventsFilter, Integer previewEvery, Double strength,
+                         dev.genq.storage.job.Region region) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -86,7 +86,8 @@ public class JobViews {
                 new JobView.Params(job.prompt, job.negativePrompt, job.numSamples, job.seed, job.steps,
                         job.guidanceScale, job.sampler, job.model, job.webhookUrl,
                         job.webhookEvents == null ? null : List.of(job.webhookEvents.split(",")),
-                        job.previewEvery == 0 ? null : job.previewEvery, job.strength),
+                        job.previewEvery == 0 ? null : job.previewEvery, job.strength,
+                        job.region == null ? null : dev.genq.storage.job.Region.parse(job.region)),
                 job.modelVersion, job.promptTruncated,
                 new JobView.Timings(job.createdAt, job.startedAt, job.finishedAt),
                 total(costs), job.diversity, sampleViews, error);

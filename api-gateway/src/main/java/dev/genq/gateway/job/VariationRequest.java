@@ -12,7 +12,15 @@ public record VariationRequest(
                 enumeration = {"subtle", "strong"}) String preset,
         @Schema(description = "defaults to the parent's", minimum = "1", maximum = "4") Integer numSamples,
         @Schema(description = "defaults to the parent's prompt", maxLength = 1000) String prompt,
-        @Schema(description = "random when omitted, always reported back") Long seed) {
+        @Schema(description = "random when omitted, always reported back") Long seed,
+        @Schema(description = "redraw only this rectangle of the sample (its pixels) and keep every other pixel exactly; "
+                + "omitted: the whole sample") Area region) {
+
+    /** A rectangle in the sample's pixels. */
+    @Schema(name = "Region")
+    public record Area(@Schema(required = true, minimum = "0") Integer x, @Schema(required = true, minimum = "0") Integer y,
+                       @Schema(required = true, minimum = "1") Integer width, @Schema(required = true, minimum = "1") Integer height) {
+    }
 
     static final double SUBTLE = 0.4;
     static final double STRONG = 0.75;

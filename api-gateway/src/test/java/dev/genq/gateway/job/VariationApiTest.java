@@ -51,7 +51,11 @@ class VariationApiTest {
                 .body("params.strength", equalTo(0.75f)).body("params.prompt", equalTo("a grinning dog"))
                 .body("params.num_samples", equalTo(1));
         given().contentType(ContentType.JSON).body("{\"sample\":0}").when().post("/v1/jobs/" + parent + "/variations")
-                .then().statusCode(202).body("params.strength", equalTo(0.4f));
+                .then().statusCode(202).body("params.strength", equalTo(0.4f)).body("params.region", equalTo(null));
+        given().contentType(ContentType.JSON).body("{\"sample\":0,\"region\":{\"x\":8,\"y\":16,\"width\":24,\"height\":16}}")
+                .when().post("/v1/jobs/" + parent + "/variations").then().statusCode(202)
+                .body("params.region.x", equalTo(8)).body("params.region.y", equalTo(16))
+                .body("params.region.width", equalTo(24)).body("params.region.height", equalTo(16));
     }
 
     @Test
@@ -85,6 +89,10 @@ class VariationApiTest {
                 new Case(path, "{\"sample\":0,\"num_samples\":9}", 400, "num_samples_out_of_range"),
                 new Case(path, "{\"sample\":0,\"prompt\":\"\"}", 400, "prompt_required"),
                 new Case(path, "{\"sample\":0,\"colour\":\"red\"}", 400, "unknown_field"),
+                new Case(path, "{\"sample\":0,\"region\":{\"x\":20,\"y\":0,\"width\":13,\"height\":4}}", 400, "region_out_of_bounds"),
+                new Case(path, "{\"sample\":0,\"region\":{\"x\":0,\"y\":0,\"width\":0,\"height\":4}}", 400, "region_out_of_bounds"),
+                new Case(path, "{\"sample\":0,\"region\":{\"x\":-1,\"y\":0,\"width\":2,\"height\":4}}", 400, "region_out_of_bounds"),
+                new Case(path, "{\"sample\":0,\"region\":{\"x\":0,\"y\":0}}", 400, "region_out_of_bounds"),
                 new Case(path, "{\"sample\":1}", 409, "sample_not_released"),
                 new Case(path, "{\"sample\":5}", 409, "sample_not_released"),
                 new Case("/v1/jobs/" + full + "/variations", "{\"sample\":0}", 409, "not_a_preview"),

@@ -72,6 +72,9 @@ public class Job extends PanacheEntityBase {
     /** A variation's strength in [0, 1] (V17): how much of the parent sample is denoised again; null otherwise. */
     public Double strength;
 
+    /** A variation's region, "x,y,width,height" in the parent sample's pixels (V18); null: the whole sample. */
+    public String region;
+
     /** Where this job's events are sent, if anywhere, and which ones (comma-separated; null = all). */
     @Column(name = "webhook_url")
     public String webhookUrl;

@@ -80,9 +80,15 @@ public final class DiffusionEngine {
 
     /**
      * A variation sample: a text sample that starts from {@code source} (CHW in [-1, 1] at the model's
-     * resolution; {@code stage.SourceImageInput} prepares it) instead of pure noise.
+     * resolution; {@code stage.SourceImageInput} prepares it) instead of pure noise; with {@code redo} (1 where
+     * redrawn, 0 where kept, same layout), only that region is redrawn and the rest kept exactly.
      */
-    public record VariationSample(TextSample text, float[] source) implements SampleInput {
+    public record VariationSample(TextSample text, float[] source, float[] redo) implements SampleInput {
+        /** The whole image redrawn. */
+        public VariationSample(TextSample text, float[] source) {
+            this(text, source, null);
+        }
+
         @Override
         public long seed() {
             return text.seed();
@@ -145,19 +151,33 @@ public final class DiffusionEngine {
         }
         SampleStreams streams = new SampleStreams(samples.stream().map(VariationSample::seed).toList(), 0,
                 new Shape(model.spec().channels(), r, r));
-        float[] sources = null;
-        if (strength.fromSource()) {
-            sources = new float[samples.size() * plane];
-            for (int i = 0; i < samples.size(); i++) {
-                float[] source = samples.get(i).source();
-                if (source.length != plane) {
-                    throw new IllegalArgumentException("a variation's source must have " + plane + " values, got " + source.length);
-                }
-                System.arraycopy(source, 0, sources, i * plane, plane);
+        float[] sources = new float[samples.size() * plane];
+        for (int i = 0; i < samples.size(); i++) {
+            float[] source = samples.get(i).source();
+            if (source.length != plane) {
+                throw new IllegalArgumentException("a variation's source must have " + plane + " values, got " + source.length);
             }
+            System.arraycopy(source, 0, sources, i * plane, plane);
         }
         List<TextSample> text = samples.stream().map(VariationSample::text).toList();
-        return textToImage(model, streams.draw(), sources, strength.limit(model.schedule().timesteps()), r,
+        float[] start = streams.draw();
+        float[] redo = null;
+        if (samples.stream().anyMatch(v -> v.redo() != null)) {
+            redo = new float[samples.size() * plane];
+            for (int i = 0; i < samples.size(); i++) {
+                float[] mask = samples.get(i).redo();
+                if (mask == null) {
+                    Arrays.fill(redo, i * plane, (i + 1) * plane, 1f);
+                } else if (mask.length != plane) {
+                    throw new IllegalArgumentException("a region mask must have " + plane + " values, got " + mask.length);
+                } else {
+                    System.arraycopy(mask, 0, redo, i * plane, plane);
+                }
+            }
+        }
+        // strength 1 starts from the seed's noise alone; a region still keeps its pixels from the sources
+        return textToImage(model, start, strength.fromSource() ? sources : null, redo == null ? null : new Region(redo, sources),
+                strength.limit(model.schedule().timesteps()), r,
                 text.stream().map(TextSample::promptTokens).toArray(long[][]::new),
                 text.stream().map(TextSample::negativeTokens).toArray(long[][]::new),
                 text.stream().mapToDouble(TextSample::guidanceScale).toArray(), sampling, streams, listener);
@@ -166,12 +186,15 @@ public final class DiffusionEngine {
     /** The stage with explicit initial and step noise: what the reference tests drive directly. */
     StageResult textToImage(LoadedModel model, float[] initialNoise, int resolution, long[][] prompt, long[][] negative,
                             double[] guidance, Sampling sampling, StepNoise noise, BatchListener listener) {
-        return textToImage(model, initialNoise, null, Integer.MAX_VALUE, resolution, prompt, negative, guidance, sampling,
+        return textToImage(model, initialNoise, null, null, Integer.MAX_VALUE, resolution, prompt, negative, guidance, sampling,
                 noise, listener);
     }
 
-    /** @param sources null: start from {@code initialNoise}; else these images noised to the run's first timestep */
-    private StageResult textToImage(LoadedModel model, float[] initialNoise, float[] sources, int limit, int resolution,
+    /**
+     * @param sources null: start from {@code initialNoise}; else these images noised to the run's first timestep
+     * @param region  null: every pixel drawn; else which pixels are drawn (1) and kept (0), and from what
+     */
+    private StageResult textToImage(LoadedModel model, float[] initialNoise, float[] sources, Region region, int limit, int resolution,
                                     long[][] prompt, long[][] negative, double[] guidance, Sampling sampling,
                                     StepNoise noise, BatchListener listener) {
         long t0 = System.nanoTime();
@@ -181,6 +204,10 @@ public final class DiffusionEngine {
             boolean guided = Arrays.stream(guidance).anyMatch(g -> g != 1.0);
             NDArray cond = encode(model, m, guided ? concat(prompt, negative) : prompt);
             Run run = new Run(model, m, n, sampling, limit, noise, listener, t0);
+            Shape shape = new Shape(n, model.spec().channels(), resolution, resolution);
+            if (region != null) {
+                run.known = new KnownRegion(m, region.redo(), region.sources(), initialNoise.clone(), shape);
+            }
             if (sources != null) {
                 NoisedStart.mix(sources, initialNoise, model.schedule().alphaBar(run.ts[0]));
             }
@@ -224,6 +251,10 @@ public final class DiffusionEngine {
         }
     }
 
+    /** Inpainting's inputs: per value 1 where drawn, 0 where kept from {@code sources}. */
+    private record Region(float[] redo, float[] sources) {
+    }
+
     /** The state of one stage's denoising loop over the samples still in the batch. */
     private final class Run {
         final LoadedModel model;
@@ -239,6 +270,7 @@ public final class DiffusionEngine {
         final int[] ts;          // the timesteps visited, noisiest first (told to the sampler once)
         NDArray x;
         NDArray cond;            // text: [cond rows; uncond rows] when guided; image: low-res rows
+        KnownRegion known;       // inpainting: the pixels kept from the sources; null when every pixel is drawn
         boolean guided;
         double[] guidance;       // per current row, text stage only
         int[] rows;              // current row -> original sample index
@@ -282,6 +314,9 @@ public final class DiffusionEngine {
                         previewNanos = System.nanoTime() - previewStart; // not billed as the samples' compute
                     }
                     NDArray next = sampler.step(eps, i, x, noise);
+                    if (known != null) {
+                        next = known.composite(next, i + 1 < ts.length ? model.schedule().alphaBar(ts[i + 1]) : 1.0);
+                    }
                     next.attach(m);
                     x.close();
                     x = next;
@@ -369,6 +404,9 @@ public final class DiffusionEngine {
             guidance = keepGuidance;
             noise.retainRows(keepPositions);
             sampler.retainRows(keepPositions);
+            if (known != null) {
+                known.retainRows(keepPositions);
+            }
             rows = keepRows;
         }
 

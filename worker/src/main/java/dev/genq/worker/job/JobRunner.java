@@ -12,6 +12,7 @@ import dev.genq.storage.job.SampleStatus;
 import dev.genq.storage.objectstore.Buckets;
 import dev.genq.storage.objectstore.ObjectStore;
 import dev.genq.worker.stage.LowResInput;
+import dev.genq.storage.job.Region;
 import dev.genq.worker.stage.SourceImageInput;
 import dev.genq.storage.messaging.JobRequested;
 import dev.genq.worker.batch.JobExecution;
@@ -118,7 +119,8 @@ public class JobRunner {
                 fail(job, "parent_unavailable", "sample " + job.parentSample + " of job " + job.parentId + " is no longer released");
                 return NOTHING_TO_DO;
             }
-            execution = JobExecution.variation(job, base, SourceImageInput.decodePng(png, base.spec()));
+            execution = JobExecution.variation(job, base, SourceImageInput.decodePng(png, base.spec(),
+                    job.region == null ? null : Region.parse(job.region)));
         } else if (job.parentId != null) {
             float[] preview = parentSample(job, sr);
             if (preview == null) {

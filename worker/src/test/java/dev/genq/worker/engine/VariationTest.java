@@ -98,4 +98,53 @@ class VariationTest {
         assertTrue(psnr[0] > psnr[2], "a stronger variation moves further from its source: " + Arrays.toString(psnr));
         assertTrue(psnr[0] > 18, "a subtle variation keeps the source's picture: " + psnr[0] + " dB");
     }
+
+    /** 1 inside the rectangle (redrawn), 0 outside (kept), for every channel. */
+    static float[] rect(int r, int x0, int y0, int w, int h) {
+        float[] m = new float[3 * r * r];
+        for (int c = 0; c < 3; c++) {
+            for (int y = y0; y < y0 + h; y++) {
+                for (int x = x0; x < x0 + w; x++) {
+                    m[c * r * r + y * r + x] = 1f;
+                }
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void aRegionIsRedrawnAndEveryPixelOutsideItKeepsItsBytes() throws Exception {
+        DiffusionEngine engine = new DiffusionEngine(2, 1);
+        int r = emoji.spec().resolution();
+        float[] cat = source(emoji, 42, "a grinning cat", 8.0, 8);
+        java.awt.image.BufferedImage before = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(Images.png(cat, r)));
+        int x0 = r / 4, y0 = r / 2, w = r / 2, h = r / 3; // the mouth
+        float[] redo = rect(r, x0, y0, w, h);
+        Path out = Files.createDirectories(Path.of("target/variations"));
+        for (double strength : new double[] {0.75, 1.0}) {
+            Strength s = new Strength(strength);
+            var v = new DiffusionEngine.VariationSample(text(emoji, 77, "a grinning cat", 8.0), cat, redo);
+            var alone = engine.vary(emoji, List.of(v), DiffusionEngine.Sampling.ddim(s.steps(8)), s, BatchListener.ALL);
+            var plain = new DiffusionEngine.VariationSample(text(emoji, 5, "pizza", 8.0), source(emoji, 5, "pizza", 8.0, 8));
+            var shared = engine.vary(emoji, List.of(plain, v), DiffusionEngine.Sampling.ddim(s.steps(8)), s, BatchListener.ALL);
+            assertArrayEquals(alone.image(0), shared.image(1), "bit-identical beside a variation without a region");
+            byte[] png = Images.png(alone.image(0), r);
+            Files.write(out.resolve("region-" + strength + ".png"), png);
+            java.awt.image.BufferedImage after = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(png));
+            int changedInside = 0;
+            for (int y = 0; y < r; y++) {
+                for (int x = 0; x < r; x++) {
+                    boolean inside = x >= x0 && x < x0 + w && y >= y0 && y < y0 + h;
+                    if (!inside) {
+                        assertEquals(before.getRGB(x, y), after.getRGB(x, y), "strength " + strength + ": pixel " + x + "," + y + " kept");
+                    } else if (before.getRGB(x, y) != after.getRGB(x, y)) {
+                        changedInside++;
+                    }
+                }
+            }
+            System.out.printf("region at strength %.2f: %d of %d pixels inside changed%n", strength, changedInside, w * h);
+            assertTrue(changedInside > w * h / 4, "the region is redrawn: " + changedInside + " of " + (w * h));
+            ShippedModelPictureTest.assertPicture(alone.image(0), "inpainted at " + strength);
+        }
+    }
 }
