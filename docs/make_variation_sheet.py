@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Makes docs/variations.png and docs/live-previews.png through genq's own API.
 
-variations.png: for each prompt a 4-sample preview; its first released sample (left), then two subtle
-(strength 0.4) and two strong (0.75) variations of it, each a POST /v1/jobs/{id}/variations. A variation
-moderation held back is left out (and reported), never drawn.
+variations.png: for each prompt a 4-sample preview; its first released sample (left), a region variation
+(the mask, white where redrawn, and the result: every pixel outside the region must equal the source's, or
+the script fails), then two subtle (strength 0.4) and two strong (0.75) variations of the whole sample, each a
+POST /v1/jobs/{id}/variations. A variation moderation held back is left out (and reported), never drawn.
 live-previews.png: one 4-sample preview job with "preview_every": 2 followed over its event stream: each
 row a sample, its released live previews after steps 2, 4 and 6 of 8, then the final sample (right).
 
@@ -39,7 +40,27 @@ def variations(api, key, seed, failures):
         if chosen is None:
             failures.append(f"{prompt!r}: " + no_sample(preview, "preview"))
             continue
-        cells = [("source", image(chosen["url"]))]
+        src = image(chosen["url"])
+        cells = [("source", src)]
+        # vary region: the middle third of the picture redrawn, the rest kept exactly
+        w, h = src.width // 2, src.height // 3
+        region = {"x": src.width // 4, "y": src.height // 3, "width": w, "height": h}
+        job = finished(api, key, call(api, key, "POST", f"/v1/jobs/{preview['id']}/variations",
+                                      {"sample": chosen["index"], "preset": "strong", "num_samples": 1, "seed": 2000 + i,
+                                       "region": region})["id"])
+        released = [s for s in job.get("samples", []) if s.get("status") == "released"]
+        if released:
+            mask = Image.new("RGB", src.size, "black")
+            ImageDraw.Draw(mask).rectangle([region["x"], region["y"], region["x"] + w - 1, region["y"] + h - 1], fill="white")
+            kept = image(released[0]["url"])
+            outside_same = all(src.getpixel((x, y)) == kept.getpixel((x, y)) for y in range(src.height) for x in range(src.width)
+                               if not (region["x"] <= x < region["x"] + w and region["y"] <= y < region["y"] + h))
+            if not outside_same:
+                failures.append(f"{prompt!r}: the region variation changed pixels outside its region")
+            cells += [("mask", mask), ("region 0.75", kept)]
+        else:
+            print(f"  {prompt!r} region: " + no_sample(job, "variation"), flush=True)
+        print(prompt, "region", job["status"], flush=True)
         for preset in ("subtle", "strong"):
             job = call(api, key, "POST", f"/v1/jobs/{preview['id']}/variations",
                        {"sample": chosen["index"], "preset": preset, "num_samples": 2, "seed": 1000 + i})
@@ -92,6 +113,8 @@ def live_previews(api, key, seed, failures):
 def draw(rows, out, failures):
     for label, cells in rows:
         for what, img in cells:
+            if what == "mask":
+                continue  # two colours by design
             reason = blank_reason(img)
             if reason is not None:
                 failures.append(f"{label} {what}: blank: {reason}")
