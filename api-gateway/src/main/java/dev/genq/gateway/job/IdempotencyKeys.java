@@ -78,11 +78,22 @@ public class IdempotencyKeys {
     /** Hash of the request as parsed (canonical JSON), so whitespace and field order do not matter. */
     public String hash(SubmitJobRequest request) {
         try {
-            return Sha256.hex(json.writeValueAsBytes(request));
+            com.fasterxml.jackson.databind.node.ObjectNode tree = json.valueToTree(request);
+            // fields added later are left out when absent, so a request sent before they existed keeps its hash
+            // (a client retrying across an upgrade is replayed, not refused as a reused key)
+            for (String added : ADDED_FIELDS) {
+                if (tree.path(added).isNull()) {
+                    tree.remove(added);
+                }
+            }
+            return Sha256.hex(json.writeValueAsBytes(tree));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
+
+    /** Submit fields added after idempotency keys shipped (V16 onwards). */
+    private static final List<String> ADDED_FIELDS = List.of("preview_every");
 
     /**
      * Hash of an upscale: its parent and sample are the request (the path names the parent), and the prefix
