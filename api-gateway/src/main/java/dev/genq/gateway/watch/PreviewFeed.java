@@ -1,5 +1,6 @@
 package dev.genq.gateway.watch;
 
+import dev.genq.storage.messaging.BestEffortReader;
 import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.messaging.KafkaClients;
 import dev.genq.storage.messaging.PreviewModerated;
@@ -8,8 +9,6 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -18,8 +17,6 @@ import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,9 +31,7 @@ public class PreviewFeed {
 
     private final KafkaClients kafka;
     private final Map<UUID, Set<Watcher>> watchers = new ConcurrentHashMap<>();
-    private volatile boolean running;
-    private Thread thread;
-    private KafkaConsumer<String, String> consumer;
+    private BestEffortReader reader;
 
     private record Watcher(UUID tenantId, Consumer<PreviewModerated> consumer) {
     }
@@ -47,18 +42,13 @@ public class PreviewFeed {
 
     void start(@Observes StartupEvent ignored) {
         String group = "genq-gateway-previews-" + UUID.randomUUID();
-        consumer = kafka.consumer(group, group, Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100));
-        running = true;
-        thread = new Thread(this::loop, "genq-preview-feed");
-        thread.setDaemon(true);
-        thread.start();
+        reader = new BestEffortReader(kafka.consumer(group, group, Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100)), Topics.PREVIEWS_MODERATED, "genq-preview-feed", this::deliver);
+        reader.start();
     }
 
     void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        thread.join(10_000);
+        reader.stop();
     }
 
     /** Calls {@code consumer} (on the feed's thread; it must not block) with each moderated preview of the job. */
@@ -69,25 +59,6 @@ public class PreviewFeed {
             set.remove(watcher);
             return set.isEmpty() ? null : set;
         });
-    }
-
-    private void loop() {
-        try {
-            consumer.subscribe(List.of(Topics.PREVIEWS_MODERATED));
-            while (running) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    deliver(record);
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                LOG.error("preview feed woken unexpectedly", e);
-            }
-        } catch (RuntimeException e) {
-            LOG.error("preview feed stopped; event streams go on without live previews", e);
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
     }
 
     private void deliver(ConsumerRecord<String, String> record) {

@@ -1,6 +1,7 @@
 package dev.genq.moderation.preview;
 
 import dev.genq.moderation.metrics.ModerationMeters;
+import dev.genq.storage.messaging.BestEffortReader;
 import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.messaging.KafkaClients;
 import dev.genq.storage.messaging.PreviewGenerated;
@@ -11,15 +12,12 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,9 +33,7 @@ public class PreviewConsumer {
     private final PreviewModerator moderator;
     private final PreviewSettings settings;
     private final ModerationMeters meters;
-    private volatile boolean running;
-    private Thread thread;
-    private KafkaConsumer<String, String> consumer;
+    private BestEffortReader reader;
     private KafkaProducer<String, String> producer;
 
     public PreviewConsumer(KafkaClients kafka, PreviewModerator moderator, PreviewSettings settings, ModerationMeters meters) {
@@ -48,41 +44,17 @@ public class PreviewConsumer {
     }
 
     void start(@Observes StartupEvent ignored) {
-        consumer = kafka.consumer(settings.consumerGroup(), "genq-moderation-previews", Map.of(
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50));
         producer = kafka.producer("genq-moderation-previews", Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000,
                 ProducerConfig.ACKS_CONFIG, "1", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false, ProducerConfig.RETRIES_CONFIG, 0));
-        running = true;
-        thread = new Thread(this::loop, "genq-preview-consumer");
-        thread.setDaemon(true);
-        thread.start();
+        reader = new BestEffortReader(kafka.consumer(settings.consumerGroup(), "genq-moderation-previews", Map.of(
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50)), Topics.PREVIEWS_GENERATED, "genq-preview-consumer", this::handle);
+        reader.start();
     }
 
     void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
-        running = false;
-        consumer.wakeup();
-        thread.join(10_000);
+        reader.stop();
         producer.close(Duration.ofSeconds(2));
-    }
-
-    private void loop() {
-        try {
-            consumer.subscribe(List.of(Topics.PREVIEWS_GENERATED));
-            while (running) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    handle(record);
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                LOG.error("preview consumer woken unexpectedly", e);
-            }
-        } catch (RuntimeException e) {
-            LOG.error("preview consumer stopped; jobs go on without live previews", e);
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
     }
 
     private void handle(ConsumerRecord<String, String> record) {
