@@ -132,6 +132,13 @@ public class JobResource {
                 }));
     }
 
+    /** An upscale or variation names the preview sample it starts from. @throws ProblemException 400 sample_required */
+    private static void requireSample(Integer sample) {
+        if (sample == null || sample < 0) {
+            throw ProblemException.badRequest("sample_required", "'sample' must be the index of a released preview sample");
+        }
+    }
+
     private static Response answer(JobView view, JobStatus status, boolean replayed, Integer waitApplied) {
         Response.ResponseBuilder response = (status.isTerminal() ? Response.ok(view) : Response.accepted(view))
                 .location(URI.create("/v1/jobs/" + view.id()));
@@ -198,9 +205,7 @@ public class JobResource {
                             @HeaderParam("Idempotency-Key") String idempotencyKey,
                             @Parameter(description = "wait=N (N <= 60): answer when the upscale finishes or after N seconds")
                             @HeaderParam("Prefer") String prefer) {
-        if (request == null || request.sample() == null || request.sample() < 0) {
-            throw ProblemException.badRequest("sample_required", "'sample' must be the index of a released preview sample");
-        }
+        requireSample(request == null ? null : request.sample());
         String hash = null;
         if (idempotencyKey != null) {
             IdempotencyKeys.validate(idempotencyKey);
@@ -232,9 +237,7 @@ public class JobResource {
                               @HeaderParam("Idempotency-Key") String idempotencyKey,
                               @Parameter(description = "wait=N (N <= 60): answer when the variation finishes or after N seconds")
                               @HeaderParam("Prefer") String prefer) {
-        if (request == null || request.sample() == null || request.sample() < 0) {
-            throw ProblemException.badRequest("sample_required", "'sample' must be the index of a released preview sample");
-        }
+        requireSample(request == null ? null : request.sample());
         double strength = request.resolvedStrength();
         String hash = null;
         if (idempotencyKey != null) {

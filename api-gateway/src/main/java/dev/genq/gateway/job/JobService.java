@@ -68,13 +68,33 @@ public class JobService {
      * requests with that key race (the loser's transaction rolls back and it answers with the winner's job).
      */
     public Submission submit(UUID tenantId, ValidJob request, String idempotencyKey, String requestHash) {
-        return once(tenantId, idempotencyKey, requestHash, () -> submitNew(tenantId, request, idempotencyKey, requestHash));
+        Submission s = once(tenantId, idempotencyKey, requestHash, () -> submitNew(tenantId, request));
+        if (!s.replayed()) {
+            meters.jobsSubmitted(s.job().mode).increment();
+        }
+        return s;
     }
 
-    /** Runs {@code create} in its own transaction; if a concurrent request claimed the key first, replays that one's job. */
-    private Submission once(UUID tenantId, String idempotencyKey, String requestHash, java.util.function.Supplier<Submission> create) {
+    /**
+     * In its own transaction: the earlier job of this idempotency key and body if there is one (before any
+     * admission, so a repeated request never counts again), else the job {@code create} writes, with the key
+     * claimed for it. If a concurrent request claimed the key first, this one rolls back and replays that one's job.
+     */
+    private Submission once(UUID tenantId, String idempotencyKey, String requestHash, java.util.function.Supplier<Job> create) {
         try {
-            return QuarkusTransaction.requiringNew().call(create::get);
+            return QuarkusTransaction.requiringNew().call(() -> {
+                if (idempotencyKey != null) {
+                    Optional<UUID> earlier = keys.existing(tenantId, idempotencyKey, requestHash);
+                    if (earlier.isPresent()) {
+                        return new Submission(Job.findById(earlier.get()), true);
+                    }
+                }
+                Job job = create.get();
+                if (idempotencyKey != null && !keys.claim(tenantId, idempotencyKey, requestHash, job.id)) {
+                    throw new IdempotencyKeys.ClaimedConcurrently(); // rolls this job back; the catch replays the winner
+                }
+                return new Submission(job, false);
+            });
         } catch (IdempotencyKeys.ClaimedConcurrently e) {
             return QuarkusTransaction.requiringNew().call(() -> {
                 UUID id = keys.existing(tenantId, idempotencyKey, requestHash)
@@ -84,22 +104,11 @@ public class JobService {
         }
     }
 
-    private Submission submitNew(UUID tenantId, ValidJob request, String idempotencyKey, String requestHash) {
-        if (idempotencyKey != null) {
-            Optional<UUID> earlier = keys.existing(tenantId, idempotencyKey, requestHash);
-            if (earlier.isPresent()) {
-                return new Submission(Job.findById(earlier.get()), true);
-            }
-        }
+    private Job submitNew(UUID tenantId, ValidJob request) {
         refuseDisabledEndpoint(tenantId, request.webhookUrl());
         BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(request.model(), request.mode(),
-                request.numSamples(), request.steps())); // after the replay check: a repeated request never counts again
-        Job job = create(tenantId, request, reserved);
-        if (idempotencyKey != null && !keys.claim(tenantId, idempotencyKey, requestHash, job.id)) {
-            throw new IdempotencyKeys.ClaimedConcurrently(); // rolls this job back; the caller replays the winner
-        }
-        meters.jobsSubmitted(job.mode).increment();
-        return new Submission(job, false);
+                request.numSamples(), request.steps()));
+        return create(tenantId, request, reserved);
     }
 
     /** A job (or an upscale inheriting its parent's URL) may not name an endpoint that answered 410 Gone. */
@@ -200,28 +209,19 @@ public class JobService {
      * the new job inherits the preview's prompt, model and that sample's seed.
      */
     public Submission upscale(UUID tenantId, String parentId, int sampleIdx, String idempotencyKey, String requestHash) {
-        return once(tenantId, idempotencyKey, requestHash, () -> upscaleNew(tenantId, parentId, sampleIdx, idempotencyKey, requestHash));
+        Submission s = once(tenantId, idempotencyKey, requestHash, () -> upscaleNew(tenantId, parentId, sampleIdx));
+        if (!s.replayed()) {
+            meters.upscalesSubmitted().increment();
+        }
+        return s;
     }
 
-    private Submission upscaleNew(UUID tenantId, String parentId, int sampleIdx, String idempotencyKey, String requestHash) {
-        if (idempotencyKey != null) {
-            Optional<UUID> earlier = keys.existing(tenantId, idempotencyKey, requestHash);
-            if (earlier.isPresent()) {
-                return new Submission(Job.findById(earlier.get()), true);
-            }
-        }
+    private Job upscaleNew(UUID tenantId, String parentId, int sampleIdx) {
         Job parent = get(tenantId, parentId);
         if (catalog.names(Stage.SUPER_RESOLUTION.modelKind()).isEmpty()) {
             throw ProblemException.badRequest("mode_unavailable", "no super-resolution model is being served");
         }
-        if (parent.mode != JobMode.PREVIEW) {
-            throw ProblemException.conflict("not_a_preview", "job " + parentId + " is not a preview job");
-        }
-        Sample sample = Sample.<Sample>findById(new SampleId(parent.id, sampleIdx));
-        if (sample == null || sample.status != SampleStatus.RELEASED) {
-            throw ProblemException.conflict("sample_not_released", "sample " + sampleIdx + " of job " + parentId
-                    + (sample == null ? " does not exist (yet)" : " is " + sample.status.wire()) + "; only released samples can be upscaled");
-        }
+        Sample sample = releasedPreviewSample(parent, sampleIdx, "upscaled");
         refuseDisabledEndpoint(tenantId, parent.webhookUrl); // the upscale inherits the preview's webhook
         BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(parent.model, JobMode.FULL, 1, parent.steps));
         Job job = queued(tenantId, JobMode.FULL);
@@ -231,20 +231,34 @@ public class JobService {
         job.numSamples = 1;
         job.seed = sample.seed;
         job.steps = parent.steps;
-        job.previewEvery = parent.previewEvery; // an upscale is watched like its preview was
         job.guidanceScale = parent.guidanceScale;
         job.sampler = parent.sampler;
         job.model = parent.model;
+        inheritFrom(job, parent, sampleIdx);
+        insertWithMessage(job);
+        return job;
+    }
+
+    /** A released sample of a preview job: what an upscale or a variation starts from. @throws ProblemException 409 */
+    private static Sample releasedPreviewSample(Job parent, int sampleIdx, String verb) {
+        if (parent.mode != JobMode.PREVIEW) {
+            throw ProblemException.conflict("not_a_preview", "job " + parent.id + " is not a preview job; only a preview's samples can be " + verb);
+        }
+        Sample sample = Sample.<Sample>findById(new SampleId(parent.id, sampleIdx));
+        if (sample == null || sample.status != SampleStatus.RELEASED) {
+            throw ProblemException.conflict("sample_not_released", "sample " + sampleIdx + " of job " + parent.id
+                    + (sample == null ? " does not exist (yet)" : " is " + sample.status.wire()) + "; only released samples can be " + verb);
+        }
+        return sample;
+    }
+
+    /** Lineage, and what a derived job takes from its parent: its webhook and its live previews. */
+    private static void inheritFrom(Job job, Job parent, int sampleIdx) {
         job.parentId = parent.id;
         job.parentSample = sampleIdx;
+        job.previewEvery = parent.previewEvery;
         job.webhookUrl = parent.webhookUrl;
         job.webhookEvents = parent.webhookEvents;
-        insertWithMessage(job);
-        if (idempotencyKey != null && !keys.claim(tenantId, idempotencyKey, requestHash, job.id)) {
-            throw new IdempotencyKeys.ClaimedConcurrently(); // rolls this job back; the caller replays the winner
-        }
-        meters.upscalesSubmitted().increment();
-        return new Submission(job, false);
     }
 
     /**
@@ -255,37 +269,17 @@ public class JobService {
      */
     public Submission vary(UUID tenantId, String parentId, VariationRequest request, double strength,
                            String idempotencyKey, String requestHash) {
-        return once(tenantId, idempotencyKey, requestHash,
-                () -> varyNew(tenantId, parentId, request, strength, idempotencyKey, requestHash));
+        Submission s = once(tenantId, idempotencyKey, requestHash, () -> varyNew(tenantId, parentId, request, strength));
+        if (!s.replayed()) {
+            meters.jobsSubmitted(s.job().mode).increment();
+        }
+        return s;
     }
 
-    private Submission varyNew(UUID tenantId, String parentId, VariationRequest request, double strength,
-                               String idempotencyKey, String requestHash) {
-        if (idempotencyKey != null) {
-            Optional<UUID> earlier = keys.existing(tenantId, idempotencyKey, requestHash);
-            if (earlier.isPresent()) {
-                return new Submission(Job.findById(earlier.get()), true);
-            }
-        }
+    private Job varyNew(UUID tenantId, String parentId, VariationRequest request, double strength) {
         Job parent = get(tenantId, parentId);
-        if (parent.mode != JobMode.PREVIEW) {
-            throw ProblemException.conflict("not_a_preview", "job " + parentId + " is not a preview job; vary one of its preview's samples");
-        }
-        Sample sample = Sample.<Sample>findById(new SampleId(parent.id, request.sample()));
-        if (sample == null || sample.status != SampleStatus.RELEASED) {
-            throw ProblemException.conflict("sample_not_released", "sample " + request.sample() + " of job " + parentId
-                    + (sample == null ? " does not exist (yet)" : " is " + sample.status.wire()) + "; only released samples can be varied");
-        }
-        Region region = null;
-        if (request.region() != null) {
-            VariationRequest.Area a = request.region();
-            region = a.x() == null || a.y() == null || a.width() == null || a.height() == null ? null
-                    : new Region(a.x(), a.y(), a.width(), a.height());
-            if (region == null || !region.fits(Math.min(sample.width, sample.height))) {
-                throw ProblemException.badRequest("region_out_of_bounds", "'region' must be x, y, width and height of a "
-                        + "rectangle inside the " + sample.width + "x" + sample.height + " sample, at least 1 pixel");
-            }
-        }
+        Sample sample = releasedPreviewSample(parent, request.sample(), "varied");
+        Region region = request.resolvedRegion(sample.width, sample.height);
         ValidJob valid = validator.validate(new SubmitJobRequest(request.prompt() != null ? request.prompt() : parent.prompt,
                 parent.negativePrompt, JobMode.PREVIEW.wire(), request.numSamples() != null ? request.numSamples() : parent.numSamples,
                 request.seed(), parent.steps, parent.guidanceScale, parent.sampler, parent.model, null, null, null));
@@ -293,19 +287,11 @@ public class JobService {
         BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(valid.model(), JobMode.PREVIEW, valid.numSamples(),
                 VariationSteps.run(strength, valid.steps())));
         Job job = fromRequest(tenantId, valid, reserved);
-        job.parentId = parent.id;
-        job.parentSample = request.sample();
+        inheritFrom(job, parent, request.sample());
         job.strength = strength;
         job.region = region == null ? null : region.wire();
-        job.previewEvery = parent.previewEvery;
-        job.webhookUrl = parent.webhookUrl;
-        job.webhookEvents = parent.webhookEvents;
         insertWithMessage(job);
-        if (idempotencyKey != null && !keys.claim(tenantId, idempotencyKey, requestHash, job.id)) {
-            throw new IdempotencyKeys.ClaimedConcurrently();
-        }
-        meters.jobsSubmitted(job.mode).increment();
-        return new Submission(job, false);
+        return job;
     }
 
     @Transactional

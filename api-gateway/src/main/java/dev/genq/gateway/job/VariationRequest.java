@@ -25,6 +25,24 @@ public record VariationRequest(
     static final double SUBTLE = 0.4;
     static final double STRONG = 0.75;
 
+    /**
+     * The rectangle asked for, or null for the whole sample.
+     *
+     * @throws dev.genq.api.problem.ProblemException 400 region_out_of_bounds if it is incomplete or does not fit
+     */
+    dev.genq.storage.job.Region resolvedRegion(int width, int height) {
+        if (region == null) {
+            return null;
+        }
+        dev.genq.storage.job.Region r = region.x() == null || region.y() == null || region.width() == null || region.height() == null
+                ? null : new dev.genq.storage.job.Region(region.x(), region.y(), region.width(), region.height());
+        if (r == null || !r.fits(Math.min(width, height))) {
+            throw dev.genq.api.problem.ProblemException.badRequest("region_out_of_bounds", "'region' must be x, y, width and "
+                    + "height of a rectangle inside the " + width + "x" + height + " sample, at least 1 pixel");
+        }
+        return r;
+    }
+
     /** The strength asked for, by number or preset. @throws dev.genq.api.problem.ProblemException 400 */
     double resolvedStrength() {
         if (strength != null && preset != null) {

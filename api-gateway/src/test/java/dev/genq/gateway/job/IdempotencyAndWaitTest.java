@@ -147,17 +147,7 @@ class IdempotencyAndWaitTest {
 
     @Test
     void preferWaitHoldsAnUpscaleToo() {
-        // a released preview sample of this tenant, put in place as moderation would leave it
-        String preview = given().contentType(ContentType.JSON).body("{\"prompt\":\"make me big\"}").when().post("/v1/jobs")
-                .then().statusCode(202).extract().path("id");
-        QuarkusTransaction.requiringNew().run(() -> {
-            var em = Job.getEntityManager();
-            em.createNativeQuery("update jobs set status = 'succeeded' where id = ?1").setParameter(1, UUID.fromString(preview)).executeUpdate();
-            em.createNativeQuery("""
-                    insert into samples (job_id, idx, tenant_id, status, seed, width, height, object_key, size_bytes, sha256)
-                    select id, 0, tenant_id, 'released', 7, 32, 32, 'k', 1, 'h' from jobs where id = ?1""")
-                    .setParameter(1, UUID.fromString(preview)).executeUpdate();
-        });
+        String preview = VariationApiTest.releasedPreview("preview"); // sample 0 released, as moderation leaves it
         long t0 = System.nanoTime();
         given().contentType(ContentType.JSON).header("Prefer", "wait=1").body("{\"sample\":0}")
                 .when().post("/v1/jobs/" + preview + "/upscale").then().statusCode(202)

@@ -16,7 +16,6 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
@@ -44,8 +43,7 @@ public class PreviewConsumer {
     }
 
     void start(@Observes StartupEvent ignored) {
-        producer = kafka.producer("genq-moderation-previews", Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000,
-                ProducerConfig.ACKS_CONFIG, "1", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false, ProducerConfig.RETRIES_CONFIG, 0));
+        producer = kafka.bestEffortProducer("genq-moderation-previews");
         reader = new BestEffortReader(kafka.consumer(settings.consumerGroup(), "genq-moderation-previews", Map.of(
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, true, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 50)), Topics.PREVIEWS_GENERATED, "genq-preview-consumer", this::handle);

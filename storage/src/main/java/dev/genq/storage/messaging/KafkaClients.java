@@ -68,8 +68,16 @@ public class KafkaClients {
         return producer(clientId, Map.of());
     }
 
-    /** The same producer with some settings replaced (a best-effort sender trades durability for latency). */
-    public KafkaProducer<String, String> producer(String clientId, Map<String, Object> overrides) {
+    /**
+     * A producer for messages worth less than the wait for them (live previews): at most a second blocked on a
+     * missing broker, the leader's acknowledgement only, no retries. A failed send is the caller's to count.
+     */
+    public KafkaProducer<String, String> bestEffortProducer(String clientId) {
+        return producer(clientId, Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000, ProducerConfig.ACKS_CONFIG, "1",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false, ProducerConfig.RETRIES_CONFIG, 0));
+    }
+
+    private KafkaProducer<String, String> producer(String clientId, Map<String, Object> overrides) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);

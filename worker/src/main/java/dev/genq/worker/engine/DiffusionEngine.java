@@ -151,33 +151,16 @@ public final class DiffusionEngine {
         }
         SampleStreams streams = new SampleStreams(samples.stream().map(VariationSample::seed).toList(), 0,
                 new Shape(model.spec().channels(), r, r));
-        float[] sources = new float[samples.size() * plane];
-        for (int i = 0; i < samples.size(); i++) {
-            float[] source = samples.get(i).source();
-            if (source.length != plane) {
-                throw new IllegalArgumentException("a variation's source must have " + plane + " values, got " + source.length);
-            }
-            System.arraycopy(source, 0, sources, i * plane, plane);
-        }
-        List<TextSample> text = samples.stream().map(VariationSample::text).toList();
-        float[] start = streams.draw();
+        float[] sources = stack(samples.stream().map(VariationSample::source).toList(), plane, "a variation's source");
         float[] redo = null;
         if (samples.stream().anyMatch(v -> v.redo() != null)) {
-            redo = new float[samples.size() * plane];
-            for (int i = 0; i < samples.size(); i++) {
-                float[] mask = samples.get(i).redo();
-                if (mask == null) {
-                    Arrays.fill(redo, i * plane, (i + 1) * plane, 1f);
-                } else if (mask.length != plane) {
-                    throw new IllegalArgumentException("a region mask must have " + plane + " values, got " + mask.length);
-                } else {
-                    System.arraycopy(mask, 0, redo, i * plane, plane);
-                }
-            }
+            float[] everything = new float[plane];
+            Arrays.fill(everything, 1f); // a sample without a region in a batch with one: all of it is redrawn
+            redo = stack(samples.stream().map(v -> v.redo() == null ? everything : v.redo()).toList(), plane, "a region mask");
         }
+        List<TextSample> text = samples.stream().map(VariationSample::text).toList();
         // strength 1 starts from the seed's noise alone; a region still keeps its pixels from the sources
-        return textToImage(model, start, strength.fromSource() ? sources : null, redo == null ? null : new Region(redo, sources),
-                strength.limit(model.schedule().timesteps()), r,
+        return textToImage(model, streams.draw(), sources, strength.fromSource(), redo, strength.limit(model.schedule().timesteps()), r,
                 text.stream().map(TextSample::promptTokens).toArray(long[][]::new),
                 text.stream().map(TextSample::negativeTokens).toArray(long[][]::new),
                 text.stream().mapToDouble(TextSample::guidanceScale).toArray(), sampling, streams, listener);
@@ -186,15 +169,17 @@ public final class DiffusionEngine {
     /** The stage with explicit initial and step noise: what the reference tests drive directly. */
     StageResult textToImage(LoadedModel model, float[] initialNoise, int resolution, long[][] prompt, long[][] negative,
                             double[] guidance, Sampling sampling, StepNoise noise, BatchListener listener) {
-        return textToImage(model, initialNoise, null, null, Integer.MAX_VALUE, resolution, prompt, negative, guidance, sampling,
+        return textToImage(model, initialNoise, null, false, null, Integer.MAX_VALUE, resolution, prompt, negative, guidance, sampling,
                 noise, listener);
     }
 
     /**
-     * @param sources null: start from {@code initialNoise}; else these images noised to the run's first timestep
-     * @param region  null: every pixel drawn; else which pixels are drawn (1) and kept (0), and from what
+     * @param sources    the source images of a variation, else null
+     * @param fromSources start from the sources noised to the run's first timestep, not from {@code initialNoise} alone
+     * @param redo       null: every pixel drawn; else per value 1 (drawn) or 0 (kept from the sources)
      */
-    private StageResult textToImage(LoadedModel model, float[] initialNoise, float[] sources, Region region, int limit, int resolution,
+    private StageResult textToImage(LoadedModel model, float[] initialNoise, float[] sources, boolean fromSources, float[] redo,
+                                    int limit, int resolution,
                                     long[][] prompt, long[][] negative, double[] guidance, Sampling sampling,
                                     StepNoise noise, BatchListener listener) {
         long t0 = System.nanoTime();
@@ -205,10 +190,10 @@ public final class DiffusionEngine {
             NDArray cond = encode(model, m, guided ? concat(prompt, negative) : prompt);
             Run run = new Run(model, m, n, sampling, limit, noise, listener, t0);
             Shape shape = new Shape(n, model.spec().channels(), resolution, resolution);
-            if (region != null) {
-                run.known = new KnownRegion(m, region.redo(), region.sources(), initialNoise.clone(), shape);
+            if (redo != null) {
+                run.known = new KnownRegion(m, redo, sources, initialNoise.clone(), shape);
             }
-            if (sources != null) {
+            if (fromSources) {
                 NoisedStart.mix(sources, initialNoise, model.schedule().alphaBar(run.ts[0]));
             }
             run.x = m.create(initialNoise, new Shape(n, model.spec().channels(), resolution, resolution));
@@ -228,14 +213,7 @@ public final class DiffusionEngine {
         Shape sampleShape = new Shape(spec.channels(), r, r);
         int plane = (int) sampleShape.size();
         try (NDManager m = model.manager().newSubManager()) {
-            float[] lowUp = new float[n * plane];
-            for (int i = 0; i < n; i++) {
-                float[] up = samples.get(i).upsampled();
-                if (up.length != plane) {
-                    throw new IllegalArgumentException("an upscale sample must be " + sampleShape + ", got " + up.length + " values");
-                }
-                System.arraycopy(up, 0, lowUp, i * plane, plane);
-            }
+            float[] lowUp = stack(samples.stream().map(UpscaleSample::upsampled).toList(), plane, "an upscale sample");
             SampleStreams streams = new SampleStreams(samples.stream().map(UpscaleSample::seed).toList(), 1, sampleShape);
             float[] start = streams.draw();
             int limit = spec.startTimestep() > 0 ? spec.startTimestep() : Integer.MAX_VALUE;
@@ -249,10 +227,6 @@ public final class DiffusionEngine {
             run.cond = m.create(lowUp, new Shape(n).addAll(sampleShape));
             return run.execute(r);
         }
-    }
-
-    /** Inpainting's inputs: per value 1 where drawn, 0 where kept from {@code sources}. */
-    private record Region(float[] redo, float[] sources) {
     }
 
     /** The state of one stage's denoising loop over the samples still in the batch. */
@@ -418,6 +392,19 @@ public final class DiffusionEngine {
             a.close();
             return taken;
         }
+    }
+
+    /** Per-sample images of {@code plane} values each, one after the other, as the batch's rows. */
+    private static float[] stack(List<float[]> images, int plane, String what) {
+        float[] rows = new float[images.size() * plane];
+        for (int i = 0; i < images.size(); i++) {
+            float[] image = images.get(i);
+            if (image.length != plane) {
+                throw new IllegalArgumentException(what + " must have " + plane + " values, got " + image.length);
+            }
+            System.arraycopy(image, 0, rows, i * plane, plane);
+        }
+        return rows;
     }
 
     /** epsilon = sqrt(a) v + sqrt(1 - a) x for a v-prediction model. */

@@ -11,14 +11,12 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
@@ -44,10 +42,7 @@ public class PreviewPublisher {
     public PreviewPublisher(PreviewSettings settings, KafkaClients kafka, WorkerMeters meters) {
         this.settings = settings;
         this.meters = meters;
-        // no broker wait on the sending thread beyond a moment, no retries: a late preview is a useless one
-        this.producer = kafka.producer("genq-worker-previews", Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000,
-                ProducerConfig.ACKS_CONFIG, "1", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
-                ProducerConfig.RETRIES_CONFIG, 0));
+        this.producer = kafka.bestEffortProducer("genq-worker-previews"); // a late preview is a useless one
         this.sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(settings.queue()),
                 r -> {
                     Thread t = new Thread(r, "genq-preview-sender");
