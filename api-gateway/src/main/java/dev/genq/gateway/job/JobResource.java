@@ -99,18 +99,16 @@ public class JobResource {
                            @Parameter(description = "wait=N (N <= 60): answer when the job finishes or after N seconds")
                            @HeaderParam("Prefer") String prefer) {
         ValidJob valid = validator.validate(request);
-        String hash = null;
-        if (idempotencyKey != null) {
-            IdempotencyKeys.validate(idempotencyKey);
-            hash = keys.hash(request);
-        }
-        JobService.Submission submission = jobs.submit(tenant.id(), valid, idempotencyKey, hash);
-        relay.wake();
-        return answerAfterWait(submission, prefer);
+        String hash = hashIfKeyed(idempotencyKey, () -> keys.hash(request));
+        return answerAfterWait(jobs.submit(tenant.id(), valid, idempotencyKey, hash), prefer);
     }
 
-    /** The new (or replayed) job now, or with {@code Prefer: wait=N} when it settles or N seconds passed. */
+    /**
+     * Wakes the outbox relay (the job's message goes out now, not at its next poll) and answers with the new
+     * (or replayed) job now, or with {@code Prefer: wait=N} when it settles or N seconds passed.
+     */
     private Uni<Response> answerAfterWait(JobService.Submission submission, String prefer) {
+        relay.wake();
         Job job = submission.job();
         boolean replayed = submission.replayed();
         int wait = PreferWait.seconds(prefer);
@@ -130,6 +128,15 @@ public class JobResource {
                     Job now = jobs.get(tenantId, jobId.toString());
                     return answer(views.of(now), now.status, replayed, wait);
                 }));
+    }
+
+    /** The request's hash when it carries an Idempotency-Key (checked first), else null. */
+    private static String hashIfKeyed(String idempotencyKey, java.util.function.Supplier<String> hash) {
+        if (idempotencyKey == null) {
+            return null;
+        }
+        IdempotencyKeys.validate(idempotencyKey);
+        return hash.get();
     }
 
     /** An upscale or variation names the preview sample it starts from. @throws ProblemException 400 sample_required */
@@ -206,14 +213,8 @@ public class JobResource {
                             @Parameter(description = "wait=N (N <= 60): answer when the upscale finishes or after N seconds")
                             @HeaderParam("Prefer") String prefer) {
         requireSample(request == null ? null : request.sample());
-        String hash = null;
-        if (idempotencyKey != null) {
-            IdempotencyKeys.validate(idempotencyKey);
-            hash = keys.hashUpscale(id, request.sample());
-        }
-        JobService.Submission submission = jobs.upscale(tenant.id(), id, request.sample(), idempotencyKey, hash);
-        relay.wake();
-        return answerAfterWait(submission, prefer);
+        String hash = hashIfKeyed(idempotencyKey, () -> keys.hashUpscale(id, request.sample()));
+        return answerAfterWait(jobs.upscale(tenant.id(), id, request.sample(), idempotencyKey, hash), prefer);
     }
 
     @POST
@@ -239,14 +240,8 @@ public class JobResource {
                               @HeaderParam("Prefer") String prefer) {
         requireSample(request == null ? null : request.sample());
         double strength = request.resolvedStrength();
-        String hash = null;
-        if (idempotencyKey != null) {
-            IdempotencyKeys.validate(idempotencyKey);
-            hash = keys.hashVariation(id, request);
-        }
-        JobService.Submission submission = jobs.vary(tenant.id(), id, request, strength, idempotencyKey, hash);
-        relay.wake();
-        return answerAfterWait(submission, prefer);
+        String hash = hashIfKeyed(idempotencyKey, () -> keys.hashVariation(id, request));
+        return answerAfterWait(jobs.vary(tenant.id(), id, request, strength, idempotencyKey, hash), prefer);
     }
 
     @GET
