@@ -272,6 +272,12 @@ public final class Platform {
         return send(api(path).GET().build());
     }
 
+    /** POST /v1/uploads with the raw bytes of an image. */
+    Reply upload(byte[] image, String contentType) {
+        return send(api("/v1/uploads").header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(image)).build());
+    }
+
     /** The worker's Prometheus metrics as text. */
     String workerMetrics() {
         return metrics(workerUrl);

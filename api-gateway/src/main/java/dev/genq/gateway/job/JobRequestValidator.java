@@ -103,6 +103,7 @@ public class JobRequestValidator {
             errors.add(new FieldError("preview_every", "preview_every_out_of_range",
                     "'preview_every' must be between 0 (no live previews) and the job's steps (" + steps + ")"));
         }
+        ValidJob.InitImage initImage = initImage(r, errors);
         String webhookEvents = null;
         if (r.webhookEventsFilter() != null) {
             if (r.webhook() == null) {
@@ -124,6 +125,27 @@ public class JobRequestValidator {
             throw new ProblemException(Problem.invalid(errors));
         }
         return new ValidJob(prompt, negative, mode, numSamples, seed, steps, guidance, sampler, modelName,
-                r.webhook(), webhookEvents, previewEvery);
+                r.webhook(), webhookEvents, previewEvery, initImage);
     }
+
+    /** The image inputs, or null for text-to-image; whether the uploads may be used is checked at create. */
+    private static ValidJob.InitImage initImage(SubmitJobRequest r, List<FieldError> errors) {
+        if (r.initImage() == null) {
+            if (r.strength() != null) {
+                errors.add(new FieldError("strength", "init_image_required", "'strength' needs an 'init_image'"));
+            }
+            if (r.maskImage() != null) {
+                errors.add(new FieldError("mask_image", "init_image_required", "'mask_image' needs an 'init_image'"));
+            }
+            return null;
+        }
+        double strength = r.strength() == null ? DEFAULT_STRENGTH : r.strength();
+        if (!(strength >= 0 && strength <= 1)) {
+            errors.add(new FieldError("strength", "strength_out_of_range", "'strength' must be between 0 and 1"));
+        }
+        return new ValidJob.InitImage(r.initImage(), r.maskImage(), strength);
+    }
+
+    /** Enough of the init image's noise level left for the prompt to change it, while its layout stays. */
+    static final double DEFAULT_STRENGTH = 0.75;
 }

@@ -7,6 +7,7 @@ import dev.genq.api.problem.Problem;
 import dev.genq.api.problem.ProblemException;
 import dev.genq.gateway.quota.CostEstimates;
 import dev.genq.gateway.quota.TenantQuotas;
+import dev.genq.gateway.upload.UploadService;
 import java.math.BigDecimal;
 import dev.genq.gateway.webhook.WebhookDeliveries;
 import dev.genq.storage.messaging.JobEvent;
@@ -45,10 +46,13 @@ public class JobService {
     private final ModelRollout rollout;
     private final CostEstimates estimates;
     private final JobRequestValidator validator;
+    private final UploadService uploads;
 
     public JobService(GatewayMeters meters, ModelCatalog catalog, IdempotencyKeys keys, TenantQuotas quotas,
-                      WebhookDeliveries webhooks, ModelRollout rollout, CostEstimates estimates, JobRequestValidator validator) {
+                      WebhookDeliveries webhooks, ModelRollout rollout, CostEstimates estimates, JobRequestValidator validator,
+                      UploadService uploads) {
         this.meters = meters;
+        this.uploads = uploads;
         this.validator = validator;
         this.estimates = estimates;
         this.rollout = rollout;
@@ -106,9 +110,20 @@ public class JobService {
 
     private Job submitNew(UUID tenantId, ValidJob request) {
         refuseDisabledEndpoint(tenantId, request.webhookUrl());
+        ValidJob.InitImage init = request.initImage();
+        UUID initUpload = init == null ? null : uploads.usableInput(tenantId, init.upload(), "init_image");
+        UUID maskUpload = init == null || init.mask() == null ? null : uploads.usableInput(tenantId, init.mask(), "mask_image");
+        // image-to-image runs (and is billed for) the strength's share of the steps, like a variation
         BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(request.model(), request.mode(),
-                request.numSamples(), request.steps()));
-        return create(tenantId, request, reserved);
+                request.numSamples(), init == null ? request.steps() : VariationSteps.run(init.strength(), request.steps())));
+        Job job = fromRequest(tenantId, request, reserved);
+        if (init != null) {
+            job.initUpload = initUpload;
+            job.maskUpload = maskUpload;
+            job.strength = init.strength();
+        }
+        insertWithMessage(job);
+        return job;
     }
 
     /** A job (or an upscale inheriting its parent's URL) may not name an endpoint that answered 410 Gone. */
@@ -118,12 +133,6 @@ public class JobService {
                     "webhook_endpoint_disabled", "this endpoint answered 410 Gone and is disabled; "
                     + "enable it again with POST /v1/webhooks/endpoints/enable"))));
         }
-    }
-
-    private Job create(UUID tenantId, ValidJob request, BigDecimal reserved) {
-        Job job = fromRequest(tenantId, request, reserved);
-        insertWithMessage(job);
-        return job;
     }
 
     /** A queued job of this request, not yet written. */
@@ -165,9 +174,10 @@ public class JobService {
                 with job as (
                     insert into jobs (id, tenant_id, status, mode, prompt, negative_prompt, num_samples, seed, steps,
                                       guidance_scale, sampler, model, webhook_url, webhook_events, pinned_version, traceparent,
-                                      parent_id, parent_sample, reserved_usd, preview_every, strength, region)
+                                      parent_id, parent_sample, reserved_usd, preview_every, strength, region, init_upload, mask_upload)
                     values (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, cast(?12 as text), cast(?13 as text),
-                            cast(?14 as text), cast(?15 as text), cast(?19 as uuid), cast(?20 as int), cast(?21 as numeric), ?22, cast(?23 as double precision), cast(?24 as text))
+                            cast(?14 as text), cast(?15 as text), cast(?19 as uuid), cast(?20 as int), cast(?21 as numeric), ?22, cast(?23 as double precision), cast(?24 as text),
+                            cast(?25 as uuid), cast(?26 as uuid))
                     returning seq, created_at, updated_at),
                 message as (
                     insert into outbox (tenant_id, topic, message_key, payload, traceparent)
@@ -185,6 +195,8 @@ public class JobService {
                 .setParameter(22, job.previewEvery)
                 .setParameter(23, job.strength == null ? null : job.strength.toString())
                 .setParameter(24, job.region)
+                .setParameter(25, job.initUpload == null ? null : job.initUpload.toString())
+                .setParameter(26, job.maskUpload == null ? null : job.maskUpload.toString())
                 .getSingleResult();
         job.seq = ((Number) generated[0]).longValue();
         job.createdAt = timestamp(generated[1]);

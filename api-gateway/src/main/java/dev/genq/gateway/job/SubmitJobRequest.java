@@ -22,5 +22,19 @@ public record SubmitJobRequest(
         java.util.List<String> webhookEventsFilter,
         @Schema(description = "send a live preview of each sample on the job's event stream after every this many "
                 + "denoising steps, each moderated like a final sample (a flagged one is withheld); 0 or omitted: none",
-                minimum = "0", maximum = "1000", defaultValue = "0") Integer previewEvery) {
+                minimum = "0", maximum = "1000", defaultValue = "0") Integer previewEvery,
+        @Schema(description = "image-to-image: an accepted upload (POST /v1/uploads) to start from instead of noise; it is "
+                + "centre-cropped to a square and resized to the model's resolution") String initImage,
+        @Schema(description = "with init_image: how much of it is denoised again, 0 keeps it, 1 ignores it",
+                minimum = "0", maximum = "1", defaultValue = "0.75") Double strength,
+        @Schema(description = "inpainting, with init_image: an accepted upload, cropped and resized like it, white (or "
+                + "transparent) where the image is redrawn and black where every pixel is kept") String maskImage) {
+
+    /** The fields a text-only request had before image inputs (every image field absent). */
+    public SubmitJobRequest(String prompt, String negativePrompt, String mode, Integer numSamples, Long seed, Integer steps,
+                            Double guidanceScale, String sampler, String model, String webhook,
+                            java.util.List<String> webhookEventsFilter, Integer previewEvery) {
+        this(prompt, negativePrompt, mode, numSamples, seed, steps, guidanceScale, sampler, model, webhook,
+                webhookEventsFilter, previewEvery, null, null, null);
+    }
 }

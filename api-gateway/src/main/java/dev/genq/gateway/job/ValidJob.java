@@ -5,5 +5,9 @@ import dev.genq.storage.job.JobMode;
 /** A job request after validation, with every default filled in. */
 public record ValidJob(String prompt, String negativePrompt, JobMode mode, int numSamples, long seed, int steps,
                        double guidanceScale, String sampler, String model, String webhookUrl, String webhookEvents,
-                       int previewEvery) {
+                       int previewEvery, InitImage initImage) {
+
+    /** Image-to-image: the upload ids as given (checked against the tenant's uploads when the job is created). */
+    public record InitImage(String upload, String mask, double strength) {
+    }
 }

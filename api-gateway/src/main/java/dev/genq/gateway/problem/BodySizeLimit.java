@@ -13,22 +13,27 @@ import java.io.InputStream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Refuses request bodies over {@code genq.api.max-body-bytes} with a problem+json 400, whether the
- * size is declared (Content-Length) or only discovered while reading (chunked).
+ * Refuses request bodies over {@code genq.api.max-body-bytes} (uploads: {@code genq.uploads.max-bytes}) with a
+ * problem+json 400, whether the size is declared (Content-Length) or only discovered while reading (chunked).
  */
 @Provider
 @PreMatching
 public class BodySizeLimit implements ContainerRequestFilter {
-    private final long maxBytes;
+    private final long jsonBytes;
+    private final long uploadBytes;
 
-    public BodySizeLimit(@ConfigProperty(name = "genq.api.max-body-bytes", defaultValue = "65536") long maxBytes) {
-        this.maxBytes = maxBytes;
+    public BodySizeLimit(@ConfigProperty(name = "genq.api.max-body-bytes", defaultValue = "65536") long jsonBytes,
+                         // a property, not UploadSettings: filters are built before config mappings can be injected
+                         @ConfigProperty(name = "genq.uploads.max-bytes", defaultValue = "8388608") long uploadBytes) {
+        this.jsonBytes = jsonBytes;
+        this.uploadBytes = uploadBytes;
     }
 
     @Override
     public void filter(ContainerRequestContext ctx) {
+        long maxBytes = ctx.getUriInfo().getPath().startsWith("/v1/uploads") ? uploadBytes : jsonBytes;
         if (ctx.getLength() > maxBytes) {
-            ctx.abortWith(ProblemMappers.response(tooLarge()));
+            ctx.abortWith(ProblemMappers.response(tooLarge(maxBytes)));
             return;
         }
         if (ctx.hasEntity()) {
@@ -36,16 +41,18 @@ public class BodySizeLimit implements ContainerRequestFilter {
         }
     }
 
-    private Problem tooLarge() {
+    private static Problem tooLarge(long maxBytes) {
         return Problem.of(400, "body_too_large", "Invalid request",
                 "the request body is larger than " + maxBytes + " bytes");
     }
 
-    private final class Limited extends FilterInputStream {
+    private static final class Limited extends FilterInputStream {
+        private final long limit;
         private long remaining;
 
         Limited(InputStream in, long limit) {
             super(in);
+            this.limit = limit;
             this.remaining = limit;
         }
 
@@ -53,7 +60,7 @@ public class BodySizeLimit implements ContainerRequestFilter {
         public int read() throws IOException {
             int b = super.read();
             if (b >= 0 && --remaining < 0) {
-                throw new ProblemException(tooLarge());
+                throw new ProblemException(tooLarge(limit));
             }
             return b;
         }
@@ -62,7 +69,7 @@ public class BodySizeLimit implements ContainerRequestFilter {
         public int read(byte[] buf, int off, int len) throws IOException {
             int n = super.read(buf, off, len);
             if (n > 0 && (remaining -= n) < 0) {
-                throw new ProblemException(tooLarge());
+                throw new ProblemException(tooLarge(limit));
             }
             return n;
         }

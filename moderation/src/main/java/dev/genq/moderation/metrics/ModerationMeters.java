@@ -57,6 +57,13 @@ public class ModerationMeters {
         for (String outcome : new String[] {"released", "withheld", "stale", "failed"}) {
             previews(outcome);
         }
+        uploadsScanned("accepted");
+        uploadsScanned("flagged");
+    }
+
+    /** Uploads scanned, by outcome: accepted or flagged. */
+    public Counter uploadsScanned(String outcome) {
+        return registry.counter("genq.moderation.uploads", "outcome", outcome);
     }
 
     /** Live previews by outcome: released, withheld (flagged), stale (too old to score) or failed. */

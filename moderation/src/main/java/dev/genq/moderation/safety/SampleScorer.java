@@ -78,6 +78,11 @@ public class SampleScorer {
         return score(png, prompt, false);
     }
 
+    /** An uploaded input image: its image scores alone (the prompt of the job that uses it is checked at submit). */
+    public Verdict scoreUpload(byte[] png) {
+        return score(png, "", false);
+    }
+
     private Verdict score(byte[] png, String prompt, boolean sample) {
         Map<String, Double> image = classifier.scorePng(png);
         List<String> promptConcepts = policy.match(prompt).stream().map(PromptPolicy.Match::concept).toList();

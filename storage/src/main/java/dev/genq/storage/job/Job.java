@@ -75,6 +75,14 @@ public class Job extends PanacheEntityBase {
     /** A variation's region, "x,y,width,height" in the parent sample's pixels (V18); null: the whole sample. */
     public String region;
 
+    /** Image-to-image (V19): the upload the job starts from at {@link #strength}; null otherwise. */
+    @Column(name = "init_upload")
+    public UUID initUpload;
+
+    /** Inpainting (V19): the mask upload, white where the init image is redrawn; null: all of it. */
+    @Column(name = "mask_upload")
+    public UUID maskUpload;
+
     /** Where this job's events are sent, if anywhere, and which ones (comma-separated; null = all). */
     @Column(name = "webhook_url")
     public String webhookUrl;

@@ -2,12 +2,16 @@ package dev.genq.storage.objectstore;
 
 import java.util.List;
 
-/** Where samples live: pending until moderation decides, then outputs (downloadable) or quarantine. */
+/**
+ * Where samples live: pending until moderation decides, then outputs (downloadable) or quarantine; and the
+ * images tenants upload as job inputs.
+ */
 public final class Buckets {
     public static final String PENDING = "genq-pending";
     public static final String OUTPUTS = "genq-outputs";
     public static final String QUARANTINE = "genq-quarantine";
-    public static final List<String> ALL = List.of(PENDING, OUTPUTS, QUARANTINE);
+    public static final String UPLOADS = "genq-uploads";
+    public static final List<String> ALL = List.of(PENDING, OUTPUTS, QUARANTINE, UPLOADS);
 
     private Buckets() {
     }
@@ -15,5 +19,10 @@ public final class Buckets {
     /** Object key of a sample: tenant first so a bucket can be partitioned or lifecycled per tenant. */
     public static String sampleKey(java.util.UUID tenantId, java.util.UUID jobId, int idx) {
         return tenantId + "/" + jobId + "/" + idx + ".png";
+    }
+
+    /** Object key of an upload (normalised PNG), tenant first like the samples'. */
+    public static String uploadKey(java.util.UUID tenantId, java.util.UUID uploadId) {
+        return tenantId + "/uploads/" + uploadId + ".png";
     }
 }

@@ -67,6 +67,14 @@ public final class JobExecution {
         return new JobExecution(job, base, null, null, source);
     }
 
+    /**
+     * An image-to-image job: like a variation, from an upload; a full job's samples then go through
+     * super-resolution as a text-to-image job's do.
+     */
+    public static JobExecution imageToImage(Job job, LoadedModel base, LoadedModel superResolution, SourceImageInput source) {
+        return new JobExecution(job, base, superResolution, null, source);
+    }
+
     private JobExecution(Job job, LoadedModel base, LoadedModel superResolution, float[] preview, SourceImageInput source) {
         this.job = job;
         int n = job.numSamples;
@@ -78,7 +86,7 @@ public final class JobExecution {
         } else if (preview == null) {
             plan.add(new StageRun(Stage.BASE, base, job.steps, job.sampler, n));
         }
-        if (preview != null || (source == null && job.mode == JobMode.FULL)) {
+        if (preview != null || job.mode == JobMode.FULL) {
             plan.add(new StageRun(Stage.SUPER_RESOLUTION, superResolution, superResolution.spec().defaultSteps(),
                     superResolution.spec().defaultSampler(), n));
         }

@@ -31,21 +31,36 @@ public final class Images {
 
     /** Decodes an RGB PNG into CHW floats in [-1, 1]. */
     public static float[] fromPng(byte[] png, int expectedSize) {
+        BufferedImage img = decode(png);
+        if (img.getWidth() != expectedSize || img.getHeight() != expectedSize) {
+            throw new IllegalArgumentException("expected a " + expectedSize + "x" + expectedSize + " PNG");
+        }
+        return chw(img);
+    }
+
+    /** @throws IllegalArgumentException if the bytes are not an image ImageIO reads */
+    public static BufferedImage decode(byte[] png) {
         BufferedImage img;
         try {
             img = ImageIO.read(new java.io.ByteArrayInputStream(png));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (img == null || img.getWidth() != expectedSize || img.getHeight() != expectedSize) {
-            throw new IllegalArgumentException("expected a " + expectedSize + "x" + expectedSize + " PNG");
+        if (img == null) {
+            throw new IllegalArgumentException("not an image ImageIO reads");
         }
-        int plane = expectedSize * expectedSize;
+        return img;
+    }
+
+    /** A square image's RGB as CHW floats in [-1, 1] (each 8-bit value v as v / 127.5 - 1, exactly invertible). */
+    public static float[] chw(BufferedImage img) {
+        int size = img.getWidth();
+        int plane = size * size;
         float[] chw = new float[3 * plane];
-        for (int y = 0; y < expectedSize; y++) {
-            for (int x = 0; x < expectedSize; x++) {
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
                 int rgb = img.getRGB(x, y);
-                int i = y * expectedSize + x;
+                int i = y * size + x;
                 chw[i] = ((rgb >> 16) & 0xFF) / 127.5f - 1f;
                 chw[plane + i] = ((rgb >> 8) & 0xFF) / 127.5f - 1f;
                 chw[2 * plane + i] = (rgb & 0xFF) / 127.5f - 1f;

@@ -14,6 +14,9 @@ import dev.genq.storage.objectstore.ObjectStore;
 import dev.genq.worker.stage.LowResInput;
 import dev.genq.storage.job.Region;
 import dev.genq.worker.stage.SourceImageInput;
+import dev.genq.worker.stage.UploadedImageInput;
+import dev.genq.storage.upload.Upload;
+import dev.genq.storage.upload.UploadStatus;
 import dev.genq.storage.messaging.JobRequested;
 import dev.genq.worker.batch.JobExecution;
 import dev.genq.worker.batch.MicroBatcher;
@@ -121,6 +124,13 @@ public class JobRunner {
             }
             execution = JobExecution.variation(job, base, SourceImageInput.decodePng(png, base.spec(),
                     job.region == null ? null : Region.parse(job.region)));
+        } else if (job.initUpload != null) {
+            SourceImageInput source = uploadedSource(job, base);
+            if (source == null) {
+                fail(job, "input_unavailable", "an upload this job names may not be used (flagged, expired or deleted)");
+                return NOTHING_TO_DO;
+            }
+            execution = JobExecution.imageToImage(job, base, sr, source);
         } else if (job.parentId != null) {
             float[] preview = parentSample(job, sr);
             if (preview == null) {
@@ -147,6 +157,25 @@ public class JobRunner {
     private float[] parentSample(Job job, LoadedModel sr) {
         byte[] png = parentPng(job);
         return png == null ? null : LowResInput.decodePng(png, sr.spec());
+    }
+
+    /** An image-to-image job's upload (and mask) at the model's resolution; null if one may no longer be used. */
+    private SourceImageInput uploadedSource(Job job, LoadedModel base) {
+        byte[] image = acceptedUpload(job, job.initUpload);
+        byte[] mask = job.maskUpload == null ? null : acceptedUpload(job, job.maskUpload);
+        if (image == null || (job.maskUpload != null && mask == null)) {
+            return null;
+        }
+        return UploadedImageInput.prepare(image, mask, base.spec());
+    }
+
+    /** The stored PNG of an upload of the job's tenant that moderation accepted and that has not expired; else null. */
+    private byte[] acceptedUpload(Job job, java.util.UUID id) {
+        Upload upload = QuarkusTransaction.requiringNew().call(() -> Upload.findLive(id, job.tenantId).orElse(null));
+        if (upload == null || upload.status != UploadStatus.ACCEPTED) {
+            return null; // a flagged upload never reaches the engine, whatever the job row says
+        }
+        return store.get(Buckets.UPLOADS, upload.objectKey);
     }
 
     /** The PNG of a job's parent sample as released (what its client downloaded); null if it no longer is. */

@@ -1,0 +1,94 @@
+package dev.genq.moderation.upload;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.genq.moderation.ModerationFixtures;
+import dev.genq.storage.objectstore.Buckets;
+import dev.genq.storage.objectstore.ObjectStore;
+import dev.genq.storage.upload.Upload;
+import dev.genq.storage.upload.UploadStatus;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.awt.Color;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Uploads are scored with the samples' safety policy before any job may use them: one the classifier flags
+ * for a quarantined concept is flagged, the others accepted; expired uploads are deleted, object and row.
+ */
+@QuarkusTest
+class UploadScanTest {
+    static final Duration SCAN_TIMEOUT = Duration.ofSeconds(30);
+
+    @Inject
+    ObjectStore store;
+    @Inject
+    ModerationFixtures fixtures;
+    @Inject
+    UploadExpiry expiry;
+
+    UUID stored(UUID tenant, byte[] png, Duration retention) {
+        UUID id = UUID.randomUUID();
+        String key = Buckets.uploadKey(tenant, id);
+        store.put(Buckets.UPLOADS, key, png, "image/png");
+        QuarkusTransaction.requiringNew().run(() -> {
+            Upload u = new Upload();
+            u.id = id;
+            u.tenantId = tenant;
+            u.status = UploadStatus.SCANNING;
+            u.format = "png";
+            u.width = 32;
+            u.height = 32;
+            u.bytes = png.length;
+            u.objectKey = key;
+            u.expiresAt = OffsetDateTime.now().plus(retention);
+            u.persist();
+        });
+        return id;
+    }
+
+    Upload awaitScanned(UUID id) throws InterruptedException {
+        long deadline = System.nanoTime() + SCAN_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Upload u = QuarkusTransaction.requiringNew().call(() -> Upload.<Upload>findById(id));
+            if (u.status != UploadStatus.SCANNING) {
+                return u;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("upload " + id + " still scanning after " + SCAN_TIMEOUT);
+    }
+
+    @Test
+    void aFlaggedUploadIsFlaggedWithItsReasonAndACleanOneAccepted() throws Exception {
+        UUID tenant = fixtures.tenant().tenant();
+        UUID red = stored(tenant, ModerationFixtures.picture(Color.RED), Duration.ofHours(1));
+        UUID grey = stored(tenant, ModerationFixtures.picture(ModerationFixtures.GREY), Duration.ofHours(1));
+        Upload flagged = awaitScanned(red);
+        assertEquals(UploadStatus.FLAGGED, flagged.status);
+        assertTrue(flagged.reasons.contains("weapon"), flagged.reasons);
+        assertTrue(flagged.scannedAt != null);
+        Upload accepted = awaitScanned(grey);
+        assertEquals(UploadStatus.ACCEPTED, accepted.status);
+        assertNull(accepted.reasons);
+    }
+
+    @Test
+    void expiredUploadsAreDeletedObjectAndRow() throws Exception {
+        UUID tenant = fixtures.tenant().tenant();
+        UUID live = stored(tenant, ModerationFixtures.picture(ModerationFixtures.GREY), Duration.ofHours(1));
+        UUID old = stored(tenant, ModerationFixtures.picture(ModerationFixtures.GREY), Duration.ofMinutes(-1)); // expired
+        expiry.deleteExpired();
+        assertNull(QuarkusTransaction.requiringNew().call(() -> Upload.findById(old)));
+        assertFalse(store.exists(Buckets.UPLOADS, Buckets.uploadKey(tenant, old)));
+        assertTrue(store.exists(Buckets.UPLOADS, Buckets.uploadKey(tenant, live)));
+        assertEquals(UploadStatus.ACCEPTED, awaitScanned(live).status);
+    }
+}
