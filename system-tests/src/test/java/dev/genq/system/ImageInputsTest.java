@@ -140,6 +140,43 @@ class ImageInputsTest {
     }
 
     @Test
+    void outpaintingDrawsTheMarginsAndKeepsTheUploadsArea() throws Exception {
+        BufferedImage source = disk(new Color(40, 170, 70), 32, 32);
+        JsonNode upload = uploadScanned(encode(source, "png"), "image/png");
+        assertEquals("accepted", upload.path("status").asText(), upload.toString());
+        // 16 px on every side: a 64x64 canvas, fitted 2:1, the upload in its centre 16x16
+        JsonNode job = platform.awaitStatus(platform.submit("{\"prompt\":\"a green apple\",\"steps\":12,\"seed\":3,\"init_image\":\""
+                + upload.path("id").asText() + "\",\"outpaint\":{\"left\":16,\"top\":16,\"right\":16,\"bottom\":16}}"), "succeeded", TIMEOUT);
+        assertEquals(1.0, job.path("params").path("strength").asDouble(), "outpainting starts the margins from noise");
+        BufferedImage out = sample(job, 0);
+        int marginChanged = 0;
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                if (x >= 8 && x < 24 && y >= 8 && y < 24) {
+                    assertEquals(average2x2(source, 2 * (x - 8), 2 * (y - 8)), out.getRGB(x, y) & 0xFFFFFF,
+                            "the upload's area is the upload, averaged 2:1, at " + x + "," + y);
+                } else if ((out.getRGB(x, y) & 0xFFFFFF) != 0xFFFFFF) {
+                    marginChanged++;
+                }
+            }
+        }
+        assertTrue(marginChanged > (32 * 32 - 16 * 16) / 2, "the margins were drawn, not left white: " + marginChanged);
+    }
+
+    static int average2x2(BufferedImage img, int x, int y) {
+        int[] sum = new int[3];
+        for (int dy = 0; dy < 2; dy++) {
+            for (int dx = 0; dx < 2; dx++) {
+                int rgb = img.getRGB(x + dx, y + dy);
+                sum[0] += (rgb >> 16) & 0xFF;
+                sum[1] += (rgb >> 8) & 0xFF;
+                sum[2] += rgb & 0xFF;
+            }
+        }
+        return ((sum[0] + 2) / 4) << 16 | ((sum[1] + 2) / 4) << 8 | ((sum[2] + 2) / 4);
+    }
+
+    @Test
     void aFlaggedUploadIsRefusedAndNeverReachesAWorker() throws Exception {
         // the fixture classifier reads a red picture as "weapon", which the policy quarantines
         JsonNode red = uploadScanned(encode(disk(Color.RED, 32, 32), "png"), "image/png");

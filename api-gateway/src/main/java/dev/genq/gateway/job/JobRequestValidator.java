@@ -11,6 +11,7 @@ import dev.genq.storage.messaging.JobEvent;
 import dev.genq.gateway.webhook.WebhookUrlGuard;
 import dev.genq.api.policy.PromptPolicy;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.genq.storage.job.Margins;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -137,13 +138,33 @@ public class JobRequestValidator {
             if (r.maskImage() != null) {
                 errors.add(new FieldError("mask_image", "init_image_required", "'mask_image' needs an 'init_image'"));
             }
+            if (r.outpaint() != null) {
+                errors.add(new FieldError("outpaint", "init_image_required", "'outpaint' needs an 'init_image'"));
+            }
             return null;
         }
-        double strength = r.strength() == null ? DEFAULT_STRENGTH : r.strength();
+        Margins margins = null;
+        if (r.outpaint() != null) {
+            SubmitJobRequest.Margins m = r.outpaint();
+            int left = m.left() == null ? 0 : m.left();
+            int top = m.top() == null ? 0 : m.top();
+            int right = m.right() == null ? 0 : m.right();
+            int bottom = m.bottom() == null ? 0 : m.bottom();
+            if (left < 0 || top < 0 || right < 0 || bottom < 0 || left + top + right + bottom == 0) {
+                errors.add(new FieldError("outpaint", "outpaint_out_of_range",
+                        "'outpaint' margins must be 0 or more pixels, and at least one above 0"));
+            }
+            if (r.maskImage() != null) {
+                errors.add(new FieldError("outpaint", "outpaint_and_mask", "give 'outpaint' or 'mask_image', not both"));
+            }
+            margins = new Margins(left, top, right, bottom);
+        }
+        // outpainting draws its margins from noise: a fresh start there unless asked otherwise
+        double strength = r.strength() != null ? r.strength() : margins != null ? 1.0 : DEFAULT_STRENGTH;
         if (!(strength >= 0 && strength <= 1)) {
             errors.add(new FieldError("strength", "strength_out_of_range", "'strength' must be between 0 and 1"));
         }
-        return new ValidJob.InitImage(r.initImage(), r.maskImage(), strength);
+        return new ValidJob.InitImage(r.initImage(), r.maskImage(), strength, margins);
     }
 
     /** Enough of the init image's noise level left for the prompt to change it, while its layout stays. */

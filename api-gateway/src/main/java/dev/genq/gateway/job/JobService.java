@@ -8,6 +8,9 @@ import dev.genq.api.problem.ProblemException;
 import dev.genq.gateway.quota.CostEstimates;
 import dev.genq.gateway.quota.TenantQuotas;
 import dev.genq.gateway.upload.UploadService;
+import dev.genq.gateway.upload.UploadSettings;
+import dev.genq.storage.job.Margins;
+import dev.genq.storage.upload.Upload;
 import java.math.BigDecimal;
 import dev.genq.gateway.webhook.WebhookDeliveries;
 import dev.genq.storage.messaging.JobEvent;
@@ -47,12 +50,14 @@ public class JobService {
     private final CostEstimates estimates;
     private final JobRequestValidator validator;
     private final UploadService uploads;
+    private final UploadSettings uploadLimits;
 
     public JobService(GatewayMeters meters, ModelCatalog catalog, IdempotencyKeys keys, TenantQuotas quotas,
                       WebhookDeliveries webhooks, ModelRollout rollout, CostEstimates estimates, JobRequestValidator validator,
-                      UploadService uploads) {
+                      UploadService uploads, UploadSettings uploadLimits) {
         this.meters = meters;
         this.uploads = uploads;
+        this.uploadLimits = uploadLimits;
         this.validator = validator;
         this.estimates = estimates;
         this.rollout = rollout;
@@ -111,19 +116,34 @@ public class JobService {
     private Job submitNew(UUID tenantId, ValidJob request) {
         refuseDisabledEndpoint(tenantId, request.webhookUrl());
         ValidJob.InitImage init = request.initImage();
-        UUID initUpload = init == null ? null : uploads.usableInput(tenantId, init.upload(), "init_image");
-        UUID maskUpload = init == null || init.mask() == null ? null : uploads.usableInput(tenantId, init.mask(), "mask_image");
+        Upload initUpload = init == null ? null : uploads.usableInput(tenantId, init.upload(), "init_image");
+        Upload maskUpload = init == null || init.mask() == null ? null : uploads.usableInput(tenantId, init.mask(), "mask_image");
+        if (init != null && init.outpaint() != null) {
+            refuseOversizedCanvas(initUpload, init.outpaint());
+        }
         // image-to-image runs (and is billed for) the strength's share of the steps, like a variation
         BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(request.model(), request.mode(),
                 request.numSamples(), init == null ? request.steps() : VariationSteps.run(init.strength(), request.steps())));
         Job job = fromRequest(tenantId, request, reserved);
         if (init != null) {
-            job.initUpload = initUpload;
-            job.maskUpload = maskUpload;
+            job.initUpload = initUpload.id;
+            job.maskUpload = maskUpload == null ? null : maskUpload.id;
             job.strength = init.strength();
+            job.outpaint = init.outpaint() == null ? null : init.outpaint().wire();
         }
         insertWithMessage(job);
         return job;
+    }
+
+    /** The worker builds the outpainting canvas at full size: it must fit the upload limits too. */
+    private void refuseOversizedCanvas(Upload upload, Margins m) {
+        long w = (long) upload.width + m.left() + m.right();
+        long h = (long) upload.height + m.top() + m.bottom();
+        if (w > uploadLimits.maxSide() || h > uploadLimits.maxSide() || w * h > uploadLimits.maxPixels()) {
+            throw new ProblemException(Problem.invalid(java.util.List.of(new Problem.FieldError("outpaint", "outpaint_out_of_range",
+                    "the canvas would be " + w + "x" + h + "; the upload limits are " + uploadLimits.maxSide()
+                            + " pixels a side and " + uploadLimits.maxPixels() + " pixels"))));
+        }
     }
 
     /** A job (or an upscale inheriting its parent's URL) may not name an endpoint that answered 410 Gone. */
@@ -174,10 +194,11 @@ public class JobService {
                 with job as (
                     insert into jobs (id, tenant_id, status, mode, prompt, negative_prompt, num_samples, seed, steps,
                                       guidance_scale, sampler, model, webhook_url, webhook_events, pinned_version, traceparent,
-                                      parent_id, parent_sample, reserved_usd, preview_every, strength, region, init_upload, mask_upload)
+                                      parent_id, parent_sample, reserved_usd, preview_every, strength, region, init_upload, mask_upload,
+                                      outpaint)
                     values (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, cast(?12 as text), cast(?13 as text),
                             cast(?14 as text), cast(?15 as text), cast(?19 as uuid), cast(?20 as int), cast(?21 as numeric), ?22, cast(?23 as double precision), cast(?24 as text),
-                            cast(?25 as uuid), cast(?26 as uuid))
+                            cast(?25 as uuid), cast(?26 as uuid), cast(?27 as text))
                     returning seq, created_at, updated_at),
                 message as (
                     insert into outbox (tenant_id, topic, message_key, payload, traceparent)
@@ -197,6 +218,7 @@ public class JobService {
                 .setParameter(24, job.region)
                 .setParameter(25, job.initUpload == null ? null : job.initUpload.toString())
                 .setParameter(26, job.maskUpload == null ? null : job.maskUpload.toString())
+                .setParameter(27, job.outpaint)
                 .getSingleResult();
         job.seq = ((Number) generated[0]).longValue();
         job.createdAt = timestamp(generated[1]);

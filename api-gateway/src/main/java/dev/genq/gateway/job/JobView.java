@@ -21,7 +21,8 @@ public record JobView(UUID id, String status, String mode, UUID parentId, Intege
     public record Params(String prompt, String negativePrompt, int numSamples, long seed, int steps,
                          double guidanceScale, String sampler, String model, String webhook,
                          List<String> webhookEventsFilter, Integer previewEvery, Double strength,
-                         dev.genq.storage.job.Region region, UUID initImage, UUID maskImage) {
+                         dev.genq.storage.job.Region region, UUID initImage, UUID maskImage,
+                         dev.genq.storage.job.Margins outpaint) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

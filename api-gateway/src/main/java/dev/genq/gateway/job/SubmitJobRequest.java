@@ -28,13 +28,21 @@ public record SubmitJobRequest(
         @Schema(description = "with init_image: how much of it is denoised again, 0 keeps it, 1 ignores it",
                 minimum = "0", maximum = "1", defaultValue = "0.75") Double strength,
         @Schema(description = "inpainting, with init_image: an accepted upload, cropped and resized like it, white (or "
-                + "transparent) where the image is redrawn and black where every pixel is kept") String maskImage) {
+                + "transparent) where the image is redrawn and black where every pixel is kept") String maskImage,
+        @Schema(description = "outpainting (zoom out), with init_image: margins in the upload's pixels that extend its "
+                + "canvas; they are drawn, the upload's area kept; strength defaults to 1") Margins outpaint) {
+
+    /** An outpainting's margins, in the upload's pixels. */
+    @Schema(name = "Margins")
+    public record Margins(@Schema(minimum = "0") Integer left, @Schema(minimum = "0") Integer top,
+                          @Schema(minimum = "0") Integer right, @Schema(minimum = "0") Integer bottom) {
+    }
 
     /** The fields a text-only request had before image inputs (every image field absent). */
     public SubmitJobRequest(String prompt, String negativePrompt, String mode, Integer numSamples, Long seed, Integer steps,
                             Double guidanceScale, String sampler, String model, String webhook,
                             java.util.List<String> webhookEventsFilter, Integer previewEvery) {
         this(prompt, negativePrompt, mode, numSamples, seed, steps, guidanceScale, sampler, model, webhook,
-                webhookEventsFilter, previewEvery, null, null, null);
+                webhookEventsFilter, previewEvery, null, null, null, null);
     }
 }

@@ -7,7 +7,10 @@ public record ValidJob(String prompt, String negativePrompt, JobMode mode, int n
                        double guidanceScale, String sampler, String model, String webhookUrl, String webhookEvents,
                        int previewEvery, InitImage initImage) {
 
-    /** Image-to-image: the upload ids as given (checked against the tenant's uploads when the job is created). */
-    public record InitImage(String upload, String mask, double strength) {
+    /**
+     * Image-to-image: the upload ids as given (checked against the tenant's uploads when the job is created), and
+     * for outpainting its margins (null otherwise).
+     */
+    public record InitImage(String upload, String mask, double strength, dev.genq.storage.job.Margins outpaint) {
     }
 }

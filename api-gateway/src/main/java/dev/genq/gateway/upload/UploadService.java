@@ -70,12 +70,12 @@ public class UploadService {
      *
      * @throws ProblemException 400 (field error) upload_not_found, upload_not_scanned or input_flagged
      */
-    public UUID usableInput(UUID tenantId, String id, String field) {
+    public Upload usableInput(UUID tenantId, String id, String field) {
         UUID uploadId = parse(id, field);
         Upload upload = Upload.findLive(uploadId, tenantId).orElseThrow(() -> fieldError(field, "upload_not_found",
                 "no upload " + id + " for this tenant (or it expired)"));
         return switch (upload.status) {
-            case ACCEPTED -> uploadId;
+            case ACCEPTED -> upload;
             case SCANNING -> throw new ProblemException(Problem.of(409, "upload_not_scanned", "Conflict",
                     "upload " + id + " (" + field + ") is still being scanned; send the job again when GET /v1/uploads/" + id
                             + " says accepted"), java.util.Map.of("Retry-After", "1"));

@@ -166,6 +166,29 @@ class UploadApiTest {
         assertEquals(before, jobs());
     }
 
+    @Test
+    void outpaintingNeedsAnInitImageMarginsAndACanvasWithinTheLimits() {
+        String image = upload(UploadFixtures.disk("png", 64, 32, false), "image/png");
+        setStatus(image, "accepted");
+        long before = jobs();
+        String init = "\"init_image\":\"" + image + "\"";
+        given().contentType(ContentType.JSON).body("{\"prompt\":\"a cat\",\"outpaint\":{\"left\":8}}").when().post("/v1/jobs").then()
+                .statusCode(400).body("code", equalTo("init_image_required")).body("field", equalTo("outpaint"));
+        given().contentType(ContentType.JSON).body("{\"prompt\":\"a cat\"," + init + ",\"outpaint\":{}}").when().post("/v1/jobs").then()
+                .statusCode(400).body("code", equalTo("outpaint_out_of_range"));
+        given().contentType(ContentType.JSON).body("{\"prompt\":\"a cat\"," + init + ",\"outpaint\":{\"left\":-1,\"top\":4}}")
+                .when().post("/v1/jobs").then().statusCode(400).body("code", equalTo("outpaint_out_of_range"));
+        given().contentType(ContentType.JSON).body("{\"prompt\":\"a cat\"," + init + ",\"mask_image\":\"" + image
+                + "\",\"outpaint\":{\"top\":4}}").when().post("/v1/jobs").then().statusCode(400).body("code", equalTo("outpaint_and_mask"));
+        // 64 + 4000 + 100 is over the 4096-pixel side the worker would have to build
+        given().contentType(ContentType.JSON).body("{\"prompt\":\"a cat\"," + init + ",\"outpaint\":{\"left\":4000,\"right\":100}}")
+                .when().post("/v1/jobs").then().statusCode(400).body("code", equalTo("outpaint_out_of_range"));
+        assertEquals(before, jobs());
+        given().contentType(ContentType.JSON).body("{\"prompt\":\"a cat\"," + init + ",\"outpaint\":{\"top\":16,\"bottom\":16}}")
+                .when().post("/v1/jobs").then().statusCode(202).body("params.outpaint.top", equalTo(16))
+                .body("params.outpaint.left", equalTo(0)).body("params.strength", equalTo(1.0f));
+    }
+
     static String otherTenantKey() {
         String tenant = TestKeys.as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("name", "uploads-" + UUID.randomUUID()))
                 .when().post("/v1/admin/tenants").then().statusCode(201).extract().path("id");

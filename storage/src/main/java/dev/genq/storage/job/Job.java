@@ -83,6 +83,9 @@ public class Job extends PanacheEntityBase {
     @Column(name = "mask_upload")
     public UUID maskUpload;
 
+    /** Outpainting (V20): {@link Margins} around the init upload, "left,top,right,bottom"; null otherwise. */
+    public String outpaint;
+
     /** Where this job's events are sent, if anywhere, and which ones (comma-separated; null = all). */
     @Column(name = "webhook_url")
     public String webhookUrl;

@@ -16,6 +16,7 @@ import dev.genq.storage.job.Region;
 import dev.genq.worker.stage.SourceImageInput;
 import dev.genq.worker.stage.UploadedImageInput;
 import dev.genq.storage.upload.Upload;
+import dev.genq.storage.job.Margins;
 import dev.genq.storage.upload.UploadStatus;
 import dev.genq.storage.messaging.JobRequested;
 import dev.genq.worker.batch.JobExecution;
@@ -165,6 +166,9 @@ public class JobRunner {
         byte[] mask = job.maskUpload == null ? null : acceptedUpload(job, job.maskUpload);
         if (image == null || (job.maskUpload != null && mask == null)) {
             return null;
+        }
+        if (job.outpaint != null) {
+            return UploadedImageInput.outpaint(image, Margins.parse(job.outpaint), base.spec());
         }
         return UploadedImageInput.prepare(image, mask, base.spec());
     }

@@ -1,5 +1,6 @@
 package dev.genq.worker.stage;
 
+import dev.genq.storage.job.Margins;
 import dev.genq.worker.engine.Images;
 import dev.genq.worker.engine.ModelSpec;
 import java.awt.image.BufferedImage;
@@ -10,8 +11,9 @@ import java.awt.image.BufferedImage;
  * <p>
  * The rule: the largest centred square is cropped, then each model pixel is the average of the block of
  * source pixels it covers (when enlarging, the nearest source pixel). A square upload at the model's resolution
- * passes through unchanged, so an inpainting keeps its unmasked pixels byte for byte. A mask pixel is redrawn
- * where its mean brightness is at least half (white), kept where it is dark (black).
+ * passes through unchanged, so an inpainting keeps its unmasked pixels byte for byte. A mask is fitted the same
+ * way except that each model pixel takes its block's brightest pixel, and is redrawn where that pixel's mean
+ * byte is at least 128 (white), kept where it is dark (black): a block with any white in it is redrawn.
  */
 public final class UploadedImageInput {
     private UploadedImageInput() {
@@ -22,18 +24,31 @@ public final class UploadedImageInput {
      * @throws IllegalArgumentException if a PNG is not an image
      */
     public static SourceImageInput prepare(byte[] png, byte[] mask, ModelSpec base) {
+        return prepare(Images.decode(png), mask == null ? null : Images.decode(mask), base);
+    }
+
+    /**
+     * Outpainting: the upload on the canvas its margins make, the margins redrawn. A model pixel is redrawn if any
+     * of the canvas pixels it averages is margin, so every kept pixel is the upload's alone.
+     */
+    public static SourceImageInput outpaint(byte[] png, Margins margins, ModelSpec base) {
+        OutpaintCanvas canvas = OutpaintCanvas.around(Images.decode(png), margins);
+        return prepare(canvas.canvas(), canvas.mask(), base);
+    }
+
+    private static SourceImageInput prepare(BufferedImage img, BufferedImage mask, ModelSpec base) {
         int r = base.resolution();
-        float[] image = Images.chw(fit(Images.decode(png), r));
+        float[] image = Images.chw(fit(img, r));
         if (mask == null) {
             return new SourceImageInput(image, null);
         }
-        float[] m = Images.chw(fit(Images.decode(mask), r));
+        BufferedImage fitted = fitMax(mask, r);
         int plane = r * r;
         float[] redo = new float[image.length];
         for (int i = 0; i < plane; i++) {
-            // chw values are v / 127.5 - 1: a mean above 0 is a mean byte of at least 128
-            float brightness = (m[i] + m[plane + i] + m[2 * plane + i]) / 3f;
-            float v = brightness >= 0f ? 1f : 0f;
+            int rgb = fitted.getRGB(i % r, i / r);
+            int mean = (((rgb >> 16) & 0xFF) + ((rgb >> 8) & 0xFF) + (rgb & 0xFF)) / 3;
+            float v = mean >= 128 ? 1f : 0f;
             for (int c = 0; c < image.length / plane; c++) {
                 redo[c * plane + i] = v;
             }
@@ -41,8 +56,18 @@ public final class UploadedImageInput {
         return new SourceImageInput(image, redo);
     }
 
+    /** A mask fitted like its image, each pixel its block's brightest: any white in a block shows. */
+    private static BufferedImage fitMax(BufferedImage mask, int size) {
+        return fit(mask, size, true);
+    }
+
     /** The centred square, averaged down (or sampled up) to {@code size}×{@code size}. */
     static BufferedImage fit(BufferedImage img, int size) {
+        return fit(img, size, false);
+    }
+
+    /** @param brightest each output pixel is its block's brightest pixel rather than its mean (for masks) */
+    private static BufferedImage fit(BufferedImage img, int size, boolean brightest) {
         int side = Math.min(img.getWidth(), img.getHeight());
         int left = (img.getWidth() - side) / 2;
         int top = (img.getHeight() - side) / 2;
@@ -56,13 +81,19 @@ public final class UploadedImageInput {
                 long red = 0;
                 long green = 0;
                 long blue = 0;
+                int max = 0;
                 for (int yy = y0; yy < y1; yy++) {
                     for (int xx = x0; xx < x1; xx++) {
                         int rgb = img.getRGB(left + xx, top + yy);
                         red += (rgb >> 16) & 0xFF;
                         green += (rgb >> 8) & 0xFF;
                         blue += rgb & 0xFF;
+                        max = Math.max(max, (((rgb >> 16) & 0xFF) + ((rgb >> 8) & 0xFF) + (rgb & 0xFF)) / 3);
                     }
+                }
+                if (brightest) {
+                    out.setRGB(x, y, max << 16 | max << 8 | max);
+                    continue;
                 }
                 long n = (long) (x1 - x0) * (y1 - y0);
                 out.setRGB(x, y, (int) ((red + n / 2) / n) << 16 | (int) ((green + n / 2) / n) << 8 | (int) ((blue + n / 2) / n));

@@ -79,4 +79,28 @@ class UploadedImageInputTest {
         }
         assertEquals(6f, drawn, "two pixels times three channels");
     }
+
+    @Test
+    void outpaintingPutsTheUploadOnALargerCanvasAndRedrawsExactlyTheMargins() throws Exception {
+        BufferedImage img = noise(32, 32, 4);
+        // 8 px left and right, 16 top and bottom: a 48x64 canvas, its centre 48x48 square fitted 3:2 to 32 px
+        SourceImageInput in = UploadedImageInput.outpaint(png(img), new dev.genq.storage.job.Margins(8, 16, 8, 16), TINY);
+        int plane = 32 * 32;
+        // the square is canvas rows 8..55 and every column; the upload covers columns 8..39, rows 16..47 of the
+        // canvas, which are square rows 8..39: model pixels whose 1.5 px block lies inside both ranges are kept
+        int kept = 0;
+        for (int y = 0; y < 32; y++) {
+            for (int x = 0; x < 32; x++) {
+                int x0 = x * 48 / 32;
+                int x1 = Math.max(x0 + 1, (x + 1) * 48 / 32);
+                int y0 = y * 48 / 32;
+                int y1 = Math.max(y0 + 1, (y + 1) * 48 / 32);
+                boolean inside = x0 >= 8 && x1 <= 40 && y0 >= 8 && y1 <= 40;
+                assertEquals(inside ? 0f : 1f, in.redo()[y * 32 + x], "model pixel " + x + "," + y);
+                assertEquals(in.redo()[y * 32 + x], in.redo()[2 * plane + y * 32 + x]);
+                kept += inside ? 1 : 0;
+            }
+        }
+        assertEquals(21 * 21, kept, "the upload's area, less any block that touches a margin");
+    }
 }
