@@ -4,7 +4,9 @@
 - image-to-image: a sketch drawn here (128x128, so the resize rule is exercised) is uploaded, scanned by
   moderation, then used as init_image for a prompt at strengths 0.5 and 0.75;
 - inpainting: a released sample of a text-to-image job is downloaded and uploaded again, with a mask (white:
-  redrawn, black: kept); the results must keep every black pixel of the source exactly, or the script fails.
+  redrawn, black: kept); the results must keep every black pixel of the source exactly, or the script fails;
+- outpainting (zoom out): the centre 16x16 of a released sample is uploaded with 8 px margins on every side,
+  a 32x32 canvas: the model draws the margins around the crop, whose pixels must come back exactly.
 
 Each row: the source, the mask where there is one, then the results. A result moderation held back is left
 out (and reported), never drawn; like make_contact_sheet.py it refuses to write a sheet with a blank result.
@@ -124,6 +126,38 @@ def inpainting(api, key, seed, failures):
     return rows
 
 
+def outpainting(api, key, seed, failures):
+    rows = []
+    for prompt in ("rocket", "cat face"):
+        text = finished(api, key, call(api, key, "POST", "/v1/jobs", {"prompt": prompt, "num_samples": 4, "seed": seed})["id"])
+        chosen = first_released(text, prompt, "preview")
+        if chosen is None:
+            failures.append(f"{prompt!r}: " + no_sample(text, "preview"))
+            continue
+        crop = image(chosen["url"]).crop((8, 8, 24, 24))
+        up = upload(api, key, png(crop))
+        if up["status"] != "accepted":
+            failures.append(f"{prompt!r}: upload {up['status']}")
+            continue
+        cells = [("crop 16px", crop.resize((32, 32), Image.NEAREST))]
+        job = finished(api, key, call(api, key, "POST", "/v1/jobs", {
+            "prompt": prompt, "num_samples": 4, "seed": seed + 2, "init_image": up["id"],
+            "outpaint": {"left": 8, "top": 8, "right": 8, "bottom": 8}})["id"])
+        got = released(job)
+        if not got:
+            print(f"  outpaint {prompt!r}: " + no_sample(job, "outpainting"), flush=True)
+        for s in got[:4]:
+            out = image(s["url"])
+            if any(out.getpixel((x + 8, y + 8)) != crop.getpixel((x, y)) for y in range(16) for x in range(16)):
+                failures.append(f"outpainting {prompt!r}: a pixel of the crop changed")
+            cells.append(("zoom out", out))
+        print("outpaint", prompt, job["status"], f"{len(got)} released", flush=True)
+        if len(cells) == 1:
+            failures.append(f"outpainting {prompt!r}: nothing released")
+        rows.append((f"outpainting: the centre of {prompt!r}, 8 px margins", cells))
+    return rows
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--api", default="http://127.0.0.1:8080")
@@ -131,7 +165,8 @@ def main():
     args = p.parse_args()
     key = client_key()
     failures = []
-    rows = image_to_image(args.api, key, args.seed, failures) + inpainting(args.api, key, args.seed, failures)
+    rows = (image_to_image(args.api, key, args.seed, failures) + inpainting(args.api, key, args.seed, failures)
+            + outpainting(args.api, key, args.seed, failures))
     draw(rows, os.path.join(ROOT, "docs/image-inputs.png"), failures)
 
 
