@@ -2,6 +2,7 @@ package dev.genq.gateway.upload;
 
 import dev.genq.api.auth.Roles;
 import dev.genq.api.problem.Problem;
+import dev.genq.api.problem.ProblemException;
 import dev.genq.gateway.tenant.CurrentTenant;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
@@ -13,7 +14,10 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -21,6 +25,8 @@ import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 @Path("/v1/uploads")
 @Produces(MediaType.APPLICATION_JSON)
@@ -34,10 +40,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class UploadResource {
     private final UploadService uploads;
     private final CurrentTenant tenant;
+    private final UploadSettings settings;
 
-    public UploadResource(UploadService uploads, CurrentTenant tenant) {
+    public UploadResource(UploadService uploads, CurrentTenant tenant, UploadSettings settings) {
         this.uploads = uploads;
         this.tenant = tenant;
+        this.settings = settings;
     }
 
     @POST
@@ -57,6 +65,29 @@ public class UploadResource {
     public Response upload(byte[] body) {
         UploadView view = UploadView.of(uploads.create(tenant.id(), body == null ? new byte[0] : body));
         return Response.created(URI.create("/v1/uploads/" + view.id())).entity(view).build();
+    }
+
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    @Blocking
+    @Operation(summary = "Upload an image as a form", description = "The same as the raw upload, from a multipart form "
+            + "whose part 'file' holds the image (curl -F file=@picture.png).")
+    @APIResponse(responseCode = "201", description = "stored; moderation scans it next",
+            content = @Content(schema = @Schema(implementation = UploadView.class)))
+    @APIResponse(responseCode = "400", description = "refused, nothing stored: file_required or a code of the raw upload",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response uploadForm(@RestForm("file") FileUpload file) {
+        if (file == null) {
+            throw ProblemException.badRequest("file_required", "the form needs a part named 'file' holding the image");
+        }
+        try {
+            if (Files.size(file.uploadedFile()) > settings.maxBytes()) {
+                throw ProblemException.badRequest("body_too_large", "the file is larger than " + settings.maxBytes() + " bytes");
+            }
+            return upload(Files.readAllBytes(file.uploadedFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a form upload back from disk", e);
+        }
     }
 
     @GET

@@ -84,6 +84,20 @@ class UploadApiTest {
     }
 
     @Test
+    void aMultipartFormWorksLikeTheRawBody() throws Exception {
+        String id = given().multiPart("file", "disk.png", UploadFixtures.disk("png", 24, 24, false), "image/png")
+                .when().post("/v1/uploads").then().statusCode(201).body("format", equalTo("png"))
+                .body("width", equalTo(24)).extract().path("id");
+        assertEquals(24, stored(id).getHeight());
+        long rows = uploads();
+        given().multiPart("file", "x.png", "not an image".getBytes(), "image/png").when().post("/v1/uploads").then()
+                .statusCode(400).body("code", equalTo("not_an_image"));
+        given().multiPart("other", "x.png", UploadFixtures.disk("png", 24, 24, false), "image/png").when().post("/v1/uploads")
+                .then().statusCode(400).body("code", equalTo("file_required"));
+        assertEquals(rows, uploads());
+    }
+
+    @Test
     void refusedUploadsGetAStableCodeAndStoreNothing() {
         long rows = uploads();
         int objects = objects();
