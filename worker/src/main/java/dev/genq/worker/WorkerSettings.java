@@ -54,6 +54,13 @@ public interface WorkerSettings {
     @WithDefault("1")
     int srForwardRows();
 
+    /**
+     * Inpainting and outpainting: how many times each step is taken again after a jump back to its noise level
+     * (RePaint's resampling), so the drawn part agrees with the kept part; each costs one more model pass per step.
+     */
+    @WithDefault("2")
+    int inpaintResamples();
+
     /** Intra-op threads for libtorch. */
     @WithDefault("2")
     int threads();

@@ -59,30 +59,38 @@ public final class JobExecution {
 
     /** @param preview for an upscale job, the released preview sample (CHW in [-1, 1]) to sharpen; no base stage */
     public JobExecution(Job job, LoadedModel base, LoadedModel superResolution, float[] preview) {
-        this(job, base, superResolution, preview, null);
+        this(job, base, superResolution, preview, null, 0);
     }
 
-    /** A variation job: its base stage starts from {@code source}, at the job's strength, for its share of the steps. */
-    public static JobExecution variation(Job job, LoadedModel base, SourceImageInput source) {
-        return new JobExecution(job, base, null, null, source);
+    /**
+     * A variation job: its base stage starts from {@code source}, at the job's strength, for its share of the steps.
+     *
+     * @param resamples where the source has a mask, the resampling jumps per step (RePaint); ignored otherwise
+     */
+    public static JobExecution variation(Job job, LoadedModel base, SourceImageInput source, int resamples) {
+        return new JobExecution(job, base, null, null, source, resamples);
     }
 
     /**
      * An image-to-image job: like a variation, from an upload; a full job's samples then go through
      * super-resolution as a text-to-image job's do.
      */
-    public static JobExecution imageToImage(Job job, LoadedModel base, LoadedModel superResolution, SourceImageInput source) {
-        return new JobExecution(job, base, superResolution, null, source);
+    public static JobExecution imageToImage(Job job, LoadedModel base, LoadedModel superResolution, SourceImageInput source,
+                                            int resamples) {
+        return new JobExecution(job, base, superResolution, null, source, resamples);
     }
 
-    private JobExecution(Job job, LoadedModel base, LoadedModel superResolution, float[] preview, SourceImageInput source) {
+    private JobExecution(Job job, LoadedModel base, LoadedModel superResolution, float[] preview, SourceImageInput source,
+                         int resamples) {
         this.job = job;
         int n = job.numSamples;
         PromptInput prompt = PromptInput.encode(base.tokenizer(), job.prompt, job.negativePrompt);
         this.promptTruncated = prompt.truncated();
         List<StageRun> plan = new ArrayList<>(2);
         if (source != null) {
-            plan.add(new StageRun(Stage.BASE, base, new Strength(job.strength).steps(job.steps), job.sampler, job.strength, n));
+            // a masked run batches only with masked runs of the same resampling: the jumps change every row's path
+            plan.add(new StageRun(Stage.BASE, base, new Strength(job.strength).steps(job.steps), job.sampler, job.strength,
+                    source.redo() == null ? 0 : resamples, n));
         } else if (preview == null) {
             plan.add(new StageRun(Stage.BASE, base, job.steps, job.sampler, n));
         }

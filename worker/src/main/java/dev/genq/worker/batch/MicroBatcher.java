@@ -131,7 +131,8 @@ public class MicroBatcher {
     }
 
     private StageResult runStage(StageKey key, List<SampleTask> tasks, BatchStepListener listener) {
-        DiffusionEngine.Sampling sampling = DiffusionEngine.Sampling.deterministic(key.sampler(), key.steps());
+        DiffusionEngine.Sampling sampling = DiffusionEngine.Sampling.deterministic(key.sampler(), key.steps())
+                .withResamples(key.resamples());
         LoadedModel model = tasks.get(0).job().model(key.stage());
         return switch (key.stage()) {
             case BASE -> key.strength() != null

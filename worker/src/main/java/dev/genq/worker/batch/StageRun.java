@@ -15,14 +15,17 @@ final class StageRun {
     int pending;
 
     StageRun(Stage stage, LoadedModel model, int steps, String sampler, int samples) {
-        this(stage, model, steps, sampler, null, samples);
+        this(stage, model, steps, sampler, null, 0, samples);
     }
 
-    /** @param strength a variation's (its steps are the ones it runs), else null */
-    StageRun(Stage stage, LoadedModel model, int steps, String sampler, Double strength, int samples) {
+    /**
+     * @param strength  a variation's (its steps are the ones it runs), else null
+     * @param resamples a masked run's resampling jumps per step, else 0
+     */
+    StageRun(Stage stage, LoadedModel model, int steps, String sampler, Double strength, int resamples, int samples) {
         this.stage = stage;
         this.model = model;
-        this.key = new StageKey(model.spec().name(), stage, model.spec().resolution(), steps, sampler, strength);
+        this.key = new StageKey(model.spec().name(), stage, model.spec().resolution(), steps, sampler, strength, resamples);
         this.results = new SampleResult[samples];
         this.pending = samples;
     }

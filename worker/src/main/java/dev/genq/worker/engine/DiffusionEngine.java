@@ -43,9 +43,22 @@ public final class DiffusionEngine {
      * Which sampler, how many steps, DDIM's eta (ignored by the others), and the timestep spacing (null:
      * the package's; set for evaluations and benchmarks that compare spacings on one package).
      */
-    public record Sampling(String sampler, int steps, double eta, TimestepSpacing spacing) {
+    /**
+     * @param resamples for a run that keeps part of its sources (inpainting): how many times each step but the last
+     *                  is taken again after jumping back to its noise level (RePaint's resampling), so the redrawn
+     *                  part agrees with the kept part; 0 for none, and ignored by samplers that cannot restart a step
+     */
+    public record Sampling(String sampler, int steps, double eta, TimestepSpacing spacing, int resamples) {
         public Sampling(String sampler, int steps, double eta) {
-            this(sampler, steps, eta, null);
+            this(sampler, steps, eta, null, 0);
+        }
+
+        public Sampling(String sampler, int steps, double eta, TimestepSpacing spacing) {
+            this(sampler, steps, eta, spacing, 0);
+        }
+
+        public Sampling withResamples(int n) {
+            return new Sampling(sampler, steps, eta, spacing, n);
         }
 
         NoiseSchedule schedule(LoadedModel model) {
@@ -277,10 +290,7 @@ public final class DiffusionEngine {
                 try (NDManager step = m.newSubManager()) {
                     // intermediates follow x into the step's manager and are freed with it
                     x.tempAttach(step);
-                    float[] tValues = new float[rows.length];
-                    Arrays.fill(tValues, ts[i]);
-                    NDArray out = epsilon(step, x, step.create(tValues));
-                    NDArray eps = vPrediction ? vToEpsilon(out, x, model.schedule().alphaBar(ts[i])) : out;
+                    NDArray eps = guidedEpsilon(step, x, ts[i], vPrediction);
                     if (i + 1 < ts.length && listener.previews().wants(i + 1, ts.length)) {
                         long previewStart = System.nanoTime();
                         listener.previews().take(i + 1, ts.length, rows.clone(),
@@ -289,7 +299,18 @@ public final class DiffusionEngine {
                     }
                     NDArray next = sampler.step(eps, i, x, noise);
                     if (known != null) {
-                        next = known.composite(next, i + 1 < ts.length ? model.schedule().alphaBar(ts[i + 1]) : 1.0);
+                        double levelAfter = i + 1 < ts.length ? model.schedule().alphaBar(ts[i + 1]) : 1.0;
+                        next = known.composite(next, levelAfter);
+                        if (i + 1 < ts.length && sampler.restartable()) {
+                            for (int jump = 0; jump < sampling.resamples(); jump++) {
+                                // back to this step's noise level with fresh noise, then the step again: the drawn
+                                // part is denoised once more next to the kept part, and so follows it
+                                NDArray back = KnownRegion.renoise(next, levelAfter, model.schedule().alphaBar(ts[i]),
+                                        noise.next(step, i));
+                                NDArray redone = sampler.step(guidedEpsilon(step, back, ts[i], vPrediction), i, back, noise);
+                                next = known.composite(redone, levelAfter);
+                            }
+                        }
                     }
                     next.attach(m);
                     x.close();
@@ -316,6 +337,14 @@ public final class DiffusionEngine {
                 results.add(new SampleResult(images[i], stepsRun[i], seconds[i]));
             }
             return new StageResult(results, resolution, sampling.steps(), (System.nanoTime() - t0) / 1e9);
+        }
+
+        /** The noise prediction for {@code xt} at timestep {@code t}, guided, as epsilon whatever the model predicts. */
+        NDArray guidedEpsilon(NDManager step, NDArray xt, int t, boolean vPrediction) {
+            float[] tValues = new float[rows.length];
+            Arrays.fill(tValues, t);
+            NDArray out = epsilon(step, xt, step.create(tValues));
+            return vPrediction ? vToEpsilon(out, xt, model.schedule().alphaBar(t)) : out;
         }
 
         /** Classifier-free guidance per row; rows with scale 1 take the conditional prediction exactly. */

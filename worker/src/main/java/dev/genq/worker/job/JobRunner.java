@@ -52,16 +52,19 @@ public class JobRunner {
     private final Duration queueDeadline;
     /** A message that needs no run (skipped, or the job failed here and then): its offset may be committed. */
     private static final CompletableFuture<Void> NOTHING_TO_DO = CompletableFuture.completedFuture(null);
+    private final int inpaintResamples;
+
     /** Jobs whose execution is in this worker's batcher now. */
     private final java.util.Set<java.util.UUID> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public JobRunner(ModelRegistry models, MicroBatcher batcher, JobFinisher finisher, WorkerMeters meters,
-                     ObjectStore store, JobLeases leases,
+                     ObjectStore store, JobLeases leases, dev.genq.worker.WorkerSettings settings,
                      @org.eclipse.microprofile.config.inject.ConfigProperty(name = JobStatus.QUEUE_DEADLINE,
                              defaultValue = JobStatus.QUEUE_DEADLINE_DEFAULT)
                      Duration queueDeadline) {
         this.store = store;
         this.leases = leases;
+        this.inpaintResamples = settings.inpaintResamples();
         this.queueDeadline = queueDeadline;
         this.models = models;
         this.batcher = batcher;
@@ -124,14 +127,14 @@ public class JobRunner {
                 return NOTHING_TO_DO;
             }
             execution = JobExecution.variation(job, base, SourceImageInput.decodePng(png, base.spec(),
-                    job.region == null ? null : Region.parse(job.region)));
+                    job.region == null ? null : Region.parse(job.region)), inpaintResamples);
         } else if (job.initUpload != null) {
             SourceImageInput source = uploadedSource(job, base);
             if (source == null) {
                 fail(job, "input_unavailable", "an upload this job names may not be used (flagged, expired or deleted)");
                 return NOTHING_TO_DO;
             }
-            execution = JobExecution.imageToImage(job, base, sr, source);
+            execution = JobExecution.imageToImage(job, base, sr, source, inpaintResamples);
         } else if (job.parentId != null) {
             float[] preview = parentSample(job, sr);
             if (preview == null) {

@@ -35,6 +35,12 @@ public final class DpmSolverPlusPlus2mSampler extends ScheduledSampler {
         }
     }
 
+    /** Its step uses the previous step's output: taking a step twice would mix two histories. */
+    @Override
+    public boolean restartable() {
+        return false;
+    }
+
     @Override
     public NDArray step(NDArray epsilon, int i, NDArray x, StepNoise noise) {
         double aS = t.alphaBar(i);

@@ -31,6 +31,15 @@ public interface Sampler {
      */
     NDArray step(NDArray epsilon, int i, NDArray x, StepNoise noise);
 
+    /**
+     * Whether step {@code i} may be taken again from another {@code x} after it was taken (RePaint's resampling
+     * jumps): true for samplers whose step depends on nothing but its arguments; a multistep solver, which
+     * remembers the outputs of the steps before, says false.
+     */
+    default boolean restartable() {
+        return true;
+    }
+
     /** Keeps only these rows of any per-sample state (samples dropped from the batch mid-run). */
     default void retainRows(int[] rows) {
     }
