@@ -79,6 +79,8 @@ public class UploadService {
             case SCANNING -> throw new ProblemException(Problem.of(409, "upload_not_scanned", "Conflict",
                     "upload " + id + " (" + field + ") is still being scanned; send the job again when GET /v1/uploads/" + id
                             + " says accepted"), java.util.Map.of("Retry-After", "1"));
+            case IN_REVIEW -> throw ProblemException.conflict("upload_in_review", "upload " + id + " (" + field
+                    + ") was flagged by the safety policy and waits for a reviewer; it can be used if they accept it");
             case FLAGGED -> throw new ProblemException(Problem.of(422, "input_flagged", "Input refused",
                     "upload " + id + " (" + field + ") was flagged by the safety policy and cannot be used"));
         };

@@ -8,12 +8,12 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * An upload as its tenant sees it. {@code status}: scanning (moderation has not scored it yet), accepted (jobs
- * may use it as {@code init_image} or {@code mask_image} until {@code expires_at}) or flagged (never used;
- * {@code reasons} says why).
+ * may use it as {@code init_image} or {@code mask_image} until {@code expires_at}), flagged (never used;
+ * {@code reasons} says why) or in_review (flagged, and waiting for a reviewer where moderation is set so).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Schema(name = "Upload")
-public record UploadView(UUID id, @Schema(enumeration = {"scanning", "accepted", "flagged"}) String status,
+public record UploadView(UUID id, @Schema(enumeration = {"scanning", "accepted", "flagged", "in_review"}) String status,
                          @Schema(enumeration = {"png", "jpeg", "webp"}) String format, int width, int height, int bytes,
                          String reasons, OffsetDateTime createdAt, OffsetDateTime expiresAt) {
 

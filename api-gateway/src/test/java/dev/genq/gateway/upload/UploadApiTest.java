@@ -146,10 +146,14 @@ class UploadApiTest {
         String body = "{\"prompt\":\"a green apple\",\"steps\":10,\"init_image\":\"" + image + "\"}";
         given().contentType(ContentType.JSON).body(body).when().post("/v1/jobs").then().statusCode(409)
                 .header("Retry-After", "1").body("code", equalTo("upload_not_scanned"));
+        setStatus(image, "in_review");
+        given().contentType(ContentType.JSON).body(body).when().post("/v1/jobs").then().statusCode(409)
+                .body("code", equalTo("upload_in_review"));
+        given().when().get("/v1/uploads/" + image).then().body("status", equalTo("in_review"));
         setStatus(image, "flagged");
         given().contentType(ContentType.JSON).body(body).when().post("/v1/jobs").then().statusCode(422)
                 .body("code", equalTo("input_flagged"));
-        assertEquals(before, jobs(), "nothing created for an unscanned or flagged input");
+        assertEquals(before, jobs(), "nothing created for an unscanned, held or flagged input");
 
         setStatus(image, "accepted");
         given().contentType(ContentType.JSON).body(body).when().post("/v1/jobs").then().statusCode(202)

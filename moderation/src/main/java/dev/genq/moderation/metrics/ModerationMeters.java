@@ -59,9 +59,10 @@ public class ModerationMeters {
         }
         uploadsScanned("accepted");
         uploadsScanned("flagged");
+        uploadsScanned("in_review");
     }
 
-    /** Uploads scanned, by outcome: accepted or flagged. */
+    /** Uploads scanned, by outcome: accepted, flagged or in_review. */
     public Counter uploadsScanned(String outcome) {
         return registry.counter("genq.moderation.uploads", "outcome", outcome);
     }

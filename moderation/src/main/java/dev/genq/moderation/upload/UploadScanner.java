@@ -24,7 +24,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Scores every upload still {@code scanning} with the safety classifier, the same policy as samples: an upload
- * a concept would quarantine is flagged (no job may use it), any other is accepted. Uploads are claimed with
+ * a concept would quarantine is flagged (no job may use it) or, by configuration, held for review; any other is
+ * accepted. Uploads are claimed with
  * {@code for update skip locked}, so several moderation instances share the work and none is scored twice
  * at once; a failure leaves the upload scanning, to be tried again after a capped backoff.
  */
@@ -40,6 +41,14 @@ public class UploadScanner {
         /** Uploads claimed per round. */
         @WithDefault("8")
         int batch();
+
+        /** What a flagged upload becomes: refused for good, or held for a reviewer (GET /v1/upload-reviews). */
+        @WithDefault("refuse")
+        OnFlag onFlag();
+    }
+
+    public enum OnFlag {
+        REFUSE, REVIEW
     }
 
     private final ObjectStore store;
@@ -84,7 +93,8 @@ public class UploadScanner {
     private boolean scan(Upload upload) {
         try {
             Verdict verdict = scorer.scoreUpload(store.get(Buckets.UPLOADS, upload.objectKey));
-            upload.status = verdict.quarantine() ? UploadStatus.FLAGGED : UploadStatus.ACCEPTED;
+            upload.status = !verdict.quarantine() ? UploadStatus.ACCEPTED
+                    : settings.onFlag() == OnFlag.REVIEW ? UploadStatus.IN_REVIEW : UploadStatus.FLAGGED;
             upload.reasons = verdict.quarantine() ? String.join("; ", verdict.reasons()) : null;
             upload.scannedAt = OffsetDateTime.now();
             meters.uploadsScanned(upload.status.wire()).increment();

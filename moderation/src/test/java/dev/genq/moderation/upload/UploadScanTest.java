@@ -33,49 +33,58 @@ class UploadScanTest {
     ModerationFixtures fixtures;
     @Inject
     UploadExpiry expiry;
+    @Inject
+    Uploads uploads;
 
-    UUID stored(UUID tenant, byte[] png, Duration retention) {
-        UUID id = UUID.randomUUID();
-        String key = Buckets.uploadKey(tenant, id);
-        store.put(Buckets.UPLOADS, key, png, "image/png");
-        QuarkusTransaction.requiringNew().run(() -> {
-            Upload u = new Upload();
-            u.id = id;
-            u.tenantId = tenant;
-            u.status = UploadStatus.SCANNING;
-            u.format = "png";
-            u.width = 32;
-            u.height = 32;
-            u.bytes = png.length;
-            u.objectKey = key;
-            u.expiresAt = OffsetDateTime.now().plus(retention);
-            u.persist();
-        });
-        return id;
-    }
+    /** Uploads as the gateway leaves them: the object stored, the row scanning. */
+    @jakarta.enterprise.context.ApplicationScoped
+    public static class Uploads {
+        @Inject
+        ObjectStore store;
 
-    Upload awaitScanned(UUID id) throws InterruptedException {
-        long deadline = System.nanoTime() + SCAN_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Upload u = QuarkusTransaction.requiringNew().call(() -> Upload.<Upload>findById(id));
-            if (u.status != UploadStatus.SCANNING) {
-                return u;
-            }
-            Thread.sleep(50);
+        public UUID stored(UUID tenant, byte[] png, Duration retention) {
+            UUID id = UUID.randomUUID();
+            String key = Buckets.uploadKey(tenant, id);
+            store.put(Buckets.UPLOADS, key, png, "image/png");
+            QuarkusTransaction.requiringNew().run(() -> {
+                Upload u = new Upload();
+                u.id = id;
+                u.tenantId = tenant;
+                u.status = UploadStatus.SCANNING;
+                u.format = "png";
+                u.width = 32;
+                u.height = 32;
+                u.bytes = png.length;
+                u.objectKey = key;
+                u.expiresAt = OffsetDateTime.now().plus(retention);
+                u.persist();
+            });
+            return id;
         }
-        throw new AssertionError("upload " + id + " still scanning after " + SCAN_TIMEOUT);
+
+        public Upload awaitScanned(UUID id) throws InterruptedException {
+            long deadline = System.nanoTime() + SCAN_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                Upload u = QuarkusTransaction.requiringNew().call(() -> Upload.<Upload>findById(id));
+                if (u.status != UploadStatus.SCANNING) {
+                    return u;
+                }
+                Thread.sleep(50);
+            }
+            throw new AssertionError("upload " + id + " still scanning after " + SCAN_TIMEOUT);
+        }
     }
 
     @Test
     void aFlaggedUploadIsFlaggedWithItsReasonAndACleanOneAccepted() throws Exception {
         UUID tenant = fixtures.tenant().tenant();
-        UUID red = stored(tenant, ModerationFixtures.picture(Color.RED), Duration.ofHours(1));
-        UUID grey = stored(tenant, ModerationFixtures.picture(ModerationFixtures.GREY), Duration.ofHours(1));
-        Upload flagged = awaitScanned(red);
+        UUID red = uploads.stored(tenant, ModerationFixtures.picture(Color.RED), Duration.ofHours(1));
+        UUID grey = uploads.stored(tenant, ModerationFixtures.picture(ModerationFixtures.GREY), Duration.ofHours(1));
+        Upload flagged = uploads.awaitScanned(red);
         assertEquals(UploadStatus.FLAGGED, flagged.status);
         assertTrue(flagged.reasons.contains("weapon"), flagged.reasons);
         assertTrue(flagged.scannedAt != null);
-        Upload accepted = awaitScanned(grey);
+        Upload accepted = uploads.awaitScanned(grey);
         assertEquals(UploadStatus.ACCEPTED, accepted.status);
         assertNull(accepted.reasons);
     }
@@ -83,12 +92,12 @@ class UploadScanTest {
     @Test
     void expiredUploadsAreDeletedObjectAndRow() throws Exception {
         UUID tenant = fixtures.tenant().tenant();
-        UUID live = stored(tenant, ModerationFixtures.picture(ModerationFixtures.GREY), Duration.ofHours(1));
-        UUID old = stored(tenant, ModerationFixtures.picture(ModerationFixtures.GREY), Duration.ofMinutes(-1)); // expired
+        UUID live = uploads.stored(tenant, ModerationFixtures.picture(ModerationFixtures.GREY), Duration.ofHours(1));
+        UUID old = uploads.stored(tenant, ModerationFixtures.picture(ModerationFixtures.GREY), Duration.ofMinutes(-1)); // expired
         expiry.deleteExpired();
         assertNull(QuarkusTransaction.requiringNew().call(() -> Upload.findById(old)));
         assertFalse(store.exists(Buckets.UPLOADS, Buckets.uploadKey(tenant, old)));
         assertTrue(store.exists(Buckets.UPLOADS, Buckets.uploadKey(tenant, live)));
-        assertEquals(UploadStatus.ACCEPTED, awaitScanned(live).status);
+        assertEquals(UploadStatus.ACCEPTED, uploads.awaitScanned(live).status);
     }
 }

@@ -8,8 +8,10 @@ public enum UploadStatus {
     SCANNING,
     /** Scored and clean: jobs of its tenant may use it until it expires. */
     ACCEPTED,
-    /** The safety policy flagged it: no job may use it. */
-    FLAGGED;
+    /** The safety policy flagged it (or a reviewer rejected it): no job may use it. */
+    FLAGGED,
+    /** Flagged, and held for a reviewer to accept or reject (genq.moderation.uploads.on-flag=review). */
+    IN_REVIEW;
 
     public String wire() {
         return name().toLowerCase(Locale.ROOT);
