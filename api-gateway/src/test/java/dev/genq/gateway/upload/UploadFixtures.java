@@ -111,4 +111,26 @@ final class UploadFixtures {
     static byte[] gif() {
         return encode(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "gif");
     }
+
+    /** A flat mid-grey JPEG (bytes 128) tagged with the linear-RGB ICC profile: in sRGB that grey is 188. */
+    static byte[] linearRgbJpeg() {
+        BufferedImage img = new BufferedImage(16, 16, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < 16; y++) {
+            for (int x = 0; x < 16; x++) {
+                img.setRGB(x, y, 0x808080);
+            }
+        }
+        byte[] jpeg = encode(img, "jpeg");
+        byte[] icc = java.awt.color.ICC_Profile.getInstance(java.awt.color.ColorSpace.CS_LINEAR_RGB).getData();
+        byte[] tag = "ICC_PROFILE\0".getBytes(StandardCharsets.ISO_8859_1);
+        int length = 2 + tag.length + 2 + icc.length;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(jpeg, 0, 2); // SOI, then an APP2 segment holding the profile (chunk 1 of 1)
+        out.writeBytes(new byte[]{(byte) 0xFF, (byte) 0xE2, (byte) (length >> 8), (byte) length});
+        out.writeBytes(tag);
+        out.writeBytes(new byte[]{1, 1});
+        out.writeBytes(icc);
+        out.write(jpeg, 2, jpeg.length - 2);
+        return out.toByteArray();
+    }
 }
