@@ -58,7 +58,7 @@ public interface WorkerSettings {
      * Inpainting and outpainting: how many times each step is taken again after a jump back to its noise level
      * (RePaint's resampling), so the drawn part agrees with the kept part; each costs one more model pass per step.
      */
-    @WithDefault("2")
+    @WithDefault("" + dev.genq.storage.job.VariationSteps.DEFAULT_INPAINT_RESAMPLES)
     int inpaintResamples();
 
     /** Intra-op threads for libtorch. */

@@ -150,7 +150,7 @@ public class JobRequestValidator {
             int top = m.top() == null ? 0 : m.top();
             int right = m.right() == null ? 0 : m.right();
             int bottom = m.bottom() == null ? 0 : m.bottom();
-            if (left < 0 || top < 0 || right < 0 || bottom < 0 || left + top + right + bottom == 0) {
+            if (left < 0 || top < 0 || right < 0 || bottom < 0 || (long) left + top + right + bottom == 0) {
                 errors.add(new FieldError("outpaint", "outpaint_out_of_range",
                         "'outpaint' margins must be 0 or more pixels, and at least one above 0"));
             }

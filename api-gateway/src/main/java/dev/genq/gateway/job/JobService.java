@@ -121,9 +121,17 @@ public class JobService {
         if (init != null && init.outpaint() != null) {
             refuseOversizedCanvas(initUpload, init.outpaint());
         }
-        // image-to-image runs (and is billed for) the strength's share of the steps, like a variation
+        if (maskUpload != null && (maskUpload.width != initUpload.width || maskUpload.height != initUpload.height)) {
+            throw new ProblemException(Problem.invalid(java.util.List.of(new Problem.FieldError("mask_image", "mask_size_mismatch",
+                    "the mask is " + maskUpload.width + "x" + maskUpload.height + " and the image " + initUpload.width + "x"
+                            + initUpload.height + "; they must be the same size"))));
+        }
+        // image-to-image runs (and is billed for) the strength's share of the steps, like a variation; a masked
+        // run makes a few model passes a step (resampling)
+        int steps = init == null ? request.steps() : VariationSteps.run(init.strength(), request.steps());
+        boolean masked = init != null && (init.mask() != null || init.outpaint() != null);
         BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(request.model(), request.mode(),
-                request.numSamples(), init == null ? request.steps() : VariationSteps.run(init.strength(), request.steps())));
+                request.numSamples(), masked ? VariationSteps.maskedPasses(steps) : steps));
         Job job = fromRequest(tenantId, request, reserved);
         if (init != null) {
             job.initUpload = initUpload.id;
@@ -135,7 +143,10 @@ public class JobService {
         return job;
     }
 
-    /** The worker builds the outpainting canvas at full size: it must fit the upload limits too. */
+    /**
+     * The worker builds the outpainting canvas at full size: it must fit the upload limits too; and be square, since
+     * the model draws square pictures (a wider canvas would lose its sides to the centre crop).
+     */
     private void refuseOversizedCanvas(Upload upload, Margins m) {
         long w = (long) upload.width + m.left() + m.right();
         long h = (long) upload.height + m.top() + m.bottom();
@@ -143,6 +154,11 @@ public class JobService {
             throw new ProblemException(Problem.invalid(java.util.List.of(new Problem.FieldError("outpaint", "outpaint_out_of_range",
                     "the canvas would be " + w + "x" + h + "; the upload limits are " + uploadLimits.maxSide()
                             + " pixels a side and " + uploadLimits.maxPixels() + " pixels"))));
+        }
+        if (w != h) {
+            throw new ProblemException(Problem.invalid(java.util.List.of(new Problem.FieldError("outpaint", "outpaint_not_square",
+                    "the canvas would be " + w + "x" + h + "; the model draws square pictures, so the upload and its margins "
+                            + "must make a square (e.g. add " + Math.abs(w - h) + " px to " + (w < h ? "left/right" : "top/bottom") + ")"))));
         }
     }
 
@@ -318,8 +334,9 @@ public class JobService {
                 parent.negativePrompt, JobMode.PREVIEW.wire(), request.numSamples() != null ? request.numSamples() : parent.numSamples,
                 request.seed(), parent.steps, parent.guidanceScale, parent.sampler, parent.model, null, null, null));
         refuseDisabledEndpoint(tenantId, parent.webhookUrl); // a variation inherits the parent's webhook
+        int steps = VariationSteps.run(strength, valid.steps());
         BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(valid.model(), JobMode.PREVIEW, valid.numSamples(),
-                VariationSteps.run(strength, valid.steps())));
+                region == null ? steps : VariationSteps.maskedPasses(steps)));
         Job job = fromRequest(tenantId, valid, reserved);
         inheritFrom(job, parent, request.sample());
         job.strength = strength;

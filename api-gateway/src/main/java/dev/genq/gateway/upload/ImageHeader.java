@@ -110,9 +110,40 @@ public record ImageHeader(String format, int width, int height, boolean animated
                 long bits = u32le(b, 21);
                 yield new ImageHeader("webp", (int) (bits & 0x3FFF) + 1, (int) ((bits >> 14) & 0x3FFF) + 1, false);
             }
-            case "VP8X" -> new ImageHeader("webp", u24le(b, 24) + 1, u24le(b, 27) + 1, (b[20] & 0x02) != 0);
+            case "VP8X" -> extended(b, u24le(b, 24) + 1, u24le(b, 27) + 1, (b[20] & 0x02) != 0);
             default -> throw ProblemException.badRequest("not_an_image", "a WebP file without a VP8, VP8L or VP8X chunk");
         };
+    }
+
+    /**
+     * An extended WebP: its canvas size, checked against the image chunk inside it, whose own size is what the
+     * decoder works at (a small canvas around a huge lossy frame would otherwise pass the limits).
+     */
+    private static ImageHeader extended(byte[] b, int width, int height, boolean animated) {
+        if (animated) {
+            return new ImageHeader("webp", width, height, true);
+        }
+        long at = 12;
+        while (at + 8 <= b.length) {
+            String fourcc = ascii(b, (int) at, 4);
+            long size = u32le(b, (int) at + 4);
+            int data = (int) at + 8;
+            if (fourcc.equals("VP8 ") || fourcc.equals("VP8L")) {
+                if (data + 10 > b.length) {
+                    throw truncated();
+                }
+                boolean lossy = fourcc.equals("VP8 ");
+                int w = lossy ? u16le(b, data + 6) & 0x3FFF : (int) (u32le(b, data + 1) & 0x3FFF) + 1;
+                int h = lossy ? u16le(b, data + 8) & 0x3FFF : (int) ((u32le(b, data + 1) >> 14) & 0x3FFF) + 1;
+                if (w != width || h != height) {
+                    throw ProblemException.badRequest("image_undecodable", "the WebP canvas is " + width + "x" + height
+                            + " but its image is " + w + "x" + h);
+                }
+                return new ImageHeader("webp", width, height, false);
+            }
+            at = data + size + (size & 1); // chunks are padded to an even size
+        }
+        throw truncated();
     }
 
     private static boolean endsWithEoi(byte[] b) {

@@ -22,6 +22,20 @@ class ImageHeaderTest {
         assertEquals(new ImageHeader("jpeg", 33, 21, false), ImageHeader.read(UploadFixtures.disk("jpeg", 33, 21, false)));
         assertEquals(new ImageHeader("webp", 48, 40, false), ImageHeader.read(UploadFixtures.resource("disk-lossless.webp")));
         assertEquals(new ImageHeader("webp", 48, 40, false), ImageHeader.read(UploadFixtures.resource("disk-lossy.webp")));
+        assertEquals(new ImageHeader("webp", 48, 40, false), ImageHeader.read(UploadFixtures.resource("disk-alpha-lossy.webp")),
+                "an extended WebP (alpha chunk, then the lossy frame)");
+    }
+
+    @Test
+    void anExtendedWebpWhoseFrameIsLargerThanItsCanvasIsRefused() {
+        // the decoder works at the frame's size: a small canvas must not let a large frame through the limits
+        byte[] webp = UploadFixtures.resource("disk-alpha-lossy.webp");
+        byte[] smallCanvas = webp.clone();
+        smallCanvas[24] = 15; // canvas 16x16 around the 48x40 frame
+        smallCanvas[25] = 0;
+        smallCanvas[27] = 15;
+        smallCanvas[28] = 0;
+        assertEquals("image_undecodable", code(smallCanvas));
     }
 
     @Test

@@ -161,6 +161,10 @@ class UploadApiTest {
         given().contentType(ContentType.JSON).body("{\"prompt\":\"a green apple\",\"init_image\":\"" + image + "\",\"strength\":0.3,"
                 + "\"mask_image\":\"" + mask + "\"}").when().post("/v1/jobs").then().statusCode(409).body("code", equalTo("upload_not_scanned"));
         setStatus(mask, "accepted");
+        String wide = upload(UploadFixtures.disk("png", 48, 32, false), "image/png");
+        setStatus(wide, "accepted");
+        given().contentType(ContentType.JSON).body("{\"prompt\":\"a green apple\",\"init_image\":\"" + image + "\",\"mask_image\":\""
+                + wide + "\"}").when().post("/v1/jobs").then().statusCode(400).body("code", equalTo("mask_size_mismatch"));
         String id = given().contentType(ContentType.JSON).body("{\"prompt\":\"a green apple\",\"init_image\":\"" + image
                         + "\",\"strength\":0.3,\"mask_image\":\"" + mask + "\"}").when().post("/v1/jobs").then().statusCode(202)
                 .body("params.mask_image", equalTo(mask)).body("params.strength", equalTo(0.3f)).extract().path("id");
@@ -201,6 +205,9 @@ class UploadApiTest {
         // 64 + 4000 + 100 is over the 4096-pixel side the worker would have to build
         given().contentType(ContentType.JSON).body("{\"prompt\":\"a cat\"," + init + ",\"outpaint\":{\"left\":4000,\"right\":100}}")
                 .when().post("/v1/jobs").then().statusCode(400).body("code", equalTo("outpaint_out_of_range"));
+        // 64x32 and 8 px to the left is 72x32: the model's square crop would drop the margin
+        given().contentType(ContentType.JSON).body("{\"prompt\":\"a cat\"," + init + ",\"outpaint\":{\"left\":8}}")
+                .when().post("/v1/jobs").then().statusCode(400).body("code", equalTo("outpaint_not_square"));
         assertEquals(before, jobs());
         given().contentType(ContentType.JSON).body("{\"prompt\":\"a cat\"," + init + ",\"outpaint\":{\"top\":16,\"bottom\":16}}")
                 .when().post("/v1/jobs").then().statusCode(202).body("params.outpaint.top", equalTo(16))

@@ -109,7 +109,11 @@ public final class SafetyClassifier implements AutoCloseable {
 
     /** Scores a PNG (any size: area-averaged or resampled to the classifier's resolution). */
     public Map<String, Double> scorePng(byte[] png) {
-        return score(ImageInput.toChw(ImageInput.decode(png), resolution));
+        return scoreImage(ImageInput.decode(png));
+    }
+
+    public Map<String, Double> scoreImage(java.awt.image.BufferedImage image) {
+        return score(ImageInput.toChw(image, resolution));
     }
 
     synchronized Map<String, Double> score(float[] chw) {

@@ -78,13 +78,24 @@ public class SampleScorer {
         return score(png, prompt, false);
     }
 
-    /** An uploaded input image: its image scores alone (the prompt of the job that uses it is checked at submit). */
+    /**
+     * An uploaded input image: its image scores alone (the prompt of the job that uses it is checked at submit),
+     * each concept's the higher of the whole picture's and its centred square's, which is what a model is given.
+     */
     public Verdict scoreUpload(byte[] png) {
-        return score(png, "", false);
+        java.awt.image.BufferedImage whole = dev.genq.moderation.inference.ImageInput.decode(png);
+        int side = Math.min(whole.getWidth(), whole.getHeight());
+        Map<String, Double> image = new java.util.HashMap<>(classifier.scoreImage(whole));
+        classifier.scoreImage(whole.getSubimage((whole.getWidth() - side) / 2, (whole.getHeight() - side) / 2, side, side))
+                .forEach((concept, score) -> image.merge(concept, score, Math::max));
+        return verdict(image, "", false);
     }
 
     private Verdict score(byte[] png, String prompt, boolean sample) {
-        Map<String, Double> image = classifier.scorePng(png);
+        return verdict(classifier.scorePng(png), prompt, sample);
+    }
+
+    private Verdict verdict(Map<String, Double> image, String prompt, boolean sample) {
         List<String> promptConcepts = policy.match(prompt).stream().map(PromptPolicy.Match::concept).toList();
         List<String> flagged = new ArrayList<>();
         List<String> reasons = new ArrayList<>();

@@ -45,7 +45,9 @@ class UploadScanTest {
         public UUID stored(UUID tenant, byte[] png, Duration retention) {
             UUID id = UUID.randomUUID();
             String key = Buckets.uploadKey(tenant, id);
-            store.put(Buckets.UPLOADS, key, png, "image/png");
+            if (png != null) { // null: a row whose object is missing
+                store.put(Buckets.UPLOADS, key, png, "image/png");
+            }
             QuarkusTransaction.requiringNew().run(() -> {
                 Upload u = new Upload();
                 u.id = id;
@@ -54,7 +56,7 @@ class UploadScanTest {
                 u.format = "png";
                 u.width = 32;
                 u.height = 32;
-                u.bytes = png.length;
+                u.bytes = png == null ? 0 : png.length;
                 u.objectKey = key;
                 u.expiresAt = OffsetDateTime.now().plus(retention);
                 u.persist();
@@ -87,6 +89,32 @@ class UploadScanTest {
         Upload accepted = uploads.awaitScanned(grey);
         assertEquals(UploadStatus.ACCEPTED, accepted.status);
         assertNull(accepted.reasons);
+    }
+
+    @Test
+    void aPictureIsScoredAsAModelSeesItItsCentredSquareAsWellAsWhole() throws Exception {
+        // a flagged picture in the middle of a wide grey strip: squeezed whole, the grey dilutes it below the
+        // threshold; its centred square, which is what a job is given, is flagged
+        java.awt.image.BufferedImage wide = new java.awt.image.BufferedImage(96, 32, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = wide.createGraphics();
+        g.setColor(ModerationFixtures.GREY);
+        g.fillRect(0, 0, 96, 32);
+        g.drawImage(javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(ModerationFixtures.picture(Color.RED))), 32, 0, null);
+        g.dispose();
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(wide, "png", png);
+        UUID tenant = fixtures.tenant().tenant();
+        Upload scanned = uploads.awaitScanned(uploads.stored(tenant, png.toByteArray(), Duration.ofHours(1)));
+        assertEquals(UploadStatus.FLAGGED, scanned.status, "the centre decides: " + scanned.reasons);
+    }
+
+    @Test
+    void anUploadThatCannotBeScoredIsFlaggedAfterItsTries() throws Exception {
+        UUID tenant = fixtures.tenant().tenant();
+        UUID id = uploads.stored(tenant, null, Duration.ofHours(1)); // its object is missing: every scan fails
+        Upload scanned = uploads.awaitScanned(id);
+        assertEquals(UploadStatus.FLAGGED, scanned.status, "fail closed");
+        assertEquals("could not be scanned", scanned.reasons);
     }
 
     @Test

@@ -15,4 +15,15 @@ public final class VariationSteps {
         }
         return strength == 0 ? 0 : Math.max(1, (int) Math.round(strength * steps));
     }
+
+    /**
+     * The default resampling jumps per step of a masked run (inpainting, vary region, outpainting; the worker's
+     * genq.worker.inpaint-resamples): such a run makes 1 + this many model passes per step.
+     */
+    public static final int DEFAULT_INPAINT_RESAMPLES = 2;
+
+    /** The model passes a masked run of {@code steps} steps makes at the default resampling, for estimates. */
+    public static int maskedPasses(int steps) {
+        return steps * (1 + DEFAULT_INPAINT_RESAMPLES);
+    }
 }

@@ -182,6 +182,9 @@ public class JobRunner {
         if (upload == null || upload.status != UploadStatus.ACCEPTED) {
             return null; // a flagged upload never reaches the engine, whatever the job row says
         }
+        if (!store.exists(Buckets.UPLOADS, upload.objectKey)) {
+            return null; // expired and deleted since it was read
+        }
         return store.get(Buckets.UPLOADS, upload.objectKey);
     }
 
