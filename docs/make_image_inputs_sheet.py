@@ -90,15 +90,22 @@ def image_to_image(api, key, seed, failures):
     return rows
 
 
+def picture_of(api, key, prompt, seed, failures):
+    """The first released sample of a 4-sample preview of the prompt, as a client downloads it; None if none was."""
+    text = finished(api, key, call(api, key, "POST", "/v1/jobs", {"prompt": prompt, "num_samples": 4, "seed": seed})["id"])
+    chosen = first_released(text, prompt, "preview")
+    if chosen is None:
+        failures.append(f"{prompt!r}: " + no_sample(text, "preview"))
+        return None
+    return image(chosen["url"])
+
+
 def inpainting(api, key, seed, failures):
     rows = []
     for prompt, redraw, mask_box in (("red apple", "green apple", (8, 4, 24, 28)), ("cat face", "pig face", (6, 16, 26, 30))):
-        text = finished(api, key, call(api, key, "POST", "/v1/jobs", {"prompt": prompt, "num_samples": 4, "seed": seed})["id"])
-        chosen = first_released(text, prompt, "preview")
-        if chosen is None:
-            failures.append(f"{prompt!r}: " + no_sample(text, "preview"))
+        src = picture_of(api, key, prompt, seed, failures)
+        if src is None:
             continue
-        src = image(chosen["url"])
         mask = Image.new("RGB", src.size, "black")
         ImageDraw.Draw(mask).rectangle(mask_box, fill="white")
         up, up_mask = upload(api, key, png(src)), upload(api, key, png(mask))
@@ -129,12 +136,10 @@ def inpainting(api, key, seed, failures):
 def outpainting(api, key, seed, failures):
     rows = []
     for prompt in ("rocket", "cat face"):
-        text = finished(api, key, call(api, key, "POST", "/v1/jobs", {"prompt": prompt, "num_samples": 4, "seed": seed})["id"])
-        chosen = first_released(text, prompt, "preview")
-        if chosen is None:
-            failures.append(f"{prompt!r}: " + no_sample(text, "preview"))
+        src = picture_of(api, key, prompt, seed, failures)
+        if src is None:
             continue
-        crop = image(chosen["url"]).crop((8, 8, 24, 24))
+        crop = src.crop((8, 8, 24, 24))
         up = upload(api, key, png(crop))
         if up["status"] != "accepted":
             failures.append(f"{prompt!r}: upload {up['status']}")
