@@ -55,7 +55,7 @@ public class UploadService {
             }
             throw e;
         }
-        return QuarkusTransaction.requiringNew().call(() -> Upload.<Upload>findById(upload.id));
+        return upload; // created_at came back with the insert (@Generated)
     }
 
     /** @throws ProblemException 404 upload_not_found (also another tenant's, or expired) */

@@ -34,15 +34,6 @@ class AuthTest {
         this.em = em;
     }
 
-    /** Creates a tenant and a key with the given roles through the admin API; returns the raw key. */
-    static String newTenantKey(String... roles) {
-        String tenant = as(TestKeys.ADMIN).contentType(ContentType.JSON)
-                .body(Map.of("name", "tenant-" + UUID.randomUUID()))
-                .when().post("/v1/admin/tenants").then().statusCode(201).extract().path("id");
-        return as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("name", "k", "roles", List.of(roles)))
-                .when().post("/v1/admin/tenants/" + tenant + "/keys").then().statusCode(201).extract().path("key");
-    }
-
     @Test
     void noKeyIs401WithAChallenge() {
         RestAssured.given().when().get("/v1/jobs").then().statusCode(401)
@@ -112,7 +103,7 @@ class AuthTest {
 
     @Test
     void anotherTenantsJobIsNotFoundOnEveryJobEndpoint() {
-        String other = newTenantKey("client");
+        String other = TestKeys.newTenantKey("client");
         String job = given().contentType(ContentType.JSON).body("{\"prompt\":\"mine\"}").when().post("/v1/jobs")
                 .then().statusCode(202).extract().path("id");
         as(other).when().get("/v1/jobs/" + job).then().statusCode(404).body("code", equalTo("job_not_found"));
@@ -129,7 +120,7 @@ class AuthTest {
 
     @Test
     void theRawKeyIsNowhereInTheDatabaseOrTheLogs() throws Exception {
-        String key = newTenantKey("client");
+        String key = TestKeys.newTenantKey("client");
         as(key).contentType(ContentType.JSON).body("{\"prompt\":\"leak check\"}").when().post("/v1/jobs").then().statusCode(202);
         as(key + "x").when().get("/v1/jobs").then().statusCode(401); // a failed attempt must not log the key either
         @SuppressWarnings("unchecked")

@@ -32,7 +32,7 @@ class UploadApiTest {
 
     static String upload(byte[] body, String contentType) {
         return given().contentType(contentType).body(body).when().post("/v1/uploads").then().statusCode(201)
-                .body("status", equalTo("scanning")).extract().path("id");
+                .body("status", equalTo("scanning")).body("created_at", org.hamcrest.Matchers.notNullValue()).extract().path("id");
     }
 
     static void setStatus(String id, String status) {
@@ -128,7 +128,7 @@ class UploadApiTest {
     void anotherTenantsUploadIsNotFoundAndCannotBeUsed() {
         String mine = upload(UploadFixtures.disk("png", 32, 32, false), "image/png");
         setStatus(mine, "accepted");
-        String other = otherTenantKey();
+        String other = TestKeys.newTenantKey("client");
         TestKeys.as(other).when().get("/v1/uploads/" + mine).then().statusCode(404).body("code", equalTo("upload_not_found"));
         long before = jobs();
         TestKeys.as(other).contentType(ContentType.JSON).body("{\"prompt\":\"a cat\",\"init_image\":\"" + mine + "\"}")
@@ -212,12 +212,5 @@ class UploadApiTest {
         given().contentType(ContentType.JSON).body("{\"prompt\":\"a cat\"," + init + ",\"outpaint\":{\"top\":16,\"bottom\":16}}")
                 .when().post("/v1/jobs").then().statusCode(202).body("params.outpaint.top", equalTo(16))
                 .body("params.outpaint.left", equalTo(0)).body("params.strength", equalTo(1.0f));
-    }
-
-    static String otherTenantKey() {
-        String tenant = TestKeys.as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("name", "uploads-" + UUID.randomUUID()))
-                .when().post("/v1/admin/tenants").then().statusCode(201).extract().path("id");
-        return TestKeys.as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("name", "k", "roles", List.of("client")))
-                .when().post("/v1/admin/tenants/" + tenant + "/keys").then().statusCode(201).extract().path("key");
     }
 }

@@ -81,7 +81,7 @@ class SampleLinkTest {
                 .body("code", equalTo("sample_not_available"));
         given().redirects().follow(false).when().get("/v1/jobs/" + job + "/samples/7/image").then().statusCode(404)
                 .body("code", equalTo("sample_not_available"));
-        as(otherTenantKey()).redirects().follow(false).when().get(link).then().statusCode(404).body("code", equalTo("job_not_found"));
+        as(TestKeys.newTenantKey("client")).redirects().follow(false).when().get(link).then().statusCode(404).body("code", equalTo("job_not_found"));
     }
 
     @Test
@@ -99,12 +99,5 @@ class SampleLinkTest {
             // the same job read through the API still has its URL
             given().when().get("/v1/jobs/" + job).then().statusCode(200).body("samples[0].url", org.hamcrest.Matchers.notNullValue());
         }
-    }
-
-    static String otherTenantKey() {
-        String tenant = as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("name", "links-" + UUID.randomUUID()))
-                .when().post("/v1/admin/tenants").then().statusCode(201).extract().path("id");
-        return as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("name", "k", "roles", List.of("client")))
-                .when().post("/v1/admin/tenants/" + tenant + "/keys").then().statusCode(201).extract().path("key");
     }
 }

@@ -26,13 +26,6 @@ class SlowReceiverTest {
     static final Duration DEADLINE = Duration.ofSeconds(2);
     static final Duration WAIT = Duration.ofSeconds(30);
 
-    static String newClientKey() {
-        String tenant = as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("name", "slow-" + UUID.randomUUID()))
-                .when().post("/v1/admin/tenants").then().statusCode(201).extract().path("id");
-        return as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("name", "k", "roles", List.of("client")))
-                .when().post("/v1/admin/tenants/" + tenant + "/keys").then().statusCode(201).extract().path("key");
-    }
-
     static String canceledJobWithWebhook(String key, String url) {
         String id = as(key).contentType(ContentType.JSON).body("{\"prompt\":\"a slow hook\",\"webhook\":\"" + url + "\"}")
                 .when().post("/v1/jobs").then().statusCode(202).extract().path("id");
@@ -42,7 +35,7 @@ class SlowReceiverTest {
 
     @Test
     void aTricklingReceiverHoldsOnlyItsTenantsShareForAtMostTheDeadline() throws Exception {
-        String slowTenant = newClientKey();
+        String slowTenant = TestKeys.newTenantKey("client");
         try (TricklingReceiver slow = new TricklingReceiver(Duration.ofMillis(700));
              WebhookReceiver quick = new WebhookReceiver()) {
             List<String> slowJobs = new ArrayList<>();

@@ -4,7 +4,6 @@ import dev.genq.api.auth.Caller;
 import dev.genq.api.auth.Roles;
 import dev.genq.api.problem.Problem;
 import dev.genq.api.problem.ProblemException;
-import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
@@ -35,19 +34,19 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
 public class ReviewResource {
     private final ReviewQueue queue;
-    private final SecurityIdentity identity;
+    private final ReviewerScope scope;
 
-    public ReviewResource(ReviewQueue queue, SecurityIdentity identity) {
+    public ReviewResource(ReviewQueue queue, ReviewerScope scope) {
         this.queue = queue;
-        this.identity = identity;
+        this.scope = scope;
     }
 
     private Caller caller() {
-        return (Caller) identity.getPrincipal();
+        return scope.caller();
     }
 
     private boolean allTenants() {
-        return identity.hasRole(Roles.MODERATOR); // admins too; only keys of the operator's tenant hold either
+        return scope.allTenants();
     }
 
     @GET

@@ -1,15 +1,14 @@
 package dev.genq.moderation.upload;
 
-import dev.genq.api.auth.Caller;
 import dev.genq.api.auth.Roles;
 import dev.genq.api.problem.Problem;
 import dev.genq.api.problem.ProblemException;
 import dev.genq.moderation.review.DecisionRequest;
+import dev.genq.moderation.review.ReviewerScope;
 import dev.genq.storage.objectstore.Buckets;
 import dev.genq.storage.objectstore.ObjectStore;
 import dev.genq.storage.upload.Upload;
 import dev.genq.storage.upload.UploadStatus;
-import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.Consumes;
@@ -49,11 +48,11 @@ public class UploadReviewResource {
     /** Long enough to look at it, short enough that a link shared by mistake soon stops working. */
     static final Duration IMAGE_LINK = Duration.ofMinutes(10);
 
-    private final SecurityIdentity identity;
+    private final ReviewerScope scope;
     private final ObjectStore store;
 
-    public UploadReviewResource(SecurityIdentity identity, ObjectStore store) {
-        this.identity = identity;
+    public UploadReviewResource(ReviewerScope scope, ObjectStore store) {
+        this.scope = scope;
         this.store = store;
     }
 
@@ -70,11 +69,11 @@ public class UploadReviewResource {
         if (limit < 1 || limit > 200) {
             throw ProblemException.badRequest("limit_out_of_range", "'limit' must be between 1 and 200");
         }
-        List<Upload> uploads = allTenants()
+        List<Upload> uploads = scope.allTenants()
                 ? Upload.find("status = ?1 and expiresAt > current_timestamp order by createdAt", UploadStatus.IN_REVIEW)
                         .page(0, limit).list()
                 : Upload.find("status = ?1 and tenantId = ?2 and expiresAt > current_timestamp order by createdAt",
-                        UploadStatus.IN_REVIEW, caller().tenantId()).page(0, limit).list();
+                        UploadStatus.IN_REVIEW, scope.caller().tenantId()).page(0, limit).list();
         return Map.of("data", uploads.stream().map(this::view).toList());
     }
 
@@ -113,7 +112,7 @@ public class UploadReviewResource {
             throw ProblemException.notFound("upload_not_found", "no upload " + id);
         }
         Upload upload = Upload.findById(uploadId);
-        if (upload == null || !allTenants() && !upload.tenantId.equals(caller().tenantId())) {
+        if (upload == null || !scope.sees(upload.tenantId)) {
             throw ProblemException.notFound("upload_not_found", "no upload " + id + " for this reviewer");
         }
         return upload;
@@ -122,13 +121,5 @@ public class UploadReviewResource {
     private UploadReviewView view(Upload u) {
         String url = u.status == UploadStatus.IN_REVIEW ? store.presignGet(Buckets.UPLOADS, u.objectKey, IMAGE_LINK).url() : null;
         return new UploadReviewView(u.id, u.tenantId, u.status.wire(), u.reasons, u.width, u.height, u.createdAt, url);
-    }
-
-    private Caller caller() {
-        return (Caller) identity.getPrincipal();
-    }
-
-    private boolean allTenants() {
-        return identity.hasRole(Roles.MODERATOR); // admins too; only keys of the operator's tenant hold either
     }
 }

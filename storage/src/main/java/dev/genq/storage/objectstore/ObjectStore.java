@@ -100,6 +100,20 @@ public class ObjectStore {
         });
     }
 
+    /** The object's bytes, or empty only for a definite "no such key" (one request, not a stat and a get). */
+    public java.util.Optional<byte[]> find(String bucket, String key) {
+        return call("get " + bucket + "/" + key, () -> {
+            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+                return java.util.Optional.of(in.readAllBytes());
+            } catch (ErrorResponseException e) {
+                if (noSuchKey(e)) {
+                    return java.util.Optional.<byte[]>empty();
+                }
+                throw e;
+            }
+        });
+    }
+
     /** @return true if the object exists; false only for a definite "no such key". */
     public boolean exists(String bucket, String key) {
         return call("stat " + bucket + "/" + key, () -> {
@@ -107,12 +121,16 @@ public class ObjectStore {
                 client.statObject(StatObjectArgs.builder().bucket(bucket).object(key).build());
                 return true;
             } catch (ErrorResponseException e) {
-                if ("NoSuchKey".equals(e.errorResponse().code()) || "NoSuchObject".equals(e.errorResponse().code())) {
+                if (noSuchKey(e)) {
                     return false;
                 }
                 throw e;
             }
         });
+    }
+
+    private static boolean noSuchKey(ErrorResponseException e) {
+        return "NoSuchKey".equals(e.errorResponse().code()) || "NoSuchObject".equals(e.errorResponse().code());
     }
 
     /** Keys under a prefix, recursively. */

@@ -299,18 +299,7 @@ public final class DiffusionEngine {
                     }
                     NDArray next = sampler.step(eps, i, x, noise);
                     if (known != null) {
-                        double levelAfter = i + 1 < ts.length ? model.schedule().alphaBar(ts[i + 1]) : 1.0;
-                        next = known.composite(next, levelAfter);
-                        if (i + 1 < ts.length && sampler.restartable()) {
-                            for (int jump = 0; jump < sampling.resamples(); jump++) {
-                                // back to this step's noise level with fresh noise, then the step again: the drawn
-                                // part is denoised once more next to the kept part, and so follows it
-                                NDArray back = KnownRegion.renoise(next, levelAfter, model.schedule().alphaBar(ts[i]),
-                                        noise.next(step, i));
-                                NDArray redone = sampler.step(guidedEpsilon(step, back, ts[i], vPrediction), i, back, noise);
-                                next = known.composite(redone, levelAfter);
-                            }
-                        }
+                        next = keepKnown(step, next, i, vPrediction);
                     }
                     next.attach(m);
                     x.close();
@@ -337,6 +326,21 @@ public final class DiffusionEngine {
                 results.add(new SampleResult(images[i], stepsRun[i], seconds[i]));
             }
             return new StageResult(results, resolution, sampling.steps(), (System.nanoTime() - t0) / 1e9);
+        }
+
+        /**
+         * Step {@code i}'s result with the kept pixels put back at the next level; with resampling, the step taken
+         * again after each jump back to its own level with fresh noise, so the drawn part follows the kept part.
+         */
+        NDArray keepKnown(NDManager step, NDArray next, int i, boolean vPrediction) {
+            double levelAfter = i + 1 < ts.length ? model.schedule().alphaBar(ts[i + 1]) : 1.0;
+            NDArray kept = known.composite(next, levelAfter);
+            int jumps = i + 1 < ts.length && sampler.restartable() ? sampling.resamples() : 0;
+            for (int jump = 0; jump < jumps; jump++) {
+                NDArray back = KnownRegion.renoise(kept, levelAfter, model.schedule().alphaBar(ts[i]), noise.next(step, i));
+                kept = known.composite(sampler.step(guidedEpsilon(step, back, ts[i], vPrediction), i, back, noise), levelAfter);
+            }
+            return kept;
         }
 
         /** The noise prediction for {@code xt} at timestep {@code t}, guided, as epsilon whatever the model predicts. */

@@ -182,10 +182,7 @@ public class JobRunner {
         if (upload == null || upload.status != UploadStatus.ACCEPTED) {
             return null; // a flagged upload never reaches the engine, whatever the job row says
         }
-        if (!store.exists(Buckets.UPLOADS, upload.objectKey)) {
-            return null; // expired and deleted since it was read
-        }
-        return store.get(Buckets.UPLOADS, upload.objectKey);
+        return store.find(Buckets.UPLOADS, upload.objectKey).orElse(null); // empty: expired and deleted since it was read
     }
 
     /** The PNG of a job's parent sample as released (what its client downloaded); null if it no longer is. */

@@ -42,7 +42,7 @@ public final class UploadedImageInput {
         if (mask == null) {
             return new SourceImageInput(image, null);
         }
-        BufferedImage fitted = fitMax(mask, r);
+        BufferedImage fitted = fit(mask, r, true); // each model pixel its block's brightest: any white shows
         int plane = r * r;
         float[] redo = new float[image.length];
         for (int i = 0; i < plane; i++) {
@@ -54,11 +54,6 @@ public final class UploadedImageInput {
             }
         }
         return new SourceImageInput(image, redo);
-    }
-
-    /** A mask fitted like its image, each pixel its block's brightest: any white in a block shows. */
-    private static BufferedImage fitMax(BufferedImage mask, int size) {
-        return fit(mask, size, true);
     }
 
     /** The centred square, averaged down (or sampled up) to {@code size}×{@code size}. */
