@@ -69,6 +69,10 @@ public class SampleConsumer {
          */
         @WithDefault("5")
         int maxAttempts();
+
+        /** Samples taken from Kafka per poll, at most (every one is moderated before the next poll). */
+        @WithDefault("8")
+        int pollRecords();
     }
 
     private final KafkaClients kafka;
@@ -97,7 +101,10 @@ public class SampleConsumer {
     }
 
     void start(@Observes StartupEvent ignored) {
-        consumer = kafka.consumer(settings.consumerGroup(), "genq-moderation", Map.of());
+        // small polls: a poll's samples are all moderated before the next poll, so its size bounds how long a sample
+        // that just arrived waits behind others (see FairOrder for the order within a poll)
+        consumer = kafka.consumer(settings.consumerGroup(), "genq-moderation",
+                Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.pollRecords()));
         running = true;
         thread = new Thread(this::loop, "genq-sample-consumer");
         thread.start();
@@ -122,7 +129,7 @@ public class SampleConsumer {
                     continue;
                 }
                 Map<ConsumerRecord<String, String>, Future<?>> handled = new LinkedHashMap<>();
-                for (ConsumerRecord<String, String> record : records) {
+                for (ConsumerRecord<String, String> record : FairOrder.of(records)) {
                     handled.put(record, pool.submit(() -> handle(record)));
                 }
                 PollProgress<String, String> progress = new PollProgress<>(records);

@@ -31,6 +31,8 @@ public class Job extends PanacheEntityBase {
 
     public JobStatus status;
     public JobMode mode;
+    /** Its lane: interactive or bulk (a batch's items). */
+    public Priority priority = Priority.INTERACTIVE;
     public String prompt;
 
     @Column(name = "negative_prompt")
@@ -131,6 +133,18 @@ public class Job extends PanacheEntityBase {
     @Column(name = "queued_at", insertable = false, updatable = false)
     @Generated
     public OffsetDateTime queuedAt;
+
+    /** What decides its pixels, hashed (text-to-image jobs only): the exact result cache's key. */
+    @Column(name = "cache_key")
+    public String cacheKey;
+
+    /** The earlier job of the tenant whose released samples answered this one (exact result cache); null if computed. */
+    @Column(name = "cached_from")
+    public UUID cachedFrom;
+
+    /** When the dispatcher published it to Kafka; null while it waits its turn in Postgres. */
+    @Column(name = "dispatched_at", insertable = false, updatable = false)
+    public OffsetDateTime dispatchedAt;
 
     @Column(name = "started_at")
     public OffsetDateTime startedAt;

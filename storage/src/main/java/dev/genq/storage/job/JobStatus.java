@@ -13,6 +13,9 @@ public enum JobStatus {
     /** The setting both the gateway's sweeper and the worker read: how long a job may stay queued. */
     public static final String QUEUE_DEADLINE = "genq.jobs.queue-deadline";
     public static final String QUEUE_DEADLINE_DEFAULT = "PT15M";
+    /** The same for bulk jobs, which wait for room by design. */
+    public static final String BULK_QUEUE_DEADLINE = "genq.jobs.bulk-queue-deadline";
+    public static final String BULK_QUEUE_DEADLINE_DEFAULT = "P1D";
     public static final Set<JobStatus> CANCELABLE = EnumSet.of(QUEUED, RUNNING);
 
     public String wire() {

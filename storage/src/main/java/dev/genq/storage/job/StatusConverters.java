@@ -35,6 +35,19 @@ final class StatusConverters {
     }
 
     @Converter(autoApply = true)
+    public static class PriorityConverter implements AttributeConverter<Priority, String> {
+        @Override
+        public String convertToDatabaseColumn(Priority priority) {
+            return priority == null ? null : priority.wire();
+        }
+
+        @Override
+        public Priority convertToEntityAttribute(String value) {
+            return value == null ? null : Priority.fromWire(value);
+        }
+    }
+
+    @Converter(autoApply = true)
     public static class SampleStatusConverter implements AttributeConverter<SampleStatus, String> {
         @Override
         public String convertToDatabaseColumn(SampleStatus status) {

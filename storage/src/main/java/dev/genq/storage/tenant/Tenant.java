@@ -30,6 +30,9 @@ public class Tenant extends PanacheEntityBase {
     @Column(name = "monthly_budget_usd")
     public BigDecimal monthlyBudgetUsd;
 
+    /** Its share of the workers under fair dispatch, relative to other tenants' (default 1). */
+    public double weight = 1;
+
     @Column(name = "created_at", insertable = false, updatable = false)
     @Generated
     public OffsetDateTime createdAt;

@@ -14,12 +14,16 @@ import java.util.function.Function;
  * The samples waiting for a forward pass, and the rule that picks the next batch: the oldest sample's key
  * decides; its batch takes every waiting sample with that key, oldest first, up to {@code maxSamples}, once
  * that many are waiting or the oldest has waited {@code maxWait} (Triton's max_queue_delay). Samples with
- * other keys wait for a batch of their own.
+ * other keys wait for a batch of their own. Urgent samples (interactive jobs') queue ahead of the others (bulk jobs'),
+ * and within each class the owners (tenants) take turns, so neither a batch's backlog nor another tenant's jobs make a
+ * person wait long (see {@link #insert}).
  *
  * @param <T> a queued sample; {@code key} says which ones can share a forward pass
  */
 final class BatchQueue<T> {
     private final Function<T, ?> key;
+    private final java.util.function.Predicate<T> urgent;
+    private final Function<T, ?> owner;
     private final int maxSamples;
     private final Duration maxWait;
     private final ReentrantLock lock = new ReentrantLock();
@@ -31,7 +35,13 @@ final class BatchQueue<T> {
     }
 
     BatchQueue(Function<T, ?> key, int maxSamples, Duration maxWait) {
+        this(key, t -> true, t -> "", maxSamples, maxWait);
+    }
+
+    BatchQueue(Function<T, ?> key, java.util.function.Predicate<T> urgent, Function<T, ?> owner, int maxSamples, Duration maxWait) {
         this.key = key;
+        this.urgent = urgent;
+        this.owner = owner;
         this.maxSamples = maxSamples;
         this.maxWait = maxWait;
     }
@@ -41,12 +51,43 @@ final class BatchQueue<T> {
         lock.lock();
         try {
             for (T t : tasks) {
-                queue.add(new Queued<>(t, now));
+                insert(new Queued<>(t, now));
             }
             arrived.signalAll();
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Urgent samples before the others; within each, one sample of each owner (tenant) in turn: a sample goes before the
+     * first one of its class whose owner has more samples ahead of it than this sample's owner has. So a tenant with one
+     * sample is not served after another tenant's fifteen.
+     */
+    private void insert(Queued<T> q) {
+        boolean mine = urgent.test(q.task());
+        Object who = owner.apply(q.task());
+        int myRound = 0;
+        for (Queued<T> e : queue) {
+            if (urgent.test(e.task()) == mine && owner.apply(e.task()).equals(who)) {
+                myRound++;
+            }
+        }
+        java.util.Map<Object, Integer> rounds = new java.util.HashMap<>();
+        java.util.ListIterator<Queued<T>> it = queue.listIterator();
+        while (it.hasNext()) {
+            Queued<T> e = it.next();
+            boolean theirs = urgent.test(e.task());
+            if (mine && !theirs) { // urgent goes ahead of every non-urgent sample
+                it.previous();
+                break;
+            }
+            if (theirs == mine && rounds.merge(owner.apply(e.task()), 1, Integer::sum) - 1 > myRound) {
+                it.previous();
+                break;
+            }
+        }
+        it.add(q);
     }
 
     /** Wakes every waiting {@link #next}; from now on it answers empty. */

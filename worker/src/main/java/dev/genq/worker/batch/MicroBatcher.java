@@ -53,7 +53,8 @@ public class MicroBatcher {
         this.outcomes = outcomes;
         this.numericGuard = numericGuard;
         this.meters = meters;
-        this.queue = new BatchQueue<>(SampleTask::key, settings.maxSamples(), settings.maxWait());
+        this.queue = new BatchQueue<>(SampleTask::key, t -> t.job().job().priority != dev.genq.storage.job.Priority.BULK,
+                t -> t.job().job().tenantId, settings.maxSamples(), settings.maxWait());
     }
 
     void start(@Observes StartupEvent ignored) {

@@ -6,8 +6,6 @@ import dev.genq.worker.metrics.WorkerMeters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
 import java.util.UUID;
 
 /**
@@ -17,8 +15,6 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class CostMeter {
-    private static final BigDecimal SECONDS_PER_HOUR = BigDecimal.valueOf(3600);
-
     private final WorkerSettings settings;
     private final EntityManager em;
     private final WorkerMeters meters;
@@ -33,19 +29,23 @@ public class CostMeter {
     public void record(UUID jobId, UUID tenantId, int sampleIdx, Stage stage, String modelVersion, int steps,
                        double seconds) {
         double share = seconds;
-        BigDecimal price = settings.pricePerDeviceHour();
-        BigDecimal cost = BigDecimal.valueOf(share).multiply(price, MathContext.DECIMAL64)
-                .divide(SECONDS_PER_HOUR, 9, RoundingMode.HALF_UP);
-        boolean inserted = em.createNativeQuery("""
+        // the price of the job's lane: bulk work pays bulk-price-factor of the device-hour
+        @SuppressWarnings("unchecked")
+        java.util.List<Object> charged = em.createNativeQuery("""
                 insert into sample_costs (job_id, sample_idx, stage, tenant_id, model_version, steps,
                                           compute_seconds, device_class, price_per_device_hour, cost_usd)
-                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                on conflict (job_id, sample_idx, stage) do nothing""")
+                select ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, p.price, round(cast(?7 as numeric) * p.price / 3600, 9)
+                from (select cast(?9 as numeric) * case when j.priority = 'bulk' then cast(?10 as numeric) else 1 end as price
+                      from jobs j where j.id = ?1) p
+                on conflict (job_id, sample_idx, stage) do nothing
+                returning cost_usd""")
                 .setParameter(1, jobId).setParameter(2, sampleIdx).setParameter(3, stage.wire())
                 .setParameter(4, tenantId).setParameter(5, modelVersion).setParameter(6, steps)
-                .setParameter(7, share).setParameter(8, settings.deviceClass()).setParameter(9, price)
-                .setParameter(10, cost)
-                .executeUpdate() == 1;
+                .setParameter(7, share).setParameter(8, settings.deviceClass()).setParameter(9, settings.pricePerDeviceHour())
+                .setParameter(10, settings.bulkPriceFactor())
+                .getResultList();
+        boolean inserted = !charged.isEmpty();
+        BigDecimal cost = inserted ? (BigDecimal) charged.get(0) : BigDecimal.ZERO;
         if (inserted) {
             // what the cost rows charge, for the cost panels and alerts (sample_costs stays the ledger:
             // a transaction rolled back after this line would make the counters run slightly ahead of it)

@@ -132,7 +132,7 @@ public class JobFinisher implements JobOutcomes {
             List<Long> ids = new ArrayList<>();
             for (Sample s : samples) {
                 OutboxMessage m = OutboxMessage.of(job.tenantId, Topics.SAMPLES_GENERATED, job.id.toString(),
-                        EventCodec.encode(new SampleGenerated(job.id, job.tenantId, s.idx, s.objectKey, s.sha256)));
+                        EventCodec.encode(new SampleGenerated(job.id, job.tenantId, s.idx, s.objectKey, s.sha256, job.priority.wire())));
                 m.persist();
                 ids.add(m.id);
             }

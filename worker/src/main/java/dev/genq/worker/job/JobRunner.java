@@ -50,6 +50,7 @@ public class JobRunner {
     private final ObjectStore store;
     private final JobLeases leases;
     private final Duration queueDeadline;
+    private final Duration bulkQueueDeadline;
     /** A message that needs no run (skipped, or the job failed here and then): its offset may be committed. */
     private static final CompletableFuture<Void> NOTHING_TO_DO = CompletableFuture.completedFuture(null);
     private final int inpaintResamples;
@@ -61,7 +62,11 @@ public class JobRunner {
                      ObjectStore store, JobLeases leases, dev.genq.worker.WorkerSettings settings,
                      @org.eclipse.microprofile.config.inject.ConfigProperty(name = JobStatus.QUEUE_DEADLINE,
                              defaultValue = JobStatus.QUEUE_DEADLINE_DEFAULT)
-                     Duration queueDeadline) {
+                     Duration queueDeadline,
+                     @org.eclipse.microprofile.config.inject.ConfigProperty(name = JobStatus.BULK_QUEUE_DEADLINE,
+                             defaultValue = JobStatus.BULK_QUEUE_DEADLINE_DEFAULT)
+                     Duration bulkQueueDeadline) {
+        this.bulkQueueDeadline = bulkQueueDeadline;
         this.store = store;
         this.leases = leases;
         this.inpaintResamples = settings.inpaintResamples();
@@ -89,8 +94,9 @@ public class JobRunner {
                     }
                     return NOTHING_TO_DO; // a redelivery of a job running here
                 }
-                if (job.status == JobStatus.QUEUED && job.queuedAt.plus(queueDeadline).isBefore(OffsetDateTime.now())) {
-                    fail(job, "deadline_exceeded", "the job waited longer than " + queueDeadline + " to start; it was not billed");
+                Duration deadline = job.priority == dev.genq.storage.job.Priority.BULK ? bulkQueueDeadline : queueDeadline;
+                if (job.status == JobStatus.QUEUED && job.queuedAt.plus(deadline).isBefore(OffsetDateTime.now())) {
+                    fail(job, "deadline_exceeded", "the job waited longer than " + deadline + " to start; it was not billed");
                     return NOTHING_TO_DO;
                 }
                 if (!leases.acquire(job.id)) {

@@ -31,6 +31,27 @@ class BatchQueueTest {
         assertEquals(List.of(t("a4", "A"), t("a5", "A"), t("a6", "A")), q.next(LONG));
     }
 
+    record Owned(String name, String owner, boolean urgent) {
+    }
+
+    @Test
+    void interactiveSamplesGoAheadOfBulkOnesAndTenantsTakeTurns() throws Exception {
+        BatchQueue<Owned> q = new BatchQueue<>(o -> "same", Owned::urgent, Owned::owner, 4, LONG);
+        Owned bulk = new Owned("bulk", "A", false);
+        Owned a1 = new Owned("a1", "A", true);
+        Owned a2 = new Owned("a2", "A", true);
+        Owned a3 = new Owned("a3", "A", true);
+        Owned b1 = new Owned("b1", "B", true);
+        q.add(List.of(bulk, a1, a2, a3));
+        q.add(List.of(b1));
+        assertEquals(List.of(a1, b1, a2, a3), q.next(LONG), "B's one sample goes after A's first, not its third; bulk waits");
+        Owned b2 = new Owned("b2", "B", false);
+        Owned c1 = new Owned("c1", "C", false);
+        q.add(List.of(b2, c1));
+        q.add(List.of(a1));
+        assertEquals(List.of(a1, bulk, b2, c1), q.next(LONG), "an interactive sample first, then bulk tenants in turn");
+    }
+
     @Test
     void aFullBatchGoesAtOnceAndAPartialOneAfterMaxWait() throws Exception {
         BatchQueue<Task> full = new BatchQueue<>(Task::key, 2, LONG);
