@@ -71,6 +71,7 @@ public class TenantAdminResource {
         t.name = name;
         t.maxConcurrentJobs = request.maxConcurrentJobs();
         t.monthlyBudgetUsd = request.monthlyBudgetUsd();
+        t.weight = request.weight() == null ? 1 : request.weight();
         t.persistAndFlush();
         Tenant.getEntityManager().refresh(t);
         return Response.created(URI.create("/v1/admin/tenants/" + t.id)).entity(TenantView.of(t)).build();
@@ -107,6 +108,9 @@ public class TenantAdminResource {
         }
         if (request.monthlyBudgetUsd() != null) {
             t.monthlyBudgetUsd = request.monthlyBudgetUsd();
+        }
+        if (request.weight() != null) { // from its next submitted job on (waiting jobs keep their tags)
+            t.weight = request.weight();
         }
         return TenantView.of(t);
     }
@@ -169,6 +173,9 @@ public class TenantAdminResource {
         if (r.monthlyBudgetUsd() != null && (r.monthlyBudgetUsd().signum() < 0
                 || r.monthlyBudgetUsd().compareTo(new BigDecimal("1000000000")) > 0)) {
             throw ProblemException.badRequest("monthly_budget_out_of_range", "'monthly_budget_usd' must be between 0 and 1e9");
+        }
+        if (r.weight() != null && !(r.weight() >= 0.01 && r.weight() <= 1000)) {
+            throw ProblemException.badRequest("weight_out_of_range", "'weight' must be between 0.01 and 1000");
         }
     }
 

@@ -8,9 +8,9 @@ import java.util.UUID;
 
 /** A tenant and its quotas; a null quota means the gateway's default (concurrency) or none (budget). */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record TenantView(UUID id, String name, Integer maxConcurrentJobs, BigDecimal monthlyBudgetUsd,
+public record TenantView(UUID id, String name, Integer maxConcurrentJobs, BigDecimal monthlyBudgetUsd, double weight,
                          OffsetDateTime createdAt) {
     static TenantView of(Tenant t) {
-        return new TenantView(t.id, t.name, t.maxConcurrentJobs, t.monthlyBudgetUsd, t.createdAt);
+        return new TenantView(t.id, t.name, t.maxConcurrentJobs, t.monthlyBudgetUsd, t.weight, t.createdAt);
     }
 }

@@ -54,14 +54,26 @@ public class JobEventStream {
     }
 
     static final String PREVIEW = "preview";
+    static final String QUEUE = "queue";
+
+    /**
+     * Where a queued job stands (event name {@code queue}), sent while it is queued whenever that changed: as on
+     * {@code GET /v1/jobs/{id}}, {@code position} jobs start before it and {@code eta_seconds} until it starts.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record QueueEvent(UUID id, long position, Double etaSeconds) {
+    }
 
     private final JobWatch watch;
     private final PreviewFeed previews;
+    private final dev.genq.gateway.watch.QueueFeed queue;
     private final WatchSettings settings;
     private final HeldOpen held;
 
-    public JobEventStream(JobWatch watch, PreviewFeed previews, WatchSettings settings, GatewayMeters meters) {
+    public JobEventStream(JobWatch watch, PreviewFeed previews, WatchSettings settings, GatewayMeters meters,
+                          dev.genq.gateway.watch.QueueFeed queue) {
         this.watch = watch;
+        this.queue = queue;
         this.previews = previews;
         this.settings = settings;
         this.held = new HeldOpen(settings.streamsPerKey(), settings.streamsPerTenant(), settings.streamsPerGateway());
@@ -113,6 +125,11 @@ public class JobEventStream {
             if (withPreviews) {
                 keep(subscriptions, ended, previews.watch(job.id, tenantId,
                         p -> emitter.emit(sse.newEventBuilder().name(PREVIEW).data(PreviewEvent.class, PreviewEvent.of(p)).build())));
+            }
+            if (job.status == JobStatus.QUEUED) { // its standing while it waits (the feed only reports queued jobs)
+                UUID jobId = job.id;
+                keep(subscriptions, ended, queue.watch(jobId, q -> emitter.emit(sse.newEventBuilder().name(QUEUE)
+                        .data(QueueEvent.class, new QueueEvent(jobId, q.position(), q.etaSeconds())).build())));
             }
             keep(subscriptions, ended, watch.watch(job.id, now -> {
                 JobEvent event = new JobEvent(now.id(), now.status().wire(), now.progress());

@@ -31,4 +31,8 @@ public interface JobLimits {
      */
     @WithDefault(dev.genq.storage.job.JobStatus.QUEUE_DEADLINE_DEFAULT)
     java.time.Duration queueDeadline();
+
+    /** The same for bulk jobs (priority bulk, a batch's items), which wait for room by design. */
+    @WithDefault(dev.genq.storage.job.JobStatus.BULK_QUEUE_DEADLINE_DEFAULT)
+    java.time.Duration bulkQueueDeadline();
 }

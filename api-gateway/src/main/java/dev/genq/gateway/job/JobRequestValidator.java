@@ -105,6 +105,11 @@ public class JobRequestValidator {
                     "'preview_every' must be between 0 (no live previews) and the job's steps (" + steps + ")"));
         }
         ValidJob.InitImage initImage = initImage(r, errors);
+        dev.genq.storage.job.Priority priority = r.priority() == null ? dev.genq.storage.job.Priority.INTERACTIVE
+                : dev.genq.storage.job.Priority.fromWire(r.priority());
+        if (priority == null) {
+            errors.add(new FieldError("priority", "unknown_priority", "'priority' must be interactive or bulk"));
+        }
         String webhookEvents = null;
         if (r.webhookEventsFilter() != null) {
             if (r.webhook() == null) {
@@ -126,7 +131,7 @@ public class JobRequestValidator {
             throw new ProblemException(Problem.invalid(errors));
         }
         return new ValidJob(prompt, negative, mode, numSamples, seed, steps, guidance, sampler, modelName,
-                r.webhook(), webhookEvents, previewEvery, initImage);
+                r.webhook(), webhookEvents, previewEvery, initImage, priority, r.cache() == null || r.cache());
     }
 
     /** The image inputs, or null for text-to-image; whether the uploads may be used is checked at create. */

@@ -61,12 +61,15 @@ public class JobResource {
     private final JobRequestValidator validator;
     private final CurrentTenant tenant;
     private final OutboxRelay relay;
+    private final dev.genq.gateway.dispatch.FairDispatcher dispatcher;
     private final IdempotencyKeys keys;
     private final JobWaiter waiter;
     private final JobEventStream events;
 
     public JobResource(JobService jobs, JobViews views, JobRequestValidator validator, CurrentTenant tenant,
-                       OutboxRelay relay, IdempotencyKeys keys, JobWaiter waiter, JobEventStream events) {
+                       OutboxRelay relay, IdempotencyKeys keys, JobWaiter waiter, JobEventStream events,
+                       dev.genq.gateway.dispatch.FairDispatcher dispatcher) {
+        this.dispatcher = dispatcher;
         this.events = events;
         this.keys = keys;
         this.waiter = waiter;
@@ -104,11 +107,11 @@ public class JobResource {
     }
 
     /**
-     * Wakes the outbox relay (the job's message goes out now, not at its next poll) and answers with the new
+     * Wakes the dispatcher (the job is published now if its turn has come, not at the next poll) and answers with the new
      * (or replayed) job now, or with {@code Prefer: wait=N} when it settles or N seconds passed.
      */
     private Uni<Response> answerAfterWait(JobService.Submission submission, String prefer) {
-        relay.wake();
+        dispatcher.wake();
         Job job = submission.job();
         boolean replayed = submission.replayed();
         int wait = PreferWait.seconds(prefer);
@@ -165,7 +168,7 @@ public class JobResource {
     @APIResponse(responseCode = "404", description = "no such job for this tenant",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public JobView get(@PathParam("id") String id) {
-        return views.of(jobs.get(tenant.id(), id));
+        return views.withStanding(jobs.get(tenant.id(), id));
     }
 
     @GET

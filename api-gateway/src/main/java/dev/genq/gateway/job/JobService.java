@@ -24,15 +24,12 @@ import dev.genq.storage.job.JobStatus;
 import dev.genq.storage.job.Sample;
 import dev.genq.storage.job.SampleId;
 import dev.genq.storage.job.SampleStatus;
-import dev.genq.storage.messaging.EventCodec;
-import dev.genq.storage.messaging.JobRequested;
-import dev.genq.storage.messaging.Topics;
+import dev.genq.gateway.dispatch.FairDispatcher;
 import dev.genq.storage.model.ModelRollout;
 import dev.genq.storage.tracing.TraceContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.transaction.Transactional;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -51,10 +48,12 @@ public class JobService {
     private final JobRequestValidator validator;
     private final UploadService uploads;
     private final UploadSettings uploadLimits;
+    private final dev.genq.gateway.cache.ResultCache cache;
 
     public JobService(GatewayMeters meters, ModelCatalog catalog, IdempotencyKeys keys, TenantQuotas quotas,
                       WebhookDeliveries webhooks, ModelRollout rollout, CostEstimates estimates, JobRequestValidator validator,
-                      UploadService uploads, UploadSettings uploadLimits) {
+                      UploadService uploads, UploadSettings uploadLimits, dev.genq.gateway.cache.ResultCache cache) {
+        this.cache = cache;
         this.meters = meters;
         this.uploads = uploads;
         this.uploadLimits = uploadLimits;
@@ -114,6 +113,23 @@ public class JobService {
     }
 
     private Job submitNew(UUID tenantId, ValidJob request) {
+        Prepared p = prepare(tenantId, request);
+        if (p.answered() != null) {
+            return p.answered();
+        }
+        p.job().reservedUsd = quotas.admit(tenantId, p.estimate(), request.priority(), 1);
+        insertQueued(p.job());
+        return p.job();
+    }
+
+    /**
+     * A checked request as a job not yet written, with its estimated cost; or, when the exact result cache answered it,
+     * the job written as succeeded ({@code answered}: no compute, no quota slot, no cost).
+     */
+    private record Prepared(Job job, BigDecimal estimate, Job answered) {
+    }
+
+    private Prepared prepare(UUID tenantId, ValidJob request) {
         refuseDisabledEndpoint(tenantId, request.webhookUrl());
         ValidJob.InitImage init = request.initImage();
         Upload initUpload = init == null ? null : uploads.usableInput(tenantId, init.upload(), "init_image");
@@ -130,17 +146,84 @@ public class JobService {
         // run makes a few model passes a step (resampling)
         int steps = init == null ? request.steps() : VariationSteps.run(init.strength(), request.steps());
         boolean masked = init != null && (init.mask() != null || init.outpaint() != null);
-        BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(request.model(), request.mode(),
-                request.numSamples(), masked ? VariationSteps.maskedPasses(steps) : steps));
-        Job job = fromRequest(tenantId, request, reserved);
+        Job job = fromRequest(tenantId, request, null);
+        if (init == null) { // text-to-image: the exact result cache may answer it (image inputs depend on more than parameters)
+            job.cacheKey = cache.key(job).orElse(null);
+            Optional<UUID> earlier = job.cacheKey == null || !request.cache() ? Optional.empty() : cache.earlier(tenantId, job.cacheKey);
+            if (earlier.isPresent()) {
+                meters.cacheHits().increment();
+                return new Prepared(job, BigDecimal.ZERO, cache.answer(job, earlier.get()));
+            }
+        }
         if (init != null) {
             job.initUpload = initUpload.id;
             job.maskUpload = maskUpload == null ? null : maskUpload.id;
             job.strength = init.strength();
             job.outpaint = init.outpaint() == null ? null : init.outpaint().wire();
         }
-        insertWithMessage(job);
-        return job;
+        return new Prepared(job, estimates.estimate(request.model(), request.mode(), request.numSamples(),
+                masked ? VariationSteps.maskedPasses(steps) : steps), null);
+    }
+
+    /** One item of a batch: its checked request, and its idempotency key with the hash of its body (both null without one). */
+    public record BatchItem(ValidJob request, String idempotencyKey, String requestHash) {
+    }
+
+    /**
+     * Creates a batch's jobs in the caller's transaction, all in the bulk lane, admitted at once (one quota decision for
+     * all of them: a batch is accepted whole or not at all). An item whose idempotency key (with the same body) made a
+     * job in the last 24 hours is that job, not a new one; an item the result cache answers is a succeeded job.
+     * @return each item's job id, in item order
+     */
+    public List<UUID> createBatchJobs(UUID tenantId, List<BatchItem> items) {
+        List<UUID> ids = new java.util.ArrayList<>(items.size());
+        List<Prepared> queued = new java.util.ArrayList<>();
+        java.util.Map<String, UUID> claims = new java.util.LinkedHashMap<>(); // key -> job, claimed once the jobs exist
+        java.util.Map<String, String> hashes = new java.util.HashMap<>();
+        BigDecimal total = BigDecimal.ZERO;
+        for (BatchItem item : items) {
+            String key = item.idempotencyKey();
+            if (key != null) {
+                if (claims.containsKey(key)) { // the same key twice in one batch: one job, if the bodies agree
+                    if (!hashes.get(key).equals(item.requestHash())) {
+                        throw ProblemException.conflict("idempotency_key_reused", "item idempotency key '" + key
+                                + "' is used twice in this batch with different bodies");
+                    }
+                    ids.add(claims.get(key));
+                    continue;
+                }
+                Optional<UUID> earlier = keys.existing(tenantId, key, item.requestHash());
+                if (earlier.isPresent()) {
+                    ids.add(earlier.get());
+                    continue;
+                }
+            }
+            Prepared p = prepare(tenantId, item.request());
+            if (p.answered() == null) {
+                queued.add(p);
+                total = total.add(p.estimate());
+            }
+            ids.add(p.job().id);
+            if (key != null) {
+                claims.put(key, p.job().id);
+                hashes.put(key, item.requestHash());
+            }
+        }
+        if (!queued.isEmpty()) {
+            quotas.admit(tenantId, total, dev.genq.storage.job.Priority.BULK, queued.size());
+        }
+        for (Prepared p : queued) {
+            p.job().reservedUsd = p.estimate();
+            insertQueued(p.job());
+        }
+        for (var claim : claims.entrySet()) {
+            if (!keys.claim(tenantId, claim.getKey(), hashes.get(claim.getKey()), claim.getValue())) {
+                throw ProblemException.conflict("idempotency_key_in_use", "item idempotency key '" + claim.getKey()
+                        + "' was claimed by a concurrent request; send the batch again");
+            }
+        }
+        queued.forEach(p -> meters.jobsSubmitted(p.job().mode).increment());
+        return ids;
     }
 
     /**
@@ -175,6 +258,7 @@ public class JobService {
     private Job fromRequest(UUID tenantId, ValidJob request, BigDecimal reserved) {
         Job job = queued(tenantId, request.mode());
         job.reservedUsd = reserved;
+        job.priority = request.priority();
         job.prompt = request.prompt();
         job.negativePrompt = request.negativePrompt();
         job.numSamples = request.numSamples();
@@ -202,43 +286,58 @@ public class JobService {
     }
 
     /**
-     * The job row and its jobs-topic outbox row in one statement, one round trip: the hottest write of the
-     * platform (every submit and upscale), so it skips the ORM's per-entity work. The job comes back with what the database filled in.
+     * The job row in one statement, one round trip: the hottest write of the platform (every submit and upscale), so
+     * it skips the ORM's per-entity work. The job waits in its lane for the {@link FairDispatcher}, with its fair-queuing
+     * tags (V22): it starts where the lane's virtual time is, or after the tenant's last waiting job, and its cost over
+     * the tenant's weight says how far it moves the tenant on. The job comes back with what the database filled in.
      */
-    private void insertWithMessage(Job job) {
+    private void insertQueued(Job job) {
         Object[] generated = (Object[]) Job.getEntityManager().createNativeQuery("""
-                with job as (
+                with tag as (
+                    select greatest((select virtual_time from dispatch_clock where priority = ?25 and mode = ?3),
+                                    coalesce((select max(fair_finish) from jobs where tenant_id = ?2 and priority = ?25 and mode = ?3
+                                              and status = 'queued' and dispatched_at is null), 0)) as fair_start,
+                           (select weight from tenants where id = ?2) as weight),
+                job as (
                     insert into jobs (id, tenant_id, status, mode, prompt, negative_prompt, num_samples, seed, steps,
                                       guidance_scale, sampler, model, webhook_url, webhook_events, pinned_version, traceparent,
                                       parent_id, parent_sample, reserved_usd, preview_every, strength, region, init_upload, mask_upload,
-                                      outpaint)
-                    values (?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, cast(?12 as text), cast(?13 as text),
-                            cast(?14 as text), cast(?15 as text), cast(?19 as uuid), cast(?20 as int), cast(?21 as numeric), ?22, cast(?23 as double precision), cast(?24 as text),
-                            cast(?25 as uuid), cast(?26 as uuid), cast(?27 as text))
-                    returning seq, created_at, updated_at),
-                message as (
-                    insert into outbox (tenant_id, topic, message_key, payload, traceparent)
-                    values (?2, ?16, ?17, ?18, cast(?15 as text)))
+                                      outpaint, priority, fair_start, fair_finish, cache_key)
+                    select ?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, cast(?12 as text), cast(?13 as text),
+                            cast(?14 as text), cast(?15 as text), cast(?16 as uuid), cast(?17 as int), cast(?18 as numeric), ?19, cast(?20 as double precision), cast(?21 as text),
+                            cast(?22 as uuid), cast(?23 as uuid), cast(?24 as text), ?25, tag.fair_start, tag.fair_start + ?26 / tag.weight, cast(?27 as text)
+                    from tag
+                    returning seq, created_at, updated_at)
                 select seq, created_at, updated_at from job""")
                 .setParameter(1, job.id).setParameter(2, job.tenantId).setParameter(3, job.mode.wire())
                 .setParameter(4, job.prompt).setParameter(5, job.negativePrompt).setParameter(6, job.numSamples)
                 .setParameter(7, job.seed).setParameter(8, job.steps).setParameter(9, job.guidanceScale)
                 .setParameter(10, job.sampler).setParameter(11, job.model).setParameter(12, job.webhookUrl)
                 .setParameter(13, job.webhookEvents).setParameter(14, job.pinnedVersion).setParameter(15, job.traceparent)
-                .setParameter(16, Topics.forMode(job.mode)).setParameter(17, job.id.toString())
-                .setParameter(18, EventCodec.encode(new JobRequested(job.id, job.tenantId, job.mode.wire(), Instant.now())))
-                .setParameter(19, job.parentId == null ? null : job.parentId.toString()).setParameter(20, job.parentSample == null ? null : job.parentSample.toString())
-                .setParameter(21, job.reservedUsd == null ? null : job.reservedUsd.toPlainString())
-                .setParameter(22, job.previewEvery)
-                .setParameter(23, job.strength == null ? null : job.strength.toString())
-                .setParameter(24, job.region)
-                .setParameter(25, job.initUpload == null ? null : job.initUpload.toString())
-                .setParameter(26, job.maskUpload == null ? null : job.maskUpload.toString())
-                .setParameter(27, job.outpaint)
+                .setParameter(16, job.parentId == null ? null : job.parentId.toString()).setParameter(17, job.parentSample == null ? null : job.parentSample.toString())
+                .setParameter(18, job.reservedUsd == null ? null : job.reservedUsd.toPlainString())
+                .setParameter(19, job.previewEvery)
+                .setParameter(20, job.strength == null ? null : job.strength.toString())
+                .setParameter(21, job.region)
+                .setParameter(22, job.initUpload == null ? null : job.initUpload.toString())
+                .setParameter(23, job.maskUpload == null ? null : job.maskUpload.toString())
+                .setParameter(24, job.outpaint)
+                .setParameter(25, job.priority.wire())
+                .setParameter(26, fairCost(job))
+                .setParameter(27, job.cacheKey)
                 .getSingleResult();
         job.seq = ((Number) generated[0]).longValue();
         job.createdAt = timestamp(generated[1]);
         job.updatedAt = timestamp(generated[2]);
+    }
+
+    /**
+     * What a job costs in the fair queue: its estimated price in micro-USD (the same estimate the budget reserves,
+     * measured per model, sample and step), so tenants share compute rather than job counts.
+     */
+    private static double fairCost(Job job) {
+        double microUsd = job.reservedUsd == null ? 0 : job.reservedUsd.doubleValue() * 1e6;
+        return microUsd > 0 ? microUsd : (double) job.numSamples * job.steps;
     }
 
     private static java.time.OffsetDateTime timestamp(Object value) {
@@ -285,7 +384,7 @@ public class JobService {
         job.sampler = parent.sampler;
         job.model = parent.model;
         inheritFrom(job, parent, sampleIdx);
-        insertWithMessage(job);
+        insertQueued(job);
         return job;
     }
 
@@ -341,7 +440,7 @@ public class JobService {
         inheritFrom(job, parent, request.sample());
         job.strength = strength;
         job.region = region == null ? null : region.wire();
-        insertWithMessage(job);
+        insertQueued(job);
         return job;
     }
 

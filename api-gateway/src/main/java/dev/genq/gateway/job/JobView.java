@@ -15,7 +15,15 @@ import java.util.UUID;
 public record JobView(UUID id, String status, String mode, UUID parentId, Integer parentSample, double progress,
                       Params params, String modelVersion,
                       boolean promptTruncated, Timings timings, Cost cost, Double diversity, List<SampleView> samples,
-                      Error error) {
+                      Error error, String priority, Queue queue) {
+
+    /**
+     * Where a queued job stands (README: Scheduling): {@code position} jobs of its mode start before it;
+     * {@code eta_seconds} until it starts, from the measured start rate (absent until there is one).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Queue(long position, Double etaSeconds) {
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Params(String prompt, String negativePrompt, int numSamples, long seed, int steps,
@@ -41,17 +49,17 @@ public record JobView(UUID id, String status, String mode, UUID parentId, Intege
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SampleView(int index, String status, long seed, int width, int height, String url,
-                             Instant urlExpiresAt, String link, Cost cost, Quality quality) {
+                             Instant urlExpiresAt, String link, Cost cost, Quality quality, Boolean cacheHit) {
         /** The same sample without its presigned URL. */
         public SampleView linkOnly() {
-            return new SampleView(index, status, seed, width, height, null, null, link, cost, quality);
+            return new SampleView(index, status, seed, width, height, null, null, link, cost, quality, cacheHit);
         }
     }
 
     /** The same job with every sample's presigned URL left out (links only): what webhooks carry. */
     public JobView linksOnly() {
         return new JobView(id, status, mode, parentId, parentSample, progress, params, modelVersion, promptTruncated,
-                timings, cost, diversity, samples.stream().map(SampleView::linkOnly).toList(), error);
+                timings, cost, diversity, samples.stream().map(SampleView::linkOnly).toList(), error, priority, queue);
     }
 
     /**

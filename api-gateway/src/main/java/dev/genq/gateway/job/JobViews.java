@@ -23,9 +23,11 @@ public class JobViews {
     private static final com.fasterxml.jackson.databind.ObjectMapper QUALITY_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final ObjectStore store;
+    private final dev.genq.gateway.dispatch.QueueStanding standing;
 
-    public JobViews(ObjectStore store) {
+    public JobViews(ObjectStore store, dev.genq.gateway.dispatch.QueueStanding standing) {
         this.store = store;
+        this.standing = standing;
     }
 
     /** The API path that redirects to a fresh download URL of a released sample. */
@@ -45,6 +47,19 @@ public class JobViews {
 
     public JobView of(Job job) {
         return of(List.of(job)).get(0);
+    }
+
+    /**
+     * One job with its queue position and ETA while it is queued: what {@code GET /v1/jobs/{id}} shows. Lists and the
+     * answer to a submit leave them out (counting what is ahead of a job costs more the longer the queue; a submit
+     * stays as cheap with 100,000 jobs waiting as with none).
+     */
+    public JobView withStanding(Job job) {
+        JobView view = of(job);
+        return standing.of(job).map(s -> new JobView(view.id(), view.status(), view.mode(), view.parentId(), view.parentSample(),
+                view.progress(), view.params(), view.modelVersion(), view.promptTruncated(), view.timings(), view.cost(),
+                view.diversity(), view.samples(), view.error(), view.priority(), new JobView.Queue(s.position(), s.etaSeconds())))
+                .orElse(view);
     }
 
     public List<JobView> of(List<Job> jobs) {
@@ -79,7 +94,7 @@ public class JobViews {
                 link = imageLink(job.id, s.idx);
             }
             return new JobView.SampleView(s.idx, s.status.wire(), s.seed, s.width, s.height, url, expires, link,
-                    total(costBySample.getOrDefault(s.idx, List.of())), quality(s.quality));
+                    total(costBySample.getOrDefault(s.idx, List.of())), quality(s.quality), job.cachedFrom == null ? null : true);
         }).toList();
         JobView.Error error = job.errorCode == null ? null : new JobView.Error(job.errorCode, job.errorMessage);
         return new JobView(job.id, job.status.wire(), job.mode.wire(), job.parentId, job.parentSample, job.progress,
@@ -91,7 +106,7 @@ public class JobViews {
                         job.outpaint == null ? null : dev.genq.storage.job.Margins.parse(job.outpaint)),
                 job.modelVersion, job.promptTruncated,
                 new JobView.Timings(job.createdAt, job.startedAt, job.finishedAt),
-                total(costs), job.diversity, sampleViews, error);
+                total(costs), job.diversity, sampleViews, error, job.priority.wire(), null);
     }
 
     private static JobView.Quality quality(String json) {

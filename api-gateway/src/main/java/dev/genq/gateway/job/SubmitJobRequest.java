@@ -30,7 +30,12 @@ public record SubmitJobRequest(
         @Schema(description = "inpainting, with init_image: an accepted upload, cropped and resized like it, white (or "
                 + "transparent) where the image is redrawn and black where every pixel is kept") String maskImage,
         @Schema(description = "outpainting (zoom out), with init_image: margins in the upload's pixels that extend its "
-                + "canvas; they are drawn, the upload's area kept; strength defaults to 1") Margins outpaint) {
+                + "canvas; they are drawn, the upload's area kept; strength defaults to 1") Margins outpaint,
+        @Schema(description = "interactive: dispatched first, counted against the concurrency quota; bulk: cheaper, "
+                + "dispatched when interactive work leaves room (never starved), capped separately",
+                enumeration = {"interactive", "bulk"}, defaultValue = "interactive") String priority,
+        @Schema(description = "false: always compute, even when an identical earlier request of this tenant could be "
+                + "answered from storage (see README: Result cache)", defaultValue = "true") Boolean cache) {
 
     /** An outpainting's margins, in the upload's pixels. */
     @Schema(name = "Margins")
@@ -43,6 +48,6 @@ public record SubmitJobRequest(
                             Double guidanceScale, String sampler, String model, String webhook,
                             java.util.List<String> webhookEventsFilter, Integer previewEvery) {
         this(prompt, negativePrompt, mode, numSamples, seed, steps, guidanceScale, sampler, model, webhook,
-                webhookEventsFilter, previewEvery, null, null, null, null);
+                webhookEventsFilter, previewEvery, null, null, null, null, null, null);
     }
 }

@@ -47,6 +47,25 @@ public class GatewayMeters {
             webhookAttempts(outcome);
         }
         waitsRefused();
+        cacheHits();
+        for (dev.genq.storage.job.Priority p : dev.genq.storage.job.Priority.values()) {
+            jobsDispatched(p);
+        }
+    }
+
+    /** Submits answered from the exact result cache (no compute). */
+    public Counter cacheHits() {
+        return registry.counter("genq.cache.hits");
+    }
+
+    /** Dispatch passes that published at least one job, timed (with the jobs counter: the dispatcher's cost per job). */
+    public io.micrometer.core.instrument.Timer dispatchPasses() {
+        return registry.timer("genq.dispatch.pass");
+    }
+
+    /** Jobs the fair dispatcher published, by lane. */
+    public Counter jobsDispatched(dev.genq.storage.job.Priority priority) {
+        return registry.counter("genq.jobs.dispatched", "priority", priority.wire());
     }
 
     /** Jobs accepted, by mode. */

@@ -13,7 +13,8 @@ import java.io.InputStream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Refuses request bodies over {@code genq.api.max-body-bytes} (uploads: {@code genq.uploads.max-bytes}) with a
+ * Refuses request bodies over {@code genq.api.max-body-bytes} (uploads: {@code genq.uploads.max-bytes}, batches:
+ * {@code genq.batches.max-bytes}) with a
  * problem+json 400, whether the size is declared (Content-Length) or only discovered while reading (chunked).
  */
 @Provider
@@ -21,17 +22,22 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class BodySizeLimit implements ContainerRequestFilter {
     private final long jsonBytes;
     private final long uploadBytes;
+    private final long batchBytes;
 
     public BodySizeLimit(@ConfigProperty(name = "genq.api.max-body-bytes", defaultValue = "65536") long jsonBytes,
                          // a property, not UploadSettings: filters are built before config mappings can be injected
-                         @ConfigProperty(name = "genq.uploads.max-bytes", defaultValue = "8388608") long uploadBytes) {
+                         @ConfigProperty(name = "genq.uploads.max-bytes", defaultValue = "8388608") long uploadBytes,
+                         // 10,000 items of a few hundred bytes each
+                         @ConfigProperty(name = "genq.batches.max-bytes", defaultValue = "8388608") long batchBytes) {
         this.jsonBytes = jsonBytes;
         this.uploadBytes = uploadBytes;
+        this.batchBytes = batchBytes;
     }
 
     @Override
     public void filter(ContainerRequestContext ctx) {
-        long maxBytes = ctx.getUriInfo().getPath().startsWith("/v1/uploads") ? uploadBytes : jsonBytes;
+        String path = ctx.getUriInfo().getPath();
+        long maxBytes = path.startsWith("/v1/uploads") ? uploadBytes : path.equals("/v1/batches") ? batchBytes : jsonBytes;
         if (ctx.getLength() > maxBytes) {
             ctx.abortWith(ProblemMappers.response(tooLarge(maxBytes)));
             return;

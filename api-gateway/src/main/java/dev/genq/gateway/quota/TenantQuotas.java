@@ -44,6 +44,10 @@ public class TenantQuotas {
         @WithDefault("50")
         int estimateHistoryJobs();
 
+        /** A tenant's bulk jobs queued or running at once, at most (bulk work does not count against the concurrency quota). */
+        @WithDefault("20000")
+        int maxBulkJobs();
+
         /** How long a measured estimate is used before it is measured again. */
         @WithDefault("PT60S")
         Duration estimateRefresh();
@@ -88,6 +92,28 @@ public class TenantQuotas {
      * under the tenant row's lock, so concurrent submits cannot all take the same remainder).
      */
     public BigDecimal admit(UUID tenantId, BigDecimal estimate) {
+        return admit(tenantId, estimate, dev.genq.storage.job.Priority.INTERACTIVE, 1);
+    }
+
+    /**
+     * As {@link #admit(UUID, BigDecimal)} for {@code jobs} jobs of a lane at once (a batch's items: one decision,
+     * {@code estimate} their total). Bulk jobs are capped by {@code max-bulk-jobs} instead of the concurrency quota,
+     * always under the tenant row's lock (bulk submits are few and large).
+     */
+    public BigDecimal admit(UUID tenantId, BigDecimal estimate, dev.genq.storage.job.Priority priority, int jobs) {
+        if (priority == dev.genq.storage.job.Priority.BULK) {
+            em.createNativeQuery("select 1 from tenants where id = ?1 for update").setParameter(1, tenantId).getResultList();
+            long bulk = ((Number) em.createNativeQuery("""
+                    select count(*) from jobs where tenant_id = ?1 and status in ('queued', 'running') and priority = 'bulk'""")
+                    .setParameter(1, tenantId).getSingleResult()).longValue();
+            if (bulk + jobs > settings.maxBulkJobs()) {
+                throw ProblemException.tooManyRequests("bulk_limit_reached", "this tenant has " + bulk
+                        + " queued or running bulk jobs and may have at most " + settings.maxBulkJobs() + "; these " + jobs
+                        + " would exceed that; retry when some finish", settings.concurrencyRetryAfter().toSeconds());
+            }
+            checkBudget(tenantId, standing(tenantId).monthlyBudgetUsd(), estimate);
+            return estimate;
+        }
         Standing standing = standing(tenantId);
         if ((long) standing.maxConcurrentJobs() - standing.activeJobs() <= settings.lockFreeMargin()
                 || standing.monthlyBudgetUsd() != null) {
@@ -101,7 +127,12 @@ public class TenantQuotas {
                     + " queued or running jobs and may have at most " + standing.maxConcurrentJobs() + "; retry when one finishes",
                     settings.concurrencyRetryAfter().toSeconds());
         }
-        BigDecimal monthlyBudget = standing.monthlyBudgetUsd();
+        checkBudget(tenantId, standing.monthlyBudgetUsd(), estimate);
+        return estimate;
+    }
+
+    /** 402 unless this month's cost, the reservations of active jobs and {@code estimate} fit the budget (if any). */
+    private void checkBudget(UUID tenantId, BigDecimal monthlyBudget, BigDecimal estimate) {
         if (monthlyBudget != null) {
             Object[] r = (Object[]) em.createNativeQuery("""
                     select (select coalesce(sum(cost_usd), 0) from sample_costs
@@ -120,7 +151,6 @@ public class TenantQuotas {
                                 + "to finish, or wait for next month"));
             }
         }
-        return estimate;
     }
 
     private static String plain(BigDecimal usd) {

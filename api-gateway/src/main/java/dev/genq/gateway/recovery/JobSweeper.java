@@ -6,11 +6,9 @@ import dev.genq.storage.job.Job;
 import dev.genq.storage.job.Sample;
 import dev.genq.storage.job.SampleStatus;
 import dev.genq.storage.messaging.SampleGenerated;
-import dev.genq.storage.job.JobMode;
 import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.messaging.JobEvent;
 import dev.genq.storage.messaging.JobEvents;
-import dev.genq.storage.messaging.JobRequested;
 import dev.genq.storage.messaging.Topics;
 import dev.genq.storage.outbox.OutboxMessage;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -20,14 +18,13 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
 /**
  * Finds jobs nobody will finish and settles them: a running job whose worker's lease ran out goes back to
- * the queue (a new message through the outbox) or, after too many attempts, fails with worker_lost; a job
+ * the fair queue (the dispatcher publishes it again, first in line) or, after too many attempts, fails with worker_lost; a job
  * still queued a queue deadline after it was last queued fails with deadline_exceeded; a moderating job
  * whose samples stay pending past {@code moderation-stall} is announced to moderation again. Neither failure is billed. Rows are
  * taken with SKIP LOCKED, so several gateways can sweep side by side.
@@ -55,8 +52,10 @@ public class JobSweeper {
 
     private final Settings settings;
     private final Duration queueDeadline;
+    private final Duration bulkQueueDeadline;
     private final EntityManager em;
     private final OutboxRelay relay;
+    private final dev.genq.gateway.dispatch.FairDispatcher dispatcher;
     private final GatewayMeters meters;
     private final dev.genq.gateway.job.IdempotencyKeys idempotencyKeys;
     /** Keys deleted per sweep: a sweep every few seconds keeps up with far more submits than a gateway takes. */
@@ -64,10 +63,12 @@ public class JobSweeper {
 
     public JobSweeper(Settings settings, dev.genq.gateway.job.JobLimits limits,
                       EntityManager em, OutboxRelay relay, GatewayMeters meters,
-                      dev.genq.gateway.job.IdempotencyKeys idempotencyKeys) {
+                      dev.genq.gateway.job.IdempotencyKeys idempotencyKeys, dev.genq.gateway.dispatch.FairDispatcher dispatcher) {
+        this.dispatcher = dispatcher;
         this.idempotencyKeys = idempotencyKeys;
         this.settings = settings;
         this.queueDeadline = limits.queueDeadline();
+        this.bulkQueueDeadline = limits.bulkQueueDeadline();
         this.em = em;
         this.relay = relay;
         this.meters = meters;
@@ -81,7 +82,10 @@ public class JobSweeper {
             int expired = QuarkusTransaction.requiringNew().call(this::failExpired);
             int reannounced = QuarkusTransaction.requiringNew().call(this::reannounceStalled);
             QuarkusTransaction.requiringNew().call(() -> idempotencyKeys.purgeExpired(PURGE_BATCH)); // the table stays at a day's keys
-            if (requeued + expired + reannounced > 0) {
+            if (requeued > 0) {
+                dispatcher.wake();
+            }
+            if (expired + reannounced > 0) {
                 relay.wake();
             }
         } catch (RuntimeException e) {
@@ -107,14 +111,11 @@ public class JobSweeper {
                 meters.jobsWorkerLost().increment();
                 continue;
             }
+            // back in the fair queue, not dispatched: its start tag is older than anything waiting, so it goes out first
             em.createNativeQuery("""
                     update jobs set status = 'queued', lease_owner = null, lease_until = null, progress = 0,
-                                    steps_done = 0, updated_at = now(), queued_at = now()
+                                    steps_done = 0, updated_at = now(), queued_at = now(), dispatched_at = null
                     where id = ?1 and status = 'running'""").setParameter(1, id).executeUpdate();
-            JobMode mode = JobMode.fromWire((String) r[2]);
-            // the sweeper has no span of its own: the message continues the job's trace
-            OutboxMessage.of(tenant, Topics.forMode(mode), id.toString(),
-                    EventCodec.encode(new JobRequested(id, tenant, mode.wire(), Instant.now())), (String) r[5]).persist();
             meters.jobsRequeued().increment();
             LOG.infof("job %s: lease of worker %s ran out; queued again (attempt %d)", id, r[4], attempts + 1);
         }
@@ -151,12 +152,14 @@ public class JobSweeper {
     int failExpired() {
         List<Object[]> rows = em.createNativeQuery("""
                 select id, tenant_id from jobs
-                where status = 'queued' and queued_at < now() - make_interval(secs => ?1)
+                where status = 'queued' and queued_at < now() - make_interval(secs => least(?1, ?2))
+                  and queued_at < now() - make_interval(secs => case when priority = 'bulk' then ?2 else ?1 end)
                 order by queued_at limit 100 for update skip locked""")
-                .setParameter(1, queueDeadline.toMillis() / 1000.0).getResultList();
+                .setParameter(1, queueDeadline.toMillis() / 1000.0)
+                .setParameter(2, bulkQueueDeadline.toMillis() / 1000.0).getResultList();
         for (Object[] r : rows) {
             UUID id = (UUID) r[0];
-            if (Job.failUnstored(id, "deadline_exceeded", "the job waited longer than " + queueDeadline + " to start; it was not billed")) {
+            if (Job.failUnstored(id, "deadline_exceeded", "the job waited longer than its lane's queue deadline to start; it was not billed")) {
                 JobEvents.record((UUID) r[1], id, JobEvent.JOB_FAILED);
                 meters.jobsDeadlineExceeded().increment();
             }

@@ -36,6 +36,10 @@ public class JobEventConsumer {
     private final KafkaClients kafka;
     private final WebhookDeliveries deliveries;
     private final WebhookDispatcher dispatcher;
+    private final dev.genq.gateway.dispatch.FairDispatcher fairDispatcher;
+    /** Events after which a job no longer counts against the dispatch depth. */
+    private static final java.util.Set<String> LEFT_PIPELINE = java.util.Set.of(JobEvent.JOB_SUCCEEDED, JobEvent.JOB_FAILED,
+            JobEvent.JOB_CANCELED, JobEvent.JOB_NEEDS_REVIEW, JobEvent.JOB_REJECTED);
     private final MessagingSpans spans;
     private final Backoff backoff;
     private volatile boolean running;
@@ -43,8 +47,9 @@ public class JobEventConsumer {
     private KafkaConsumer<String, String> consumer;
 
     public JobEventConsumer(KafkaClients kafka, WebhookDeliveries deliveries, WebhookDispatcher dispatcher,
-                            MessagingSpans spans, WebhookSettings settings) {
+                            MessagingSpans spans, WebhookSettings settings, dev.genq.gateway.dispatch.FairDispatcher fairDispatcher) {
         this.kafka = kafka;
+        this.fairDispatcher = fairDispatcher;
         this.backoff = settings.failureBackoff();
         this.spans = spans;
         this.deliveries = deliveries;
@@ -71,6 +76,7 @@ public class JobEventConsumer {
             consumer.subscribe(List.of(Topics.JOB_EVENTS));
             while (running) {
                 boolean created = false;
+                boolean left = false;
                 ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(500));
                 PollProgress<String, String> progress = new PollProgress<>(records);
                 long failedWait = -1;
@@ -78,7 +84,9 @@ public class JobEventConsumer {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     Span span = spans.process(record.topic(), TraceContext.fromHeaders(record.headers()), null);
                     try (Scope ignored = span.makeCurrent()) {
-                        created |= deliveries.enqueue(EventCodec.decode(record.value(), JobEvent.class));
+                        JobEvent event = EventCodec.decode(record.value(), JobEvent.class);
+                        created |= deliveries.enqueue(event);
+                        left |= LEFT_PIPELINE.contains(event.type());
                         delay.succeeded();
                         span.end();
                     } catch (IllegalArgumentException e) {
@@ -100,6 +108,9 @@ public class JobEventConsumer {
                 }
                 if (created) {
                     dispatcher.wake();
+                }
+                if (left) { // a job left the pipeline: its place in the dispatch depth can go to the next one now
+                    fairDispatcher.wake();
                 }
             }
         } catch (WakeupException e) {

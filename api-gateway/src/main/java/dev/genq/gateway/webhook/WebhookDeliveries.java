@@ -79,6 +79,33 @@ public class WebhookDeliveries {
         return inserted == 1 && !disabled;
     }
 
+    /** The body of batch.completed, in the Standard Webhooks shape; {@code data} is the batch as its GET shows it. */
+    public record BatchPayload(String type, java.time.Instant timestamp, Object data) {
+    }
+
+    /**
+     * Creates the one batch.completed delivery of a batch (its webhook-id derives from the batch, so a repeat is a
+     * no-op); the caller's transaction is the one that marked the batch completed. @return whether one was created
+     */
+    public boolean enqueueBatchCompleted(UUID tenantId, UUID batchId, String url, Object batchView) {
+        String payload;
+        try {
+            payload = json.writeValueAsString(new BatchPayload("batch.completed", java.time.Instant.now(), batchView));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        boolean disabled = disabled(tenantId, url);
+        String id = deliveryId(UUID.nameUUIDFromBytes(("batch.completed:" + batchId).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        int inserted = em.createNativeQuery("""
+                insert into webhook_deliveries (id, tenant_id, batch_id, event_type, url, payload, status, next_attempt_at, finished_at)
+                values (?1, ?2, ?3, 'batch.completed', ?4, ?5, ?6, case when ?7 then null else now() end, case when ?7 then now() else null end)
+                on conflict (id) do nothing""")
+                .setParameter(1, id).setParameter(2, tenantId).setParameter(3, batchId).setParameter(4, url)
+                .setParameter(5, payload).setParameter(6, disabled ? WebhookDelivery.ENDPOINT_DISABLED : WebhookDelivery.PENDING)
+                .setParameter(7, disabled).executeUpdate();
+        return inserted == 1 && !disabled;
+    }
+
     private static boolean wants(Job job, String type) {
         return job.webhookEvents == null || Arrays.asList(job.webhookEvents.split(",")).contains(type);
     }

@@ -37,13 +37,37 @@ class JobEventsTest {
         HttpResponse<java.util.stream.Stream<String>> response = stream.get(10, TimeUnit.SECONDS);
         assertEquals(200, response.statusCode());
         assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
-        var data = response.body().filter(l -> l.startsWith("data:")).map(l -> l.substring(5).trim()).iterator();
-        String first = within(data::next); // the first event is out
-        assertTrue(first.contains("\"status\":\"queued\""), first);
+        var lines = response.body().iterator();
+        String[] first = within(() -> nextEvent(lines)); // the first event is out
+        assertEquals("", first[0], "a status event is unnamed");
+        assertTrue(first[1].contains("\"status\":\"queued\""), first[1]);
+        String[] queue = within(() -> nextEvent(lines)); // while it waits, where it stands
+        assertEquals("queue", queue[0], queue[1]);
+        assertTrue(queue[1].matches(".*\"position\":\\d+.*") && queue[1].contains(id), queue[1]);
         given().when().post("/v1/jobs/" + id + "/cancel").then().statusCode(200);
-        String second = within(data::next);
-        assertTrue(second.contains("\"status\":\"canceled\""), second);
-        assertTrue(!within(data::hasNext), "the stream ends after the terminal state");
+        String[] next;
+        do {
+            next = within(() -> nextEvent(lines));
+        } while (next != null && next[0].equals("queue"));
+        assertTrue(next != null && next[1].contains("\"status\":\"canceled\""), String.valueOf(next == null ? null : next[1]));
+        assertTrue(within(() -> nextEvent(lines)) == null, "the stream ends after the terminal state");
+    }
+
+    /** The next event's name ("" when unnamed) and data, or null when the stream ended. */
+    static String[] nextEvent(java.util.Iterator<String> lines) {
+        String name = "";
+        String data = null;
+        while (lines.hasNext()) {
+            String l = lines.next();
+            if (l.startsWith("event:")) {
+                name = l.substring(6).trim();
+            } else if (l.startsWith("data:")) {
+                data = l.substring(5).trim();
+            } else if (l.isEmpty() && data != null) {
+                return new String[] {name, data};
+            }
+        }
+        return data == null ? null : new String[] {name, data};
     }
 
     /** A blocking read of the stream, bounded. */

@@ -1,0 +1,99 @@
+package dev.genq.gateway.dispatch;
+
+import dev.genq.storage.job.Job;
+import dev.genq.storage.job.JobMode;
+import dev.genq.storage.job.JobStatus;
+import dev.genq.storage.job.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where a queued job stands: how many jobs of its mode will start before it, and when it should start.
+ *
+ * <p>Position: the jobs already published and not yet started (they start first, in publish order), plus the waiting
+ * jobs the dispatcher takes before this one. In its own lane those are the ones with a lower start tag; the other lane
+ * adds its share (bulk gets one dispatch in 1/bulk-min-share while both wait; interactive the rest). Work submitted
+ * later by a tenant with less waiting can still go ahead of it: that is the fairness, so a position can rise.
+ *
+ * <p>ETA: position / the mode's measured start rate: the most recent starts (up to 50, within {@code eta-window}, at
+ * least 5; fewer: no ETA) over the time from the oldest of them to now. It assumes the recent rate holds.
+ */
+@ApplicationScoped
+public class QueueStanding {
+    /** Fewer starts than this in the window say too little about the rate. */
+    static final int MIN_STARTS = 5;
+    /** The rate is measured over the most recent starts (at most this many), so it follows a change of load quickly. */
+    static final int RECENT_STARTS = 50;
+    private static final Duration RATE_TTL = Duration.ofSeconds(1);
+
+    private final EntityManager em;
+    private final DispatchSettings settings;
+    private final ConcurrentHashMap<JobMode, Rate> rates = new ConcurrentHashMap<>();
+
+    public QueueStanding(EntityManager em, DispatchSettings settings) {
+        this.em = em;
+        this.settings = settings;
+    }
+
+    /** A queued job's standing. {@code etaSeconds} null while the platform has too little history. */
+    public record Standing(long position, Double etaSeconds) {
+    }
+
+    private record Rate(double perSecond, Instant measuredAt) {
+    }
+
+    /** Empty unless the job is queued. Must run in a transaction. */
+    public Optional<Standing> of(Job job) {
+        if (job.status != JobStatus.QUEUED) {
+            return Optional.empty();
+        }
+        long published = count("""
+                select count(*) from jobs where mode = ?1 and status = 'queued' and dispatched_at is not null
+                and (cast(?2 as timestamptz) is null or dispatched_at < cast(?2 as timestamptz))""", job.mode, job.dispatchedAt);
+        long position = published;
+        if (job.dispatchedAt == null) {
+            Priority other = job.priority == Priority.BULK ? Priority.INTERACTIVE : Priority.BULK;
+            long aheadInLane = ((Number) em.createNativeQuery("""
+                    select count(*) from jobs where status = 'queued' and dispatched_at is null and priority = ?1 and mode = ?2
+                    and (fair_start, seq) < (select fair_start, seq from jobs where id = ?3)""")
+                    .setParameter(1, job.priority.wire()).setParameter(2, job.mode.wire()).setParameter(3, job.id)
+                    .getSingleResult()).longValue();
+            long otherWaiting = ((Number) em.createNativeQuery("""
+                    select count(*) from jobs where status = 'queued' and dispatched_at is null and priority = ?1 and mode = ?2""")
+                    .setParameter(1, other.wire()).setParameter(2, job.mode.wire()).getSingleResult()).longValue();
+            long every = Math.max(1, Math.round(Math.ceil(1 / Math.max(1e-3, Math.min(1, settings.bulkMinShare())))));
+            // the other lane's dispatches interleaved with this lane's first aheadInLane + 1
+            long otherShare = job.priority == Priority.BULK ? (aheadInLane + 1) * (every - 1) : aheadInLane / Math.max(1, every - 1);
+            position += aheadInLane + Math.min(otherWaiting, otherShare);
+        }
+        double rate = rate(job.mode);
+        return Optional.of(new Standing(position, rate > 0 ? position / rate : null));
+    }
+
+    private long count(String sql, JobMode mode, java.time.OffsetDateTime at) {
+        return ((Number) em.createNativeQuery(sql).setParameter(1, mode.wire()).setParameter(2, at).getSingleResult()).longValue();
+    }
+
+    /** Jobs of the mode started per second over the window; 0 when it holds fewer than {@link #MIN_STARTS}. */
+    private double rate(JobMode mode) {
+        Rate cached = rates.get(mode);
+        if (cached != null && cached.measuredAt().plus(RATE_TTL).isAfter(Instant.now())) {
+            return cached.perSecond();
+        }
+        Object[] r = (Object[]) em.createNativeQuery("""
+                select count(*), extract(epoch from now() - min(started_at)) from (
+                    select started_at from jobs where mode = ?1 and started_at > now() - make_interval(secs => ?2)
+                    order by started_at desc limit ?3) recent""")
+                .setParameter(1, mode.wire()).setParameter(2, settings.etaWindow().toMillis() / 1000.0)
+                .setParameter(3, RECENT_STARTS).getSingleResult();
+        long starts = ((Number) r[0]).longValue();
+        double span = r[1] == null ? 0 : ((Number) r[1]).doubleValue();
+        double perSecond = starts >= MIN_STARTS && span > 0 ? starts / span : 0;
+        rates.put(mode, new Rate(perSecond, Instant.now()));
+        return perSecond;
+    }
+}

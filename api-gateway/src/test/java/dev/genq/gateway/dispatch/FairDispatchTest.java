@@ -1,0 +1,186 @@
+package dev.genq.gateway.dispatch;
+
+import static dev.genq.gateway.TestKeys.as;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.genq.gateway.TestKeys;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import jakarta.persistence.EntityManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dispatcher's order, with no worker: a depth of 4 preview jobs, and the test finishing the jobs in flight
+ * (as a worker would) to free room. Every job costs the same, so the order is exact, not statistical.
+ */
+@QuarkusTest
+@TestProfile(FairDispatchTest.DepthFour.class)
+class FairDispatchTest {
+    public static class DepthFour implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("genq.dispatch.depth", "4", "genq.dispatch.poll-interval", "PT1H");
+        }
+    }
+
+    static final String JOB = "{\"prompt\":\"a red apple\",\"steps\":4,\"num_samples\":1%s}";
+
+    final EntityManager em;
+    final FairDispatcher dispatcher;
+
+    FairDispatchTest(EntityManager em, FairDispatcher dispatcher) {
+        this.em = em;
+        this.dispatcher = dispatcher;
+    }
+
+    /** Other test classes leave jobs queued forever (no worker): they are settled, so only this test's jobs are in flight. */
+    @BeforeEach
+    void settleLeftovers() {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "update jobs set status = 'failed', error_code = 'test_cleanup' where status in ('queued', 'running')").executeUpdate());
+    }
+
+    @Test
+    void weightsTwoToOneGetTwoToOneOfTheDispatchesAndPositionsOnlyFall() {
+        String blocker = tenant(1);
+        String heavy = tenant(2);
+        String light = tenant(1);
+        List<String> blocking = submit(blocker, 4, "");
+        awaitDispatched(blocking);
+        List<String> heavyJobs = submit(heavy, 12, "");
+        List<String> lightJobs = submit(light, 12, "");
+        assertEquals(0, dispatched(heavyJobs) + dispatched(lightJobs), "the depth is full: nothing more goes out");
+        long position = position(light, lightJobs.get(11));
+        assertEquals(4 + 11 + 12, position, "the last light job: 4 in flight ahead, its own 11, and all 12 heavy (weight 2)");
+
+        List<String> inFlight = blocking;
+        List<String> order = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            finish(inFlight);
+            inFlight = dispatchRound();
+            assertEquals(4, inFlight.size(), "round " + round + " fills the depth again");
+            order.addAll(inFlight);
+            long now = position(light, lightJobs.get(11));
+            assertTrue(now < position, "a waiting job's position falls as the queue drains: " + position + " -> " + now);
+            position = now;
+        }
+        long heavyCount = order.stream().filter(heavyJobs::contains).count();
+        long lightCount = order.stream().filter(lightJobs::contains).count();
+        assertEquals(8, heavyCount, "weight 2 gets two of every three dispatches: " + order);
+        assertEquals(4, lightCount, "weight 1 gets one of every three");
+        assertEquals(List.copyOf(heavyJobs.subList(0, 8)), order.stream().filter(heavyJobs::contains).toList(),
+                "FIFO within a tenant");
+    }
+
+    @Test
+    void interactiveGoesFirstButBulkGetsItsMinimumShare() {
+        String tenant = tenant(1);
+        List<String> blocking = submit(tenant, 4, "");
+        awaitDispatched(blocking);
+        List<String> bulk = submit(tenant, 3, ",\"priority\":\"bulk\"");
+        List<String> interactive = submit(tenant, 20, "");
+        List<String> order = new ArrayList<>();
+        List<String> inFlight = blocking;
+        for (int round = 0; round < 5; round++) {
+            finish(inFlight);
+            inFlight = dispatchRound();
+            order.addAll(inFlight);
+        }
+        // bulk-min-share 0.1: while both wait, one dispatch in ten is bulk
+        assertEquals(20, order.size());
+        assertEquals(2, order.stream().filter(bulk::contains).count(), "two of the first 20 dispatches are bulk: " + order);
+        assertTrue(interactive.contains(order.get(0)), "interactive goes first");
+        assertEquals(bulk.get(0), order.get(9), "the 10th dispatch is bulk");
+        assertEquals(bulk.get(1), order.get(19), "and the 20th");
+        as(TestKeys.CLIENT).contentType(ContentType.JSON).body("{\"prompt\":\"x\",\"priority\":\"urgent\"}").when().post("/v1/jobs")
+                .then().statusCode(400).body("errors[0].code", org.hamcrest.Matchers.equalTo("unknown_priority"));
+    }
+
+    private String tenant(double weight) {
+        String id = as(TestKeys.ADMIN).contentType(ContentType.JSON)
+                .body(Map.of("name", "fair-" + UUID.randomUUID(), "weight", weight, "max_concurrent_jobs", 1000))
+                .when().post("/v1/admin/tenants").then().statusCode(201)
+                .body("weight", org.hamcrest.Matchers.equalTo((float) weight)).extract().path("id");
+        return as(TestKeys.ADMIN).contentType(ContentType.JSON).body(Map.of("name", "k", "roles", List.of("client")))
+                .when().post("/v1/admin/tenants/" + id + "/keys").then().statusCode(201).extract().path("key");
+    }
+
+    private static List<String> submit(String key, int n, String extra) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(as(key).contentType(ContentType.JSON).body(JOB.formatted(extra)).when().post("/v1/jobs")
+                    .then().statusCode(202).extract().path("id"));
+        }
+        return ids;
+    }
+
+    private static long position(String key, String id) {
+        Number p = as(key).when().get("/v1/jobs/" + id).then().statusCode(200).extract().path("queue.position");
+        if (p == null) {
+            throw new AssertionError("no queue position for " + id);
+        }
+        return p.longValue();
+    }
+
+    /** Finishes these jobs as a worker would (they leave the depth). */
+    private void finish(List<String> ids) {
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "update jobs set status = 'succeeded', finished_at = now() where id = any(cast(?1 as uuid[]))")
+                .setParameter(1, ids.toArray(new String[0])).executeUpdate());
+    }
+
+    /**
+     * Dispatches until the depth is full again (the background loop may take a pass itself: either one's work counts).
+     * @return the jobs dispatched, in dispatch order (their outbox rows' order)
+     */
+    @SuppressWarnings("unchecked")
+    private List<String> dispatchRound() {
+        long before = QuarkusTransaction.requiringNew().call(() ->
+                ((Number) em.createNativeQuery("select coalesce(max(id), 0) from outbox").getSingleResult()).longValue());
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            QuarkusTransaction.requiringNew().call(dispatcher::dispatch);
+            List<String> sent = QuarkusTransaction.requiringNew().call(() -> ((List<Object>) em.createNativeQuery("""
+                    select message_key from outbox where topic = 'genq.jobs.preview' and id > ?1 order by id""")
+                    .setParameter(1, before).getResultList()).stream().map(String::valueOf).toList());
+            if (sent.size() >= 4 || System.nanoTime() > deadline) {
+                return sent;
+            }
+            pause();
+        }
+    }
+
+    private void awaitDispatched(List<String> ids) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (dispatched(ids) < ids.size()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not dispatched within 30 s: " + ids);
+            }
+            dispatcher.wake();
+            pause();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long dispatched(List<String> ids) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select count(*) from jobs where id = any(cast(?1 as uuid[])) and dispatched_at is not null")
+                .setParameter(1, ids.toArray(new String[0])).getSingleResult()).longValue());
+    }
+}
