@@ -18,10 +18,15 @@ final class ExactlyOnce {
 
     /** Waits (at most {@code timeout} for all) until every job succeeded, then checks its ledger. */
     static void assertSucceededOnce(Platform platform, Collection<String> ids, int samplesPerJob, Duration timeout) {
+        assertSucceededOnce(platform, platform.clientKey, ids, samplesPerJob, timeout);
+    }
+
+    /** The same for jobs of the tenant of {@code key}. */
+    static void assertSucceededOnce(Platform platform, String key, Collection<String> ids, int samplesPerJob, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (String id : ids) {
             Duration left = Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(1).toNanos()));
-            JsonNode job = platform.awaitStatus(id, "succeeded", left);
+            JsonNode job = platform.awaitStatus(key, id, "succeeded", left);
             UUID jobId = UUID.fromString(id);
             assertEquals(samplesPerJob, platform.count("select count(*) from samples where job_id = ? and status = 'released'", jobId),
                     "released samples of " + id);

@@ -40,6 +40,8 @@ public final class Platform {
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** The gateway's bootstrap client key (random per run, registered through configuration as an operator would). */
     final String clientKey = "gq_" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
+    /** The gateway's bootstrap admin key: tests create other tenants with it, through the admin API. */
+    final String adminKey = "gq_" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
     /** Seals webhook secrets; one per run, so every gateway of the run (and its restarts) opens them. */
     private final String sealingKey = dev.genq.local.SealingKeys.forOneRun();
     static final String GATEWAY = "api-gateway";
@@ -122,11 +124,13 @@ public final class Platform {
         ServiceProcess p = switch (module) {
             // webhook receivers on 127.0.0.1 allowed, a fast retry schedule, and a short lease so a
             // delivery held by a killed gateway is taken up again quickly (at least twice the 2 s attempt deadline)
-            case GATEWAY -> start(root, GATEWAY, gatewayPort, logs, Map.of("genq.auth.bootstrap.client-key", clientKey,
-                    "genq.webhooks.allowed-hosts", "127.0.0.1", "genq.webhooks.retry-schedule", "PT1S,PT1S,PT1S,PT1S,PT1S,PT1S",
-                    "genq.webhooks.lease", "PT5S", "genq.webhooks.request-timeout", "PT2S",
-                    "genq.recovery.sweep-interval", "PT1S", "genq.jobs.default-model", "tiny-base",
-                    "genq.webhooks.secret-keys", sealingKey));
+            case GATEWAY -> start(root, GATEWAY, gatewayPort, logs, Map.ofEntries(Map.entry("genq.auth.bootstrap.client-key", clientKey),
+                    Map.entry("genq.auth.bootstrap.admin-key", adminKey),
+                    Map.entry("genq.webhooks.allowed-hosts", "127.0.0.1"),
+                    Map.entry("genq.webhooks.retry-schedule", "PT1S,PT1S,PT1S,PT1S,PT1S,PT1S"),
+                    Map.entry("genq.webhooks.lease", "PT5S"), Map.entry("genq.webhooks.request-timeout", "PT2S"),
+                    Map.entry("genq.recovery.sweep-interval", "PT1S"), Map.entry("genq.jobs.default-model", "tiny-base"),
+                    Map.entry("genq.webhooks.secret-keys", sealingKey)));
             // a longer batching window than production's 20 ms, so that jobs submitted together batch
             // together; progress written at every step, so steps_done is exact when a cancel freezes it;
             // a 3 s lease, so the jobs of a killed worker are queued again quickly; a short retry budget
@@ -258,18 +262,48 @@ public final class Platform {
 
     /** A request to the gateway with the client key. */
     HttpRequest.Builder api(String path) {
+        return api(clientKey, path);
+    }
+
+    /** A request to the gateway with this key. */
+    HttpRequest.Builder api(String key, String path) {
         return HttpRequest.newBuilder(URI.create(gatewayUrl + path)).timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + clientKey);
+                .header("Authorization", "Bearer " + key);
     }
 
     Reply post(String path, String json) {
-        return send(api(path)
+        return post(clientKey, path, json);
+    }
+
+    Reply post(String key, String path, String json) {
+        return send(api(key, path)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
     Reply get(String path) {
-        return send(api(path).GET().build());
+        return get(clientKey, path);
+    }
+
+    Reply get(String key, String path) {
+        return send(api(key, path).GET().build());
+    }
+
+    /**
+     * A new tenant (through the admin API, as an operator would) with {@code quotas} (the admin API's tenant fields,
+     * e.g. {@code "weight":2}), and a client key of it. @return the raw key
+     */
+    String newTenant(String quotas) {
+        Reply t = post(adminKey, "/v1/admin/tenants", "{\"name\":\"t-" + java.util.UUID.randomUUID() + "\"" + (quotas.isEmpty() ? "" : "," + quotas) + "}");
+        if (t.status() != 201) {
+            throw new AssertionError("create tenant answered " + t.status() + ": " + t.raw());
+        }
+        Reply k = post(adminKey, "/v1/admin/tenants/" + t.body().path("id").asText() + "/keys",
+                "{\"name\":\"client\",\"roles\":[\"client\"],\"rate_limit_per_second\":1000}");
+        if (k.status() != 201) {
+            throw new AssertionError("create key answered " + k.status() + ": " + k.raw());
+        }
+        return k.body().path("key").asText();
     }
 
     /** POST /v1/uploads with the raw bytes of an image. */
@@ -304,7 +338,7 @@ public final class Platform {
         }
     }
 
-    private Reply send(HttpRequest request) {
+    Reply send(HttpRequest request) {
         try {
             var r = http.send(request, HttpResponse.BodyHandlers.ofString());
             JsonNode body = null;
@@ -329,10 +363,15 @@ public final class Platform {
 
     /** Polls the job until {@code done} holds, for at most {@code timeout}. */
     JsonNode awaitJob(String id, Duration timeout, Predicate<JsonNode> done) {
+        return awaitJob(clientKey, id, timeout, done);
+    }
+
+    /** Polls a job of the tenant of {@code key} until {@code done} holds, for at most {@code timeout}. */
+    JsonNode awaitJob(String key, String id, Duration timeout, Predicate<JsonNode> done) {
         long deadline = System.nanoTime() + timeout.toNanos();
         JsonNode job = null;
         while (System.nanoTime() < deadline) {
-            job = get("/v1/jobs/" + id).body();
+            job = get(key, "/v1/jobs/" + id).body();
             if (done.test(job)) {
                 return job;
             }
@@ -342,7 +381,11 @@ public final class Platform {
     }
 
     JsonNode awaitStatus(String id, String status, Duration timeout) {
-        return awaitJob(id, timeout, j -> status.equals(j.path("status").asText()));
+        return awaitStatus(clientKey, id, status, timeout);
+    }
+
+    JsonNode awaitStatus(String key, String id, String status, Duration timeout) {
+        return awaitJob(key, id, timeout, j -> status.equals(j.path("status").asText()));
     }
 
     // ---------------------------------------------------------------- direct access to the stack
@@ -359,6 +402,23 @@ public final class Platform {
             try (var rs = st.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A timestamp the query returns (its first column of its first row). */
+    java.time.Instant timestamp(String sql, Object... args) {
+        try (Connection c = db(); var st = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                st.setObject(i + 1, args[i]);
+            }
+            try (var rs = st.executeQuery()) {
+                if (!rs.next() || rs.getTimestamp(1) == null) {
+                    throw new AssertionError("no timestamp for " + sql);
+                }
+                return rs.getTimestamp(1).toInstant();
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
