@@ -401,18 +401,27 @@ async function checkKubernetes() {
     const problems = [];
     const target = byKind("Deployment").find(({ o: d }) => d.metadata.name === o.spec.scaleTargetRef.name);
     if (!target) problems.push(`scaleTargetRef ${o.spec.scaleTargetRef.name} is not a Deployment here`);
-    const topics = new Set();
+    const modes = new Set();
     for (const t of o.spec.triggers) {
-      if (t.type !== "kafka") continue;
-      topics.add(t.metadata.topic);
-      if (t.metadata.consumerGroup !== group) problems.push(`trigger ${t.metadata.topic}: consumerGroup ${t.metadata.consumerGroup} is not GENQ_WORKER_CONSUMER_GROUP (${group})`);
-      if (!partitions[t.metadata.topic]) problems.push(`trigger topic ${t.metadata.topic} is not created by kafka-topics-job.yaml`);
-      else if (o.spec.maxReplicaCount > partitions[t.metadata.topic]) problems.push(`maxReplicaCount ${o.spec.maxReplicaCount} exceeds the ${partitions[t.metadata.topic]} partitions of ${t.metadata.topic}`);
-      if (!/^\d+$/.test(String(t.metadata.lagThreshold))) problems.push(`trigger ${t.metadata.topic}: lagThreshold must be a number`);
+      if (t.type !== "postgresql") {
+        problems.push(`trigger ${t.name}: ${t.type}; the backlog is in Postgres (fair dispatch keeps Kafka's lag small), scale on it`);
+        continue;
+      }
+      const m = /from jobs where mode = '(preview|full)' and status in \('queued', 'running'\)/.exec(t.metadata.query ?? "");
+      if (!m) { problems.push(`trigger ${t.name}: the query must count one mode's queued + running jobs`); continue; }
+      modes.add(m[1]);
+      const topic = `genq.jobs.${m[1]}`;
+      if (!partitions[topic]) problems.push(`trigger ${t.name}: topic ${topic} is not created by kafka-topics-job.yaml`);
+      else if (o.spec.maxReplicaCount > partitions[topic]) problems.push(`maxReplicaCount ${o.spec.maxReplicaCount} exceeds the ${partitions[topic]} partitions of ${topic}`);
+      if (!/^\d+$/.test(String(t.metadata.targetQueryValue))) problems.push(`trigger ${t.name}: targetQueryValue must be a number`);
+      const auth = byKind("TriggerAuthentication").find(({ o: a }) => a.metadata.name === t.authenticationRef?.name);
+      if (!auth) problems.push(`trigger ${t.name}: TriggerAuthentication ${t.authenticationRef?.name} is not here`);
+      else if (!auth.o.spec.secretTargetRef.some((r) => r.parameter === "password" && r.name === "genq-database")) problems.push(`trigger ${t.name}: the password must come from genq-database`);
     }
-    for (const t of ["genq.jobs.preview", "genq.jobs.full"]) if (!topics.has(t)) problems.push(`no kafka trigger on ${t}`);
+    for (const m of ["preview", "full"]) if (!modes.has(m)) problems.push(`no backlog trigger for ${m} jobs`);
+    const topics = new Set([...modes].map((m) => `genq.jobs.${m}`));
     if (problems.length) fail(`${label}: ${problems.join("; ")}`);
-    else ok(`${label}: scales ${o.spec.scaleTargetRef.name} ${o.spec.minReplicaCount ?? 1}..${o.spec.maxReplicaCount} on the lag of ${[...topics].join(" + ")} (group ${group}), within the partitions`);
+    else ok(`${label}: scales ${o.spec.scaleTargetRef.name} ${o.spec.minReplicaCount ?? 1}..${o.spec.maxReplicaCount} on the backlog of ${[...topics].join(" + ")} (group ${group}), within the partitions`);
   }
 }
 

@@ -35,6 +35,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * <ol>
  *   <li>end-to-end platform overhead of 1-step jobs: (finished − created) − inference time;</li>
  *   <li>worker scale-out: a backlog drained by 1, then 2 worker processes on the same topics;</li>
+ *   <li>fairness: a tenant's few jobs behind another's backlog, first-come beside fair dispatch; the dispatcher's
+ *   cost per job with 1,000 and 100,000 jobs waiting ({@link FairnessPhase});</li>
  *   <li>the floor (a bare Postgres insert + Kafka produce) next to {@code POST /v1/jobs}, both closed-loop;</li>
  *   <li>open-loop {@code POST /v1/jobs} and {@code GET /v1/jobs/{id}} at fixed rates: p50/p99 latency.</li>
  * </ol>
@@ -54,6 +56,11 @@ public final class PlatformBench {
     private final int scaleJobs = Integer.getInteger("scaleJobs", smoke ? 4 : 40);
     private final int scaleSteps = Integer.getInteger("scaleSteps", 20);
     private final String key = "gq_" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
+    private final String adminKey = "gq_" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
+    // the bench measures the platform, not its per-key rate limit or per-tenant concurrency quota
+    private final Map<String, String> gatewaySettings = Map.of(
+            "genq.rate-limit.requests-per-second", "1000000", "genq.quotas.default-max-concurrent-jobs", "100000000",
+            "genq.jobs.default-model", "tiny-base", "genq.webhooks.secret-keys", SealingKeys.forOneRun());
     private final HttpClient http = OpenLoop.client();
     private final StringBuilder report = new StringBuilder();
     private EmbeddedStack stack;
@@ -82,11 +89,7 @@ public final class PlatformBench {
 
     private void run() throws Exception {
         stack = EmbeddedStack.startTemporary();
-        gateway = start("api-gateway", Map.of(
-                // the bench measures the platform, not its per-key rate limit or per-tenant concurrency quota
-                "genq.rate-limit.requests-per-second", "1000000", "genq.quotas.default-max-concurrent-jobs", "100000000",
-                "genq.jobs.default-model", "tiny-base", "genq.webhooks.secret-keys", SealingKeys.forOneRun()),
-                Map.of("GENQ_AUTH_BOOTSTRAP_CLIENT_KEY", key));
+        gateway = start("api-gateway", gatewaySettings, gatewayEnv());
         ServiceProcess worker = start("worker", workerSettings());
         ServiceProcess moderation = start("moderation",
                 Map.of("genq.moderation.classifier.path", root.resolve("models/fixtures/tiny-safety").toString(),
@@ -102,11 +105,18 @@ public final class PlatformBench {
 
         overhead(worker, moderation);
         scaleOut(worker);
+        FairnessPhase fairness = new FairnessPhase(fairnessHost(), http, adminKey, smoke ? 30 : 300, smoke ? 3 : 5);
+        fairness.waits();
+        fairness.cacheHits(smoke ? 10 : 100);
 
         // production runs the workers on other machines: the submit path is measured without them on these cores
         List<ServiceProcess> others = List.of(worker, moderation);
         ServiceProcess.stopAll(others, Duration.ofSeconds(20));
         services.removeAll(others);
+        fairness.dispatchCost(smoke ? new int[] {1_000, 10_000} : new int[] {1_000, 100_000}, smoke ? 300 : 3_000);
+        stopGateway();
+        gateway = start("api-gateway", gatewaySettings, gatewayEnv()); // the bench's own settings again
+        restartedGateway();
         floorAndSubmit();
         openLoop();
         System.out.println(report);
@@ -357,6 +367,44 @@ public final class PlatformBench {
         w.put("genq.worker.super-resolution-model", "tiny-sr");
         w.put("genq.worker.threads", "1");
         return w;
+    }
+
+    private Map<String, String> gatewayEnv() {
+        return Map.of("GENQ_AUTH_BOOTSTRAP_CLIENT_KEY", key, "GENQ_AUTH_BOOTSTRAP_ADMIN_KEY", adminKey);
+    }
+
+    /** Stops the gateway (the fairness phase replaces it with differently configured ones). */
+    private void stopGateway() {
+        gateway.stop(Duration.ofSeconds(20));
+        services.remove(gateway);
+    }
+
+    private void restartedGateway() throws Exception {
+        gateway.awaitReady(Duration.ofMinutes(3));
+    }
+
+    private FairnessPhase.Host fairnessHost() {
+        return new FairnessPhase.Host() {
+            @Override
+            public String restartGateway(Map<String, String> settings) throws Exception {
+                stopGateway();
+                Map<String, String> all = new java.util.HashMap<>(gatewaySettings);
+                all.putAll(settings);
+                gateway = start("api-gateway", all, gatewayEnv());
+                restartedGateway();
+                return gateway.url();
+            }
+
+            @Override
+            public Connection db() throws SQLException {
+                return stack.openConnection();
+            }
+
+            @Override
+            public void line(String format, Object... args) {
+                PlatformBench.this.line(format, args);
+            }
+        };
     }
 
     private ServiceProcess start(String module, Map<String, String> properties) throws IOException {
