@@ -17,7 +17,8 @@ class BatchingTest {
 
     @Test
     void concurrentJobsShareBatchesAndAJobsPngsAreTheSameAloneOrBatched() {
-        String body = "{\"prompt\":\"a purple flower\",\"num_samples\":2,\"seed\":777,\"steps\":6,\"guidance_scale\":2.5}";
+        // the same request twice, computed both times (not answered by the result cache): alone, then batched
+        String body = "{\"prompt\":\"a purple flower\",\"num_samples\":2,\"seed\":777,\"steps\":6,\"guidance_scale\":2.5,\"cache\":false}";
         String alone = platform.submit(body);
         platform.awaitStatus(alone, "succeeded", Duration.ofSeconds(90));
         double maxBatchBefore = maxBaseBatch();

@@ -77,8 +77,8 @@ class FairSchedulingTest {
         String heavy = platform.newTenant("\"weight\":2,\"max_concurrent_jobs\":1000");
         String light = platform.newTenant("\"max_concurrent_jobs\":1000");
         ExecutorService two = Executors.newFixedThreadPool(2);
-        Future<List<String>> h = two.submit(() -> jobs.submitAll(heavy, 120, ""));
-        Future<List<String>> l = two.submit(() -> jobs.submitAll(light, 120, ""));
+        Future<List<String>> h = two.submit(() -> jobs.submitAll(heavy, 90, ""));
+        Future<List<String>> l = two.submit(() -> jobs.submitAll(light, 90, ""));
         List<String> heavyJobs = h.get();
         List<String> lightJobs = l.get();
         two.shutdown();

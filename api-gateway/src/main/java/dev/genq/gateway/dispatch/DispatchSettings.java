@@ -17,11 +17,11 @@ public interface DispatchSettings {
     int depth();
 
     /**
-     * The depth each worker adds. Half of what a worker takes in flight ({@code genq.worker.batch.max-jobs-in-flight},
-     * 16): the depth counts jobs until moderation settled them, and the worker batches 8 samples at most, so 8 keep it
-     * busy while the first-come stages stay short.
+     * The depth each worker adds: what a worker takes in flight ({@code genq.worker.batch.max-jobs-in-flight}, 16). The
+     * depth counts a job until moderation settled it, so (Little's law) it must cover the slowest stage's throughput
+     * times a job's time through the whole pipeline, or that stage idles.
      */
-    @WithDefault("8")
+    @WithDefault("16")
     int jobsPerWorker();
 
     /** The workers' Kafka consumer group ({@code genq.worker.consumer-group}). */
@@ -50,6 +50,11 @@ public interface DispatchSettings {
     /** The share of dispatches bulk work gets while interactive work waits too, so it is never starved. */
     @WithDefault("0.1")
     double bulkMinShare();
+
+    /** While both lanes wait, every this-many-th dispatch is bulk (1 / bulk-min-share, rounded up). */
+    default int bulkEvery() {
+        return Math.max(1, (int) Math.ceil(1 / Math.max(1e-3, Math.min(1, bulkMinShare()))));
+    }
 
     /** How far back the throughput behind a queued job's ETA is measured. */
     @WithDefault("PT5M")

@@ -58,7 +58,7 @@ public class FairDispatcher {
         this.meters = meters;
         this.relay = relay;
         this.settings = settings;
-        this.bulkEvery = Math.max(1, (int) Math.ceil(1 / Math.max(1e-3, Math.min(1, settings.bulkMinShare()))));
+        this.bulkEvery = settings.bulkEvery();
         this.loop = new PollingLoop("genq-fair-dispatcher", settings.pollInterval(),
                 new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5)), this::round);
     }
@@ -107,7 +107,7 @@ public class FairDispatcher {
             Object[] inFlight = inFlight(mode);
             int free = depth - ((Number) inFlight[0]).intValue();
             if (free > 0) {
-                total += dispatch(mode, free, Math.max(0, Math.min(free, bulkDepth - ((Number) inFlight[1]).intValue())));
+                total += dispatch(mode, depth, free, Math.max(0, Math.min(free, bulkDepth - ((Number) inFlight[1]).intValue())));
             }
         }
         return total;
@@ -121,23 +121,32 @@ public class FairDispatcher {
                 .setParameter(1, mode.wire()).getSingleResult();
     }
 
-    private int dispatch(JobMode mode, int free, int bulkFree) {
-        List<Pick> interactive = waiting(Priority.INTERACTIVE, mode, free);
-        List<Pick> bulk = bulkFree == 0 ? List.of() : waiting(Priority.BULK, mode, bulkFree);
+    private int dispatch(JobMode mode, int depth, int free, int bulkFree) {
+        // more candidates than free places: a tenant at its share of the depth is passed over for the next in line
+        int look = Math.min(free * 4, 256);
+        List<Pick> interactive = waiting(Priority.INTERACTIVE, mode, look);
+        List<Pick> bulk = bulkFree == 0 ? List.of() : waiting(Priority.BULK, mode, Math.min(bulkFree * 4, 256));
+        InFlightShares shares = InFlightShares.read(em, mode, depth, interactive, bulk);
         List<Pick> chosen = new ArrayList<>(free);
+        int bulkChosen = 0;
         int i = 0;
         int b = 0;
-        while (chosen.size() < free && (i < interactive.size() || b < bulk.size())) {
-            boolean bulkDue = b < bulk.size() && (i >= interactive.size() || sinceBulk[mode.ordinal()] >= bulkEvery - 1);
-            if (bulkDue) {
-                chosen.add(bulk.get(b++));
-                sinceBulk[mode.ordinal()] = 0;
-            } else {
-                chosen.add(interactive.get(i++));
-                if (b < bulk.size()) {
-                    sinceBulk[mode.ordinal()]++;
-                }
+        while (chosen.size() < free) {
+            i = shares.nextAllowed(interactive, i);
+            b = bulkChosen < bulkFree ? shares.nextAllowed(bulk, b) : bulk.size();
+            if (i >= interactive.size() && b >= bulk.size()) {
+                break;
             }
+            boolean bulkDue = b < bulk.size() && (i >= interactive.size() || sinceBulk[mode.ordinal()] >= bulkEvery - 1);
+            Pick p = bulkDue ? bulk.get(b++) : interactive.get(i++);
+            if (bulkDue) {
+                sinceBulk[mode.ordinal()] = 0;
+                bulkChosen++;
+            } else if (b < bulk.size()) {
+                sinceBulk[mode.ordinal()]++;
+            }
+            shares.take(p.tenantId());
+            chosen.add(p);
         }
         publish(chosen, mode);
         advanceClock(chosen, Priority.INTERACTIVE, mode);

@@ -65,7 +65,7 @@ public class QueueStanding {
             long otherWaiting = ((Number) em.createNativeQuery("""
                     select count(*) from jobs where status = 'queued' and dispatched_at is null and priority = ?1 and mode = ?2""")
                     .setParameter(1, other.wire()).setParameter(2, job.mode.wire()).getSingleResult()).longValue();
-            long every = Math.max(1, Math.round(Math.ceil(1 / Math.max(1e-3, Math.min(1, settings.bulkMinShare())))));
+            long every = settings.bulkEvery();
             // the other lane's dispatches interleaved with this lane's first aheadInLane + 1
             long otherShare = job.priority == Priority.BULK ? (aheadInLane + 1) * (every - 1) : aheadInLane / Math.max(1, every - 1);
             position += aheadInLane + Math.min(otherWaiting, otherShare);

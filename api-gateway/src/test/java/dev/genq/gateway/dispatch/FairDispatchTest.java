@@ -82,6 +82,21 @@ class FairDispatchTest {
     }
 
     @Test
+    void aNewcomerTakesTheFreedPlacesUntilBothTenantsHoldTheirShareOfTheDepth() {
+        String first = tenant(1);
+        String second = tenant(1);
+        List<String> backlog = submit(first, 10, "");
+        awaitDispatched(backlog.subList(0, 4));
+        List<String> newcomer = submit(second, 3, "");
+        finish(backlog.subList(0, 2));
+        // alone, the first tenant had the whole depth (4); now each may hold 2: both freed places go to the newcomer,
+        // not every other one (its second job's tag ties with the first tenant's next, which is passed over)
+        assertEquals(newcomer.subList(0, 2), dispatchRound(2));
+        finish(backlog.subList(2, 4));
+        assertEquals(backlog.subList(4, 6), dispatchRound(2), "then the first tenant's next two, up to its share");
+    }
+
+    @Test
     void interactiveGoesFirstButBulkGetsItsMinimumShare() {
         String tenant = tenant(1);
         List<String> blocking = submit(tenant, 4, "");
@@ -142,8 +157,12 @@ class FairDispatchTest {
      * Dispatches until the depth is full again (the background loop may take a pass itself: either one's work counts).
      * @return the jobs dispatched, in dispatch order (their outbox rows' order)
      */
-    @SuppressWarnings("unchecked")
     private List<String> dispatchRound() {
+        return dispatchRound(4);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> dispatchRound(int expected) {
         long before = QuarkusTransaction.requiringNew().call(() ->
                 ((Number) em.createNativeQuery("select coalesce(max(id), 0) from outbox").getSingleResult()).longValue());
         long deadline = System.nanoTime() + 30_000_000_000L;
@@ -152,7 +171,7 @@ class FairDispatchTest {
             List<String> sent = QuarkusTransaction.requiringNew().call(() -> ((List<Object>) em.createNativeQuery("""
                     select message_key from outbox where topic = 'genq.jobs.preview' and id > ?1 order by id""")
                     .setParameter(1, before).getResultList()).stream().map(String::valueOf).toList());
-            if (sent.size() >= 4 || System.nanoTime() > deadline) {
+            if (sent.size() >= expected || System.nanoTime() > deadline) {
                 return sent;
             }
             pause();
