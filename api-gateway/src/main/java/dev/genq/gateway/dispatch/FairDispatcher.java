@@ -44,6 +44,8 @@ public class FairDispatcher {
     private final int bulkEvery;
     /** Interactive dispatches since the last bulk one, per mode, while bulk work waited (only the lock holder counts). */
     private final int[] sinceBulk = new int[JobMode.values().length];
+    /** Whether this gateway's last pass found the mode's depth full (false until it knows). */
+    private final boolean[] full = new boolean[JobMode.values().length];
     /** When an interactive job of the mode was last dispatched (nanoTime; only the lock holder writes it). */
     private final long[] lastInteractive = new long[JobMode.values().length];
 
@@ -71,9 +73,20 @@ public class FairDispatcher {
         loop.stop(Duration.ofSeconds(10));
     }
 
-    /** Dispatch now rather than at the next poll (a job was submitted, or one finished). */
+    /** Dispatch now rather than at the next poll (a job finished, or was queued again). */
     public void wake() {
         loop.wake();
+    }
+
+    /**
+     * A job of this mode was submitted: dispatch now, unless this gateway's last pass found the mode's depth full (then
+     * the new job waits its turn anyway, and a pass per submit would cost three queries each; a job leaving the
+     * pipeline or the next poll runs the pass).
+     */
+    public void submitted(JobMode mode) {
+        if (!full[mode.ordinal()]) {
+            loop.wake();
+        }
     }
 
     private boolean round() {
@@ -107,8 +120,11 @@ public class FairDispatcher {
             Object[] inFlight = inFlight(mode);
             int free = depth - ((Number) inFlight[0]).intValue();
             if (free > 0) {
-                total += dispatch(mode, depth, free, Math.max(0, Math.min(free, bulkDepth - ((Number) inFlight[1]).intValue())));
+                int dispatched = dispatch(mode, depth, free, Math.max(0, Math.min(free, bulkDepth - ((Number) inFlight[1]).intValue())));
+                total += dispatched;
+                free -= dispatched;
             }
+            full[mode.ordinal()] = free <= 0;
         }
         return total;
     }

@@ -39,9 +39,16 @@ public class QueueStanding {
         this.settings = settings;
     }
 
-    /** A queued job's standing. {@code etaSeconds} null while the platform has too little history. */
-    public record Standing(long position, Double etaSeconds) {
+    /**
+     * A queued job's standing. {@code etaSeconds} null while the platform has too little history; {@code atLeast} when
+     * more than {@link #COUNTED} waiting jobs are ahead (the count stops there: a read costs the same behind 1,000 jobs
+     * or 100,000), so {@code position} is a lower bound.
+     */
+    public record Standing(long position, Double etaSeconds, boolean atLeast) {
     }
+
+    /** Waiting jobs counted ahead of one, at most. */
+    static final int COUNTED = 1000;
 
     private record Rate(double perSecond, Instant measuredAt) {
     }
@@ -55,23 +62,28 @@ public class QueueStanding {
                 select count(*) from jobs where mode = ?1 and status = 'queued' and dispatched_at is not null
                 and (cast(?2 as timestamptz) is null or dispatched_at < cast(?2 as timestamptz))""", job.mode, job.dispatchedAt);
         long position = published;
+        boolean atLeast = false;
         if (job.dispatchedAt == null) {
             Priority other = job.priority == Priority.BULK ? Priority.INTERACTIVE : Priority.BULK;
             long aheadInLane = ((Number) em.createNativeQuery("""
-                    select count(*) from jobs where status = 'queued' and dispatched_at is null and priority = ?1 and mode = ?2
-                    and (fair_start, seq) < (select fair_start, seq from jobs where id = ?3)""")
+                    select count(*) from (select 1 from jobs
+                        where status = 'queued' and dispatched_at is null and priority = ?1 and mode = ?2
+                        and (fair_start, seq) < (select fair_start, seq from jobs where id = ?3) limit ?4) ahead""")
                     .setParameter(1, job.priority.wire()).setParameter(2, job.mode.wire()).setParameter(3, job.id)
-                    .getSingleResult()).longValue();
+                    .setParameter(4, COUNTED).getSingleResult()).longValue();
             long otherWaiting = ((Number) em.createNativeQuery("""
-                    select count(*) from jobs where status = 'queued' and dispatched_at is null and priority = ?1 and mode = ?2""")
-                    .setParameter(1, other.wire()).setParameter(2, job.mode.wire()).getSingleResult()).longValue();
+                    select count(*) from (select 1 from jobs
+                        where status = 'queued' and dispatched_at is null and priority = ?1 and mode = ?2 limit ?3) other""")
+                    .setParameter(1, other.wire()).setParameter(2, job.mode.wire()).setParameter(3, COUNTED)
+                    .getSingleResult()).longValue();
+            atLeast = aheadInLane >= COUNTED;
             long every = settings.bulkEvery();
             // the other lane's dispatches interleaved with this lane's first aheadInLane + 1
             long otherShare = job.priority == Priority.BULK ? (aheadInLane + 1) * (every - 1) : aheadInLane / Math.max(1, every - 1);
             position += aheadInLane + Math.min(otherWaiting, otherShare);
         }
         double rate = rate(job.mode);
-        return Optional.of(new Standing(position, rate > 0 ? position / rate : null));
+        return Optional.of(new Standing(position, rate > 0 ? position / rate : null, atLeast));
     }
 
     private long count(String sql, JobMode mode, java.time.OffsetDateTime at) {

@@ -61,7 +61,7 @@ public class JobEventStream {
      * {@code GET /v1/jobs/{id}}, {@code position} jobs start before it and {@code eta_seconds} until it starts.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record QueueEvent(UUID id, long position, Double etaSeconds) {
+    public record QueueEvent(UUID id, long position, Double etaSeconds, Boolean positionAtLeast) {
     }
 
     private final JobWatch watch;
@@ -129,7 +129,7 @@ public class JobEventStream {
             if (job.status == JobStatus.QUEUED) { // its standing while it waits (the feed only reports queued jobs)
                 UUID jobId = job.id;
                 keep(subscriptions, ended, queue.watch(jobId, q -> emitter.emit(sse.newEventBuilder().name(QUEUE)
-                        .data(QueueEvent.class, new QueueEvent(jobId, q.position(), q.etaSeconds())).build())));
+                        .data(QueueEvent.class, new QueueEvent(jobId, q.position(), q.etaSeconds(), q.atLeast() ? true : null)).build())));
             }
             keep(subscriptions, ended, watch.watch(job.id, now -> {
                 JobEvent event = new JobEvent(now.id(), now.status().wire(), now.progress());

@@ -111,8 +111,8 @@ public class JobResource {
      * (or replayed) job now, or with {@code Prefer: wait=N} when it settles or N seconds passed.
      */
     private Uni<Response> answerAfterWait(JobService.Submission submission, String prefer) {
-        dispatcher.wake();
         Job job = submission.job();
+        dispatcher.submitted(job.mode);
         boolean replayed = submission.replayed();
         int wait = PreferWait.seconds(prefer);
         if (wait == 0 || JobWaiter.settled(job.status)) {

@@ -18,11 +18,12 @@ public record JobView(UUID id, String status, String mode, UUID parentId, Intege
                       Error error, String priority, Queue queue) {
 
     /**
-     * Where a queued job stands (README: Scheduling): {@code position} jobs of its mode start before it;
-     * {@code eta_seconds} until it starts, from the measured start rate (absent until there is one).
+     * Where a queued job stands (README: Scheduling): {@code position} jobs of its mode start before it (at least that
+     * many when {@code position_at_least} is true: the count stops past 1,000 waiting jobs); {@code eta_seconds} until
+     * it starts, from the measured start rate (absent until there is one).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Queue(long position, Double etaSeconds) {
+    public record Queue(long position, Double etaSeconds, Boolean positionAtLeast) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

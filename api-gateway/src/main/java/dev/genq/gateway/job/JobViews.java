@@ -58,7 +58,7 @@ public class JobViews {
         JobView view = of(job);
         return standing.of(job).map(s -> new JobView(view.id(), view.status(), view.mode(), view.parentId(), view.parentSample(),
                 view.progress(), view.params(), view.modelVersion(), view.promptTruncated(), view.timings(), view.cost(),
-                view.diversity(), view.samples(), view.error(), view.priority(), new JobView.Queue(s.position(), s.etaSeconds())))
+                view.diversity(), view.samples(), view.error(), view.priority(), new JobView.Queue(s.position(), s.etaSeconds(), s.atLeast() ? true : null)))
                 .orElse(view);
     }
 
