@@ -41,14 +41,14 @@ public class QueueStanding {
 
     /**
      * A queued job's standing. {@code etaSeconds} null while the platform has too little history; {@code atLeast} when
-     * more than {@link #COUNTED} waiting jobs are ahead (the count stops there: a read costs the same behind 1,000 jobs
+     * more than {@link #COUNTED} waiting jobs are ahead (the count stops there: a read costs the same behind 100 jobs
      * or 100,000), so {@code position} is a lower bound.
      */
     public record Standing(long position, Double etaSeconds, boolean atLeast) {
     }
 
     /** Waiting jobs counted ahead of one, at most. */
-    static final int COUNTED = 1000;
+    static final int COUNTED = 100;
 
     private record Rate(double perSecond, Instant measuredAt) {
     }

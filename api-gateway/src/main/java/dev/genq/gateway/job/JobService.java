@@ -295,8 +295,9 @@ public class JobService {
         Object[] generated = (Object[]) Job.getEntityManager().createNativeQuery("""
                 with tag as (
                     select greatest((select virtual_time from dispatch_clock where priority = ?25 and mode = ?3),
-                                    coalesce((select max(fair_finish) from jobs where tenant_id = ?2 and priority = ?25 and mode = ?3
-                                              and status = 'queued' and dispatched_at is null), 0)) as fair_start,
+                                    coalesce((select fair_finish from jobs where tenant_id = ?2 and priority = ?25 and mode = ?3
+                                              and status = 'queued' and dispatched_at is null
+                                              order by fair_finish desc limit 1), 0)) as fair_start,
                            (select weight from tenants where id = ?2) as weight),
                 job as (
                     insert into jobs (id, tenant_id, status, mode, prompt, negative_prompt, num_samples, seed, steps,

@@ -19,7 +19,7 @@ public record JobView(UUID id, String status, String mode, UUID parentId, Intege
 
     /**
      * Where a queued job stands (README: Scheduling): {@code position} jobs of its mode start before it (at least that
-     * many when {@code position_at_least} is true: the count stops past 1,000 waiting jobs); {@code eta_seconds} until
+     * many when {@code position_at_least} is true: the count stops past 100 waiting jobs); {@code eta_seconds} until
      * it starts, from the measured start rate (absent until there is one).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
