@@ -82,6 +82,10 @@ public class QueueStanding {
             long otherShare = job.priority == Priority.BULK ? (aheadInLane + 1) * (every - 1) : aheadInLane / Math.max(1, every - 1);
             position += aheadInLane + Math.min(otherWaiting, otherShare);
         }
+        if (atLeast || position >= COUNTED) { // past the count, one steady lower bound (it must not rise and fall)
+            position = COUNTED;
+            atLeast = true;
+        }
         double rate = rate(job.mode);
         return Optional.of(new Standing(position, rate > 0 ? position / rate : null, atLeast));
     }
