@@ -165,7 +165,7 @@ public class BatchResource {
         ValidJob v = validator.validate(request);
         ValidJob bulk = new ValidJob(v.prompt(), v.negativePrompt(), v.mode(), v.numSamples(), v.seed(), v.steps(),
                 v.guidanceScale(), v.sampler(), v.model(), v.webhookUrl(), v.webhookEvents(), v.previewEvery(), v.initImage(),
-                Priority.BULK, v.cache());
+                Priority.BULK, v.lookUpCache());
         return new JobService.BatchItem(bulk, idempotencyKey, idempotencyKey == null ? null : keys.hash(request));
     }
 

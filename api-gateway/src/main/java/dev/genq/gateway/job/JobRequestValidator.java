@@ -131,7 +131,8 @@ public class JobRequestValidator {
             throw new ProblemException(Problem.invalid(errors));
         }
         return new ValidJob(prompt, negative, mode, numSamples, seed, steps, guidance, sampler, modelName,
-                r.webhook(), webhookEvents, previewEvery, initImage, priority, r.cache() == null || r.cache());
+                r.webhook(), webhookEvents, previewEvery, initImage, priority,
+                (r.cache() == null || r.cache()) && r.seed() != null);
     }
 
     /** The image inputs, or null for text-to-image; whether the uploads may be used is checked at create. */

@@ -149,7 +149,7 @@ public class JobService {
         Job job = fromRequest(tenantId, request, null);
         if (init == null) { // text-to-image: the exact result cache may answer it (image inputs depend on more than parameters)
             job.cacheKey = cache.key(job).orElse(null);
-            Optional<UUID> earlier = job.cacheKey == null || !request.cache() ? Optional.empty() : cache.earlier(tenantId, job.cacheKey);
+            Optional<UUID> earlier = job.cacheKey == null || !request.lookUpCache() ? Optional.empty() : cache.earlier(tenantId, job.cacheKey);
             if (earlier.isPresent()) {
                 meters.cacheHits().increment();
                 return new Prepared(job, BigDecimal.ZERO, cache.answer(job, earlier.get()));

@@ -2,11 +2,15 @@ package dev.genq.gateway.job;
 
 import dev.genq.storage.job.JobMode;
 
-/** A job request after validation, with every default filled in. */
+/**
+ * A job request after validation, with every default filled in. {@code lookUpCache}: an earlier result may answer it
+ * (the client did not opt out with {@code "cache": false} and chose the seed; a seed drawn now at random was never
+ * used before, so looking for it would be a query per submit that cannot hit).
+ */
 public record ValidJob(String prompt, String negativePrompt, JobMode mode, int numSamples, long seed, int steps,
                        double guidanceScale, String sampler, String model, String webhookUrl, String webhookEvents,
                        int previewEvery, InitImage initImage,
-                       dev.genq.storage.job.Priority priority, boolean cache) {
+                       dev.genq.storage.job.Priority priority, boolean lookUpCache) {
 
     /**
      * Image-to-image: the upload ids as given (checked against the tenant's uploads when the job is created), and
