@@ -1,5 +1,6 @@
 package dev.genq.gateway.batch;
 
+import dev.genq.storage.sql.SqlTimestamps;
 import dev.genq.api.problem.ProblemException;
 import dev.genq.gateway.dispatch.FairDispatcher;
 import dev.genq.gateway.job.JobService;
@@ -64,12 +65,12 @@ public class BatchService {
                 select coalesce(sum(c.compute_seconds), 0), coalesce(sum(c.cost_usd), 0)
                 from sample_costs c where c.billable and c.job_id in (select job_id from batch_items where batch_id = ?1)""")
                 .setParameter(1, id).getSingleResult();
-        OffsetDateTime canceledAt = time(b[3]);
-        OffsetDateTime completedAt = time(b[4]);
+        OffsetDateTime canceledAt = SqlTimestamps.utc(b[3]);
+        OffsetDateTime completedAt = SqlTimestamps.utc(b[4]);
         String status = completedAt == null ? (canceledAt == null ? "running" : "canceling") : canceledAt == null ? "completed" : "canceled";
         return new BatchView(id, status, ((Number) b[0]).intValue(), counts,
                 new BatchView.Cost(((Number) cost[0]).doubleValue(), ((BigDecimal) cost[1]).stripTrailingZeros()),
-                (String) b[1], time(b[2]), canceledAt, completedAt);
+                (String) b[1], SqlTimestamps.utc(b[2]), canceledAt, completedAt);
     }
 
     /** Items from index {@code from} on, at most {@code limit}. Must run in a transaction. */
@@ -114,18 +115,5 @@ public class BatchService {
             throw ProblemException.notFound("batch_not_found", "no batch " + id);
         }
         return rows.get(0);
-    }
-
-    private static OffsetDateTime time(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof OffsetDateTime t) {
-            return t;
-        }
-        if (value instanceof java.time.Instant t) {
-            return t.atOffset(java.time.ZoneOffset.UTC);
-        }
-        return ((java.sql.Timestamp) value).toInstant().atOffset(java.time.ZoneOffset.UTC);
     }
 }

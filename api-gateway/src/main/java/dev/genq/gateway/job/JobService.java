@@ -24,7 +24,6 @@ import dev.genq.storage.job.JobStatus;
 import dev.genq.storage.job.Sample;
 import dev.genq.storage.job.SampleId;
 import dev.genq.storage.job.SampleStatus;
-import dev.genq.gateway.dispatch.FairDispatcher;
 import dev.genq.storage.model.ModelRollout;
 import dev.genq.storage.tracing.TraceContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -118,7 +117,7 @@ public class JobService {
             return p.answered();
         }
         p.job().reservedUsd = quotas.admit(tenantId, p.estimate(), request.priority(), 1);
-        insertQueued(p.job());
+        QueuedJobRows.insert(p.job());
         return p.job();
     }
 
@@ -214,8 +213,8 @@ public class JobService {
         }
         for (Prepared p : queued) {
             p.job().reservedUsd = p.estimate();
-            insertQueued(p.job());
         }
+        QueuedJobRows.insertAll(queued.stream().map(Prepared::job).toList());
         for (var claim : claims.entrySet()) {
             if (!keys.claim(tenantId, claim.getKey(), hashes.get(claim.getKey()), claim.getValue())) {
                 throw ProblemException.conflict("idempotency_key_in_use", "item idempotency key '" + claim.getKey()
@@ -286,75 +285,6 @@ public class JobService {
     }
 
     /**
-     * The job row in one statement, one round trip: the hottest write of the platform (every submit and upscale), so
-     * it skips the ORM's per-entity work. The job waits in its lane for the {@link FairDispatcher}, with its fair-queuing
-     * tags (V22): it starts where the lane's virtual time is, or after the tenant's last waiting job, and its cost over
-     * the tenant's weight says how far it moves the tenant on. The job comes back with what the database filled in.
-     */
-    private void insertQueued(Job job) {
-        Object[] generated = (Object[]) Job.getEntityManager().createNativeQuery("""
-                with tag as (
-                    select greatest((select virtual_time from dispatch_clock where priority = ?25 and mode = ?3),
-                                    coalesce((select fair_finish from jobs where tenant_id = ?2 and priority = ?25 and mode = ?3
-                                              and status = 'queued' and dispatched_at is null
-                                              order by fair_finish desc limit 1), 0)) as fair_start,
-                           (select weight from tenants where id = ?2) as weight),
-                job as (
-                    insert into jobs (id, tenant_id, status, mode, prompt, negative_prompt, num_samples, seed, steps,
-                                      guidance_scale, sampler, model, webhook_url, webhook_events, pinned_version, traceparent,
-                                      parent_id, parent_sample, reserved_usd, preview_every, strength, region, init_upload, mask_upload,
-                                      outpaint, priority, fair_start, fair_finish, cache_key)
-                    select ?1, ?2, 'queued', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, cast(?12 as text), cast(?13 as text),
-                            cast(?14 as text), cast(?15 as text), cast(?16 as uuid), cast(?17 as int), cast(?18 as numeric), ?19, cast(?20 as double precision), cast(?21 as text),
-                            cast(?22 as uuid), cast(?23 as uuid), cast(?24 as text), ?25, tag.fair_start, tag.fair_start + ?26 / tag.weight, cast(?27 as text)
-                    from tag
-                    returning seq, created_at, updated_at)
-                select seq, created_at, updated_at from job""")
-                .setParameter(1, job.id).setParameter(2, job.tenantId).setParameter(3, job.mode.wire())
-                .setParameter(4, job.prompt).setParameter(5, job.negativePrompt).setParameter(6, job.numSamples)
-                .setParameter(7, job.seed).setParameter(8, job.steps).setParameter(9, job.guidanceScale)
-                .setParameter(10, job.sampler).setParameter(11, job.model).setParameter(12, job.webhookUrl)
-                .setParameter(13, job.webhookEvents).setParameter(14, job.pinnedVersion).setParameter(15, job.traceparent)
-                .setParameter(16, job.parentId == null ? null : job.parentId.toString()).setParameter(17, job.parentSample == null ? null : job.parentSample.toString())
-                .setParameter(18, job.reservedUsd == null ? null : job.reservedUsd.toPlainString())
-                .setParameter(19, job.previewEvery)
-                .setParameter(20, job.strength == null ? null : job.strength.toString())
-                .setParameter(21, job.region)
-                .setParameter(22, job.initUpload == null ? null : job.initUpload.toString())
-                .setParameter(23, job.maskUpload == null ? null : job.maskUpload.toString())
-                .setParameter(24, job.outpaint)
-                .setParameter(25, job.priority.wire())
-                .setParameter(26, fairCost(job))
-                .setParameter(27, job.cacheKey)
-                .getSingleResult();
-        job.seq = ((Number) generated[0]).longValue();
-        job.createdAt = timestamp(generated[1]);
-        job.updatedAt = timestamp(generated[2]);
-    }
-
-    /**
-     * What a job costs in the fair queue: its estimated price in micro-USD (the same estimate the budget reserves,
-     * measured per model, sample and step), so tenants share compute rather than job counts.
-     */
-    private static double fairCost(Job job) {
-        double microUsd = job.reservedUsd == null ? 0 : job.reservedUsd.doubleValue() * 1e6;
-        return microUsd > 0 ? microUsd : (double) job.numSamples * job.steps;
-    }
-
-    private static java.time.OffsetDateTime timestamp(Object value) {
-        if (value instanceof java.time.OffsetDateTime t) {
-            return t;
-        }
-        if (value instanceof java.time.Instant t) {
-            return t.atOffset(java.time.ZoneOffset.UTC);
-        }
-        if (value instanceof java.sql.Timestamp t) {
-            return t.toInstant().atOffset(java.time.ZoneOffset.UTC);
-        }
-        throw new IllegalStateException("unexpected timestamp " + value.getClass());
-    }
-
-    /**
      * Creates a full job whose super-resolution stage starts from one released sample of a preview job;
      * the new job inherits the preview's prompt, model and that sample's seed.
      */
@@ -385,7 +315,7 @@ public class JobService {
         job.sampler = parent.sampler;
         job.model = parent.model;
         inheritFrom(job, parent, sampleIdx);
-        insertQueued(job);
+        QueuedJobRows.insert(job);
         return job;
     }
 
@@ -441,7 +371,7 @@ public class JobService {
         inheritFrom(job, parent, request.sample());
         job.strength = strength;
         job.region = region == null ? null : region.wire();
-        insertQueued(job);
+        QueuedJobRows.insert(job);
         return job;
     }
 
