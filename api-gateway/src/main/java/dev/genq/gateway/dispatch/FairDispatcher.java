@@ -117,10 +117,10 @@ public class FairDispatcher {
             boolean interactiveAbout = lastInteractive[mode.ordinal()] != 0
                     && System.nanoTime() - lastInteractive[mode.ordinal()] < settings.interactiveWindow().toNanos();
             int bulkDepth = interactiveAbout ? Math.min(fullBulkDepth, settings.bulkDepthBesideInteractive()) : fullBulkDepth;
-            Object[] inFlight = inFlight(mode);
-            int free = depth - ((Number) inFlight[0]).intValue();
+            InFlight inFlight = InFlight.read(em, mode);
+            int free = depth - inFlight.total();
             if (free > 0) {
-                int dispatched = dispatch(mode, depth, free, Math.max(0, Math.min(free, bulkDepth - ((Number) inFlight[1]).intValue())));
+                int dispatched = dispatch(mode, depth, free, Math.max(0, Math.min(free, bulkDepth - inFlight.bulk())), inFlight);
                 total += dispatched;
                 free -= dispatched;
             }
@@ -129,20 +129,12 @@ public class FairDispatcher {
         return total;
     }
 
-    /** Published jobs of the mode not yet through the pipeline: all of them, and the bulk ones. */
-    private Object[] inFlight(JobMode mode) {
-        return (Object[]) em.createNativeQuery("""
-                select count(*), count(*) filter (where priority = 'bulk') from jobs
-                where mode = ?1 and status in ('queued', 'running', 'moderating') and dispatched_at is not null""")
-                .setParameter(1, mode.wire()).getSingleResult();
-    }
-
-    private int dispatch(JobMode mode, int depth, int free, int bulkFree) {
+    private int dispatch(JobMode mode, int depth, int free, int bulkFree, InFlight inFlight) {
         // more candidates than free places: a tenant at its share of the depth is passed over for the next in line
         int look = Math.min(free * 4, 256);
         List<Pick> interactive = waiting(Priority.INTERACTIVE, mode, look);
         List<Pick> bulk = bulkFree == 0 ? List.of() : waiting(Priority.BULK, mode, Math.min(bulkFree * 4, 256));
-        InFlightShares shares = InFlightShares.read(em, mode, depth, interactive, bulk);
+        InFlightShares shares = InFlightShares.read(em, inFlight, depth, interactive, bulk);
         List<Pick> chosen = new ArrayList<>(free);
         int bulkChosen = 0;
         int i = 0;

@@ -1,6 +1,5 @@
 package dev.genq.gateway.dispatch;
 
-import dev.genq.storage.job.JobMode;
 import jakarta.persistence.EntityManager;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -25,14 +24,9 @@ final class InFlightShares {
     }
 
     @SuppressWarnings("unchecked")
-    static InFlightShares read(EntityManager em, JobMode mode, int depth, List<FairDispatcher.Pick> interactive,
+    static InFlightShares read(EntityManager em, InFlight now, int depth, List<FairDispatcher.Pick> interactive,
                                List<FairDispatcher.Pick> bulk) {
-        Map<UUID, Integer> inFlight = new HashMap<>();
-        List<Object[]> rows = em.createNativeQuery("""
-                select tenant_id, count(*) from jobs
-                where mode = ?1 and status in ('queued', 'running', 'moderating') and dispatched_at is not null
-                group by tenant_id""").setParameter(1, mode.wire()).getResultList();
-        rows.forEach(r -> inFlight.put((UUID) r[0], ((Number) r[1]).intValue()));
+        Map<UUID, Integer> inFlight = new HashMap<>(now.perTenant()); // taken picks count on in this copy
         Set<UUID> active = new HashSet<>(inFlight.keySet());
         interactive.forEach(p -> active.add(p.tenantId()));
         bulk.forEach(p -> active.add(p.tenantId()));
