@@ -78,6 +78,11 @@ public class FairDispatcher {
         loop.wake();
     }
 
+    /** Jobs left the pipeline: their places in the depth can go to the next ones now. */
+    void jobsLeft(@Observes dev.genq.gateway.job.JobsLeftPipeline ignored) {
+        loop.wake();
+    }
+
     /**
      * A job of this mode was submitted: dispatch now, unless this gateway's last pass found the mode's depth full (then
      * the new job waits its turn anyway, and a pass per submit would cost three queries each; a job leaving the

@@ -1,5 +1,6 @@
 package dev.genq.gateway.webhook;
 
+import dev.genq.gateway.job.JobsLeftPipeline;
 import dev.genq.storage.messaging.EventCodec;
 import dev.genq.storage.messaging.PollProgress;
 import dev.genq.storage.messaging.JobEvent;
@@ -36,8 +37,8 @@ public class JobEventConsumer {
     private final KafkaClients kafka;
     private final WebhookDeliveries deliveries;
     private final WebhookDispatcher dispatcher;
-    private final dev.genq.gateway.dispatch.FairDispatcher fairDispatcher;
-    /** Events after which a job no longer counts against the dispatch depth. */
+    private final jakarta.enterprise.event.Event<JobsLeftPipeline> jobsLeft;
+    /** Events after which a job no longer counts against the dispatch depth ({@link JobsLeftPipeline}). */
     private static final java.util.Set<String> LEFT_PIPELINE = java.util.Set.of(JobEvent.JOB_SUCCEEDED, JobEvent.JOB_FAILED,
             JobEvent.JOB_CANCELED, JobEvent.JOB_NEEDS_REVIEW, JobEvent.JOB_REJECTED);
     private final MessagingSpans spans;
@@ -47,9 +48,9 @@ public class JobEventConsumer {
     private KafkaConsumer<String, String> consumer;
 
     public JobEventConsumer(KafkaClients kafka, WebhookDeliveries deliveries, WebhookDispatcher dispatcher,
-                            MessagingSpans spans, WebhookSettings settings, dev.genq.gateway.dispatch.FairDispatcher fairDispatcher) {
+                            MessagingSpans spans, WebhookSettings settings, jakarta.enterprise.event.Event<JobsLeftPipeline> jobsLeft) {
         this.kafka = kafka;
-        this.fairDispatcher = fairDispatcher;
+        this.jobsLeft = jobsLeft;
         this.backoff = settings.failureBackoff();
         this.spans = spans;
         this.deliveries = deliveries;
@@ -110,7 +111,7 @@ public class JobEventConsumer {
                     dispatcher.wake();
                 }
                 if (left) { // a job left the pipeline: its place in the dispatch depth can go to the next one now
-                    fairDispatcher.wake();
+                    jobsLeft.fire(new JobsLeftPipeline());
                 }
             }
         } catch (WakeupException e) {
