@@ -58,24 +58,26 @@ public class QueueStanding {
         if (job.status != JobStatus.QUEUED) {
             return Optional.empty();
         }
-        long published = count("""
-                select count(*) from jobs where mode = ?1 and status = 'queued' and dispatched_at is not null
-                and (cast(?2 as timestamptz) is null or dispatched_at < cast(?2 as timestamptz))""", job.mode, job.dispatchedAt);
-        long position = published;
+        // one statement, so the three counts come from one snapshot (and one round trip); a published job's position is
+        // the published ones before it, a waiting job's adds what its lane and the other lane dispatch before it
+        Priority other = job.priority == Priority.BULK ? Priority.INTERACTIVE : Priority.BULK;
+        boolean waiting = job.dispatchedAt == null;
+        Object[] counts = (Object[]) em.createNativeQuery("""
+                select (select count(*) from jobs where mode = ?1 and status = 'queued' and dispatched_at is not null
+                            and (cast(?2 as timestamptz) is null or dispatched_at < cast(?2 as timestamptz))),
+                       case when ?3 then (select count(*) from (select 1 from jobs
+                            where status = 'queued' and dispatched_at is null and priority = ?4 and mode = ?1
+                            and (fair_start, seq) < (select fair_start, seq from jobs where id = ?5) limit ?6) ahead) else 0 end,
+                       case when ?3 then (select count(*) from (select 1 from jobs
+                            where status = 'queued' and dispatched_at is null and priority = ?7 and mode = ?1 limit ?6) other) else 0 end""")
+                .setParameter(1, job.mode.wire()).setParameter(2, job.dispatchedAt).setParameter(3, waiting)
+                .setParameter(4, job.priority.wire()).setParameter(5, job.id).setParameter(6, COUNTED)
+                .setParameter(7, other.wire()).getSingleResult();
+        long position = ((Number) counts[0]).longValue();
         boolean atLeast = false;
-        if (job.dispatchedAt == null) {
-            Priority other = job.priority == Priority.BULK ? Priority.INTERACTIVE : Priority.BULK;
-            long aheadInLane = ((Number) em.createNativeQuery("""
-                    select count(*) from (select 1 from jobs
-                        where status = 'queued' and dispatched_at is null and priority = ?1 and mode = ?2
-                        and (fair_start, seq) < (select fair_start, seq from jobs where id = ?3) limit ?4) ahead""")
-                    .setParameter(1, job.priority.wire()).setParameter(2, job.mode.wire()).setParameter(3, job.id)
-                    .setParameter(4, COUNTED).getSingleResult()).longValue();
-            long otherWaiting = ((Number) em.createNativeQuery("""
-                    select count(*) from (select 1 from jobs
-                        where status = 'queued' and dispatched_at is null and priority = ?1 and mode = ?2 limit ?3) other""")
-                    .setParameter(1, other.wire()).setParameter(2, job.mode.wire()).setParameter(3, COUNTED)
-                    .getSingleResult()).longValue();
+        if (waiting) {
+            long aheadInLane = ((Number) counts[1]).longValue();
+            long otherWaiting = ((Number) counts[2]).longValue();
             atLeast = aheadInLane >= COUNTED;
             long every = settings.bulkEvery();
             // the other lane's dispatches interleaved with this lane's first aheadInLane + 1
@@ -88,10 +90,6 @@ public class QueueStanding {
         }
         double rate = rate(job.mode);
         return Optional.of(new Standing(position, rate > 0 ? position / rate : null, atLeast));
-    }
-
-    private long count(String sql, JobMode mode, java.time.OffsetDateTime at) {
-        return ((Number) em.createNativeQuery(sql).setParameter(1, mode.wire()).setParameter(2, at).getSingleResult()).longValue();
     }
 
     /** Jobs of the mode started per second over the window; 0 when it holds fewer than {@link #MIN_STARTS}. */
