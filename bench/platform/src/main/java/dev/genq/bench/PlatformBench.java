@@ -91,9 +91,7 @@ public final class PlatformBench {
         stack = EmbeddedStack.startTemporary();
         gateway = start("api-gateway", gatewaySettings, gatewayEnv());
         ServiceProcess worker = start("worker", workerSettings());
-        ServiceProcess moderation = start("moderation",
-                Map.of("genq.moderation.classifier.path", root.resolve("models/fixtures/tiny-safety").toString(),
-                        "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString()));
+        ServiceProcess moderation = start("moderation", moderationSettings());
         for (ServiceProcess s : services) {
             s.awaitReady(Duration.ofMinutes(3));
         }
@@ -105,20 +103,25 @@ public final class PlatformBench {
 
         overhead(worker, moderation);
         scaleOut(worker);
+
+        // production runs the workers on other machines: the submit path is measured without them on these cores, and
+        // on the gateway that has run since the start (a gateway restarted just before spends its first minutes
+        // compiling: in a JFR profile its JIT threads still took a third of its CPU a minute after the restart)
+        List<ServiceProcess> pipeline = List.of(worker, moderation);
+        ServiceProcess.stopAll(pipeline, Duration.ofSeconds(20));
+        services.removeAll(pipeline);
+        floorAndSubmit();
+        openLoop();
+        cancelWaiting();
+
+        startPipeline();
         FairnessPhase fairness = new FairnessPhase(fairnessHost(), http, adminKey, smoke ? 30 : 300, smoke ? 3 : 5);
         fairness.waits();
         fairness.cacheHits(smoke ? 10 : 100);
-
-        // production runs the workers on other machines: the submit path is measured without them on these cores
-        List<ServiceProcess> others = List.of(worker, moderation);
+        List<ServiceProcess> others = services.stream().filter(s -> s != gateway).toList();
         ServiceProcess.stopAll(others, Duration.ofSeconds(20));
         services.removeAll(others);
         fairness.dispatchCost(smoke ? new int[] {1_000, 10_000} : new int[] {1_000, 100_000}, smoke ? 300 : 3_000);
-        stopGateway();
-        gateway = start("api-gateway", gatewaySettings, gatewayEnv()); // the bench's own settings again
-        restartedGateway();
-        floorAndSubmit();
-        openLoop();
         System.out.println(report);
         Path out = root.resolve("bench/platform/target/platform-bench.md");
         Files.createDirectories(out.getParent());
@@ -299,6 +302,34 @@ public final class PlatformBench {
         line("The gateway's own timer for POST /v1/jobs, all submits so far: mean %.2f ms over %.0f requests "
                 + "(the rest of the latency above is the client, the network stack and queueing for the CPU).", sum / count * 1000, count);
         line("");
+    }
+
+    /**
+     * The submit phases' jobs wait with no worker to run them: canceled (and their rows vacuumed, as autovacuum soon
+     * would), so the next phase starts from an empty queue.
+     */
+    private void cancelWaiting() throws SQLException {
+        try (Connection c = stack.openConnection()) {
+            c.createStatement().executeUpdate("update jobs set status = 'canceled', finished_at = now() where status = 'queued'");
+            c.createStatement().execute("vacuum analyze jobs");
+        }
+    }
+
+    /** A worker and moderation, as at the start, for the phases that run jobs through. */
+    private void startPipeline() throws Exception {
+        ServiceProcess worker = start("worker", workerSettings());
+        ServiceProcess moderation = start("moderation", moderationSettings());
+        worker.awaitReady(Duration.ofMinutes(3));
+        moderation.awaitReady(Duration.ofMinutes(3));
+        // warm-up as at the start (JIT, TorchScript's profiling runs), so the phases after compare warm services
+        String warm = "warm-up " + UUID.randomUUID();
+        new OpenLoop(http).run(20, warmupSeconds, i -> submit(warm, 2));
+        awaitSucceeded(warm, (int) Math.round(20 * warmupSeconds), Duration.ofMinutes(5));
+    }
+
+    private Map<String, String> moderationSettings() {
+        return Map.of("genq.moderation.classifier.path", root.resolve("models/fixtures/tiny-safety").toString(),
+                "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString());
     }
 
     // ---------------------------------------------------------------- 4. open loop
