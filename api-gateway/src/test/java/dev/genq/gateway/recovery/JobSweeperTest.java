@@ -24,9 +24,27 @@ class JobSweeperTest {
         this.em = em;
     }
 
+    /**
+     * A submitted job, once the dispatcher has published it: the tests then play a worker that took it, which only a
+     * published job can be (the dispatch runs after the submit answers, so it is awaited, within a bound).
+     */
     UUID submit() {
-        return UUID.fromString(given().contentType(ContentType.JSON).body("{\"prompt\":\"swept\"}").when().post("/v1/jobs")
+        UUID id = UUID.fromString(given().contentType(ContentType.JSON).body("{\"prompt\":\"swept\"}").when().post("/v1/jobs")
                 .then().statusCode(202).extract().path("id"));
+        awaitMessages(id, 1);
+        return id;
+    }
+
+    void awaitMessages(UUID id, long n) {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (messages(id, "genq.jobs.preview") < n && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        assertEquals(n, messages(id, "genq.jobs.preview"), "published messages of job " + id);
     }
 
     void sql(String sql, UUID id) {
@@ -52,15 +70,7 @@ class JobSweeperTest {
         assertNull(j.leaseOwner);
         assertEquals(0, j.stepsDone);
         // back in the fair queue: the dispatcher (woken by the sweep) publishes it again
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (messages(id, "genq.jobs.preview") < 2 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        assertEquals(2, messages(id, "genq.jobs.preview"), "the submit's message and the re-queue's");
+        awaitMessages(id, 2); // the submit's message and the re-queue's
     }
 
     @Test
