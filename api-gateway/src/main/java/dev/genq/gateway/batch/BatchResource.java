@@ -163,9 +163,7 @@ public class BatchResource {
             throw ProblemException.badRequest("invalid_item", "the item is not a job request: " + e.getOriginalMessage());
         }
         ValidJob v = validator.validate(request);
-        ValidJob bulk = new ValidJob(v.prompt(), v.negativePrompt(), v.mode(), v.numSamples(), v.seed(), v.steps(),
-                v.guidanceScale(), v.sampler(), v.model(), v.webhookUrl(), v.webhookEvents(), v.previewEvery(), v.initImage(),
-                Priority.BULK, v.lookUpCache());
+        ValidJob bulk = v.withPriority(Priority.BULK);
         return new JobService.BatchItem(bulk, idempotencyKey, idempotencyKey == null ? null : keys.hash(request));
     }
 

@@ -12,6 +12,12 @@ public record ValidJob(String prompt, String negativePrompt, JobMode mode, int n
                        int previewEvery, InitImage initImage,
                        dev.genq.storage.job.Priority priority, boolean lookUpCache) {
 
+    /** The same request in another lane (a batch's items all go to the bulk lane). */
+    public ValidJob withPriority(dev.genq.storage.job.Priority lane) {
+        return new ValidJob(prompt, negativePrompt, mode, numSamples, seed, steps, guidanceScale, sampler, model, webhookUrl,
+                webhookEvents, previewEvery, initImage, lane, lookUpCache);
+    }
+
     /**
      * Image-to-image: the upload ids as given (checked against the tenant's uploads when the job is created), and
      * for outpainting its margins (null otherwise).
