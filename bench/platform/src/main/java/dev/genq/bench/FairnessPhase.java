@@ -155,7 +155,7 @@ final class FairnessPhase {
                 st.setString(1, prompt);
                 st.executeUpdate();
             }
-            try (Connection c = host.db()) { // the canceled backlog's dead rows, gone as autovacuum would soon make them
+            try (Connection c = host.db()) { // the next size starts without this one's dead rows, as autovacuum would soon leave it
                 c.createStatement().execute("vacuum analyze jobs");
             }
         }
