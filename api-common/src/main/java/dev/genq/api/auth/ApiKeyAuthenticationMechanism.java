@@ -27,15 +27,23 @@ public class ApiKeyAuthenticationMechanism implements HttpAuthenticationMechanis
         if (header == null) {
             return Uni.createFrom().optional(java.util.Optional.empty());
         }
-        if (!header.regionMatches(true, 0, SCHEME + " ", 0, SCHEME.length() + 1)) {
+        String raw = bearerToken(header);
+        if (raw == null) {
             return Uni.createFrom().failure(new AuthenticationFailedException("not a bearer token"));
         }
-        String raw = header.substring(SCHEME.length() + 1).strip();
         TokenAuthenticationRequest request = new TokenAuthenticationRequest(new TokenCredential(raw, "bearer"));
         if (context.request().remoteAddress() != null) { // the forwarded address where proxy forwarding is on
             request.setAttribute(ApiKeyIdentityProvider.CLIENT_ADDRESS, context.request().remoteAddress().hostAddress());
         }
         return identityProviderManager.authenticate(request);
+    }
+
+    /** The token of an {@code Authorization} header's Bearer scheme, or null for another scheme or none. */
+    public static String bearerToken(String header) {
+        if (header == null || !header.regionMatches(true, 0, SCHEME + " ", 0, SCHEME.length() + 1)) {
+            return null;
+        }
+        return header.substring(SCHEME.length() + 1).strip();
     }
 
     @Override

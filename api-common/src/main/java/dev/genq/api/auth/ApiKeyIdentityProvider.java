@@ -52,6 +52,19 @@ public class ApiKeyIdentityProvider implements IdentityProvider<TokenAuthenticat
         return lookups.get();
     }
 
+    /**
+     * The caller a raw key stands for if this service saw it valid within the cache time, without a lookup;
+     * empty for anything else (unknown, expired from the cache, malformed).
+     */
+    public java.util.Optional<Caller> knownCaller(String raw) {
+        if (!ApiKey.wellFormed(raw)) {
+            return java.util.Optional.empty();
+        }
+        Cached hit = cache.get(ApiKey.hash(raw));
+        return hit != null && hit.expiresAtNanos - System.nanoTime() > 0 ? java.util.Optional.of(hit.caller)
+                : java.util.Optional.empty();
+    }
+
     @Override
     public Class<TokenAuthenticationRequest> getRequestType() {
         return TokenAuthenticationRequest.class;

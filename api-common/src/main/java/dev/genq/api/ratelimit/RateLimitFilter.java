@@ -18,6 +18,12 @@ public class RateLimitFilter {
         this.limiter = limiter;
     }
 
+    /** The answer to a key over its rate (also {@link RateLimitGate}'s). */
+    static Problem overRate(long waitSeconds) {
+        return Problem.of(429, "rate_limited", "Too many requests",
+                "this API key is over its request rate; retry after " + waitSeconds + " s");
+    }
+
     @ServerRequestFilter(priority = Priorities.AUTHORIZATION + 100)
     public Uni<Response> limit() {
         return identity.getDeferredIdentity().map(id -> {
@@ -29,9 +35,7 @@ public class RateLimitFilter {
                 return null;
             }
             return Response.status(429).type(Problem.MEDIA_TYPE).header("Retry-After", Long.toString(wait))
-                    .entity(Problem.of(429, "rate_limited", "Too many requests",
-                            "this API key is over its request rate; retry after " + wait + " s"))
-                    .build();
+                    .entity(overRate(wait)).build();
         }).onFailure().recoverWithNull(); // a bad key: the role check answers 401
     }
 }

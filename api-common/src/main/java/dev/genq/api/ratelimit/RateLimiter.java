@@ -38,7 +38,16 @@ public class RateLimiter {
         double rate = caller.rateLimitPerSecond() != null ? caller.rateLimitPerSecond() : settings.requestsPerSecond();
         TokenBucket bucket = buckets.computeIfAbsent(caller.keyId(),
                 k -> new TokenBucket(rate, Math.max(1, rate * settings.burstSeconds()), System.nanoTime()));
-        long waitNanos = bucket.tryTake(System.nanoTime());
+        return seconds(bucket.tryTake(System.nanoTime()));
+    }
+
+    /** What {@link #acquire} would answer now, without taking a token: 0, or the seconds to wait. */
+    public long peek(Caller caller) {
+        TokenBucket bucket = buckets.get(caller.keyId());
+        return bucket == null ? 0 : seconds(bucket.peek(System.nanoTime()));
+    }
+
+    private static long seconds(long waitNanos) {
         return waitNanos == 0 ? 0 : Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
     }
 }

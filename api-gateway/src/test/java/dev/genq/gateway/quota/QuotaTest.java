@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.genq.api.ratelimit.RateLimitGate;
 import dev.genq.gateway.TestKeys;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobMode;
@@ -31,9 +32,12 @@ class QuotaTest {
 
     final CostEstimates estimates;
 
-    QuotaTest(EntityManager em, CostEstimates estimates) {
+    final RateLimitGate gate;
+
+    QuotaTest(EntityManager em, CostEstimates estimates, RateLimitGate gate) {
         this.em = em;
         this.estimates = estimates;
+        this.gate = gate;
     }
 
     record Tenant(String id, String key) {
@@ -151,5 +155,27 @@ class QuotaTest {
         assertTrue(retryAfter >= 1 && retryAfter <= 2, "one token every 2 s: " + retryAfter);
         // the limit is per key: the default tenant's key is unaffected
         as(TestKeys.CLIENT).when().get("/v1/jobs").then().statusCode(200);
+    }
+
+    /**
+     * A key re-sending refused requests is answered before authentication, routing and its body (the gate):
+     * a malformed body gets the same 429, and the gate counts every one of them. An unknown key never is.
+     */
+    @Test
+    void aKeyOverItsRateIsRefusedBeforeItsRequestIsRead() {
+        Tenant t = tenant(Map.of(), Map.of("rate_limit_per_second", 0.01)); // one token, the next in 100 s
+        as(t.key()).when().get("/v1/jobs").then().statusCode(200); // the key is now known here, its bucket empty
+        long before = gate.refused();
+        for (int i = 0; i < 20; i++) {
+            Response r = as(t.key()).contentType(ContentType.JSON).body("{not json").when().post("/v1/jobs");
+            r.then().statusCode(429).contentType("application/problem+json").body("code", equalTo("rate_limited"));
+            long wait = Long.parseLong(r.header("Retry-After"));
+            assertTrue(wait > 50 && wait <= 100, "the next token is due within 100 s: " + wait);
+            assertEquals("this API key is over its request rate; retry after " + wait + " s", r.path("detail"));
+        }
+        assertEquals(20, gate.refused() - before);
+        as("gq_never-issued-" + UUID.randomUUID().toString().replace("-", "")).when().get("/v1/jobs").then().statusCode(401);
+        as(TestKeys.CLIENT).when().get("/v1/jobs").then().statusCode(200);
+        assertEquals(20, gate.refused() - before);
     }
 }

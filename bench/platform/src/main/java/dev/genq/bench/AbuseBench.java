@@ -51,8 +51,15 @@ public final class AbuseBench {
     private final double seconds = Double.parseDouble(System.getProperty("seconds", "15"));
     private final String admin = key();
     private final String victim = key();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(8)).build();
+    private final String only = System.getProperty("attacks", "");
+    /** The victim's client (and the set-up's). */
+    private final HttpClient http = client();
+    /**
+     * The attacker's own client: a JDK client does all its connections' I/O on one selector thread, so the
+     * victim sharing it would queue behind the attacker's bursts inside the load generator and the bench
+     * would charge that to the gateway. They are different machines in the attack this models.
+     */
+    private final HttpClient attackerHttp = client();
     private final StringBuilder report = new StringBuilder();
     private final Map<String, Instant> delivered = new ConcurrentHashMap<>();
     private EmbeddedStack stack;
@@ -63,6 +70,11 @@ public final class AbuseBench {
 
     private AbuseBench(Path root) {
         this.root = root;
+    }
+
+    private static HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(8)).build();
     }
 
     private static String key() {
@@ -86,7 +98,8 @@ public final class AbuseBench {
     }
 
     /** What the victim saw in one phase. */
-    private record Figures(Latencies submit, Latencies get, Latencies webhook, int errors) {
+    private record Figures(Latencies submit, Latencies get, Latencies webhook, int errors, double gatewayCores,
+                           double machineCores) {
     }
 
     /** An attack: started before the victim is measured, stopped after. */
@@ -141,6 +154,10 @@ public final class AbuseBench {
         attacks.put("2,000 event streams, refused ones retried every second", () -> streams(1));
         attacks.put("500 unknown keys/s", this::unknownKeys);
         Map<String, Figures> results = new LinkedHashMap<>();
+        if (!only.isBlank()) { // -Dattacks=waits,every second: the quiet phase and the attacks whose names contain one
+            attacks.keySet().removeIf(name -> !name.startsWith("quiet")
+                    && java.util.Arrays.stream(only.split(",")).noneMatch(name::contains));
+        }
         for (var a : attacks.entrySet()) {
             try (AutoCloseable running = a.getValue().start()) {
                 Thread.sleep(2_000); // the attack reaches its full weight
@@ -159,7 +176,10 @@ public final class AbuseBench {
         List<Long> webhook = new ArrayList<>();
         Map<String, Long> canceledAt = new LinkedHashMap<>();
         int errors = 0;
-        long end = System.nanoTime() + (long) (phaseSeconds * 1e9);
+        long start = System.nanoTime();
+        Duration gatewayCpu = gateway.cpuTime();
+        long machineBusy = machineBusyTicks();
+        long end = start + (long) (phaseSeconds * 1e9);
         int i = 0;
         while (System.nanoTime() < end) {
             boolean hooked = i++ % 10 == 0;
@@ -184,6 +204,9 @@ public final class AbuseBench {
                 canceledAt.put(id, System.nanoTime());
             }
         }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        double gatewayCores = (gateway.cpuTime().minus(gatewayCpu)).toNanos() / 1e9 / elapsed;
+        double machineCores = (machineBusyTicks() - machineBusy) / 100.0 / elapsed; // USER_HZ is 100 on Linux
         // deliveries: from the cancel's answer to the receiver's arrival (bounded wait for the last ones)
         long deadline = System.nanoTime() + 60_000_000_000L;
         long nowNanos = System.nanoTime();
@@ -200,7 +223,21 @@ public final class AbuseBench {
                 webhook.add(arrivedNanos - c.getValue());
             }
         }
-        return new Figures(latencies(submit), latencies(get), latencies(webhook), errors);
+        return new Figures(latencies(submit), latencies(get), latencies(webhook), errors, gatewayCores, machineCores);
+    }
+
+    /** Busy CPU ticks of the whole machine so far (all cores; /proc/stat's first line less idle and iowait), -1 off Linux. */
+    private static long machineBusyTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long busy = 0;
+            for (int i = 1; i < Math.min(f.length, 9); i++) {
+                busy += i == 4 || i == 5 ? 0 : Long.parseLong(f[i]);
+            }
+            return busy;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static Latencies latencies(List<Long> nanos) {
@@ -233,7 +270,7 @@ public final class AbuseBench {
         if (!on.get()) {
             return;
         }
-        http.sendAsync(request("/v1/jobs", key).timeout(Duration.ofSeconds(90)).header("Prefer", "wait=60")
+        attackerHttp.sendAsync(request("/v1/jobs", key).timeout(Duration.ofSeconds(90)).header("Prefer", "wait=60")
                         .POST(json("{\"prompt\":\"wait for me\"}")).build(), HttpResponse.BodyHandlers.discarding())
                 .whenCompleteAsync((r, e) -> keepWaiting(key, on), CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS));
     }
@@ -247,7 +284,7 @@ public final class AbuseBench {
         Runnable topUp = () -> {
             open.removeIf(CompletableFuture::isDone);
             for (int i = open.size(); i < 2000 && on.get(); i++) {
-                open.add(http.sendAsync(request("/v1/jobs/" + id + "/events", attackerKeys.get(i % attackerKeys.size()))
+                open.add(attackerHttp.sendAsync(request("/v1/jobs/" + id + "/events", attackerKeys.get(i % attackerKeys.size()))
                         .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.discarding()));
             }
         };
@@ -263,7 +300,7 @@ public final class AbuseBench {
     /** 500 requests a second, each with a new random key. */
     private AutoCloseable unknownKeys() {
         ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor();
-        load.scheduleAtFixedRate(() -> http.sendAsync(request("/v1/jobs", key()).GET().build(), HttpResponse.BodyHandlers.discarding()),
+        load.scheduleAtFixedRate(() -> attackerHttp.sendAsync(request("/v1/jobs", key()).GET().build(), HttpResponse.BodyHandlers.discarding()),
                 0, 2, TimeUnit.MILLISECONDS);
         return load::shutdownNow;
     }
@@ -310,16 +347,18 @@ public final class AbuseBench {
         line("%d cores, Java %s; %s; %.0f s per phase; one gateway on the embedded stack, no worker. The victim (another",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), Instant.now(), seconds);
         line("tenant) submits, reads and cancels jobs in a loop, one in ten with a webhook; ratios are to the quiet phase.");
+        line("CPU: the gateway's and the whole machine's (load generator, embedded stack and Postgres included), in cores busy");
+        line("on average over the victim's phase.");
         line("");
-        line("| attack (by one tenant) | victim submit p50 / p99 ms | victim GET p50 / p99 ms | victim webhook delay p50 / p99 ms | worst p99 ratio | victim errors |");
-        line("|---|---|---|---|---|---|");
+        line("| attack (by one tenant) | victim submit p50 / p99 ms | victim GET p50 / p99 ms | victim webhook delay p50 / p99 ms | worst p99 ratio | victim errors | gateway CPU, cores | machine CPU, cores |");
+        line("|---|---|---|---|---|---|---|---|");
         for (var e : results.entrySet()) {
             Figures f = e.getValue();
             double worst = Math.max(f.submit().millis(99) / quiet.submit().millis(99),
                     Math.max(f.get().millis(99) / quiet.get().millis(99), f.webhook().millis(99) / quiet.webhook().millis(99)));
-            line("| %s | %.1f / %.1f | %.1f / %.1f | %.0f / %.0f | %.2f× | %d |", e.getKey(),
+            line("| %s | %.1f / %.1f | %.1f / %.1f | %.0f / %.0f | %.2f× | %d | %.2f | %.2f |", e.getKey(),
                     f.submit().millis(50), f.submit().millis(99), f.get().millis(50), f.get().millis(99),
-                    f.webhook().millis(50), f.webhook().millis(99), worst, f.errors());
+                    f.webhook().millis(50), f.webhook().millis(99), worst, f.errors(), f.gatewayCores(), f.machineCores());
         }
         System.out.println(report);
         Path out = root.resolve("bench/platform/target/abuse-bench.md");

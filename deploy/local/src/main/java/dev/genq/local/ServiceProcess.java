@@ -70,6 +70,11 @@ public final class ServiceProcess {
         return log;
     }
 
+    /** CPU time the process has used so far (zero where the platform does not say). */
+    public Duration cpuTime() {
+        return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }
