@@ -64,6 +64,9 @@ class ObservabilityTest {
                 .body("paths.'/v1/jobs'.post.responses.'402'.description", org.hamcrest.Matchers.containsString("budget"))
                 .body("paths.'/v1/jobs/{id}/webhook-deliveries'.get.summary", equalTo("A job's webhook deliveries"))
                 .body("paths.'/v1/webhooks/secret/rotate'.post.summary", equalTo("Rotate the webhook signing secret"))
+                .body("paths.'/v1/models'.get.summary", equalTo("Models served"))
+                .body("paths.'/v1/models/{name}'.get.responses.'404'.description", equalTo("model_not_found"))
+                .body("components.schemas.ModelView.properties.cost_per_sample_step_usd", org.hamcrest.Matchers.notNullValue())
                 .body("paths.'/v1/admin/tenants/{id}/keys'.post.responses.'201'", org.hamcrest.Matchers.notNullValue())
                 .body("paths.'/v1/admin/tenants'.post.responses.'403'.description", equalTo("the key is not an admin key"))
                 // the event stream documents both of its event kinds; variations their body and refusals

@@ -35,6 +35,14 @@ class CanaryRolloutTest {
         try {
             platform.restartWith(Platform.WORKER, worker); // registers tiny-base@2 next to @1
             platform.restartWith(Platform.GATEWAY, rollout);
+            var model = platform.get("/v1/models/tiny-base");
+            assertEquals(200, model.status(), model.raw());
+            assertEquals("1", model.body().path("stable_version").asText(), model.raw());
+            assertEquals("2", model.body().path("canary_version").asText(), model.raw());
+            assertEquals(0.5, model.body().path("canary_share").asDouble(), model.raw());
+            Map<String, String> labels = new HashMap<>();
+            model.body().path("versions").forEach(v -> labels.put(v.path("version").asText(), v.path("rollout").asText()));
+            assertEquals(Map.of("1", "stable", "2", "canary"), labels, "GET /v1/models labels the rollout");
 
             Map<String, Integer> ran = runJobs(24);
             assertTrue(ran.getOrDefault("1", 0) > 0 && ran.getOrDefault("2", 0) > 0,

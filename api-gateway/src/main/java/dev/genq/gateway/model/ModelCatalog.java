@@ -19,10 +19,10 @@ import java.util.stream.Collectors;
 public class ModelCatalog {
     private static final long MAX_AGE_NANOS = 2_000_000_000L;
 
-    private record Snapshot(Map<String, ModelEntry> latest, Set<String> versions) {
+    private record Snapshot(Map<String, ModelEntry> latest, Set<String> versions, List<ModelEntry> all) {
     }
 
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), Set.of());
+    private volatile Snapshot snapshot = new Snapshot(Map.of(), Set.of(), List.of());
     private volatile boolean loaded;
     private volatile long loadedAt;
 
@@ -40,6 +40,11 @@ public class ModelCatalog {
         return current().latest().values().stream().filter(e -> e.kind.equals(kind)).map(e -> e.name).sorted().toList();
     }
 
+    /** Every registered version, oldest registration first. */
+    public List<ModelEntry> all() {
+        return current().all();
+    }
+
     private Snapshot current() {
         if (!loaded || System.nanoTime() - loadedAt > MAX_AGE_NANOS) {
             synchronized (this) {
@@ -48,7 +53,8 @@ public class ModelCatalog {
                             ModelEntry.<ModelEntry>list("order by registeredAt, version"));
                     snapshot = new Snapshot(
                             all.stream().collect(Collectors.toUnmodifiableMap(e -> e.name, Function.identity(), (older, newer) -> newer)),
-                            all.stream().map(e -> e.name + "@" + e.version).collect(Collectors.toUnmodifiableSet()));
+                            all.stream().map(e -> e.name + "@" + e.version).collect(Collectors.toUnmodifiableSet()),
+                            List.copyOf(all));
                     loadedAt = System.nanoTime();
                     loaded = true;
                 }

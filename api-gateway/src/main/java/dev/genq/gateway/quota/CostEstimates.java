@@ -21,7 +21,11 @@ public class CostEstimates {
     private record Key(String model, JobMode mode) {
     }
 
-    private record Cached(BigDecimal perSampleStep, long expiresAtNanos) {
+    private record Cached(PerSampleStep value, long expiresAtNanos) {
+    }
+
+    /** USD per sample per step of a job, and whether it was measured (else the configured default). */
+    public record PerSampleStep(BigDecimal usd, boolean measured) {
     }
 
     private final EntityManager em;
@@ -34,17 +38,18 @@ public class CostEstimates {
     }
 
     public BigDecimal estimate(String model, JobMode mode, int samples, int steps) {
-        return perSampleStep(model, mode).multiply(BigDecimal.valueOf((long) samples * steps)).setScale(9, RoundingMode.UP);
+        return perSampleStep(model, mode).usd().multiply(BigDecimal.valueOf((long) samples * steps)).setScale(9, RoundingMode.UP);
     }
 
-    public BigDecimal perSampleStep(String model, JobMode mode) {
+    public PerSampleStep perSampleStep(String model, JobMode mode) {
         Key key = new Key(model, mode);
         Cached hit = cache.get(key);
         if (hit != null && hit.expiresAtNanos - System.nanoTime() > 0) {
-            return hit.perSampleStep;
+            return hit.value;
         }
         BigDecimal measured = QuarkusTransaction.joiningExisting().call(() -> measured(key));
-        BigDecimal value = measured != null ? measured : settings.estimatedCostPerSampleStep();
+        PerSampleStep value = measured != null ? new PerSampleStep(measured, true)
+                : new PerSampleStep(settings.estimatedCostPerSampleStep(), false);
         cache.put(key, new Cached(value, System.nanoTime() + settings.estimateRefresh().toNanos()));
         return value;
     }

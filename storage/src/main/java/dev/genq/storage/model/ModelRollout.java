@@ -69,6 +69,16 @@ public class ModelRollout {
         return Optional.ofNullable(stable.get(model));
     }
 
+    /** The configured canary version of a model, if any. */
+    public Optional<String> canaryVersion(String model) {
+        return Optional.ofNullable(canary.get(model));
+    }
+
+    /** The share of a model's new jobs its canary takes (0..1, in steps of 1/10,000). */
+    public double canaryShare() {
+        return canaryBuckets / (double) BUCKETS;
+    }
+
     /**
      * The version a new job for {@code model} is pinned to: the canary for the job ids in its share, else
      * the stable version, each only if {@code served(model, version)} (a worker registered it); empty when

@@ -1,0 +1,74 @@
+package dev.genq.gateway.model;
+
+import dev.genq.gateway.job.JobLimits;
+import dev.genq.gateway.quota.CostEstimates;
+import dev.genq.storage.job.JobMode;
+import dev.genq.storage.job.Stage;
+import dev.genq.storage.model.ModelEntry;
+import dev.genq.storage.model.ModelRollout;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** Builds {@link ModelView}s from the catalog, the rollout, the gateway's job limits and the measured costs. */
+@ApplicationScoped
+public class ModelViews {
+    private final ModelCatalog catalog;
+    private final ModelRollout rollout;
+    private final JobLimits limits;
+    private final CostEstimates costs;
+
+    public ModelViews(ModelCatalog catalog, ModelRollout rollout, JobLimits limits, CostEstimates costs) {
+        this.catalog = catalog;
+        this.rollout = rollout;
+        this.limits = limits;
+        this.costs = costs;
+    }
+
+    /** Every model, by name. */
+    public List<ModelView> all() {
+        Map<String, List<ModelEntry>> byName = catalog.all().stream()
+                .collect(Collectors.groupingBy(e -> e.name, LinkedHashMap::new, Collectors.toList()));
+        return byName.values().stream().map(this::view).sorted(Comparator.comparing(ModelView::name)).toList();
+    }
+
+    public Optional<ModelView> find(String name) {
+        List<ModelEntry> versions = catalog.all().stream().filter(e -> e.name.equals(name)).toList();
+        return versions.isEmpty() ? Optional.empty() : Optional.of(view(versions));
+    }
+
+    /** @param versions one model's registered versions, oldest registration first */
+    private ModelView view(List<ModelEntry> versions) {
+        ModelEntry latest = versions.get(versions.size() - 1);
+        String name = latest.name;
+        boolean textToImage = latest.kind.equals(Stage.BASE.modelKind());
+        String stable = served(versions, rollout.stableVersion(name));
+        String canary = served(versions, rollout.canaryVersion(name));
+        boolean isDefault = textToImage ? name.equals(limits.defaultModel())
+                : catalog.names(Stage.SUPER_RESOLUTION.modelKind()).size() == 1;
+        ModelView.Cost cost = null;
+        if (textToImage) {
+            CostEstimates.PerSampleStep preview = costs.perSampleStep(name, JobMode.PREVIEW);
+            CostEstimates.PerSampleStep full = catalog.names(Stage.SUPER_RESOLUTION.modelKind()).isEmpty() ? null
+                    : costs.perSampleStep(name, JobMode.FULL);
+            cost = new ModelView.Cost(preview.usd(), preview.measured(), full == null ? null : full.usd(),
+                    full == null ? null : full.measured());
+        }
+        List<ModelView.Version> versionViews = versions.stream().map(e -> new ModelView.Version(e.version,
+                        e.version.equals(stable) ? "stable" : e.version.equals(canary) ? "canary" : "registered",
+                        e.registeredAt, e.resolution, e.samplerList(), e.defaultSampler, 1,
+                        Math.min(limits.maxSteps(), e.maxSteps), e.defaultSteps, e.defaultGuidanceScale,
+                        e.license == null || e.license.isBlank() ? null : e.license))
+                .toList();
+        return new ModelView(name, latest.kind, isDefault, latest.version, stable, canary,
+                canary == null ? null : rollout.canaryShare(), limits.maxSamples(), limits.maxGuidanceScale(), cost, versionViews);
+    }
+
+    private static String served(List<ModelEntry> versions, Optional<String> named) {
+        return named.filter(v -> versions.stream().anyMatch(e -> e.version.equals(v))).orElse(null);
+    }
+}

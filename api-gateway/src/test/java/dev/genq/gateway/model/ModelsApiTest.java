@@ -1,0 +1,119 @@
+package dev.genq.gateway.model;
+
+import static dev.genq.gateway.TestKeys.as;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.genq.gateway.FixtureModelCatalog;
+import dev.genq.gateway.TestKeys;
+import dev.genq.storage.job.Stage;
+import dev.genq.storage.model.ModelEntry;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.persistence.EntityManager;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** GET /v1/models: what the catalog holds, with the gateway's limits, the rollout's labels and measured costs. */
+@QuarkusTest
+class ModelsApiTest {
+    final EntityManager em;
+
+    ModelsApiTest(EntityManager em) {
+        this.em = em;
+    }
+
+    @Test
+    void listsEveryRegisteredModelWithItsLimitsAndDefaults() {
+        JsonPath list = as(TestKeys.CLIENT).when().get("/v1/models").then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("test-limited", "tiny-base", "tiny-sr"),
+                list.<String>getList("data.name").stream().filter(n -> n.startsWith("t")).toList());
+        JsonPath base = as(TestKeys.CLIENT).when().get("/v1/models/tiny-base").then().statusCode(200).extract().jsonPath();
+        assertEquals("text-to-image", base.getString("kind"));
+        assertEquals(true, base.getBoolean("is_default")); // the test profile's genq.jobs.default-model
+        assertEquals("1", base.getString("latest_version"));
+        assertEquals(4, base.getInt("max_samples"));
+        assertEquals("registered", base.getString("versions[0].rollout")); // the test profile names no rollout
+        assertEquals(List.of("ddim", "ddpm", "dpmpp_2m"), base.getList("versions[0].samplers"));
+        assertEquals(1, base.getInt("versions[0].min_steps"));
+        assertEquals(1000, base.getInt("versions[0].max_steps"));
+        assertEquals(20, base.getInt("versions[0].default_steps"));
+        assertEquals(3.0, base.getDouble("versions[0].default_guidance_scale"));
+        assertEquals(32, base.getInt("versions[0].resolution"));
+        assertEquals("Apache-2.0", base.getString("versions[0].license"));
+
+        JsonPath limited = as(TestKeys.CLIENT).when().get("/v1/models/" + FixtureModelCatalog.LIMITED).then().statusCode(200)
+                .extract().jsonPath();
+        assertEquals(false, limited.getBoolean("is_default"));
+        assertEquals(50, limited.getInt("versions[0].max_steps")); // the model's own limit under the gateway's
+        assertEquals(List.of("ddim"), limited.getList("versions[0].samplers"));
+        assertEquals(null, limited.getString("versions[0].license"));
+
+        as(TestKeys.CLIENT).when().get("/v1/models/tiny-sr").then().statusCode(200)
+                .body("kind", equalTo("super-resolution")).body("is_default", equalTo(true))
+                .body("cost_per_sample_step_usd", nullValue());
+    }
+
+    @Test
+    void anUnknownModelIs404AndAnonymousCallersAre401() {
+        as(TestKeys.CLIENT).when().get("/v1/models/no-such-model").then().statusCode(404)
+                .contentType("application/problem+json").body("code", equalTo("model_not_found"));
+        given().when().get("/v1/models").then().statusCode(401);
+    }
+
+    /** The catalog is re-read at most every 2 s: a model registered now is accepted within that (bounded wait). */
+    static String awaitSubmit(String body) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            io.restassured.response.Response r = as(TestKeys.CLIENT).contentType(ContentType.JSON).body(body).when().post("/v1/jobs");
+            if (r.statusCode() == 202) {
+                return r.path("id");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not accepted within 30 s: " + r.asString());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    @Test
+    void eachVersionIsListedAndTheCostIsMeasuredOnceJobsSucceeded() throws InterruptedException {
+        String name = "models-api-" + UUID.randomUUID().toString().substring(0, 8);
+        QuarkusTransaction.requiringNew().run(() -> {
+            ModelEntry.register(name, "1", Stage.BASE.modelKind(), 32, 200, List.of("ddim"), 8, 4.0, "ddim", "MIT");
+            ModelEntry.register(name, "2", Stage.BASE.modelKind(), 32, 300, List.of("ddim", "dpmpp_2m"), 6, 5.0, "dpmpp_2m", "MIT");
+        });
+        // a preview job of 2 samples x 10 steps that cost 0.00002 USD per sample: 0.000002 per sample-step. It is
+        // submitted as full (its reservation reads the full mode's estimate: nothing measured, the configured one)
+        // and recorded as a succeeded preview, so the preview estimate is first read once it has a history
+        String job = awaitSubmit("{\"prompt\":\"a cost\",\"model\":\"" + name + "\",\"num_samples\":2,\"steps\":10,\"mode\":\"full\"}");
+        QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("update jobs set status = 'succeeded', mode = 'preview' where id = ?1")
+                    .setParameter(1, UUID.fromString(job)).executeUpdate();
+            for (int i = 0; i < 2; i++) {
+                em.createNativeQuery("""
+                        insert into sample_costs (job_id, sample_idx, stage, tenant_id, model_version, steps, compute_seconds,
+                                                  device_class, price_per_device_hour, cost_usd)
+                        select id, ?2, 'base', tenant_id, ?3, 10, 1, 'cpu', 1.0, 0.00002 from jobs where id = ?1""")
+                        .setParameter(1, UUID.fromString(job)).setParameter(2, i).setParameter(3, name + "@2").executeUpdate();
+            }
+        });
+        as(TestKeys.CLIENT).when().get("/v1/models").then().statusCode(200).body("data.name", hasItems(name, "tiny-base"));
+        JsonPath model = as(TestKeys.CLIENT).when().get("/v1/models/" + name).then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("1", "2"), model.getList("versions.version"));
+        assertEquals("2", model.getString("latest_version"));
+        assertEquals(300, model.getInt("versions[1].max_steps"));
+        assertEquals("dpmpp_2m", model.getString("versions[1].default_sampler"));
+        assertEquals(true, model.getBoolean("cost_per_sample_step_usd.preview_measured"));
+        assertEquals(0, new BigDecimal("0.000002").compareTo(model.getObject("cost_per_sample_step_usd.preview", BigDecimal.class)));
+        assertEquals(false, model.getBoolean("cost_per_sample_step_usd.full_measured")); // no full job succeeded
+        assertEquals(0, new BigDecimal("0.000001").compareTo(model.getObject("cost_per_sample_step_usd.full", BigDecimal.class)));
+    }
+}
