@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Model rollout as configuration: with a stable and a canary version of the same model loaded, the gateway
- * pins each job to one of them by the canary share, the worker runs exactly the pinned version, and the
- * job and its cost rows record it; setting the share to 0 (a rollback) sends every new job to stable.
+ * Model rollout, seeded from the gateway's configuration into Postgres: with a stable and a canary version of
+ * the same model loaded, the gateway pins each job to one of them by the canary share, the worker runs exactly
+ * the pinned version, and the job and its cost rows record it; setting the share to 0 through the admin API
+ * (a rollback, no restart) sends every new job to stable, and the rollout's history records both changes.
  */
 class CanaryRolloutTest {
     final Platform platform = Platform.get();
@@ -29,7 +30,7 @@ class CanaryRolloutTest {
         Path canary = canaryPackage();
         Map<String, String> rollout = Map.of("genq.rollout.stable", "tiny-base@1", "genq.rollout.canary", "tiny-base@2",
                 "genq.rollout.canary-share", "0.5");
-        Map<String, String> worker = new HashMap<>(rollout);
+        Map<String, String> worker = new HashMap<>(); // workers read the rollout from Postgres
         worker.put("genq.worker.model-paths", String.join(",", platform.root().resolve("models/fixtures/tiny-base").toString(),
                 canary.toString(), platform.root().resolve("models/fixtures/tiny-sr").toString()));
         try {
@@ -48,11 +49,16 @@ class CanaryRolloutTest {
             assertTrue(ran.getOrDefault("1", 0) > 0 && ran.getOrDefault("2", 0) > 0,
                     "24 jobs at a share of 0.5 ran on both versions: " + ran);
 
-            // roll back: the share goes to 0 on the gateway; the workers keep serving both versions
-            Map<String, String> rolledBack = new HashMap<>(rollout);
-            rolledBack.put("genq.rollout.canary-share", "0");
-            platform.restartWith(Platform.GATEWAY, rolledBack);
+            // roll back through the admin API, nothing restarted; the workers keep serving both versions
+            var rolledBack = platform.send(platform.api(platform.adminKey, "/v1/admin/models/tiny-base/rollout")
+                    .header("Content-Type", "application/json").PUT(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"stable_version\":\"1\",\"canary_version\":\"2\",\"canary_share\":0,\"reason\":\"roll back\"}"))
+                    .build());
+            assertEquals(200, rolledBack.status(), rolledBack.raw());
             assertEquals(Map.of("1", 8), runJobs(8), "after the rollback every new job runs stable");
+            var history = platform.get(platform.adminKey, "/v1/admin/models/tiny-base/rollout").body().path("history");
+            assertEquals("roll back", history.path(0).path("reason").asText(), history.toString());
+            assertEquals("configuration", history.path(1).path("changed_by").asText(), history.toString());
         } finally {
             platform.restartWith(Platform.GATEWAY, Map.of());
             platform.restartWith(Platform.WORKER, Map.of());

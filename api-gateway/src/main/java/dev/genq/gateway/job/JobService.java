@@ -24,7 +24,7 @@ import dev.genq.storage.job.JobStatus;
 import dev.genq.storage.job.Sample;
 import dev.genq.storage.job.SampleId;
 import dev.genq.storage.job.SampleStatus;
-import dev.genq.storage.model.ModelRollout;
+import dev.genq.storage.model.Rollouts;
 import dev.genq.storage.tracing.TraceContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -42,7 +42,7 @@ public class JobService {
     private final IdempotencyKeys keys;
     private final TenantQuotas quotas;
     private final WebhookDeliveries webhooks;
-    private final ModelRollout rollout;
+    private final Rollouts rollouts;
     private final CostEstimates estimates;
     private final JobRequestValidator validator;
     private final UploadService uploads;
@@ -50,7 +50,7 @@ public class JobService {
     private final dev.genq.gateway.cache.ResultCache cache;
 
     public JobService(GatewayMeters meters, ModelCatalog catalog, IdempotencyKeys keys, TenantQuotas quotas,
-                      WebhookDeliveries webhooks, ModelRollout rollout, CostEstimates estimates, JobRequestValidator validator,
+                      WebhookDeliveries webhooks, Rollouts rollouts, CostEstimates estimates, JobRequestValidator validator,
                       UploadService uploads, UploadSettings uploadLimits, dev.genq.gateway.cache.ResultCache cache) {
         this.cache = cache;
         this.meters = meters;
@@ -58,7 +58,7 @@ public class JobService {
         this.uploadLimits = uploadLimits;
         this.validator = validator;
         this.estimates = estimates;
-        this.rollout = rollout;
+        this.rollouts = rollouts;
         this.catalog = catalog;
         this.keys = keys;
         this.quotas = quotas;
@@ -269,7 +269,7 @@ public class JobService {
         job.model = request.model();
         job.webhookUrl = request.webhookUrl();
         job.webhookEvents = request.webhookEvents();
-        job.pinnedVersion = rollout.versionFor(job.model, job.id, catalog::serves).orElse(null);
+        job.pinnedVersion = rollouts.current().versionFor(job.model, job.id, catalog::serves).orElse(null);
         return job;
     }
 

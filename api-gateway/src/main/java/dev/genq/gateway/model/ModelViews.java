@@ -6,6 +6,7 @@ import dev.genq.storage.job.JobMode;
 import dev.genq.storage.job.Stage;
 import dev.genq.storage.model.ModelEntry;
 import dev.genq.storage.model.ModelRollout;
+import dev.genq.storage.model.Rollouts;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -18,13 +19,13 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class ModelViews {
     private final ModelCatalog catalog;
-    private final ModelRollout rollout;
+    private final Rollouts rollouts;
     private final JobLimits limits;
     private final CostEstimates costs;
 
-    public ModelViews(ModelCatalog catalog, ModelRollout rollout, JobLimits limits, CostEstimates costs) {
+    public ModelViews(ModelCatalog catalog, Rollouts rollouts, JobLimits limits, CostEstimates costs) {
         this.catalog = catalog;
-        this.rollout = rollout;
+        this.rollouts = rollouts;
         this.limits = limits;
         this.costs = costs;
     }
@@ -46,6 +47,7 @@ public class ModelViews {
         ModelEntry latest = versions.get(versions.size() - 1);
         String name = latest.name;
         boolean textToImage = latest.kind.equals(Stage.BASE.modelKind());
+        ModelRollout rollout = rollouts.current();
         String stable = served(versions, rollout.stableVersion(name));
         String canary = served(versions, rollout.canaryVersion(name));
         boolean isDefault = textToImage ? name.equals(limits.defaultModel())
@@ -65,7 +67,7 @@ public class ModelViews {
                         e.license == null || e.license.isBlank() ? null : e.license))
                 .toList();
         return new ModelView(name, latest.kind, isDefault, latest.version, stable, canary,
-                canary == null ? null : rollout.canaryShare(), limits.maxSamples(), limits.maxGuidanceScale(), cost, versionViews);
+                canary == null ? null : rollout.canaryShare(name), limits.maxSamples(), limits.maxGuidanceScale(), cost, versionViews);
     }
 
     private static String served(List<ModelEntry> versions, Optional<String> named) {

@@ -1,82 +1,98 @@
 package dev.genq.storage.model;
 
-import io.quarkus.runtime.Startup;
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.function.BiPredicate;
 
 /**
- * Which version of each model the deployment serves, as configuration shared by the gateway (which pins
- * a version on each job at submit) and the workers (which run the pinned version, and their stable one
- * for jobs pinned to none). A canary version takes a share of the jobs for its model; the rest run the
- * stable version. Rolling back is setting the share to 0 (or removing the canary): no job already pinned
- * changes, and no worker restart is needed to stop routing new jobs to it.
+ * Which version of each model new jobs get: a stable version, and optionally a canary that takes a share of
+ * the model's new jobs (deterministic per job id). The gateway pins each job at submit; workers run the
+ * pinned version, and their stable one for jobs pinned to none. Rolling back is setting the share to 0 (or
+ * removing the canary): no job already pinned changes. An immutable value; the state lives in Postgres
+ * ({@link Rollouts}), seeded from configuration:
  *
  * <pre>
  * genq.rollout.stable=emoji-base@0.27000         # name@version, comma-separated
  * genq.rollout.canary=emoji-base@0.28000
- * genq.rollout.canary-share=0.05                 # 0..1 of the jobs of a model that has a canary
+ * genq.rollout.canary-share=0.05                 # 0..1 of the jobs of each model that has a canary
  * </pre>
  */
-@Startup // a malformed rollout stops the service at start, not at the first job
-@ApplicationScoped
-public class ModelRollout {
+public final class ModelRollout {
     /** Share granularity: job ids are bucketed into this many buckets. */
-    private static final int BUCKETS = 10_000;
+    static final int BUCKETS = 10_000;
 
-    @ConfigMapping(prefix = "genq.rollout")
-    public interface Settings {
-        Optional<List<String>> stable();
+    public static final ModelRollout NONE = new ModelRollout(Map.of());
 
-        Optional<List<String>> canary();
+    /** One model's rollout; a version may be null (none named). */
+    public record Entry(String stable, String canary, double canaryShare) {
+        public Entry {
+            if (!(canaryShare >= 0 && canaryShare <= 1)) {
+                throw new IllegalArgumentException("the canary share must be between 0 and 1, not " + canaryShare);
+            }
+        }
 
-        @WithDefault("0")
-        double canaryShare();
+        int canaryBuckets() {
+            return (int) Math.round(canaryShare * BUCKETS);
+        }
     }
 
-    private final Map<String, String> stable;
-    private final Map<String, String> canary;
-    private final int canaryBuckets;
+    private final Map<String, Entry> entries;
 
-    @Inject
-    public ModelRollout(Settings settings) {
-        this(settings.stable().orElse(List.of()), settings.canary().orElse(List.of()), settings.canaryShare());
+    public ModelRollout(Map<String, Entry> entries) {
+        this.entries = Map.copyOf(entries);
     }
 
-    ModelRollout(List<String> stable, List<String> canary, double share) {
+    /** From the configuration's lists (as in the class comment); malformed ones throw, naming the property. */
+    public ModelRollout(List<String> stable, List<String> canary, double share) {
+        this(fromLists(stable, canary, share));
+    }
+
+    private static Map<String, Entry> fromLists(List<String> stableList, List<String> canaryList, double share) {
         if (!(share >= 0 && share <= 1)) {
             throw new IllegalArgumentException("genq.rollout.canary-share must be between 0 and 1, not " + share);
         }
-        this.stable = parse("genq.rollout.stable", stable);
-        this.canary = parse("genq.rollout.canary", canary);
-        this.canaryBuckets = (int) Math.round(share * BUCKETS);
-        this.canary.forEach((name, version) -> {
-            if (version.equals(this.stable.get(name))) {
-                throw new IllegalArgumentException("genq.rollout: " + name + "@" + version + " is both stable and canary");
+        Map<String, String> stable = parse("genq.rollout.stable", stableList);
+        Map<String, String> canary = parse("genq.rollout.canary", canaryList);
+        Map<String, Entry> entries = new HashMap<>();
+        for (String name : new TreeSet<>(union(stable, canary))) {
+            String c = canary.get(name);
+            if (c != null && c.equals(stable.get(name))) {
+                throw new IllegalArgumentException("genq.rollout: " + name + "@" + c + " is both stable and canary");
             }
-        });
+            entries.put(name, new Entry(stable.get(name), c, c == null ? 0 : share));
+        }
+        return entries;
     }
 
-    /** The configured stable version of a model, if any. */
+    private static java.util.Set<String> union(Map<String, String> a, Map<String, String> b) {
+        java.util.Set<String> names = new java.util.HashSet<>(a.keySet());
+        names.addAll(b.keySet());
+        return names;
+    }
+
+    /** Every model this rollout names. */
+    public Map<String, Entry> entries() {
+        return entries;
+    }
+
+    /** The stable version of a model, if any. */
     public Optional<String> stableVersion(String model) {
-        return Optional.ofNullable(stable.get(model));
+        return Optional.ofNullable(entries.get(model)).map(Entry::stable);
     }
 
-    /** The configured canary version of a model, if any. */
+    /** The canary version of a model, if any. */
     public Optional<String> canaryVersion(String model) {
-        return Optional.ofNullable(canary.get(model));
+        return Optional.ofNullable(entries.get(model)).map(Entry::canary);
     }
 
-    /** The share of a model's new jobs its canary takes (0..1, in steps of 1/10,000). */
-    public double canaryShare() {
-        return canaryBuckets / (double) BUCKETS;
+    /** The share of a model's new jobs its canary takes (0 without one). */
+    public double canaryShare(String model) {
+        Entry e = entries.get(model);
+        return e == null || e.canary() == null ? 0 : e.canaryShare();
     }
 
     /**
@@ -85,15 +101,17 @@ public class ModelRollout {
      * the rollout names no served version, and the worker runs its default. Deterministic per job id.
      */
     public Optional<String> versionFor(String model, UUID jobId, BiPredicate<String, String> served) {
-        String c = canary.get(model);
-        if (c != null && inCanary(jobId) && served.test(model, c)) {
-            return Optional.of(c);
+        Entry e = entries.get(model);
+        if (e == null) {
+            return Optional.empty();
         }
-        String s = stable.get(model);
-        return s != null && served.test(model, s) ? Optional.of(s) : Optional.empty();
+        if (e.canary() != null && inCanary(jobId, e.canaryBuckets()) && served.test(model, e.canary())) {
+            return Optional.of(e.canary());
+        }
+        return e.stable() != null && served.test(model, e.stable()) ? Optional.of(e.stable()) : Optional.empty();
     }
 
-    boolean inCanary(UUID jobId) {
+    static boolean inCanary(UUID jobId, int canaryBuckets) {
         return Math.floorMod(jobId.getMostSignificantBits() ^ jobId.getLeastSignificantBits(), BUCKETS) < canaryBuckets;
     }
 

@@ -71,4 +71,18 @@ class ModelRolloutTest {
         assertEquals("genq.rollout: m@1 is both stable and canary",
                 assertThrows(IllegalArgumentException.class, () -> new ModelRollout(List.of("m@1"), List.of("m@1"), 0.1)).getMessage());
     }
+
+    @Test
+    void eachModelHasItsOwnShare() {
+        ModelRollout rollout = new ModelRollout(java.util.Map.of("a", new ModelRollout.Entry("1", "2", 1),
+                "b", new ModelRollout.Entry("1", "2", 0), "c", new ModelRollout.Entry(null, "2", 1)));
+        for (int i = 0; i < 1000; i++) {
+            UUID id = UUID.randomUUID();
+            assertEquals(Optional.of("2"), rollout.versionFor("a", id, ALL_SERVED));
+            assertEquals(Optional.of("1"), rollout.versionFor("b", id, ALL_SERVED));
+            assertEquals(Optional.of("2"), rollout.versionFor("c", id, ALL_SERVED), "a canary without a stable version");
+        }
+        assertEquals(0.0, rollout.canaryShare("unnamed"));
+        assertThrows(IllegalArgumentException.class, () -> new ModelRollout.Entry("1", "2", -0.1));
+    }
 }

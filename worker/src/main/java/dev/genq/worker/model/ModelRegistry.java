@@ -5,6 +5,7 @@ import ai.djl.Device;
 import dev.genq.worker.WorkerSettings;
 import dev.genq.storage.model.ModelEntry;
 import dev.genq.storage.model.ModelRollout;
+import dev.genq.storage.model.Rollouts;
 import dev.genq.storage.objectstore.ObjectStore;
 import dev.genq.worker.engine.DiffusionEngine;
 import dev.genq.worker.engine.LoadedModel;
@@ -35,7 +36,7 @@ public class ModelRegistry {
 
     private final WorkerSettings settings;
     private final ModelSource source;
-    private final ModelRollout rollout;
+    private final Rollouts rollouts;
     /** By name@version. */
     private final Map<String, LoadedModel> models = new ConcurrentHashMap<>();
     /** By name: what an unpinned job runs. */
@@ -43,9 +44,9 @@ public class ModelRegistry {
     /** By path in genq.worker.model-paths: packages whose probe failed or is missing. */
     private final Map<String, String> refused = new ConcurrentHashMap<>();
 
-    public ModelRegistry(WorkerSettings settings, ObjectStore store, ModelRollout rollout) {
+    public ModelRegistry(WorkerSettings settings, ObjectStore store, Rollouts rollouts) {
         this.settings = settings;
-        this.rollout = rollout;
+        this.rollouts = rollouts;
         this.source = new ModelSource(store, Path.of(settings.modelCache()));
     }
 
@@ -76,6 +77,7 @@ public class ModelRegistry {
                     model.spec().kind(), model.spec().resolution(), model.spec().resolution(), path,
                     (System.nanoTime() - t0) / 1e9);
         }
+        ModelRollout rollout = rollouts.current(); // at start: unpinned jobs are rare (the gateway pins what the rollout names)
         for (String name : defaults.keySet()) {
             rollout.stableVersion(name).ifPresent(stable -> {
                 LoadedModel m = models.get(name + "@" + stable);
