@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.genq.gateway.TestKeys;
 import dev.genq.storage.job.Stage;
 import dev.genq.storage.model.ModelEntry;
+import dev.genq.storage.model.Rollouts;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -27,9 +28,27 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class RolloutApiTest {
     final EntityManager em;
+    final Rollouts rollouts;
 
-    RolloutApiTest(EntityManager em) {
+    RolloutApiTest(EntityManager em, Rollouts rollouts) {
         this.em = em;
+        this.rollouts = rollouts;
+    }
+
+    static Rollouts.Settings configured(String stable, String canary, double share) {
+        return new Rollouts.Settings() {
+            public java.util.Optional<List<String>> stable() {
+                return java.util.Optional.ofNullable(stable).map(List::of);
+            }
+
+            public java.util.Optional<List<String>> canary() {
+                return java.util.Optional.ofNullable(canary).map(List::of);
+            }
+
+            public double canaryShare() {
+                return share;
+            }
+        };
     }
 
     static Response put(String key, String model, Map<String, Object> body) {
@@ -91,5 +110,32 @@ class RolloutApiTest {
         assertEquals(List.of("roll back", "try 2"), rollout.getList("history.reason"), "newest first, refusals not recorded");
         assertTrue(rollout.getString("history[0].changed_by").startsWith("key "), rollout.getString("history[0].changed_by"));
         assertEquals(List.of("1", "1", "1", "1", "1"), pinnedVersionsOf(model, 5));
+    }
+
+    /** What a gateway does at start: configuration seeds the rollout, and only where it changed since it last did. */
+    @Test
+    void configurationSeedsButAnUnchangedOneNeverUndoesAnApiChange() throws InterruptedException {
+        String model = "seeded-" + UUID.randomUUID().toString().substring(0, 8);
+        QuarkusTransaction.requiringNew().run(() -> {
+            ModelEntry.register(model, "1", Stage.BASE.modelKind(), 32, 100, List.of("ddim"), 4, 3.0, "ddim", "MIT");
+            ModelEntry.register(model, "2", Stage.BASE.modelKind(), 32, 100, List.of("ddim"), 4, 3.0, "ddim", "MIT");
+        });
+        pinnedVersionsOf(model, 1); // the catalog lists it
+        rollouts.applyConfiguration(configured(model + "@1", model + "@2", 1.0));
+        assertEquals(List.of("2", "2", "2"), pinnedVersionsOf(model, 3), "seeded: share 1");
+        put(TestKeys.ADMIN, model, Map.of("stable_version", "1", "canary_version", "2", "canary_share", 0, "reason", "hold"))
+                .then().statusCode(200);
+        rollouts.applyConfiguration(configured(model + "@1", model + "@2", 1.0)); // a restart with the same configuration
+        assertEquals(List.of("1", "1", "1"), pinnedVersionsOf(model, 3), "the API's change stands");
+        rollouts.applyConfiguration(configured(model + "@2", null, 0)); // an edited configuration is a change
+        assertEquals(List.of("2", "2", "2"), pinnedVersionsOf(model, 3));
+        rollouts.applyConfiguration(configured(null, null, 0)); // taken out of the configuration
+        assertEquals(java.util.Collections.nCopies(3, null), pinnedVersionsOf(model, 3));
+        List<String> by = as(TestKeys.ADMIN).when().get("/v1/admin/models/" + model + "/rollout").then().statusCode(200)
+                .extract().jsonPath().getList("history.changed_by");
+        assertEquals(4, by.size(), by.toString());
+        assertEquals(List.of("configuration", "configuration"), by.subList(0, 2));
+        assertTrue(by.get(2).startsWith("key "), by.toString());
+        assertEquals("configuration", by.get(3));
     }
 }
