@@ -27,6 +27,15 @@ class ResultCacheTest {
         assertFalse(first.path("samples").get(0).has("cache_hit"));
         assertTrue(first.path("cost").path("usd").decimalValue().signum() > 0);
 
+        // a dry run of the same request says the cache would answer it, for nothing; another tenant's would be computed
+        var dry = platform.post(owner, "/v1/jobs", body.replace("}", ",\"dry_run\":true}"));
+        assertEquals(200, dry.status(), dry.raw());
+        assertTrue(dry.body().path("cache_hit").asBoolean(), dry.raw());
+        assertEquals(0, dry.body().path("estimated_cost_usd").decimalValue().signum(), dry.raw());
+        var otherDry = platform.post(other, "/v1/jobs", body.replace("}", ",\"dry_run\":true}"));
+        assertFalse(otherDry.body().path("cache_hit").asBoolean(), otherDry.raw());
+        assertTrue(otherDry.body().path("estimated_cost_usd").decimalValue().signum() > 0, otherDry.raw());
+
         JsonNode again = waitFor(owner, body);
         assertEquals("succeeded", again.path("status").asText(), "answered at submit: " + again);
         assertEquals(0, again.path("cost").path("usd").decimalValue().signum(), "a cache hit costs nothing");

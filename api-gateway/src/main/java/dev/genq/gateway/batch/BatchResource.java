@@ -162,6 +162,9 @@ public class BatchResource {
         } catch (JsonProcessingException e) {
             throw ProblemException.badRequest("invalid_item", "the item is not a job request: " + e.getOriginalMessage());
         }
+        if (Boolean.TRUE.equals(request.dryRun())) {
+            throw ProblemException.badRequest("dry_run_in_batch", "a batch's items cannot be dry runs; send each to POST /v1/jobs");
+        }
         ValidJob v = validator.validate(request);
         ValidJob bulk = v.withPriority(Priority.BULK);
         return new JobService.BatchItem(bulk, idempotencyKey, idempotencyKey == null ? null : keys.hash(request));

@@ -79,10 +79,7 @@ public class QueueStanding {
             long aheadInLane = ((Number) counts[1]).longValue();
             long otherWaiting = ((Number) counts[2]).longValue();
             atLeast = aheadInLane >= COUNTED;
-            long every = settings.bulkEvery();
-            // the other lane's dispatches interleaved with this lane's first aheadInLane + 1
-            long otherShare = job.priority == Priority.BULK ? (aheadInLane + 1) * (every - 1) : aheadInLane / Math.max(1, every - 1);
-            position += aheadInLane + Math.min(otherWaiting, otherShare);
+            position += aheadInLane + interleaved(job.priority, aheadInLane, otherWaiting);
         }
         if (atLeast || position >= COUNTED) { // past the count, one steady lower bound (it must not rise and fall)
             position = COUNTED;
@@ -90,6 +87,39 @@ public class QueueStanding {
         }
         double rate = rate(job.mode);
         return Optional.of(new Standing(position, rate > 0 ? position / rate : null, atLeast));
+    }
+
+    /**
+     * Where a job submitted now would stand: every queued job of its mode published or waiting in its lane (and the
+     * other lane's interleaved share), counted up to {@link #COUNTED}. Fair queuing may start it sooner when its
+     * tenant has less waiting than others, so this is what a tenant with a backlog of its own would see. Must run
+     * in a transaction.
+     */
+    public Standing ofNew(JobMode mode, Priority priority) {
+        Priority other = priority == Priority.BULK ? Priority.INTERACTIVE : Priority.BULK;
+        Object[] counts = (Object[]) em.createNativeQuery("""
+                select (select count(*) from (select 1 from jobs where mode = ?1 and status = 'queued' and dispatched_at is not null
+                            limit ?4) published),
+                       (select count(*) from (select 1 from jobs where status = 'queued' and dispatched_at is null
+                            and priority = ?2 and mode = ?1 limit ?4) lane),
+                       (select count(*) from (select 1 from jobs where status = 'queued' and dispatched_at is null
+                            and priority = ?3 and mode = ?1 limit ?4) other)""")
+                .setParameter(1, mode.wire()).setParameter(2, priority.wire()).setParameter(3, other.wire())
+                .setParameter(4, COUNTED).getSingleResult();
+        long aheadInLane = ((Number) counts[1]).longValue();
+        long otherWaiting = ((Number) counts[2]).longValue();
+        long position = ((Number) counts[0]).longValue() + aheadInLane + interleaved(priority, aheadInLane, otherWaiting);
+        boolean atLeast = position >= COUNTED;
+        position = Math.min(position, COUNTED);
+        double rate = rate(mode);
+        return new Standing(position, rate > 0 ? position / rate : null, atLeast);
+    }
+
+    /** The other lane's dispatches interleaved with this lane's first {@code aheadInLane + 1}. */
+    private long interleaved(Priority lane, long aheadInLane, long otherWaiting) {
+        long every = settings.bulkEvery();
+        long otherShare = lane == Priority.BULK ? (aheadInLane + 1) * (every - 1) : aheadInLane / Math.max(1, every - 1);
+        return Math.min(otherWaiting, otherShare);
     }
 
     /** Jobs of the mode started per second over the window; 0 when it holds fewer than {@link #MIN_STARTS}. */

@@ -85,8 +85,9 @@ public class JobResource {
     @Operation(summary = "Submit a job", description = "Answers at once with the queued job; poll its Location. With "
             + "Prefer: wait=N the answer comes when the job finishes, needs review, or after N seconds; a key, tenant or "
             + "gateway at its cap of held waits gets its 202 at once, without Preference-Applied.")
-    @APIResponse(responseCode = "200", description = "with Prefer: wait, the job finished in time",
-            content = @Content(schema = @Schema(implementation = JobView.class)))
+    @APIResponse(responseCode = "200", description = "with Prefer: wait, the job finished in time (a JobView); with "
+            + "\"dry_run\": true, what it would cost and wait (a JobEstimate), nothing created",
+            content = @Content(schema = @Schema(oneOf = {JobView.class, JobEstimate.class})))
     @APIResponse(responseCode = "409", description = "Idempotency-Key reused with another body",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "202", description = "accepted and durably queued",
@@ -102,6 +103,9 @@ public class JobResource {
                            @Parameter(description = "wait=N (N <= 60): answer when the job finishes or after N seconds")
                            @HeaderParam("Prefer") String prefer) {
         ValidJob valid = validator.validate(request);
+        if (Boolean.TRUE.equals(request.dryRun())) { // every check, nothing created: no key claimed, no wait
+            return Uni.createFrom().item(Response.ok(jobs.estimate(tenant.id(), valid)).build());
+        }
         String hash = hashIfKeyed(idempotencyKey, () -> keys.hash(request));
         return answerAfterWait(jobs.submit(tenant.id(), valid, idempotencyKey, hash), prefer);
     }

@@ -28,6 +28,7 @@ import dev.genq.storage.model.Rollouts;
 import dev.genq.storage.tracing.TraceContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import dev.genq.gateway.dispatch.QueueStanding;
 import jakarta.transaction.Transactional;
 import java.util.List;
 import java.util.Optional;
@@ -43,6 +44,7 @@ public class JobService {
     private final TenantQuotas quotas;
     private final WebhookDeliveries webhooks;
     private final Rollouts rollouts;
+    private final QueueStanding standings;
     private final CostEstimates estimates;
     private final JobRequestValidator validator;
     private final UploadService uploads;
@@ -51,8 +53,10 @@ public class JobService {
 
     public JobService(GatewayMeters meters, ModelCatalog catalog, IdempotencyKeys keys, TenantQuotas quotas,
                       WebhookDeliveries webhooks, Rollouts rollouts, CostEstimates estimates, JobRequestValidator validator,
-                      UploadService uploads, UploadSettings uploadLimits, dev.genq.gateway.cache.ResultCache cache) {
+                      UploadService uploads, UploadSettings uploadLimits, dev.genq.gateway.cache.ResultCache cache,
+                      QueueStanding standings) {
         this.cache = cache;
+        this.standings = standings;
         this.meters = meters;
         this.uploads = uploads;
         this.uploadLimits = uploadLimits;
@@ -113,8 +117,8 @@ public class JobService {
 
     private Job submitNew(UUID tenantId, ValidJob request) {
         Prepared p = prepare(tenantId, request);
-        if (p.answered() != null) {
-            return p.answered();
+        if (p.cachedFrom() != null) {
+            return answerFromCache(p);
         }
         p.job().reservedUsd = quotas.admit(tenantId, p.estimate(), request.priority(), 1);
         QueuedJobRows.insert(p.job());
@@ -122,10 +126,34 @@ public class JobService {
     }
 
     /**
-     * A checked request as a job not yet written, with its estimated cost; or, when the exact result cache answered it,
-     * the job written as succeeded ({@code answered}: no compute, no quota slot, no cost).
+     * A checked request as a job not yet written, with the steps it will be billed for and its estimated cost; or,
+     * when the exact result cache can answer it, the earlier job it repeats ({@code cachedFrom}: no compute, no quota
+     * slot, no cost). Nothing is written.
      */
-    private record Prepared(Job job, BigDecimal estimate, Job answered) {
+    private record Prepared(Job job, int billedSteps, BigDecimal estimate, UUID cachedFrom) {
+    }
+
+    /** Writes a prepared job that the result cache answers as succeeded. */
+    private Job answerFromCache(Prepared p) {
+        meters.cacheHits().increment();
+        return cache.answer(p.job(), p.cachedFrom());
+    }
+
+    /**
+     * What a request would cost and how long it would wait, without creating, queueing or reserving anything
+     * ({@code dry_run}); every check of a submit runs, so a refused request is refused here too.
+     */
+    @Transactional
+    public JobEstimate estimate(UUID tenantId, ValidJob request) {
+        Prepared p = prepare(tenantId, request);
+        if (p.cachedFrom() != null) {
+            return new JobEstimate(true, request.model(), request.mode().wire(), request.priority().wire(), request.numSamples(),
+                    0, BigDecimal.ZERO, true, true, 0, false, 0.0);
+        }
+        boolean measured = estimates.perSampleStep(request.model(), request.mode()).measured();
+        QueueStanding.Standing standing = standings.ofNew(request.mode(), request.priority());
+        return new JobEstimate(true, request.model(), request.mode().wire(), request.priority().wire(), request.numSamples(),
+                p.billedSteps(), p.estimate(), measured, false, standing.position(), standing.atLeast(), standing.etaSeconds());
     }
 
     private Prepared prepare(UUID tenantId, ValidJob request) {
@@ -150,8 +178,7 @@ public class JobService {
             job.cacheKey = cache.key(job).orElse(null);
             Optional<UUID> earlier = job.cacheKey == null || !request.lookUpCache() ? Optional.empty() : cache.earlier(tenantId, job.cacheKey);
             if (earlier.isPresent()) {
-                meters.cacheHits().increment();
-                return new Prepared(job, BigDecimal.ZERO, cache.answer(job, earlier.get()));
+                return new Prepared(job, 0, BigDecimal.ZERO, earlier.get());
             }
         }
         if (init != null) {
@@ -160,8 +187,8 @@ public class JobService {
             job.strength = init.strength();
             job.outpaint = init.outpaint() == null ? null : init.outpaint().wire();
         }
-        return new Prepared(job, estimates.estimate(request.model(), request.mode(), request.numSamples(),
-                masked ? VariationSteps.maskedPasses(steps) : steps), null);
+        int billed = masked ? VariationSteps.maskedPasses(steps) : steps;
+        return new Prepared(job, billed, estimates.estimate(request.model(), request.mode(), request.numSamples(), billed), null);
     }
 
     /** One item of a batch: its checked request, and its idempotency key with the hash of its body (both null without one). */
@@ -198,9 +225,11 @@ public class JobService {
                 }
             }
             Prepared p = prepare(tenantId, item.request());
-            if (p.answered() == null) {
+            if (p.cachedFrom() == null) {
                 queued.add(p);
                 total = total.add(p.estimate());
+            } else {
+                answerFromCache(p);
             }
             ids.add(p.job().id);
             if (key != null) {

@@ -35,7 +35,9 @@ public record SubmitJobRequest(
                 + "dispatched when interactive work leaves room (never starved), capped separately",
                 enumeration = {"interactive", "bulk"}, defaultValue = "interactive") String priority,
         @Schema(description = "false: always compute, even when an identical earlier request of this tenant could be "
-                + "answered from storage (see README: Result cache)", defaultValue = "true") Boolean cache) {
+                + "answered from storage (see README: Result cache)", defaultValue = "true") Boolean cache,
+        @Schema(description = "true: validate and answer 200 with the expected cost and queue wait; nothing is created, "
+                + "queued, reserved or billed", defaultValue = "false") Boolean dryRun) {
 
     /** An outpainting's margins, in the upload's pixels. */
     @Schema(name = "Margins")
@@ -48,6 +50,6 @@ public record SubmitJobRequest(
                             Double guidanceScale, String sampler, String model, String webhook,
                             java.util.List<String> webhookEventsFilter, Integer previewEvery) {
         this(prompt, negativePrompt, mode, numSamples, seed, steps, guidanceScale, sampler, model, webhook,
-                webhookEventsFilter, previewEvery, null, null, null, null, null, null);
+                webhookEventsFilter, previewEvery, null, null, null, null, null, null, null);
     }
 }

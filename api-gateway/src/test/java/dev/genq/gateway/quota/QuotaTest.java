@@ -27,7 +27,7 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
-class QuotaTest {
+public class QuotaTest {
     final EntityManager em;
 
     final CostEstimates estimates;
@@ -40,10 +40,10 @@ class QuotaTest {
         this.gate = gate;
     }
 
-    record Tenant(String id, String key) {
+    public record Tenant(String id, String key) {
     }
 
-    static Tenant tenant(Map<String, Object> quotas, Map<String, Object> keyOptions) {
+    public static Tenant tenant(Map<String, Object> quotas, Map<String, Object> keyOptions) {
         Map<String, Object> body = new HashMap<>(quotas);
         body.put("name", "quota-" + UUID.randomUUID());
         String id = as(TestKeys.ADMIN).contentType(ContentType.JSON).body(body).when().post("/v1/admin/tenants")
