@@ -150,7 +150,7 @@ public class JobService {
             return new JobEstimate(true, request.model(), request.mode().wire(), request.priority().wire(), request.numSamples(),
                     0, BigDecimal.ZERO, true, true, 0, false, 0.0);
         }
-        boolean measured = estimates.perSampleStep(request.model(), request.mode()).measured();
+        boolean measured = estimates.measured(request.model(), request.mode());
         QueueStanding.Standing standing = standings.ofNew(request.mode(), request.priority());
         return new JobEstimate(true, request.model(), request.mode().wire(), request.priority().wire(), request.numSamples(),
                 p.billedSteps(), p.estimate(), measured, false, standing.position(), standing.atLeast(), standing.etaSeconds());
@@ -332,7 +332,7 @@ public class JobService {
         }
         Sample sample = releasedPreviewSample(parent, sampleIdx, "upscaled");
         refuseDisabledEndpoint(tenantId, parent.webhookUrl); // the upscale inherits the preview's webhook
-        BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(parent.model, JobMode.FULL, 1, parent.steps));
+        BigDecimal reserved = quotas.admit(tenantId, estimates.upscale(parent.model));
         Job job = queued(tenantId, JobMode.FULL);
         job.reservedUsd = reserved;
         job.prompt = parent.prompt;

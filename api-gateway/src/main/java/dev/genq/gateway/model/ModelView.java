@@ -18,7 +18,7 @@ public record ModelView(
         Double canaryShare,
         @Schema(description = "most samples one job may ask for") int maxSamples,
         @Schema(description = "highest guidance_scale a job may ask for") double maxGuidanceScale,
-        @Schema(description = "USD per sample per step for text-to-image models, by job mode") Cost costPerSampleStepUsd,
+        @Schema(description = "USD per sample per step for text-to-image models, by stage") Cost costPerSampleStepUsd,
         List<Version> versions) {
 
     /** One registered version and its own limits and defaults. */
@@ -35,11 +35,13 @@ public record ModelView(
     }
 
     /**
-     * USD per sample per step, measured over the model's recent succeeded jobs of each mode (a full job's
-     * figure includes its upscale), or the configured estimate before any ran; full is absent while no
-     * super-resolution model is served.
+     * USD per sample per step of each stage, measured over the model's recent succeeded jobs (or the configured
+     * estimate before any ran, {@code *_measured: false}); the upscale (a full job's second stage) runs the
+     * super-resolution model's {@code upscale_steps} whatever the base steps, and is absent while none is served.
+     * A job's estimate: samples × (base steps × base + upscale steps × upscale).
      */
     @Schema(name = "ModelCost")
-    public record Cost(BigDecimal preview, boolean previewMeasured, BigDecimal full, Boolean fullMeasured) {
+    public record Cost(BigDecimal base, boolean baseMeasured, BigDecimal upscale, Boolean upscaleMeasured,
+                       Integer upscaleSteps) {
     }
 }

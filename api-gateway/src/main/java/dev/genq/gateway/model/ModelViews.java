@@ -2,7 +2,6 @@ package dev.genq.gateway.model;
 
 import dev.genq.gateway.job.JobLimits;
 import dev.genq.gateway.quota.CostEstimates;
-import dev.genq.storage.job.JobMode;
 import dev.genq.storage.job.Stage;
 import dev.genq.storage.model.ModelEntry;
 import dev.genq.storage.model.ModelRollout;
@@ -54,11 +53,11 @@ public class ModelViews {
                 : catalog.names(Stage.SUPER_RESOLUTION.modelKind()).size() == 1;
         ModelView.Cost cost = null;
         if (textToImage) {
-            CostEstimates.PerSampleStep preview = costs.perSampleStep(name, JobMode.PREVIEW);
-            CostEstimates.PerSampleStep full = catalog.names(Stage.SUPER_RESOLUTION.modelKind()).isEmpty() ? null
-                    : costs.perSampleStep(name, JobMode.FULL);
-            cost = new ModelView.Cost(preview.usd(), preview.measured(), full == null ? null : full.usd(),
-                    full == null ? null : full.measured());
+            CostEstimates.PerSampleStep base = costs.perSampleStep(name, Stage.BASE);
+            boolean upscales = !catalog.names(Stage.SUPER_RESOLUTION.modelKind()).isEmpty();
+            CostEstimates.PerSampleStep upscale = upscales ? costs.perSampleStep(name, Stage.SUPER_RESOLUTION) : null;
+            cost = new ModelView.Cost(base.usd(), base.measured(), upscale == null ? null : upscale.usd(),
+                    upscale == null ? null : upscale.measured(), upscale == null ? null : costs.upscaleSteps());
         }
         List<ModelView.Version> versionViews = versions.stream().map(e -> new ModelView.Version(e.version,
                         e.version.equals(stable) ? "stable" : e.version.equals(canary) ? "canary" : "registered",

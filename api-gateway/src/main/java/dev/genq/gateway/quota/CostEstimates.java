@@ -1,6 +1,8 @@
 package dev.genq.gateway.quota;
 
+import dev.genq.gateway.model.ModelCatalog;
 import dev.genq.storage.job.JobMode;
+import dev.genq.storage.job.Stage;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
@@ -11,38 +13,69 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What a job will probably cost, for budget reservations: samples × steps × the model's measured cost per
- * sample-step (all stages, billable, over its last {@code estimate-history-jobs} succeeded jobs of that
- * mode), or {@code estimated-cost-per-sample-step} for a model with no history yet. Read at most once per
- * {@code estimate-refresh} per model and mode.
+ * What a job will probably cost, for budget reservations and dry runs: per stage, samples × the steps that stage
+ * runs × its measured cost per sample-step (billable cost over steps of that stage's rows, over the model's last
+ * {@code estimate-history-jobs} succeeded jobs running it), or {@code estimated-cost-per-sample-step} for a stage
+ * with no history yet. A full job adds its upscale: the super-resolution model's own steps, whatever the base steps
+ * (the worker runs that model's default), so stages are measured apart. Read at most once per
+ * {@code estimate-refresh} per model and stage.
  */
 @ApplicationScoped
 public class CostEstimates {
-    private record Key(String model, JobMode mode) {
+    private record Key(String model, Stage stage) {
     }
 
     private record Cached(PerSampleStep value, long expiresAtNanos) {
     }
 
-    /** USD per sample per step of a job, and whether it was measured (else the configured default). */
+    /** USD per sample per step of one stage, and whether it was measured (else the configured default). */
     public record PerSampleStep(BigDecimal usd, boolean measured) {
     }
 
     private final EntityManager em;
     private final TenantQuotas.Settings settings;
+    private final ModelCatalog catalog;
     private final Map<Key, Cached> cache = new ConcurrentHashMap<>();
 
-    public CostEstimates(EntityManager em, TenantQuotas.Settings settings) {
+    public CostEstimates(EntityManager em, TenantQuotas.Settings settings, ModelCatalog catalog) {
         this.em = em;
         this.settings = settings;
+        this.catalog = catalog;
     }
 
-    public BigDecimal estimate(String model, JobMode mode, int samples, int steps) {
-        return perSampleStep(model, mode).usd().multiply(BigDecimal.valueOf((long) samples * steps)).setScale(9, RoundingMode.UP);
+    /** A job of {@code samples} × {@code baseSteps} (the steps billed for its base stage), plus its upscale in full mode. */
+    public BigDecimal estimate(String model, JobMode mode, int samples, int baseSteps) {
+        BigDecimal perSample = perSampleStep(model, Stage.BASE).usd().multiply(BigDecimal.valueOf(baseSteps));
+        if (mode == JobMode.FULL) {
+            perSample = perSample.add(upscalePerSample(model));
+        }
+        return perSample.multiply(BigDecimal.valueOf(samples)).setScale(9, RoundingMode.UP);
     }
 
-    public PerSampleStep perSampleStep(String model, JobMode mode) {
-        Key key = new Key(model, mode);
+    /** An upscale job of one released preview sample: the super-resolution stage only. */
+    public BigDecimal upscale(String model) {
+        return upscalePerSample(model).setScale(9, RoundingMode.UP);
+    }
+
+    /** Whether every stage a job of this mode runs has a measured rate. */
+    public boolean measured(String model, JobMode mode) {
+        return perSampleStep(model, Stage.BASE).measured()
+                && (mode != JobMode.FULL || perSampleStep(model, Stage.SUPER_RESOLUTION).measured());
+    }
+
+    /** The steps a full job's upscale runs: the super-resolution model's default (0 while none is served). */
+    public int upscaleSteps() {
+        return catalog.names(Stage.SUPER_RESOLUTION.modelKind()).stream().findFirst()
+                .flatMap(catalog::find).map(e -> e.defaultSteps).orElse(0);
+    }
+
+    private BigDecimal upscalePerSample(String model) {
+        return perSampleStep(model, Stage.SUPER_RESOLUTION).usd().multiply(BigDecimal.valueOf(upscaleSteps()));
+    }
+
+    /** One stage's cost per sample-step for jobs of {@code model} (its base model). */
+    public PerSampleStep perSampleStep(String model, Stage stage) {
+        Key key = new Key(model, stage);
         Cached hit = cache.get(key);
         if (hit != null && hit.expiresAtNanos - System.nanoTime() > 0) {
             return hit.value;
@@ -57,15 +90,16 @@ public class CostEstimates {
     private BigDecimal measured(Key key) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
-                select sum(c.cost_usd / j.steps), count(distinct (c.job_id, c.sample_idx))
-                from sample_costs c join jobs j on j.id = c.job_id
-                where c.billable and j.id in (select id from jobs where model = ?1 and mode = ?2 and status = 'succeeded'
-                                                and steps > 0 order by created_at desc limit ?3)""")
-                .setParameter(1, key.model()).setParameter(2, key.mode().wire()).setParameter(3, settings.estimateHistoryJobs())
+                select sum(c.cost_usd), sum(c.steps)
+                from sample_costs c
+                where c.billable and c.stage = ?2 and c.job_id in (
+                    select id from jobs where model = ?1 and status = 'succeeded' and steps > 0
+                      and (?2 = 'base' or mode = 'full')
+                    order by created_at desc limit ?3)""")
+                .setParameter(1, key.model()).setParameter(2, key.stage().wire()).setParameter(3, settings.estimateHistoryJobs())
                 .getResultList();
         Object[] r = rows.get(0);
-        long samples = ((Number) r[1]).longValue();
-        return samples == 0 || r[0] == null ? null
-                : ((BigDecimal) r[0]).divide(BigDecimal.valueOf(samples), 12, RoundingMode.UP);
+        long steps = r[1] == null ? 0 : ((Number) r[1]).longValue();
+        return steps == 0 || r[0] == null ? null : ((BigDecimal) r[0]).divide(BigDecimal.valueOf(steps), 12, RoundingMode.UP);
     }
 }

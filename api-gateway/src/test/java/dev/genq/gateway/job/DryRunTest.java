@@ -67,6 +67,11 @@ class DryRunTest {
         assertTrue(position >= 1 && position <= 100, "at least this tenant's own queued job is ahead: " + position);
         assertEquals(1, jobsOf(t.id()), "nothing created");
 
+        // full: the upscale adds the super-resolution model's own steps (tiny-sr: 10) whatever the base steps
+        JsonPath full = post(t.key(), body + ",\"mode\":\"full\",\"dry_run\":true}").then().statusCode(200).extract().jsonPath();
+        assertEquals(0, new BigDecimal("0.00004").compareTo(full.getObject("estimated_cost_usd", BigDecimal.class)),
+                "2 x (10 + 10) x 0.000001: " + full.prettify());
+
         // the Idempotency-Key was not claimed by the dry run: a real submit with it is a new job, past the quota as any
         as(t.key()).contentType(ContentType.JSON).header("Idempotency-Key", "dry-1").body(body + "}").when().post("/v1/jobs")
                 .then().statusCode(429).body("code", equalTo("concurrency_limit_reached"));

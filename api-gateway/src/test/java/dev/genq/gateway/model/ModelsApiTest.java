@@ -84,25 +84,30 @@ class ModelsApiTest {
     }
 
     @Test
-    void eachVersionIsListedAndTheCostIsMeasuredOnceJobsSucceeded() throws InterruptedException {
+    void eachVersionIsListedAndEachStageCostIsMeasuredOnceJobsSucceeded() throws InterruptedException {
         String name = "models-api-" + UUID.randomUUID().toString().substring(0, 8);
+        String other = name + "-other";
         QuarkusTransaction.requiringNew().run(() -> {
             ModelEntry.register(name, "1", Stage.BASE.modelKind(), 32, 200, List.of("ddim"), 8, 4.0, "ddim", "MIT");
             ModelEntry.register(name, "2", Stage.BASE.modelKind(), 32, 300, List.of("ddim", "dpmpp_2m"), 6, 5.0, "dpmpp_2m", "MIT");
+            ModelEntry.register(other, "1", Stage.BASE.modelKind(), 32, 200, List.of("ddim"), 8, 4.0, "ddim", "MIT");
         });
-        // a preview job of 2 samples x 10 steps that cost 0.00002 USD per sample: 0.000002 per sample-step. It is
-        // submitted as full (its reservation reads the full mode's estimate: nothing measured, the configured one)
-        // and recorded as a succeeded preview, so the preview estimate is first read once it has a history
-        String job = awaitSubmit("{\"prompt\":\"a cost\",\"model\":\"" + name + "\",\"num_samples\":2,\"steps\":10,\"mode\":\"full\"}");
+        // a full job of 2 samples: base 10 steps at 0.00002 USD a sample, upscale 5 steps at 0.00001: 0.000002 per
+        // sample-step each. Submitted for another model (so nothing reads this one's estimate before its history
+        // exists; a read is kept for a minute) and recorded as this model's succeeded job.
+        String job = awaitSubmit("{\"prompt\":\"a cost\",\"model\":\"" + other + "\",\"num_samples\":2,\"steps\":10,\"mode\":\"full\"}");
         QuarkusTransaction.requiringNew().run(() -> {
-            em.createNativeQuery("update jobs set status = 'succeeded', mode = 'preview' where id = ?1")
-                    .setParameter(1, UUID.fromString(job)).executeUpdate();
+            em.createNativeQuery("update jobs set status = 'succeeded', model = ?2 where id = ?1")
+                    .setParameter(1, UUID.fromString(job)).setParameter(2, name).executeUpdate();
             for (int i = 0; i < 2; i++) {
-                em.createNativeQuery("""
-                        insert into sample_costs (job_id, sample_idx, stage, tenant_id, model_version, steps, compute_seconds,
-                                                  device_class, price_per_device_hour, cost_usd)
-                        select id, ?2, 'base', tenant_id, ?3, 10, 1, 'cpu', 1.0, 0.00002 from jobs where id = ?1""")
-                        .setParameter(1, UUID.fromString(job)).setParameter(2, i).setParameter(3, name + "@2").executeUpdate();
+                for (Object[] stage : new Object[][] {{"base", 10, "0.00002"}, {"super_resolution", 5, "0.00001"}}) {
+                    em.createNativeQuery("""
+                            insert into sample_costs (job_id, sample_idx, stage, tenant_id, model_version, steps, compute_seconds,
+                                                      device_class, price_per_device_hour, cost_usd)
+                            select id, ?2, ?3, tenant_id, ?4, ?5, 1, 'cpu', 1.0, cast(?6 as numeric) from jobs where id = ?1""")
+                            .setParameter(1, UUID.fromString(job)).setParameter(2, i).setParameter(3, stage[0])
+                            .setParameter(4, name + "@2").setParameter(5, stage[1]).setParameter(6, stage[2]).executeUpdate();
+                }
             }
         });
         as(TestKeys.CLIENT).when().get("/v1/models").then().statusCode(200).body("data.name", hasItems(name, "tiny-base"));
@@ -111,9 +116,14 @@ class ModelsApiTest {
         assertEquals("2", model.getString("latest_version"));
         assertEquals(300, model.getInt("versions[1].max_steps"));
         assertEquals("dpmpp_2m", model.getString("versions[1].default_sampler"));
-        assertEquals(true, model.getBoolean("cost_per_sample_step_usd.preview_measured"));
-        assertEquals(0, new BigDecimal("0.000002").compareTo(model.getObject("cost_per_sample_step_usd.preview", BigDecimal.class)));
-        assertEquals(false, model.getBoolean("cost_per_sample_step_usd.full_measured")); // no full job succeeded
-        assertEquals(0, new BigDecimal("0.000001").compareTo(model.getObject("cost_per_sample_step_usd.full", BigDecimal.class)));
+        assertEquals(true, model.getBoolean("cost_per_sample_step_usd.base_measured"));
+        assertEquals(0, new BigDecimal("0.000002").compareTo(model.getObject("cost_per_sample_step_usd.base", BigDecimal.class)));
+        assertEquals(true, model.getBoolean("cost_per_sample_step_usd.upscale_measured"));
+        assertEquals(0, new BigDecimal("0.000002").compareTo(model.getObject("cost_per_sample_step_usd.upscale", BigDecimal.class)));
+        assertEquals(10, model.getInt("cost_per_sample_step_usd.upscale_steps")); // tiny-sr's default steps
+        // the other model has no history: the configured estimate, said so
+        JsonPath unmeasured = as(TestKeys.CLIENT).when().get("/v1/models/" + other).then().statusCode(200).extract().jsonPath();
+        assertEquals(false, unmeasured.getBoolean("cost_per_sample_step_usd.base_measured"));
+        assertEquals(0, new BigDecimal("0.000001").compareTo(unmeasured.getObject("cost_per_sample_step_usd.base", BigDecimal.class)));
     }
 }
