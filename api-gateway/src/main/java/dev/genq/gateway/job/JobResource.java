@@ -7,6 +7,7 @@ import dev.genq.gateway.tenant.CurrentTenant;
 import dev.genq.storage.job.Job;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.DELETE;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -65,11 +66,13 @@ public class JobResource {
     private final IdempotencyKeys keys;
     private final JobWaiter waiter;
     private final JobEventStream events;
+    private final JobDeletion deletion;
 
     public JobResource(JobService jobs, JobViews views, JobRequestValidator validator, CurrentTenant tenant,
                        OutboxRelay relay, IdempotencyKeys keys, JobWaiter waiter, JobEventStream events,
-                       dev.genq.gateway.dispatch.FairDispatcher dispatcher) {
+                       dev.genq.gateway.dispatch.FairDispatcher dispatcher, JobDeletion deletion) {
         this.dispatcher = dispatcher;
+        this.deletion = deletion;
         this.events = events;
         this.keys = keys;
         this.waiter = waiter;
@@ -271,6 +274,21 @@ public class JobResource {
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse) {
         UUID tenantId = tenant.id();
         return events.of(tenant.caller(), () -> jobs.get(tenantId, id), sse); // unknown job: 404 before any stream
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Delete a finished job", description = "Its images leave every bucket (their URLs stop working), "
+            + "its prompt is redacted and its webhook payloads emptied; it is gone from the API and never answers from the "
+            + "result cache. Its cost stays in usage and the budget. Uploads it used are not deleted (they expire on their own).")
+    @APIResponse(responseCode = "204", description = "deleted")
+    @APIResponse(responseCode = "404", description = "no such job for this tenant, or already deleted (job_not_found)",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "409", description = "the job is not finished (job_not_finished): cancel it or wait",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    public Response delete(@PathParam("id") String id) {
+        deletion.delete(tenant.id(), id);
+        return Response.noContent().build();
     }
 
     @POST

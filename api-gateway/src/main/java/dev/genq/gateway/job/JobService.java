@@ -407,14 +407,14 @@ public class JobService {
     @Transactional
     public Job get(UUID tenantId, String id) {
         UUID jobId = parseId(id);
-        return Job.findForTenant(jobId, tenantId)
+        return Job.findForTenant(jobId, tenantId).filter(j -> j.deletedAt == null)
                 .orElseThrow(() -> ProblemException.notFound("job_not_found", "no job " + id));
     }
 
     /** Newest first; {@code cursor} is the opaque {@code next_cursor} of the previous page. */
     @Transactional
     public List<Job> list(UUID tenantId, Set<JobStatus> statuses, long beforeSeq, int limit) {
-        StringBuilder q = new StringBuilder("tenantId = :tenant and seq < :before");
+        StringBuilder q = new StringBuilder("tenantId = :tenant and seq < :before and deletedAt is null");
         var params = io.quarkus.panache.common.Parameters.with("tenant", tenantId).and("before", beforeSeq);
         if (!statuses.isEmpty()) {
             q.append(" and status in :statuses");

@@ -152,6 +152,10 @@ public class Job extends PanacheEntityBase {
     @Column(name = "finished_at")
     public OffsetDateTime finishedAt;
 
+    /** When its client deleted it (images removed, prompt redacted); null while it exists. */
+    @Column(name = "deleted_at")
+    public OffsetDateTime deletedAt;
+
     @Column(name = "updated_at", insertable = false)
     @Generated
     public OffsetDateTime updatedAt;

@@ -1,0 +1,104 @@
+package dev.genq.gateway.job;
+
+import static dev.genq.gateway.TestKeys.as;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.genq.gateway.TestKeys;
+import dev.genq.storage.objectstore.Buckets;
+import dev.genq.storage.objectstore.ObjectStore;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.persistence.EntityManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * DELETE /v1/jobs/{id}: the images leave every bucket and their URLs die, the prompt is redacted, the webhook
+ * payloads emptied, the job is gone from the API, and its cost stays.
+ */
+@QuarkusTest
+class JobDeletionTest {
+    final EntityManager em;
+    final ObjectStore store;
+
+    JobDeletionTest(EntityManager em, ObjectStore store) {
+        this.em = em;
+        this.store = store;
+    }
+
+    Object one(String sql, String job) {
+        return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery(sql).setParameter(1, UUID.fromString(job))
+                .getSingleResult());
+    }
+
+    static int status(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    void aFinishedJobsImagesPromptAndPayloadsGoItsCostStays() throws Exception {
+        String job = VariationApiTest.releasedPreview("preview"); // sample 0 released, sample 1 quarantined
+        UUID tenant = UUID.fromString((String) one("select cast(tenant_id as text) from jobs where id = ?1", job));
+        String prefix = Buckets.sampleKey(tenant, UUID.fromString(job), 0).replaceFirst("0\\.png$", "");
+        store.put(Buckets.OUTPUTS, prefix + "0.png", new byte[] {1, 2, 3}, "image/png");
+        store.put(Buckets.QUARANTINE, prefix + "1.png", new byte[] {4, 5, 6}, "image/png");
+        store.put(Buckets.PENDING, prefix + "2.png", new byte[] {7}, "image/png"); // one written after a cancel, say
+        String url = store.presignGet(Buckets.OUTPUTS, prefix + "0.png").url();
+        assertEquals(200, status(url));
+        QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("""
+                    insert into sample_costs (job_id, sample_idx, stage, tenant_id, model_version, steps, compute_seconds,
+                                              device_class, price_per_device_hour, cost_usd)
+                    select id, 0, 'base', tenant_id, 'tiny-base@1', 10, 1, 'cpu', 1.0, 0.0003 from jobs where id = ?1""")
+                    .setParameter(1, UUID.fromString(job)).executeUpdate();
+            em.createNativeQuery("""
+                    insert into webhook_deliveries (id, tenant_id, job_id, event_type, url, payload, status, next_attempt_at)
+                    select 'msg_' || ?2, tenant_id, id, 'job.succeeded', 'https://example.com/h', '{"prompt":"a grinning cat"}',
+                           'pending', now() + interval '1 hour' from jobs where id = ?1""")
+                    .setParameter(1, UUID.fromString(job)).setParameter(2, UUID.randomUUID().toString()).executeUpdate();
+        });
+        String usageBefore = as(TestKeys.CLIENT).when().get("/v1/usage").then().statusCode(200).extract().asString();
+
+        as(TestKeys.CLIENT).when().delete("/v1/jobs/" + job).then().statusCode(204);
+
+        for (String bucket : JobDeletion.SAMPLE_BUCKETS) {
+            assertEquals(List.of(), store.list(bucket, prefix), bucket + " still holds the job's images");
+        }
+        int dead = status(url);
+        assertTrue(dead == 404 || dead == 403, "the released image's URL answers " + dead);
+        assertEquals("", one("select prompt from jobs where id = ?1", job));
+        assertTrue((Boolean) one("select deleted_at is not null from jobs where id = ?1", job));
+        assertEquals("{}", one("select string_agg(payload, ',') from webhook_deliveries where job_id = ?1", job));
+        assertEquals("failed", one("select string_agg(status, ',') from webhook_deliveries where job_id = ?1", job));
+        assertEquals(1L, ((Number) one("select count(*) from sample_costs where job_id = ?1", job)).longValue());
+        assertEquals(usageBefore, as(TestKeys.CLIENT).when().get("/v1/usage").then().statusCode(200).extract().asString(),
+                "usage unchanged");
+        as(TestKeys.CLIENT).when().get("/v1/jobs/" + job).then().statusCode(404).body("code", equalTo("job_not_found"));
+        as(TestKeys.CLIENT).when().get("/v1/jobs/" + job + "/samples/0/image").then().statusCode(404);
+        as(TestKeys.CLIENT).contentType(ContentType.JSON).body("{\"sample\":0}").when().post("/v1/jobs/" + job + "/upscale")
+                .then().statusCode(404);
+        assertFalse(as(TestKeys.CLIENT).when().get("/v1/jobs?limit=100").then().statusCode(200).extract().asString().contains(job));
+        as(TestKeys.CLIENT).when().delete("/v1/jobs/" + job).then().statusCode(404); // once
+    }
+
+    @Test
+    void anUnfinishedJobOrAnotherTenantsIsNotDeleted() {
+        String queued = as(TestKeys.CLIENT).contentType(ContentType.JSON).body("{\"prompt\":\"not yet\"}").when().post("/v1/jobs")
+                .then().statusCode(202).extract().path("id");
+        as(TestKeys.CLIENT).when().delete("/v1/jobs/" + queued).then().statusCode(409).body("code", equalTo("job_not_finished"));
+        String other = dev.genq.gateway.quota.QuotaTest.tenant(java.util.Map.of(), java.util.Map.of()).key();
+        as(other).when().delete("/v1/jobs/" + queued).then().statusCode(404);
+        assertEquals("not yet", one("select prompt from jobs where id = ?1", queued));
+        assertFalse((Boolean) one("select deleted_at is not null from jobs where id = ?1", queued));
+    }
+}
