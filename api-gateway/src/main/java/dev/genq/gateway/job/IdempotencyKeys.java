@@ -86,6 +86,7 @@ public class IdempotencyKeys {
                     tree.remove(added);
                 }
             }
+            tree.remove("dry_run"); // a hashed request is never a dry run: false and absent are the same request
             return Sha256.hex(json.writeValueAsBytes(tree));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
@@ -93,8 +94,7 @@ public class IdempotencyKeys {
     }
 
     /** Submit fields added after idempotency keys shipped (V16 onwards). */
-    private static final List<String> ADDED_FIELDS = List.of("preview_every", "init_image", "strength", "mask_image", "outpaint", "priority", "cache",
-            "dry_run");
+    private static final List<String> ADDED_FIELDS = List.of("preview_every", "init_image", "strength", "mask_image", "outpaint", "priority", "cache");
 
     /**
      * Hash of an upscale: its parent and sample are the request (the path names the parent), and the prefix

@@ -107,6 +107,9 @@ public class JobResource {
                            @HeaderParam("Prefer") String prefer) {
         ValidJob valid = validator.validate(request);
         if (Boolean.TRUE.equals(request.dryRun())) { // every check, nothing created: no key claimed, no wait
+            if (idempotencyKey != null) {
+                IdempotencyKeys.validate(idempotencyKey);
+            }
             return Uni.createFrom().item(Response.ok(jobs.estimate(tenant.id(), valid)).build());
         }
         String hash = hashIfKeyed(idempotencyKey, () -> keys.hash(request));

@@ -141,19 +141,23 @@ public class JobService {
 
     /**
      * What a request would cost and how long it would wait, without creating, queueing or reserving anything
-     * ({@code dry_run}); every check of a submit runs, so a refused request is refused here too.
+     * ({@code dry_run}); every check of a submit runs, its quota and budget too (read, nothing reserved), so a
+     * refused request is refused here as it would be.
      */
     @Transactional
     public JobEstimate estimate(UUID tenantId, ValidJob request) {
         Prepared p = prepare(tenantId, request);
+        int upscaleSteps = request.mode() == JobMode.FULL ? estimates.upscaleSteps() : 0;
         if (p.cachedFrom() != null) {
             return new JobEstimate(true, request.model(), request.mode().wire(), request.priority().wire(), request.numSamples(),
-                    0, BigDecimal.ZERO, true, true, 0, false, 0.0);
+                    0, 0, BigDecimal.ZERO, true, true, 0, false, 0.0);
         }
+        quotas.admit(tenantId, p.estimate(), request.priority(), 1);
         boolean measured = estimates.measured(request.model(), request.mode());
         QueueStanding.Standing standing = standings.ofNew(request.mode(), request.priority());
         return new JobEstimate(true, request.model(), request.mode().wire(), request.priority().wire(), request.numSamples(),
-                p.billedSteps(), p.estimate(), measured, false, standing.position(), standing.atLeast(), standing.etaSeconds());
+                p.billedSteps(), upscaleSteps, p.estimate(), measured, false, standing.position(), standing.atLeast(),
+                standing.etaSeconds());
     }
 
     private Prepared prepare(UUID tenantId, ValidJob request) {

@@ -1,6 +1,9 @@
 package dev.genq.gateway.model;
 
+import dev.genq.api.problem.ProblemException;
 import dev.genq.storage.model.ModelEntry;
+import dev.genq.storage.sql.PeriodicSnapshot;
+import java.time.Duration;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
@@ -17,14 +20,10 @@ import java.util.stream.Collectors;
  */
 @ApplicationScoped
 public class ModelCatalog {
-    private static final long MAX_AGE_NANOS = 2_000_000_000L;
-
     private record Snapshot(Map<String, ModelEntry> latest, Set<String> versions, List<ModelEntry> all) {
     }
 
-    private volatile Snapshot snapshot = new Snapshot(Map.of(), Set.of(), List.of());
-    private volatile boolean loaded;
-    private volatile long loadedAt;
+    private final PeriodicSnapshot<Snapshot> snapshot = new PeriodicSnapshot<>(Duration.ofSeconds(2), ModelCatalog::read);
 
     public Optional<ModelEntry> find(String name) {
         return Optional.ofNullable(current().latest().get(name));
@@ -45,21 +44,24 @@ public class ModelCatalog {
         return current().all();
     }
 
-    private Snapshot current() {
-        if (!loaded || System.nanoTime() - loadedAt > MAX_AGE_NANOS) {
-            synchronized (this) {
-                if (!loaded || System.nanoTime() - loadedAt > MAX_AGE_NANOS) {
-                    List<ModelEntry> all = QuarkusTransaction.requiringNew().call(() ->
-                            ModelEntry.<ModelEntry>list("order by registeredAt, version"));
-                    snapshot = new Snapshot(
-                            all.stream().collect(Collectors.toUnmodifiableMap(e -> e.name, Function.identity(), (older, newer) -> newer)),
-                            all.stream().map(e -> e.name + "@" + e.version).collect(Collectors.toUnmodifiableSet()),
-                            List.copyOf(all));
-                    loadedAt = System.nanoTime();
-                    loaded = true;
-                }
-            }
+    /** One model's registered versions, oldest registration first, or 404 model_not_found. */
+    public List<ModelEntry> versions(String name) {
+        List<ModelEntry> versions = all().stream().filter(e -> e.name.equals(name)).toList();
+        if (versions.isEmpty()) {
+            throw ProblemException.notFound("model_not_found", "no worker has registered a model named '" + name + "'");
         }
-        return snapshot;
+        return versions;
+    }
+
+    private Snapshot current() {
+        return snapshot.get();
+    }
+
+    private static Snapshot read() {
+        List<ModelEntry> all = QuarkusTransaction.requiringNew().call(() -> ModelEntry.<ModelEntry>list("order by registeredAt, version"));
+        return new Snapshot(
+                all.stream().collect(Collectors.toUnmodifiableMap(e -> e.name, Function.identity(), (older, newer) -> newer)),
+                all.stream().map(e -> e.name + "@" + e.version).collect(Collectors.toUnmodifiableSet()),
+                List.copyOf(all));
     }
 }

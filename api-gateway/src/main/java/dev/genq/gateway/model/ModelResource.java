@@ -2,7 +2,6 @@ package dev.genq.gateway.model;
 
 import dev.genq.api.auth.Roles;
 import dev.genq.api.problem.Problem;
-import dev.genq.api.problem.ProblemException;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -52,7 +51,6 @@ public class ModelResource {
     @APIResponse(responseCode = "404", description = "model_not_found",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ModelView get(@PathParam("name") String name) {
-        return views.find(name).orElseThrow(() -> ProblemException.notFound("model_not_found",
-                "no worker has registered a model named '" + name + "'"));
+        return views.find(name);
     }
 }

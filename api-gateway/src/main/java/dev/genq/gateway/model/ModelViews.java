@@ -36,9 +36,9 @@ public class ModelViews {
         return byName.values().stream().map(this::view).sorted(Comparator.comparing(ModelView::name)).toList();
     }
 
-    public Optional<ModelView> find(String name) {
-        List<ModelEntry> versions = catalog.all().stream().filter(e -> e.name.equals(name)).toList();
-        return versions.isEmpty() ? Optional.empty() : Optional.of(view(versions));
+    /** One model, or 404 model_not_found. */
+    public ModelView find(String name) {
+        return view(catalog.versions(name));
     }
 
     /** @param versions one model's registered versions, oldest registration first */

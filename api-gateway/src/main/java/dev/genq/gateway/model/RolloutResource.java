@@ -57,7 +57,7 @@ public class RolloutResource {
     @Operation(summary = "A model's rollout and its last 100 changes")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = RolloutView.class)))
     public RolloutView get(@PathParam("name") String name) {
-        versionsOf(name);
+        catalog.versions(name);
         rollouts.forget(); // what another gateway may have written a moment ago
         ModelRollout now = rollouts.current();
         return view(name, new ModelRollout.Entry(now.stableVersion(name).orElse(null), now.canaryVersion(name).orElse(null),
@@ -72,7 +72,7 @@ public class RolloutResource {
             + "canary_share_required, reason_too_long",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public RolloutView put(@PathParam("name") String name, RolloutRequest request) {
-        List<ModelEntry> versions = versionsOf(name);
+        List<ModelEntry> versions = catalog.versions(name);
         if (request == null) {
             throw ProblemException.badRequest("body_required", "a JSON body is required");
         }
@@ -100,14 +100,6 @@ public class RolloutResource {
                 request.canaryVersion() == null ? 0 : share);
         rollouts.change(name, entry, "key " + key.keyId() + " (" + key.keyName() + ")", request.reason());
         return view(name, entry);
-    }
-
-    private List<ModelEntry> versionsOf(String name) {
-        List<ModelEntry> versions = catalog.all().stream().filter(e -> e.name.equals(name)).toList();
-        if (versions.isEmpty()) {
-            throw ProblemException.notFound("model_not_found", "no worker has registered a model named '" + name + "'");
-        }
-        return versions;
     }
 
     private static void checkRegistered(String field, String version, List<ModelEntry> versions, List<FieldError> errors) {

@@ -63,17 +63,23 @@ public class CostEstimates {
                 && (mode != JobMode.FULL || perSampleStep(model, Stage.SUPER_RESOLUTION).measured());
     }
 
-    /** The steps a full job's upscale runs: the super-resolution model's default (0 while none is served). */
+    /**
+     * The steps a full job's upscale runs: the super-resolution model's default (the worker runs its configured one;
+     * with several served, the most of their defaults, so a reservation is not short), 0 while none is served.
+     */
     public int upscaleSteps() {
-        return catalog.names(Stage.SUPER_RESOLUTION.modelKind()).stream().findFirst()
-                .flatMap(catalog::find).map(e -> e.defaultSteps).orElse(0);
+        return catalog.names(Stage.SUPER_RESOLUTION.modelKind()).stream().flatMap(n -> catalog.find(n).stream())
+                .mapToInt(e -> e.defaultSteps).max().orElse(0);
     }
 
     private BigDecimal upscalePerSample(String model) {
         return perSampleStep(model, Stage.SUPER_RESOLUTION).usd().multiply(BigDecimal.valueOf(upscaleSteps()));
     }
 
-    /** One stage's cost per sample-step for jobs of {@code model} (its base model). */
+    /**
+     * One stage's cost per sample-step for jobs of {@code model} (its base model), over its last succeeded jobs that
+     * billed that stage (a cache answer billed nothing, an upscale job no base stage).
+     */
     public PerSampleStep perSampleStep(String model, Stage stage) {
         Key key = new Key(model, stage);
         Cached hit = cache.get(key);
@@ -93,9 +99,9 @@ public class CostEstimates {
                 select sum(c.cost_usd), sum(c.steps)
                 from sample_costs c
                 where c.billable and c.stage = ?2 and c.job_id in (
-                    select id from jobs where model = ?1 and status = 'succeeded' and steps > 0
-                      and (?2 = 'base' or mode = 'full')
-                    order by created_at desc limit ?3)""")
+                    select j.id from jobs j where j.model = ?1 and j.status = 'succeeded' and j.steps > 0
+                      and exists (select 1 from sample_costs r where r.job_id = j.id and r.stage = ?2 and r.billable)
+                    order by j.created_at desc limit ?3)""")
                 .setParameter(1, key.model()).setParameter(2, key.stage().wire()).setParameter(3, settings.estimateHistoryJobs())
                 .getResultList();
         Object[] r = rows.get(0);

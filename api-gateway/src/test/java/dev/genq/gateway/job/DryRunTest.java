@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.genq.gateway.TestKeys;
+import dev.genq.gateway.model.ModelsApiTest;
 import dev.genq.gateway.quota.QuotaTest;
 import dev.genq.storage.job.Stage;
 import dev.genq.storage.model.ModelEntry;
@@ -43,14 +44,9 @@ class DryRunTest {
         String model = "dry-" + UUID.randomUUID().toString().substring(0, 8);
         QuarkusTransaction.requiringNew().run(() ->
                 ModelEntry.register(model, "1", Stage.BASE.modelKind(), 32, 100, List.of("ddim"), 4, 3.0, "ddim", "MIT"));
-        // a tenant with room for one job, which it already has: a dry run is not counted against it
-        QuotaTest.Tenant t = QuotaTest.tenant(Map.of("max_concurrent_jobs", 1), Map.of());
+        QuotaTest.Tenant t = QuotaTest.tenant(Map.of("max_concurrent_jobs", 2), Map.of());
         String body = "{\"prompt\":\"a dry run\",\"model\":\"" + model + "\",\"num_samples\":2,\"steps\":10";
-        long deadline = System.nanoTime() + 30_000_000_000L; // the catalog lists a new model within 2 s
-        while (post(t.key(), body + "}").statusCode() != 202) {
-            assertTrue(System.nanoTime() < deadline, "the model was never accepted");
-            Thread.sleep(200);
-        }
+        ModelsApiTest.awaitSubmit(t.key(), body + "}"); // the catalog lists a new model within 2 s
         assertEquals(1, jobsOf(t.id()));
 
         JsonPath estimate = as(t.key()).contentType(ContentType.JSON).header("Idempotency-Key", "dry-1")
@@ -59,6 +55,7 @@ class DryRunTest {
         assertEquals(model, estimate.getString("model"));
         assertEquals("preview", estimate.getString("mode"));
         assertEquals(10, estimate.getInt("billed_steps"));
+        assertEquals(0, estimate.getInt("upscale_steps"));
         // no history for this model: 2 samples x 10 steps x the configured 0.000001 USD per sample-step
         assertEquals(0, new BigDecimal("0.00002").compareTo(estimate.getObject("estimated_cost_usd", BigDecimal.class)));
         assertEquals(false, estimate.getBoolean("cost_measured"));
@@ -69,13 +66,25 @@ class DryRunTest {
 
         // full: the upscale adds the super-resolution model's own steps (tiny-sr: 10) whatever the base steps
         JsonPath full = post(t.key(), body + ",\"mode\":\"full\",\"dry_run\":true}").then().statusCode(200).extract().jsonPath();
+        assertEquals(10, full.getInt("upscale_steps"));
         assertEquals(0, new BigDecimal("0.00004").compareTo(full.getObject("estimated_cost_usd", BigDecimal.class)),
                 "2 x (10 + 10) x 0.000001: " + full.prettify());
 
-        // the Idempotency-Key was not claimed by the dry run: a real submit with it is a new job, past the quota as any
+        // the Idempotency-Key was not claimed by the dry run: a real submit with it is a new job
         as(t.key()).contentType(ContentType.JSON).header("Idempotency-Key", "dry-1").body(body + "}").when().post("/v1/jobs")
-                .then().statusCode(429).body("code", equalTo("concurrency_limit_reached"));
-        assertEquals(1, jobsOf(t.id()));
+                .then().statusCode(202);
+        assertEquals(2, jobsOf(t.id()));
+        // at the quota, a dry run is refused as the submit would be, and still creates nothing
+        post(t.key(), body + ",\"dry_run\":true}").then().statusCode(429).body("code", equalTo("concurrency_limit_reached"));
+        assertEquals(2, jobsOf(t.id()));
+    }
+
+    @Test
+    void aDryRunAgainstASpentBudgetIs402() {
+        QuotaTest.Tenant t = QuotaTest.tenant(Map.of("monthly_budget_usd", 0.000001), Map.of());
+        post(t.key(), "{\"prompt\":\"a dry run\",\"num_samples\":4,\"steps\":20,\"dry_run\":true}").then().statusCode(402)
+                .body("code", equalTo("budget_exhausted"));
+        assertEquals(0, jobsOf(t.id()));
     }
 
     @Test

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** GET /v1/models: what the catalog holds, with the gateway's limits, the rollout's labels and measured costs. */
 @QuarkusTest
-class ModelsApiTest {
+public class ModelsApiTest {
     final EntityManager em;
 
     ModelsApiTest(EntityManager em) {
@@ -69,10 +69,14 @@ class ModelsApiTest {
     }
 
     /** The catalog is re-read at most every 2 s: a model registered now is accepted within that (bounded wait). */
-    static String awaitSubmit(String body) throws InterruptedException {
+    public static String awaitSubmit(String body) throws InterruptedException {
+        return awaitSubmit(TestKeys.CLIENT, body);
+    }
+
+    public static String awaitSubmit(String key, String body) throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (true) {
-            io.restassured.response.Response r = as(TestKeys.CLIENT).contentType(ContentType.JSON).body(body).when().post("/v1/jobs");
+            io.restassured.response.Response r = as(key).contentType(ContentType.JSON).body(body).when().post("/v1/jobs");
             if (r.statusCode() == 202) {
                 return r.path("id");
             }

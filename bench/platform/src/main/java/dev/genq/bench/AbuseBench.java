@@ -154,7 +154,7 @@ public final class AbuseBench {
         attacks.put("2,000 event streams, refused ones retried every second", () -> streams(1));
         attacks.put("500 unknown keys/s", this::unknownKeys);
         Map<String, Figures> results = new LinkedHashMap<>();
-        if (!only.isBlank()) { // -Dattacks=waits,every second: the quiet phase and the attacks whose names contain one
+        if (!only.isBlank()) { // -Dattacks=Prefer,every: the quiet phase and the attacks whose names contain one
             attacks.keySet().removeIf(name -> !name.startsWith("quiet")
                     && java.util.Arrays.stream(only.split(",")).noneMatch(name::contains));
         }

@@ -5,6 +5,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import dev.genq.storage.sql.PeriodicSnapshot;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
@@ -18,8 +20,6 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class Rollouts {
-    private static final long MAX_AGE_NANOS = 2_000_000_000L;
-
     /** The configured rollout (see {@link ModelRollout}); applied by a gateway at start where it changed. */
     @ConfigMapping(prefix = "genq.rollout")
     public interface Settings {
@@ -37,31 +37,21 @@ public class Rollouts {
     }
 
     private final EntityManager em;
-    private volatile ModelRollout snapshot = ModelRollout.NONE;
-    private volatile long loadedAt;
-    private volatile boolean loaded;
+    private final PeriodicSnapshot<ModelRollout> snapshot;
 
     public Rollouts(EntityManager em) {
         this.em = em;
+        this.snapshot = new PeriodicSnapshot<>(Duration.ofSeconds(2), () -> QuarkusTransaction.requiringNew().call(this::read));
     }
 
     /** The rollout now (at most two seconds old). */
     public ModelRollout current() {
-        if (!loaded || System.nanoTime() - loadedAt > MAX_AGE_NANOS) {
-            synchronized (this) {
-                if (!loaded || System.nanoTime() - loadedAt > MAX_AGE_NANOS) {
-                    snapshot = QuarkusTransaction.requiringNew().call(this::read);
-                    loadedAt = System.nanoTime();
-                    loaded = true;
-                }
-            }
-        }
-        return snapshot;
+        return snapshot.get();
     }
 
     /** Makes the next {@link #current()} read Postgres (after a change through this service). */
     public void forget() {
-        loaded = false;
+        snapshot.forget();
     }
 
     private ModelRollout read() {
