@@ -72,6 +72,7 @@ public class TenantAdminResource {
         t.maxConcurrentJobs = request.maxConcurrentJobs();
         t.monthlyBudgetUsd = request.monthlyBudgetUsd();
         t.weight = request.weight() == null ? 1 : request.weight();
+        t.outputRetentionDays = retention(request.outputRetentionDays());
         t.persistAndFlush();
         Tenant.getEntityManager().refresh(t);
         return Response.created(URI.create("/v1/admin/tenants/" + t.id)).entity(TenantView.of(t)).build();
@@ -111,6 +112,9 @@ public class TenantAdminResource {
         }
         if (request.weight() != null) { // from its next submitted job on (waiting jobs keep their tags)
             t.weight = request.weight();
+        }
+        if (request.outputRetentionDays() != null) {
+            t.outputRetentionDays = retention(request.outputRetentionDays());
         }
         return TenantView.of(t);
     }
@@ -166,7 +170,15 @@ public class TenantAdminResource {
         return KeyView.of(key, null);
     }
 
+    /** 0 (or none) keeps outputs until the client deletes them. */
+    private static Integer retention(Integer days) {
+        return days == null || days == 0 ? null : days;
+    }
+
     private static void checkQuotas(TenantRequest r) {
+        if (r.outputRetentionDays() != null && (r.outputRetentionDays() < 0 || r.outputRetentionDays() > 3650)) {
+            throw ProblemException.badRequest("output_retention_out_of_range", "'output_retention_days' must be between 0 and 3650");
+        }
         if (r.maxConcurrentJobs() != null && (r.maxConcurrentJobs() < 0 || r.maxConcurrentJobs() > 1_000_000)) {
             throw ProblemException.badRequest("max_concurrent_jobs_out_of_range", "'max_concurrent_jobs' must be between 0 and 1000000");
         }

@@ -10,5 +10,7 @@ public record TenantRequest(
         @Schema(description = "queued + running jobs at once; omitted: the gateway default", minimum = "0") Integer maxConcurrentJobs,
         @Schema(description = "USD per calendar month (UTC); omitted: no budget", minimum = "0") BigDecimal monthlyBudgetUsd,
         @Schema(description = "share of the workers while tenants wait at once (fair dispatch): a tenant with weight 2 gets "
-                + "twice the compute of one with weight 1; omitted at create: 1", minimum = "0.01", maximum = "1000") Double weight) {
+                + "twice the compute of one with weight 1; omitted at create: 1", minimum = "0.01", maximum = "1000") Double weight,
+        @Schema(description = "days a finished job is kept, then deleted as DELETE /v1/jobs/{id} does (images, prompt; cost "
+                + "kept); 0: until its client deletes it (the default)", minimum = "0", maximum = "3650") Integer outputRetentionDays) {
 }

@@ -30,6 +30,10 @@ public class Tenant extends PanacheEntityBase {
     @Column(name = "monthly_budget_usd")
     public BigDecimal monthlyBudgetUsd;
 
+    /** Days a finished job's outputs are kept before the retention purger deletes it; null: until its client does. */
+    @Column(name = "output_retention_days")
+    public Integer outputRetentionDays;
+
     /** Its share of the workers under fair dispatch, relative to other tenants' (default 1). */
     public double weight = 1;
 
