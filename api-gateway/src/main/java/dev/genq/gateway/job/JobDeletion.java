@@ -7,15 +7,19 @@ import dev.genq.storage.objectstore.ObjectStore;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * Deletes a finished job for its client. Its images leave every bucket first (everything under the job's prefix,
- * so an image written after a cancel goes too; removal is idempotent, so a failure changes nothing the client's
- * retry cannot finish); then, in one transaction, its prompts are redacted, its webhook payloads emptied (pending
- * deliveries end), its result-cache key cleared, and it is marked deleted: gone from the API, never a cache answer.
- * The row and its cost rows stay, so usage and budgets are unchanged.
+ * Deletes a finished job for its client. First its result-cache key is cleared (no new cache answer can point at its
+ * images); then its images leave every bucket: everything under the job's prefix (an image written after a cancel
+ * too) and the images its samples name (a cache answer's are an earlier job's), except those a live job of the tenant
+ * still shows (a cache answer of it, or the job it answered from). Removal is idempotent, so a failure changes nothing
+ * the client's retry cannot finish. Last, in one transaction, its prompts are redacted, its webhook payloads emptied
+ * (pending deliveries end) and it is marked deleted: gone from the API. The row and its cost rows stay, so usage and
+ * budgets are unchanged.
  */
 @ApplicationScoped
 public class JobDeletion {
@@ -33,14 +37,23 @@ public class JobDeletion {
     }
 
     public void delete(UUID tenantId, String id) {
-        Job job = QuarkusTransaction.requiringNew().call(() -> jobs.get(tenantId, id)); // 404: unknown, another tenant's, deleted
-        if (!job.status.isTerminal()) {
-            throw ProblemException.conflict("job_not_finished", "job " + job.id + " is " + job.status.wire()
-                    + "; cancel it, or wait for it (a job in review: until its review is decided), then delete it");
-        }
+        Job job = QuarkusTransaction.requiringNew().call(() -> {
+            Job j = jobs.get(tenantId, id); // 404: unknown, another tenant's, deleted
+            if (!j.status.isTerminal()) {
+                throw ProblemException.conflict("job_not_finished", "job " + j.id + " is " + j.status.wire()
+                        + "; cancel it, or wait for it (a job in review: until its review is decided), then delete it");
+            }
+            em.createNativeQuery("update jobs set cache_key = null where id = ?1").setParameter(1, j.id).executeUpdate();
+            return j;
+        });
         String prefix = Buckets.sampleKey(tenantId, job.id, 0).replaceFirst("0\\.png$", "");
+        Set<String> keys = new HashSet<>(QuarkusTransaction.requiringNew().call(() -> sampleKeys(job.id)));
         for (String bucket : SAMPLE_BUCKETS) {
-            for (String key : store.list(bucket, prefix)) {
+            keys.addAll(store.list(bucket, prefix));
+        }
+        keys.removeAll(QuarkusTransaction.requiringNew().call(() -> shownByOthers(job.id, keys)));
+        for (String bucket : SAMPLE_BUCKETS) {
+            for (String key : keys) {
                 store.remove(bucket, key);
             }
         }
@@ -54,5 +67,22 @@ public class JobDeletion {
                            finished_at = coalesce(finished_at, now())
                     where job_id = ?1""").setParameter(1, job.id).executeUpdate();
         });
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> sampleKeys(UUID jobId) {
+        return em.createNativeQuery("select object_key from samples where job_id = ?1").setParameter(1, jobId).getResultList();
+    }
+
+    /** Of {@code keys}, those a sample of another job not deleted still names. */
+    @SuppressWarnings("unchecked")
+    private List<String> shownByOthers(UUID jobId, Set<String> keys) {
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        return em.createNativeQuery("""
+                select distinct s.object_key from samples s join jobs j on j.id = s.job_id
+                where s.object_key = any(cast(?2 as text[])) and s.job_id <> ?1 and j.deleted_at is null""")
+                .setParameter(1, jobId).setParameter(2, keys.toArray(String[]::new)).getResultList();
     }
 }

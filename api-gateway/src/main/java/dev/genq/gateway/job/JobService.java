@@ -97,7 +97,7 @@ public class JobService {
                 if (idempotencyKey != null) {
                     Optional<UUID> earlier = keys.existing(tenantId, idempotencyKey, requestHash);
                     if (earlier.isPresent()) {
-                        return new Submission(Job.findById(earlier.get()), true);
+                        return new Submission(replayable(earlier.get(), idempotencyKey), true);
                     }
                 }
                 Job job = create.get();
@@ -110,9 +110,19 @@ public class JobService {
             return QuarkusTransaction.requiringNew().call(() -> {
                 UUID id = keys.existing(tenantId, idempotencyKey, requestHash)
                         .orElseThrow(() -> new IllegalStateException("idempotency key vanished: " + idempotencyKey));
-                return new Submission(Job.findById(id), true);
+                return new Submission(replayable(id, idempotencyKey), true);
             });
         }
+    }
+
+    /** The job an Idempotency-Key created, unless its client deleted it since (then 409: the key is spent). */
+    private static Job replayable(UUID id, String idempotencyKey) {
+        Job job = Job.findById(id);
+        if (job.deletedAt != null) {
+            throw ProblemException.conflict("idempotency_key_job_deleted", "the job Idempotency-Key '" + idempotencyKey
+                    + "' created was deleted; send a new key to create another");
+        }
+        return job;
     }
 
     private Job submitNew(UUID tenantId, ValidJob request) {

@@ -57,7 +57,7 @@ public class WebhookDeliveries {
     @Transactional
     public boolean enqueue(JobEvent event) {
         Job job = Job.findById(event.jobId());
-        if (job == null || job.webhookUrl == null || !wants(job, event.type())) {
+        if (job == null || job.deletedAt != null || job.webhookUrl == null || !wants(job, event.type())) { // deleted: no more deliveries
             return false;
         }
         String payload;

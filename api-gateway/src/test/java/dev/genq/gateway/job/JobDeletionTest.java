@@ -101,4 +101,41 @@ class JobDeletionTest {
         assertEquals("not yet", one("select prompt from jobs where id = ?1", queued));
         assertFalse((Boolean) one("select deleted_at is not null from jobs where id = ?1", queued));
     }
+
+    /**
+     * A result-cache answer names the earlier job's images: deleting that earlier job keeps them while the answer
+     * shows them, and deleting the answer too removes them.
+     */
+    @Test
+    void anImageAnotherJobStillShowsStaysUntilThatJobIsDeletedToo() throws Exception {
+        String original = VariationApiTest.releasedPreview("preview");
+        String answer = VariationApiTest.releasedPreview("preview");
+        UUID tenant = UUID.fromString((String) one("select cast(tenant_id as text) from jobs where id = ?1", original));
+        String key = Buckets.sampleKey(tenant, UUID.fromString(original), 0);
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "update samples set object_key = ?1 where job_id in (?2, ?3) and idx = 0")
+                .setParameter(1, key).setParameter(2, UUID.fromString(original)).setParameter(3, UUID.fromString(answer))
+                .executeUpdate());
+        store.put(Buckets.OUTPUTS, key, new byte[] {1, 2, 3}, "image/png");
+
+        as(TestKeys.CLIENT).when().delete("/v1/jobs/" + original).then().statusCode(204);
+        assertEquals(List.of(key), store.list(Buckets.OUTPUTS, key), "the answer still shows it");
+        as(TestKeys.CLIENT).when().get("/v1/jobs/" + answer + "/samples/0/image").then().statusCode(200); // redirect followed to the bytes
+
+        as(TestKeys.CLIENT).when().delete("/v1/jobs/" + answer).then().statusCode(204);
+        assertEquals(List.of(), store.list(Buckets.OUTPUTS, key), "no live job shows it any more");
+    }
+
+    @Test
+    void anIdempotentRetryOfADeletedJobIsRefused() {
+        String body = "{\"prompt\":\"once\"}";
+        String key = "delete-" + UUID.randomUUID();
+        String job = as(TestKeys.CLIENT).contentType(ContentType.JSON).header("Idempotency-Key", key).body(body)
+                .when().post("/v1/jobs").then().statusCode(202).extract().path("id");
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("update jobs set status = 'canceled' where id = ?1")
+                .setParameter(1, UUID.fromString(job)).executeUpdate());
+        as(TestKeys.CLIENT).when().delete("/v1/jobs/" + job).then().statusCode(204);
+        as(TestKeys.CLIENT).contentType(ContentType.JSON).header("Idempotency-Key", key).body(body).when().post("/v1/jobs")
+                .then().statusCode(409).body("code", equalTo("idempotency_key_job_deleted"));
+    }
 }

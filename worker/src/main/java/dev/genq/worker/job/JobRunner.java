@@ -198,7 +198,7 @@ public class JobRunner {
         if (sample == null || sample.status != SampleStatus.RELEASED) {
             return null;
         }
-        return store.get(Buckets.OUTPUTS, sample.objectKey);
+        return store.find(Buckets.OUTPUTS, sample.objectKey).orElse(null); // gone: its job was deleted
     }
 
     /** Fails a job for a reason that is not the client's; such jobs are not billed. */
