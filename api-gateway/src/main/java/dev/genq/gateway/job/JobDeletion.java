@@ -46,7 +46,7 @@ public class JobDeletion {
             em.createNativeQuery("update jobs set cache_key = null where id = ?1").setParameter(1, j.id).executeUpdate();
             return j;
         });
-        String prefix = Buckets.sampleKey(tenantId, job.id, 0).replaceFirst("0\\.png$", "");
+        String prefix = Buckets.jobPrefix(tenantId, job.id);
         Set<String> keys = new HashSet<>(QuarkusTransaction.requiringNew().call(() -> sampleKeys(job.id)));
         for (String bucket : SAMPLE_BUCKETS) {
             keys.addAll(store.list(bucket, prefix));

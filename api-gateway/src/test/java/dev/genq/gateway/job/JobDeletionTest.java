@@ -49,7 +49,7 @@ class JobDeletionTest {
     void aFinishedJobsImagesPromptAndPayloadsGoItsCostStays() throws Exception {
         String job = VariationApiTest.releasedPreview("preview"); // sample 0 released, sample 1 quarantined
         UUID tenant = UUID.fromString((String) one("select cast(tenant_id as text) from jobs where id = ?1", job));
-        String prefix = Buckets.sampleKey(tenant, UUID.fromString(job), 0).replaceFirst("0\\.png$", "");
+        String prefix = Buckets.jobPrefix(tenant, UUID.fromString(job));
         store.put(Buckets.OUTPUTS, prefix + "0.png", new byte[] {1, 2, 3}, "image/png");
         store.put(Buckets.QUARANTINE, prefix + "1.png", new byte[] {4, 5, 6}, "image/png");
         store.put(Buckets.PENDING, prefix + "2.png", new byte[] {7}, "image/png"); // one written after a cancel, say

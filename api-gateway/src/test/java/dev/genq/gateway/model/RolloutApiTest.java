@@ -55,6 +55,15 @@ class RolloutApiTest {
         return as(key).contentType(ContentType.JSON).body(body).when().put("/v1/admin/models/" + model + "/rollout");
     }
 
+    /** Registers versions 1 and 2 of a text-to-image model, as two workers would. */
+    static void registerTwoVersions(String model) {
+        QuarkusTransaction.requiringNew().run(() -> {
+            for (String version : List.of("1", "2")) {
+                ModelEntry.register(model, version, Stage.BASE.modelKind(), 32, 100, List.of("ddim"), 4, 3.0, "ddim", "MIT");
+            }
+        });
+    }
+
     /** Submits n jobs of the model (retrying, bounded, until the catalog lists it) and returns their pinned versions. */
     List<String> pinnedVersionsOf(String model, int n) throws InterruptedException {
         List<String> pinned = new ArrayList<>();
@@ -69,10 +78,7 @@ class RolloutApiTest {
     @Test
     void aChangeReachesNewJobsAtOnceAndIsRecorded() throws InterruptedException {
         String model = "rollout-" + UUID.randomUUID().toString().substring(0, 8);
-        QuarkusTransaction.requiringNew().run(() -> {
-            ModelEntry.register(model, "1", Stage.BASE.modelKind(), 32, 100, List.of("ddim"), 4, 3.0, "ddim", "MIT");
-            ModelEntry.register(model, "2", Stage.BASE.modelKind(), 32, 100, List.of("ddim"), 4, 3.0, "ddim", "MIT");
-        });
+        registerTwoVersions(model);
         List<String> unpinned = pinnedVersionsOf(model, 1); // the catalog lists it now; no rollout names it yet
         assertEquals(java.util.Collections.singletonList(null), unpinned);
 
@@ -116,10 +122,7 @@ class RolloutApiTest {
     @Test
     void configurationSeedsButAnUnchangedOneNeverUndoesAnApiChange() throws InterruptedException {
         String model = "seeded-" + UUID.randomUUID().toString().substring(0, 8);
-        QuarkusTransaction.requiringNew().run(() -> {
-            ModelEntry.register(model, "1", Stage.BASE.modelKind(), 32, 100, List.of("ddim"), 4, 3.0, "ddim", "MIT");
-            ModelEntry.register(model, "2", Stage.BASE.modelKind(), 32, 100, List.of("ddim"), 4, 3.0, "ddim", "MIT");
-        });
+        registerTwoVersions(model);
         pinnedVersionsOf(model, 1); // the catalog lists it
         rollouts.applyConfiguration(configured(model + "@1", model + "@2", 1.0));
         assertEquals(List.of("2", "2", "2"), pinnedVersionsOf(model, 3), "seeded: share 1");

@@ -18,7 +18,12 @@ public final class Buckets {
 
     /** Object key of a sample: tenant first so a bucket can be partitioned or lifecycled per tenant. */
     public static String sampleKey(java.util.UUID tenantId, java.util.UUID jobId, int idx) {
-        return tenantId + "/" + jobId + "/" + idx + ".png";
+        return jobPrefix(tenantId, jobId) + idx + ".png";
+    }
+
+    /** The prefix every sample key of a job starts with. */
+    public static String jobPrefix(java.util.UUID tenantId, java.util.UUID jobId) {
+        return tenantId + "/" + jobId + "/";
     }
 
     /** Object key of an upload (normalised PNG), tenant first like the samples'. */
