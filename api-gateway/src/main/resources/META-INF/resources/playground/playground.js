@@ -102,7 +102,7 @@ function modelChanged() {
   $("samples").max = m.max_samples;
   const cost = m.cost_per_sample_step_usd;
   $("model-hint").textContent = v.resolution + "×" + v.resolution + " px, steps " + v.min_steps + "–" + v.max_steps
-      + ", guidance up to " + m.max_guidance_scale + ", $" + cost.base + " per sample-step"
+      + ", guidance up to " + m.max_guidance_scale + ", " + usd(cost.base) + " per sample-step"
       + (cost.base_measured ? " (measured)" : " (configured)") + (v.license ? ", licence " + v.license : "");
 }
 
@@ -302,7 +302,7 @@ function renderTiles(job) {
     const s = samples[i];
     const preview = state.previews && state.previews[i];
     if (s && s.url) {
-      li.append(image(s.url, "sample " + i + " of " + job.params.prompt, "final"));
+      li.append(image(s.url, "sample " + i + " of " + job.params.prompt, s.width >= 128 ? "final large" : "final"));
     } else if (preview && preview.image && !TERMINAL.includes(job.status)) {
       li.append(image(preview.image, "live preview of sample " + i + ", step " + preview.step + " of " + preview.steps, "preview"));
     } else {

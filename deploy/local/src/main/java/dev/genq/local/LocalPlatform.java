@@ -85,6 +85,7 @@ public final class LocalPlatform {
         String api = services.get(0).url();
         System.out.println();
         System.out.println("genq is up.");
+        System.out.println("  playground   " + api + "/   (sign in with the client key)");
         System.out.println("  API          " + api + "/v1/jobs");
         System.out.println("  OpenAPI      " + api + "/q/openapi   Swagger UI " + api + "/q/swagger-ui");
         System.out.println("  health       " + api + "/q/health   worker " + services.get(1).url()
