@@ -1,0 +1,85 @@
+package dev.genq.cli;
+
+import dev.genq.client.GenqClient;
+import dev.genq.client.Job;
+import dev.genq.client.JobRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "submit", description = "Queue a job for a prompt; with --wait follow it to its end, with -o save its pictures.")
+final class SubmitCommand implements Callable<Integer> {
+    @ParentCommand
+    GenqCli cli;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", description = "the prompt")
+    String prompt;
+
+    @Option(names = "--negative", description = "what to steer away from")
+    String negative;
+
+    @Option(names = "--mode", description = "preview (default: the cheap stage only) or full (preview and upscale)")
+    String mode;
+
+    @Option(names = {"-n", "--samples"}, description = "how many pictures (default ${DEFAULT-VALUE}: four to choose from)",
+            defaultValue = "4")
+    int samples;
+
+    @Option(names = "--steps")
+    Integer steps;
+
+    @Option(names = "--guidance")
+    Double guidance;
+
+    @Option(names = "--seed", description = "the first sample's seed (the others follow it); random when omitted")
+    Long seed;
+
+    @Option(names = "--model", description = "default: the deployment's default model")
+    String model;
+
+    @Option(names = "--estimate", description = "only say what it would cost and wait (a dry run: nothing is created)")
+    boolean estimate;
+
+    @Option(names = "--wait", description = "follow the job until it ends")
+    boolean wait;
+
+    @Option(names = "--timeout", description = "give up waiting after this many seconds (default ${DEFAULT-VALUE})", defaultValue = "300")
+    long timeoutSeconds;
+
+    @Option(names = {"-o", "--output"}, description = "save released pictures into this directory (implies --wait)")
+    Path output;
+
+    @Override
+    public Integer call() {
+        GenqClient genq = CliSettings.client(cli.env);
+        JobRequest request = JobRequest.of(prompt);
+        request = negative == null ? request : request.withNegativePrompt(negative);
+        request = mode == null ? request : request.withMode(mode);
+        request = request.withSamples(samples);
+        request = steps == null ? request : request.withSteps(steps);
+        request = guidance == null ? request : request.withGuidanceScale(guidance);
+        request = seed == null ? request : request.withSeed(seed);
+        request = model == null ? request : request.withModel(model);
+        var out = spec.commandLine().getOut();
+        if (estimate) {
+            var e = genq.estimate(request);
+            out.println("would cost $" + e.estimatedCostUsd().toPlainString() + " (" + e.numSamples() + " samples x "
+                    + e.billedSteps() + " steps" + (e.upscaleSteps() > 0 ? " + " + e.upscaleSteps() + " upscale steps" : "")
+                    + (e.costMeasured() ? ", measured" : ", configured") + " cost per step)"
+                    + (e.cacheHit() ? ", answered from the result cache" : "")
+                    + ", " + e.queuePosition() + " jobs ahead; nothing was created");
+            return 0;
+        }
+        Job job = genq.submit(request);
+        return JobPrinter.finish(genq, out, job, wait || output != null, Duration.ofSeconds(timeoutSeconds), output);
+    }
+}
