@@ -18,6 +18,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -54,7 +55,8 @@ class PlaygroundPageTest {
                 "--user-data-dir=" + Files.createTempDirectory("genq-chromium"));
         browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort().build(), options);
-        wait = new WebDriverWait(browser, JOB_TIMEOUT);
+        // the page re-draws a job's tiles on every event: an element found a moment ago may be gone, so look again
+        wait = (WebDriverWait) new WebDriverWait(browser, JOB_TIMEOUT).ignoring(StaleElementReferenceException.class);
         key = platform.newTenant(""); // a tenant of its own: its gallery holds exactly this test's jobs
     }
 
@@ -84,7 +86,7 @@ class PlaygroundPageTest {
     void aClientGeneratesWithTheKeyboardSeesRealPicturesUpscalesOneAndSeesItsCost() throws Exception {
         signIn();
         WebElement prompt = browser.findElement(By.id("prompt"));
-        assertEquals(prompt, browser.switchTo().activeElement(), "signing in puts the cursor in the prompt");
+        wait.until(d -> prompt.equals(d.switchTo().activeElement())); // signing in puts the cursor in the prompt
         prompt.sendKeys("a red apple");
         replace("steps", "8");
         replace("seed", "11");
@@ -130,10 +132,11 @@ class PlaygroundPageTest {
         replace("steps", "400"); // long, and canceled once a preview was seen: "while it runs" needs no fast machine
         replace("samples", "2");
         browser.findElement(By.id("submit")).click();
-        WebElement live = wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#tiles img.preview")));
-        assertTrue(live.getAttribute("src").startsWith("data:image/png;base64,"), "a preview is the stream's data URL");
-        wait.until(d -> naturalWidth(live) == 32);
-        assertTrue(live.getAttribute("alt").matches("live preview of sample \\d, step \\d+ of 400"), live.getAttribute("alt"));
+        // a live preview: the stream's data URL, decoded by the browser at the model's size, captioned with its step
+        String alt = wait.until(d -> d.findElements(By.cssSelector("#tiles img.preview")).stream()
+                .filter(i -> i.getAttribute("src").startsWith("data:image/png;base64,") && naturalWidth(i) == 32)
+                .map(i -> i.getAttribute("alt")).findFirst().orElse(null));
+        assertTrue(alt.matches("live preview of sample \\d, step \\d+ of 400"), alt);
         screenshot("live-preview");
 
         assertEquals(200, platform.post(key, "/v1/jobs/" + text("job-id") + "/cancel", "{}").status());
