@@ -14,6 +14,8 @@ COPY deploy/local/ deploy/local/
 COPY api-gateway/ api-gateway/
 COPY worker/pom.xml worker/
 COPY moderation/pom.xml moderation/
+COPY client/pom.xml client/
+COPY cli/pom.xml cli/
 COPY system-tests/pom.xml system-tests/
 COPY bench/platform/pom.xml bench/platform/
 RUN --mount=type=cache,target=/root/.m2 \

@@ -13,6 +13,8 @@ COPY deploy/local/ deploy/local/
 COPY moderation/ moderation/
 COPY api-gateway/pom.xml api-gateway/
 COPY worker/pom.xml worker/
+COPY client/pom.xml client/
+COPY cli/pom.xml cli/
 COPY system-tests/pom.xml system-tests/
 COPY bench/platform/pom.xml bench/platform/
 RUN --mount=type=cache,target=/root/.m2 \

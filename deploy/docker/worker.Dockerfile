@@ -14,6 +14,8 @@ COPY worker/ worker/
 COPY api-common/pom.xml api-common/
 COPY api-gateway/pom.xml api-gateway/
 COPY moderation/pom.xml moderation/
+COPY client/pom.xml client/
+COPY cli/pom.xml cli/
 COPY system-tests/pom.xml system-tests/
 COPY bench/platform/pom.xml bench/platform/
 RUN --mount=type=cache,target=/root/.m2 \
