@@ -34,6 +34,11 @@ final class Pictures {
         assertTrue(q.path("judge").asText().startsWith("emoji-judge@"), sample.toString());
     }
 
+    /** A released PNG without the chunks provenance added: the bytes the worker stored (their sha256 is the sample's). */
+    static byte[] withoutProvenance(byte[] png) {
+        return dev.genq.storage.provenance.PngChunks.without(png, dev.genq.storage.provenance.ProvenanceManifest.KEYWORDS);
+    }
+
     /** Decodes {@code png} and asserts its size, colour count and contrast; returns the image. */
     static BufferedImage assertPicture(byte[] png, int size, String what) {
         BufferedImage img;

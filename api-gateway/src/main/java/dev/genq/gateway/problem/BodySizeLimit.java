@@ -37,7 +37,7 @@ public class BodySizeLimit implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext ctx) {
         String path = ctx.getUriInfo().getPath();
-        long maxBytes = path.startsWith("/v1/uploads") ? uploadBytes : path.equals("/v1/batches") ? batchBytes : jsonBytes;
+        long maxBytes = path.startsWith("/v1/uploads") || path.equals("/v1/provenance/verify") ? uploadBytes : path.equals("/v1/batches") ? batchBytes : jsonBytes;
         if (ctx.getLength() > maxBytes) {
             ctx.abortWith(ProblemMappers.response(tooLarge(maxBytes)));
             return;

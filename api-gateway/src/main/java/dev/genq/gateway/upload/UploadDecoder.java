@@ -44,8 +44,16 @@ public class UploadDecoder {
      */
     public Normalised normalise(byte[] body) {
         ImageHeader header = ImageHeader.read(body);
+        return new Normalised(header, png(picture(body, header)));
+    }
+
+    /** The picture in sRGB over white, checked and decoded as an upload is (same codes). */
+    public BufferedImage picture(byte[] body) {
+        return picture(body, ImageHeader.read(body));
+    }
+
+    private BufferedImage picture(byte[] body, ImageHeader header) {
         check(header);
-        BufferedImage decoded;
         try {
             if (!decodes.tryAcquire(30, TimeUnit.SECONDS)) {
                 throw ProblemException.tooManyRequests("uploads_busy", "too many uploads are being decoded; try again", 1);
@@ -55,8 +63,7 @@ public class UploadDecoder {
             throw ProblemException.tooManyRequests("uploads_busy", "interrupted while waiting to decode", 1);
         }
         try {
-            decoded = decode(body, header);
-            return new Normalised(header, png(srgbOverWhite(decoded)));
+            return srgbOverWhite(decode(body, header));
         } finally {
             decodes.release();
         }

@@ -22,13 +22,14 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.time.OffsetDateTime;
+import dev.genq.moderation.provenance.ProvenanceStamp;
 import org.jboss.logging.Logger;
 
 /**
  * Decides one generated sample: gives it a quality verdict ({@link QualityCheck}; one that fails under a
  * 'fail' policy ends failed_quality, unreleased and unbilled), scores its safety, then releases it (copy to
  * genq-outputs) or quarantines it
- * (copy to genq-quarantine, a review item). The copy comes first and the pending object is removed last,
+ * (copy to genq-quarantine, a review item), either way stamped with its provenance ({@link ProvenanceStamp}). The copy comes first and the pending object is removed last,
  * so a crash at any point only repeats work; the sample's status changes once (compare-and-set on
  * 'pending'), so a redelivered event changes nothing.
  */
@@ -43,9 +44,11 @@ public class SampleModerator {
     private final ReviewQueue reviews;
     private final JobSettler settler;
     private final ModerationMeters meters;
+    private final ProvenanceStamp provenance;
 
     public SampleModerator(ObjectStore store, QualityCheck quality, SampleScorer scorer, ReviewQueue reviews, JobSettler settler,
-                           ModerationMeters meters) {
+                           ModerationMeters meters, ProvenanceStamp provenance) {
+        this.provenance = provenance;
         this.store = store;
         this.quality = quality;
         this.scorer = scorer;
@@ -74,14 +77,17 @@ public class SampleModerator {
         byte[] features = checked.features() == null ? null : Diversity.toBytes(checked.features());
         Verdict verdict = scorer.score(png, generated.prompt);
         String target = verdict.quarantine() ? Buckets.QUARANTINE : Buckets.OUTPUTS;
-        store.copy(Buckets.PENDING, sample.objectKey, target);
+        // stamped as it leaves pending (a reviewer's approval later moves these same bytes to outputs)
+        ProvenanceStamp.Stamped stamped = provenance.stamp(generated, sample, png);
+        store.put(target, sample.objectKey, stamped.png(), "image/png");
         boolean changed = QuarkusTransaction.requiringNew().call(() -> {
             // the job row lock serializes the samples of one job, so exactly one of them settles it
             Job job = Job.findById(event.jobId(), LockModeType.PESSIMISTIC_WRITE);
             SampleStatus to = verdict.quarantine() ? SampleStatus.QUARANTINED : SampleStatus.RELEASED;
-            int updated = Sample.update("status = ?1, settledAt = ?2, moderation = ?3, quality = ?4, features = ?5"
-                            + " where jobId = ?6 and idx = ?7 and status = ?8", to, OffsetDateTime.now(), json(verdict),
-                    json(checked.verdict()), features, event.jobId(), event.idx(), SampleStatus.PENDING);
+            int updated = Sample.update("status = ?1, settledAt = ?2, moderation = ?3, quality = ?4, features = ?5,"
+                            + " fingerprint = ?9 where jobId = ?6 and idx = ?7 and status = ?8", to, OffsetDateTime.now(),
+                    json(verdict), json(checked.verdict()), features, event.jobId(), event.idx(), SampleStatus.PENDING,
+                    stamped.fingerprint());
             if (updated == 0) {
                 return false;
             }

@@ -55,6 +55,9 @@ public class Sample extends PanacheEntityBase {
     /** The judge's image features (little-endian float32), from which the job's diversity is measured. */
     public byte[] features;
 
+    /** The released picture's perceptual fingerprint (V27, {@code ImageFingerprint}), set when it is stamped. */
+    public byte[] fingerprint;
+
     public static List<Sample> forJob(UUID jobId) {
         return list("jobId = ?1 order by idx", jobId);
     }
