@@ -7,5 +7,7 @@ create table provenance_keys (
     private_key bytea not null,
     created_at timestamptz not null default now()
 );
--- a perceptual fingerprint of each stamped sample (256-bit difference hash): finds a re-encoded or resized copy
+-- a perceptual fingerprint of each stamped sample (176-bit difference hash): finds a re-encoded or resized copy;
+-- the verify endpoint reads the most recent released ones
 alter table samples add column fingerprint bytea;
+create index samples_fingerprinted on samples (created_at desc) where fingerprint is not null and status = 'released';

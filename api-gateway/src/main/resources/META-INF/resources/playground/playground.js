@@ -1,7 +1,7 @@
 // The playground: a thin client of this gateway's /v1 API, signed in with a client key. No framework, no build step.
 "use strict";
 const KEY = "genq-playground-key";
-const state = { key: sessionStorage.getItem(KEY), models: [], job: null, stream: null, cursor: null };
+const state = { key: sessionStorage.getItem(KEY), models: [], job: null, stream: null, cursor: null, galleryAsked: 0 };
 const $ = (id) => document.getElementById(id);
 const TERMINAL = ["succeeded", "failed", "canceled", "rejected"];
 
@@ -358,8 +358,10 @@ async function open(id) {
 
 /** The tenant's jobs, newest first; "More" follows the page's cursor. */
 async function loadGallery(more) {
+  const asked = ++state.galleryAsked;
   try {
     const page = await api("GET", "/v1/jobs?limit=10" + (more && state.cursor ? "&cursor=" + encodeURIComponent(state.cursor) : ""));
+    if (asked !== state.galleryAsked) return; // a later reload was asked for: an older answer must not overwrite it
     const body = $("gallery").querySelector("tbody");
     if (!more) body.replaceChildren();
     page.data.forEach((job) => body.append(galleryRow(job)));

@@ -119,7 +119,7 @@ public final class GenqClient {
 
             @Override
             public boolean hasNext() {
-                if (next == page.data().size() && page.nextCursor() != null) {
+                while (next == page.data().size() && page.nextCursor() != null) {
                     page = list(status, page.nextCursor(), 100);
                     next = 0;
                 }
@@ -194,7 +194,7 @@ public final class GenqClient {
      */
     public Job waitFor(UUID id, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Job job = get(id);
+        Job job = getBefore(id, deadline, timeout);
         if (job.settled()) {
             return job;
         }
@@ -203,16 +203,30 @@ public final class GenqClient {
             while (!job.settled()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new GenqException(0, new GenqException.Problem(null, "Timeout", 0, "job " + id
-                            + " did not settle within " + timeout + " (last seen " + job.status() + ")", "timeout", null, null));
+                    throw timeout(id, timeout, job.status());
                 }
                 stream.awaitChange(Math.min(left, TimeUnit.SECONDS.toNanos(5)));
-                job = get(id);
+                job = getBefore(id, deadline, timeout);
             }
             return job;
         } finally {
             stream.close();
         }
+    }
+
+    /** {@link #get} within what is left before {@code deadline}: no attempt or pause runs past it. */
+    private Job getBefore(UUID id, long deadline, Duration timeout) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw timeout(id, timeout, "unknown");
+        }
+        Duration budget = Duration.ofNanos(left);
+        return send("GET", "/v1/jobs/" + id, null, Job.class, Map.of(), budget.compareTo(requestTimeout) < 0 ? budget : requestTimeout, deadline);
+    }
+
+    private static GenqException timeout(UUID id, Duration timeout, String lastSeen) {
+        return new GenqException(0, new GenqException.Problem(null, "Timeout", 0, "job " + id + " did not settle within "
+                + timeout + " (last seen " + lastSeen + ")", "timeout", null, null));
     }
 
     /** The PNG of a released sample: its presigned URL while valid, else its link (which redirects to a fresh one). */
@@ -249,6 +263,11 @@ public final class GenqClient {
     }
 
     private <T> T send(String method, String path, Object body, Class<T> type, Map<String, String> headers, Duration timeout) {
+        return send(method, path, body, type, headers, timeout, Long.MAX_VALUE);
+    }
+
+    private <T> T send(String method, String path, Object body, Class<T> type, Map<String, String> headers, Duration timeout,
+                       long deadline) {
         byte[] json = body == null ? null : write(body);
         HttpResponse<String> r = exchange(() -> {
             HttpRequest.Builder b = authorized(path).timeout(timeout);
@@ -257,7 +276,7 @@ public final class GenqClient {
                 b.header("Content-Type", "application/json");
             }
             return b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(json)).build();
-        }, HttpResponse.BodyHandlers.ofString(), true);
+        }, HttpResponse.BodyHandlers.ofString(), true, deadline);
         if (r.statusCode() >= 400) {
             throw problem(r);
         }
@@ -271,9 +290,17 @@ public final class GenqClient {
         }
     }
 
-    /** Sends with the retry policy; answers the last response (a refusal included) or throws when none came. */
     private <T> HttpResponse<T> exchange(java.util.function.Supplier<HttpRequest> request, HttpResponse.BodyHandler<T> handler,
                                          boolean retry) {
+        return exchange(request, handler, retry, Long.MAX_VALUE);
+    }
+
+    /**
+     * Sends with the retry policy; answers the last response (a refusal included) or throws when none came. No retry
+     * starts whose pause would end past {@code deadline} (System.nanoTime; Long.MAX_VALUE: none).
+     */
+    private <T> HttpResponse<T> exchange(java.util.function.Supplier<HttpRequest> request, HttpResponse.BodyHandler<T> handler,
+                                         boolean retry, long deadline) {
         Duration backoff = initialBackoff;
         for (int attempt = 1; ; attempt++) {
             HttpRequest req = request.get();
@@ -294,6 +321,9 @@ public final class GenqClient {
                 Thread.currentThread().interrupt();
                 throw new GenqException("interrupted", e);
             }
+            if (deadline != Long.MAX_VALUE && System.nanoTime() + pause.toNanos() >= deadline) {
+                throw new GenqException(req.method() + " " + req.uri() + " did not answer in time after " + attempt + " attempts", null);
+            }
             sleep(pause);
             backoff = backoff.multipliedBy(2).compareTo(maxBackoff) > 0 ? maxBackoff : backoff.multipliedBy(2);
         }
@@ -307,7 +337,7 @@ public final class GenqClient {
         }
     }
 
-    /** Full jitter: uniformly up to the backoff, so clients that failed together do not retry together. */
+    /** Jitter: uniformly between half the backoff and all of it, so clients that failed together do not retry together. */
     private static Duration jitter(Duration backoff) {
         return Duration.ofMillis(ThreadLocalRandom.current().nextLong(backoff.toMillis() / 2, backoff.toMillis() + 1));
     }
@@ -346,6 +376,7 @@ public final class GenqClient {
     private final class EventStream {
         private volatile CompletableFuture<Void> change = new CompletableFuture<>();
         private volatile Stream<String> lines;
+        private volatile boolean closed;
         private final Thread reader;
 
         EventStream(UUID id) {
@@ -354,9 +385,12 @@ public final class GenqClient {
                     HttpResponse<Stream<String>> r = http.send(authorized("/v1/jobs/" + id + "/events")
                             .header("Accept", "text/event-stream").timeout(Duration.ofDays(1)).GET().build(),
                             HttpResponse.BodyHandlers.ofLines());
-                    lines = r.body();
-                    if (r.statusCode() == 200) {
-                        lines.forEach(line -> {
+                    try (Stream<String> body = r.body()) {
+                        lines = body;
+                        if (closed || r.statusCode() != 200) {
+                            return; // closed while connecting, or refused: the caller's re-reads carry on
+                        }
+                        body.forEach(line -> {
                             if (line.startsWith("data:")) {
                                 change.complete(null);
                             }
@@ -385,6 +419,7 @@ public final class GenqClient {
         }
 
         void close() {
+            closed = true;
             reader.interrupt();
             Stream<String> s = lines;
             if (s != null) {

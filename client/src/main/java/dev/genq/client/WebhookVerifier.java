@@ -51,11 +51,12 @@ public final class WebhookVerifier {
         } catch (NumberFormatException e) {
             throw new InvalidWebhookException("webhook-timestamp is not a number");
         }
-        long skew = Math.abs(clock.instant().getEpochSecond() - seconds);
-        if (skew > tolerance.toSeconds()) {
-            throw new InvalidWebhookException("webhook-timestamp is " + skew + " s from now (tolerance " + tolerance.toSeconds() + " s)");
+        long now = clock.instant().getEpochSecond();
+        if (seconds < now - tolerance.toSeconds() || seconds > now + tolerance.toSeconds()) {
+            throw new InvalidWebhookException("webhook-timestamp is more than " + tolerance.toSeconds() + " s from now");
         }
-        byte[] signed = concat((id + "." + seconds + ".").getBytes(StandardCharsets.UTF_8), body);
+        // signed as sent: the header's text, not the number parsed from it
+        byte[] signed = concat((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8), body);
         for (String candidate : signatures.trim().split(" +")) {
             if (!candidate.startsWith("v1,")) {
                 continue; // another scheme (e.g. v1a, asymmetric): not ours to check

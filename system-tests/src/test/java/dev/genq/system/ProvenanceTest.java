@@ -38,14 +38,18 @@ import org.junit.jupiter.api.Test;
 class ProvenanceTest {
     static final Duration TIMEOUT = Duration.ofSeconds(120);
     final Platform platform = Platform.get();
+    /** A seed of its own per test: the pictures differ, so "the nearest picture" is this test's. */
+    static final java.util.concurrent.atomic.AtomicLong SEEDS = new java.util.concurrent.atomic.AtomicLong(91);
     String owner;
     String jobId;
+    long seed;
     byte[] png;
 
     @BeforeEach
     void aReleasedSample() {
         owner = platform.newTenant("");
-        Platform.Reply r = platform.post(owner, "/v1/jobs", "{\"prompt\":\"a red apple\",\"num_samples\":2,\"steps\":4,\"seed\":91}");
+        seed = SEEDS.getAndAdd(10);
+        Platform.Reply r = platform.post(owner, "/v1/jobs", "{\"prompt\":\"a red apple\",\"num_samples\":2,\"steps\":4,\"seed\":" + seed + "}");
         assertEquals(202, r.status(), r.raw());
         jobId = r.body().path("id").asText();
         JsonNode job = platform.awaitJob(owner, jobId, TIMEOUT, j -> "succeeded".equals(j.path("status").asText()));
@@ -67,7 +71,7 @@ class ProvenanceTest {
         assertEquals(UUID.fromString(jobId), m.job());
         assertEquals(0, m.sample());
         assertEquals("tiny-base@1", m.model());
-        assertEquals(91, m.seed());
+        assertEquals(seed, m.seed());
         assertTrue(m.verify().endsWith("/v1/provenance/verify"), m.verify());
         assertTrue(texts.get(ProvenanceManifest.XMP_KEYWORD).contains("Iptc4xmpExt:DigitalSourceType=\""
                 + ProvenanceManifest.TRAINED_ALGORITHMIC_MEDIA + "\""), "machine-readable AI-generated mark");
@@ -146,7 +150,7 @@ class ProvenanceTest {
     void anEditedManifestFailsItsSignatureAndAnotherTenantLearnsOnlyThatThisDeploymentMadeIt() {
         // the seed changed in the manifest, the signature kept: not valid, and the file is judged by its pixels alone
         Map<String, String> texts = PngChunks.texts(png);
-        String edited = texts.get(ProvenanceManifest.KEYWORD).replace("\"seed\":91", "\"seed\":92");
+        String edited = texts.get(ProvenanceManifest.KEYWORD).replace("\"seed\":" + seed, "\"seed\":" + (seed + 1));
         assertNotEquals(texts.get(ProvenanceManifest.KEYWORD), edited);
         Map<String, String> forged = new LinkedHashMap<>();
         forged.put(ProvenanceManifest.KEYWORD, edited);
@@ -162,6 +166,15 @@ class ProvenanceTest {
         assertEquals("exact", seen.path("match").asText());
         assertTrue(seen.path("made_by_this_deployment").asBoolean());
         assertTrue(seen.path("origin").isMissingNode(), "another tenant's job is not named: " + seen);
+
+        // the AI-generated mark is signed too: a file whose XMP packet was swapped is not an exact match
+        Map<String, String> swapped = new LinkedHashMap<>(texts);
+        swapped.put(ProvenanceManifest.XMP_KEYWORD, texts.get(ProvenanceManifest.XMP_KEYWORD).replace("trainedAlgorithmicMedia", "digitalCapture"));
+        JsonNode markSwapped = verify(owner, PngChunks.withText(PngChunks.without(png, ProvenanceManifest.KEYWORDS), swapped));
+        assertEquals("invalid", markSwapped.path("signature").asText(), markSwapped.toString());
+        // and bytes appended after IEND change what the file is
+        byte[] appended = java.util.Arrays.copyOf(png, png.length + 4);
+        assertEquals("invalid", verify(owner, appended).path("signature").asText());
         assertTrue(seen.path("note").asText().contains("made by this deployment"), seen.toString());
         assertFalse(seen.toString().contains(jobId), "the job id is not in the answer: " + seen);
     }

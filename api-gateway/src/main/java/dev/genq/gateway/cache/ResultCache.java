@@ -100,9 +100,9 @@ public class ResultCache {
         @SuppressWarnings("unchecked")
         List<Object> released = em.createNativeQuery("""
                 insert into samples (job_id, idx, tenant_id, status, seed, width, height, object_key, size_bytes, sha256,
-                                     settled_at, quality, features, moderation)
+                                     settled_at, quality, features, moderation, fingerprint)
                 select ?1, idx, tenant_id, status, seed, width, height, object_key, size_bytes, sha256, now(), quality,
-                       features, moderation
+                       features, moderation, fingerprint
                 from samples where job_id = ?2 order by idx
                 returning idx""").setParameter(1, job.id).setParameter(2, earlier).getResultList();
         for (Object idx : released.stream().sorted((a, b) -> Integer.compare(((Number) a).intValue(), ((Number) b).intValue())).toList()) {

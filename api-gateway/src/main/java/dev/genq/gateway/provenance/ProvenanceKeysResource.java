@@ -33,8 +33,8 @@ public class ProvenanceKeysResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Public keys that sign released images' manifests")
     public Keys keys() {
-        List<Key> keys = QuarkusTransaction.requiringNew().call(() -> ProvenanceKey.all().stream()
-                .map(k -> new Key(k.kid, Base64.getEncoder().encodeToString(k.publicKey), k.createdAt)).toList());
+        List<Key> keys = QuarkusTransaction.requiringNew().call(() -> ProvenanceKey.published().stream()
+                .map(k -> new Key(k.kid(), Base64.getEncoder().encodeToString(k.publicKey()), k.createdAt())).toList());
         return new Keys("Ed25519", "genq-signature", "genq", keys);
     }
 }

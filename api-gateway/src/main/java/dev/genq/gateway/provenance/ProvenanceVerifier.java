@@ -54,7 +54,8 @@ public class ProvenanceVerifier {
             }
             String text = texts.get(ProvenanceManifest.KEYWORD);
             if (text != null) {
-                ProvenanceManifest m = signedManifest(text, texts.get(ProvenanceManifest.SIGNATURE_KEYWORD), image);
+                ProvenanceManifest m = signedManifest(text, texts.get(ProvenanceManifest.SIGNATURE_KEYWORD),
+                        texts.get(ProvenanceManifest.XMP_KEYWORD), image);
                 if (m != null) {
                     return exact(caller, m);
                 }
@@ -64,28 +65,33 @@ public class ProvenanceVerifier {
         return perceptual(caller, ImageFingerprint.of(decoder.picture(image)), signature);
     }
 
-    /** The manifest when its signature holds under one of this deployment's keys and its image hash is the file's; else null. */
-    private ProvenanceManifest signedManifest(String text, String signature, byte[] png) {
+    /**
+     * The manifest when its signature holds under one of this deployment's keys and its image and XMP hashes are the
+     * file's; else null.
+     */
+    private ProvenanceManifest signedManifest(String text, String signature, String xmp, byte[] png) {
         ProvenanceManifest m;
         try {
             m = ProvenanceManifest.parse(text);
         } catch (IllegalArgumentException e) {
             return null;
         }
-        ProvenanceKey key = QuarkusTransaction.requiringNew().call(() -> ProvenanceKey.<ProvenanceKey>findById(m.kid()));
+        java.security.PublicKey key = QuarkusTransaction.requiringNew().call(() -> ProvenanceKey.publicKey(m.kid())).orElse(null);
         if (key == null || signature == null) {
             return null;
         }
         try {
             Signature s = Signature.getInstance("Ed25519");
-            s.initVerify(key.publicKey());
+            s.initVerify(key);
             s.update(text.getBytes(StandardCharsets.UTF_8));
             if (!s.verify(Base64.getDecoder().decode(signature.trim()))) {
                 return null;
             }
-            String worker = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(PngChunks.without(png, ProvenanceManifest.KEYWORDS)));
-            return worker.equals(m.imageSha256()) ? m : null; // the signature covers these pixels, not others
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            String worker = HexFormat.of().formatHex(sha.digest(PngChunks.without(png, ProvenanceManifest.KEYWORDS)));
+            String mark = xmp == null ? null : HexFormat.of().formatHex(sha.digest(xmp.getBytes(StandardCharsets.UTF_8)));
+            // the signature covers these pixels and this AI-generated mark, not others
+            return worker.equals(m.imageSha256()) && java.util.Objects.equals(mark, m.xmpSha256()) ? m : null;
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             return null;
         }
@@ -106,13 +112,15 @@ public class ProvenanceVerifier {
         Nearest best = QuarkusTransaction.requiringNew().call(() -> nearest(fingerprint));
         int max = settings.maxDistance();
         if (best == null || best.distance() > max) {
-            return new ProvenanceCheck("none", false, signature, best == null ? null : best.distance(), max, null, null,
+            // no distance: how near the nearest picture of any tenant is would itself be a hint about it
+            return new ProvenanceCheck("none", false, signature, null, null, null, null,
                     "no released picture of this deployment looks like it");
         }
         ProvenanceCheck.Origin origin = !best.tenant().equals(caller) ? null : QuarkusTransaction.requiringNew().call(() -> {
             Job job = Job.findById(best.job());
             Sample sample = Sample.findById(new SampleId(best.job(), best.sample()));
-            return new ProvenanceCheck.Origin(job.id, sample.idx, job.modelVersion, sample.seed, sample.status.wire());
+            return job == null || sample == null ? null
+                    : new ProvenanceCheck.Origin(job.id, sample.idx, job.modelVersion, sample.seed, sample.status.wire());
         });
         return new ProvenanceCheck("perceptual", true, signature, best.distance(), max, null, origin,
                 (origin == null ? OTHERS + ". " : "") + LOOKS_LIKE);

@@ -45,15 +45,17 @@ public class ProvenanceStamp {
 
     public Stamped stamp(Job job, Sample sample, byte[] png) {
         ProvenanceKey signer = key();
-        ProvenanceManifest manifest = new ProvenanceManifest(1, settings.issuer(), signer.kid, job.id, sample.idx,
-                job.modelVersion != null ? job.modelVersion : String.valueOf(job.model), sample.seed, paramsDigest(job), sha256(png),
-                sample.createdAt.withOffsetSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
+        String model = job.modelVersion != null ? job.modelVersion : String.valueOf(job.model);
+        String createdAt = sample.createdAt.withOffsetSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        String xmp = ProvenanceManifest.xmp(settings.issuer(), model, createdAt);
+        ProvenanceManifest manifest = new ProvenanceManifest(1, settings.issuer(), signer.kid, job.id, sample.idx, model,
+                sample.seed, paramsDigest(job), sha256(png), sha256(xmp.getBytes(StandardCharsets.UTF_8)), createdAt,
                 ProvenanceManifest.TRAINED_ALGORITHMIC_MEDIA, settings.verifyUrl());
         String text = manifest.toJson();
         Map<String, String> chunks = new LinkedHashMap<>();
         chunks.put(ProvenanceManifest.KEYWORD, text);
         chunks.put(ProvenanceManifest.SIGNATURE_KEYWORD, sign(signer, text));
-        chunks.put(ProvenanceManifest.XMP_KEYWORD, manifest.xmp());
+        chunks.put(ProvenanceManifest.XMP_KEYWORD, xmp);
         return new Stamped(PngChunks.withText(png, chunks), fingerprint(png));
     }
 

@@ -29,7 +29,8 @@ import org.jboss.logging.Logger;
  * Decides one generated sample: gives it a quality verdict ({@link QualityCheck}; one that fails under a
  * 'fail' policy ends failed_quality, unreleased and unbilled), scores its safety, then releases it (copy to
  * genq-outputs) or quarantines it
- * (copy to genq-quarantine, a review item), either way stamped with its provenance ({@link ProvenanceStamp}). The copy comes first and the pending object is removed last,
+ * (copy to genq-quarantine, a review item), either way stamped with its provenance ({@link ProvenanceStamp}). The
+ * stamped copy is written first (the same bytes on a retry: Ed25519 is deterministic, its time the row's) and the pending object is removed last,
  * so a crash at any point only repeats work; the sample's status changes once (compare-and-set on
  * 'pending'), so a redelivered event changes nothing.
  */

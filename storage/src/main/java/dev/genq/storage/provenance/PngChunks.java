@@ -56,17 +56,23 @@ public final class PngChunks {
         return texts;
     }
 
-    /** The PNG without the text chunks whose keyword is in {@code keywords}: the bytes it had before they were added. */
+    /**
+     * The PNG without the text chunks whose keyword is in {@code keywords}: the bytes it had before they were added.
+     * Anything after IEND is kept, so bytes appended to a file change what a hash of it says.
+     */
     public static byte[] without(byte[] png, Set<String> keywords) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(png.length);
         out.write(png, 0, SIGNATURE.length);
+        int[] end = {0};
         walk(png, (type, start, length) -> {
             String[] kv = type.equals("iTXt") ? parseItxt(png, start, length) : type.equals("tEXt") ? parseText(png, start, length) : null;
             if (kv == null || !keywords.contains(kv[0])) {
                 out.write(png, start - 8, length + 12);
             }
+            end[0] = start + length + 4;
             return true;
         });
+        out.write(png, end[0], png.length - end[0]);
         return out.toByteArray();
     }
 

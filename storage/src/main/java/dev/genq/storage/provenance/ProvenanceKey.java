@@ -62,16 +62,30 @@ public class ProvenanceKey extends PanacheEntityBase {
         }
     }
 
-    public static List<ProvenanceKey> all() {
-        return ProvenanceKey.list("order by createdAt");
+    /** A published key: no private part (the gateway, which faces the internet, never loads one). */
+    public record Published(String kid, byte[] publicKey, OffsetDateTime createdAt) {
+        public PublicKey key() {
+            try {
+                return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(publicKey));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
-    public PublicKey publicKey() {
-        try {
-            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(publicKey));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+    /** Every key's public part, oldest first (a projection: the private column is not read). */
+    public static List<Published> published() {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = getEntityManager().createNativeQuery(
+                "select kid, public_key, created_at from provenance_keys order by created_at, kid").getResultList();
+        return rows.stream().map(r -> new Published((String) r[0], (byte[]) r[1], r[2] instanceof OffsetDateTime t ? t
+                : r[2] instanceof java.time.Instant i ? i.atOffset(java.time.ZoneOffset.UTC)
+                : ((java.sql.Timestamp) r[2]).toInstant().atOffset(java.time.ZoneOffset.UTC))).toList();
+    }
+
+    /** The public key a manifest names, if it is one of this deployment's. */
+    public static java.util.Optional<PublicKey> publicKey(String kid) {
+        return published().stream().filter(p -> p.kid().equals(kid)).findFirst().map(Published::key);
     }
 
     public PrivateKey privateKey() {

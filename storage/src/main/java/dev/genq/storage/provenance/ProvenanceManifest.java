@@ -11,7 +11,8 @@ import java.util.UUID;
 /**
  * What a released PNG says about itself (its {@code genq} iTXt chunk), signed by the deployment's Ed25519 key (the
  * {@code genq-signature} chunk: base64 of the signature over the manifest's exact UTF-8 text). {@code imageSha256}
- * is the hash of the PNG without these chunks (the bytes the worker made), so the signature covers the pixels too.
+ * is the hash of the PNG without these chunks (the bytes the worker made), so the signature covers the pixels too;
+ * {@code xmpSha256} the hash of the XMP packet's text, so the AI-generated mark is signed as well.
  * It carries no prompt and no tenant: anyone holding the file can read it.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -26,6 +27,7 @@ public record ProvenanceManifest(
         @JsonProperty("seed") long seed,
         @JsonProperty("params_sha256") String paramsSha256,
         @JsonProperty("image_sha256") String imageSha256,
+        @JsonProperty("xmp_sha256") String xmpSha256,
         @JsonProperty("created_at") String createdAt,
         @JsonProperty("digital_source_type") String digitalSourceType,
         @JsonProperty("verify") String verify) {
@@ -64,11 +66,11 @@ public record ProvenanceManifest(
         }
     }
 
-    /** The XMP packet stamped beside the manifest. */
-    public String xmp() {
+    /** The XMP packet stamped beside the manifest (its hash is the manifest's {@code xmpSha256}). */
+    public static String xmp(String issuer, String model, String createdAt) {
         return "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\"><rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">"
                 + "<rdf:Description rdf:about=\"\" xmlns:Iptc4xmpExt=\"http://iptc.org/std/Iptc4xmpExt/2008-02-29/\""
-                + " xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" Iptc4xmpExt:DigitalSourceType=\"" + digitalSourceType + "\""
+                + " xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\" Iptc4xmpExt:DigitalSourceType=\"" + TRAINED_ALGORITHMIC_MEDIA + "\""
                 + " xmp:CreatorTool=\"" + attribute(issuer) + " " + attribute(model) + "\""
                 + " xmp:CreateDate=\"" + attribute(createdAt) + "\"/></rdf:RDF></x:xmpmeta>";
     }
