@@ -1,12 +1,10 @@
 package dev.genq.cli;
 
 import dev.genq.client.GenqClient;
-import dev.genq.client.Job;
 import dev.genq.client.JobRequest;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
@@ -49,14 +47,8 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--estimate", description = "only say what it would cost and wait (a dry run: nothing is created)")
     boolean estimate;
 
-    @Option(names = "--wait", description = "follow the job until it ends")
-    boolean wait;
-
-    @Option(names = "--timeout", description = "give up waiting after this many seconds (default ${DEFAULT-VALUE})", defaultValue = "300")
-    long timeoutSeconds;
-
-    @Option(names = {"-o", "--output"}, description = "save released pictures into this directory (implies --wait)")
-    Path output;
+    @Mixin
+    WaitOptions waiting;
 
     @Override
     public Integer call() {
@@ -79,7 +71,6 @@ final class SubmitCommand implements Callable<Integer> {
                     + ", " + e.queuePosition() + " jobs ahead; nothing was created");
             return 0;
         }
-        Job job = genq.submit(request);
-        return JobPrinter.finish(genq, out, job, wait || output != null, Duration.ofSeconds(timeoutSeconds), output);
+        return waiting.finish(genq, out, genq.submit(request));
     }
 }

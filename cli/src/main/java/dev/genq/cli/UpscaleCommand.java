@@ -1,11 +1,10 @@
 package dev.genq.cli;
 
 import dev.genq.client.GenqClient;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,19 +25,12 @@ final class UpscaleCommand implements Callable<Integer> {
     @Option(names = "--sample", required = true, description = "which of its samples")
     int sample;
 
-    @Option(names = "--wait", description = "follow the upscale until it ends")
-    boolean wait;
-
-    @Option(names = "--timeout", description = "give up waiting after this many seconds (default ${DEFAULT-VALUE})", defaultValue = "300")
-    long timeoutSeconds;
-
-    @Option(names = {"-o", "--output"}, description = "save the upscaled picture into this directory (implies --wait)")
-    Path output;
+    @Mixin
+    WaitOptions waiting;
 
     @Override
     public Integer call() {
         GenqClient genq = CliSettings.client(cli.env);
-        return JobPrinter.finish(genq, spec.commandLine().getOut(), genq.upscale(id, sample), wait || output != null,
-                Duration.ofSeconds(timeoutSeconds), output);
+        return waiting.finish(genq, spec.commandLine().getOut(), genq.upscale(id, sample));
     }
 }

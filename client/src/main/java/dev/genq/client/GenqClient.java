@@ -236,7 +236,7 @@ public final class GenqClient {
         }
         String url = sample.url();
         if (url == null || sample.urlExpiresAt() == null || sample.urlExpiresAt().isBefore(Instant.now().plusSeconds(30))) {
-            HttpResponse<String> redirect = exchange(() -> authorized(sample.link()).GET().build(), HttpResponse.BodyHandlers.ofString(), true);
+            HttpResponse<String> redirect = exchange(() -> authorized(sample.link()).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (redirect.statusCode() != 302) {
                 throw problem(redirect);
             }
@@ -245,7 +245,7 @@ public final class GenqClient {
         String presigned = url;
         // no Authorization here: the presigned URL is the credential, and it points at the object store
         HttpResponse<byte[]> png = exchange(() -> HttpRequest.newBuilder(URI.create(presigned)).timeout(requestTimeout).GET().build(),
-                HttpResponse.BodyHandlers.ofByteArray(), true);
+                HttpResponse.BodyHandlers.ofByteArray());
         if (png.statusCode() != 200) {
             throw new GenqException(png.statusCode(), new GenqException.Problem(null, null, png.statusCode(),
                     "download of sample " + sample.index() + " answered " + png.statusCode(), "download_failed", null, null));
@@ -276,7 +276,7 @@ public final class GenqClient {
                 b.header("Content-Type", "application/json");
             }
             return b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(json)).build();
-        }, HttpResponse.BodyHandlers.ofString(), true, deadline);
+        }, HttpResponse.BodyHandlers.ofString(), deadline);
         if (r.statusCode() >= 400) {
             throw problem(r);
         }
@@ -290,9 +290,8 @@ public final class GenqClient {
         }
     }
 
-    private <T> HttpResponse<T> exchange(java.util.function.Supplier<HttpRequest> request, HttpResponse.BodyHandler<T> handler,
-                                         boolean retry) {
-        return exchange(request, handler, retry, Long.MAX_VALUE);
+    private <T> HttpResponse<T> exchange(java.util.function.Supplier<HttpRequest> request, HttpResponse.BodyHandler<T> handler) {
+        return exchange(request, handler, Long.MAX_VALUE);
     }
 
     /**
@@ -300,20 +299,20 @@ public final class GenqClient {
      * starts whose pause would end past {@code deadline} (System.nanoTime; Long.MAX_VALUE: none).
      */
     private <T> HttpResponse<T> exchange(java.util.function.Supplier<HttpRequest> request, HttpResponse.BodyHandler<T> handler,
-                                         boolean retry, long deadline) {
+                                         long deadline) {
         Duration backoff = initialBackoff;
         for (int attempt = 1; ; attempt++) {
             HttpRequest req = request.get();
             Duration pause;
             try {
                 HttpResponse<T> r = http.send(req, handler);
-                if (!retry || attempt >= maxAttempts || !RETRIED.contains(r.statusCode())) {
+                if (attempt >= maxAttempts || !RETRIED.contains(r.statusCode())) {
                     return r;
                 }
                 pause = r.headers().firstValue("Retry-After").map(GenqClient::seconds)
                         .map(s -> s.compareTo(maxRetryAfter) > 0 ? maxRetryAfter : s).orElse(jitter(backoff));
             } catch (IOException e) {
-                if (!retry || attempt >= maxAttempts) {
+                if (attempt >= maxAttempts) {
                     throw new GenqException(req.method() + " " + req.uri() + " failed after " + attempt + " attempts: " + e, e);
                 }
                 pause = jitter(backoff);

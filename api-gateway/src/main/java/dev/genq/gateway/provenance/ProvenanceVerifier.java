@@ -4,6 +4,7 @@ import dev.genq.gateway.upload.UploadDecoder;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.Sample;
 import dev.genq.storage.job.SampleId;
+import dev.genq.storage.job.Sha256;
 import dev.genq.storage.provenance.ImageFingerprint;
 import dev.genq.storage.provenance.PngChunks;
 import dev.genq.storage.provenance.ProvenanceKey;
@@ -13,10 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.Signature;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -87,9 +86,8 @@ public class ProvenanceVerifier {
             if (!s.verify(Base64.getDecoder().decode(signature.trim()))) {
                 return null;
             }
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            String worker = HexFormat.of().formatHex(sha.digest(PngChunks.without(png, ProvenanceManifest.KEYWORDS)));
-            String mark = xmp == null ? null : HexFormat.of().formatHex(sha.digest(xmp.getBytes(StandardCharsets.UTF_8)));
+            String worker = Sha256.hex(PngChunks.without(png, ProvenanceManifest.KEYWORDS));
+            String mark = xmp == null ? null : Sha256.hex(xmp.getBytes(StandardCharsets.UTF_8));
             // the signature covers these pixels and this AI-generated mark, not others
             return worker.equals(m.imageSha256()) && java.util.Objects.equals(mark, m.xmpSha256()) ? m : null;
         } catch (GeneralSecurityException | IllegalArgumentException e) {
@@ -99,12 +97,7 @@ public class ProvenanceVerifier {
 
     private ProvenanceCheck exact(UUID caller, ProvenanceManifest m) {
         ProvenanceCheck.Claimed claimed = new ProvenanceCheck.Claimed(m.issuer(), m.model(), m.createdAt(), m.kid());
-        ProvenanceCheck.Origin origin = QuarkusTransaction.requiringNew().call(() -> {
-            Job job = Job.findById(m.job());
-            Sample sample = Sample.findById(new SampleId(m.job(), m.sample()));
-            return job == null || sample == null || job.deletedAt != null || !job.tenantId.equals(caller) ? null
-                    : new ProvenanceCheck.Origin(job.id, sample.idx, job.modelVersion, sample.seed, sample.status.wire());
-        });
+        ProvenanceCheck.Origin origin = origin(caller, m.job(), m.sample());
         return new ProvenanceCheck("exact", true, "valid", null, null, claimed, origin, origin == null ? OTHERS : null);
     }
 
@@ -116,14 +109,19 @@ public class ProvenanceVerifier {
             return new ProvenanceCheck("none", false, signature, null, null, null, null,
                     "no released picture of this deployment looks like it");
         }
-        ProvenanceCheck.Origin origin = !best.tenant().equals(caller) ? null : QuarkusTransaction.requiringNew().call(() -> {
-            Job job = Job.findById(best.job());
-            Sample sample = Sample.findById(new SampleId(best.job(), best.sample()));
-            return job == null || sample == null ? null
-                    : new ProvenanceCheck.Origin(job.id, sample.idx, job.modelVersion, sample.seed, sample.status.wire());
-        });
+        ProvenanceCheck.Origin origin = origin(caller, best.job(), best.sample());
         return new ProvenanceCheck("perceptual", true, signature, best.distance(), max, null, origin,
                 (origin == null ? OTHERS + ". " : "") + LOOKS_LIKE);
+    }
+
+    /** The job that made a picture, when it is the caller's tenant's and not deleted; else null. */
+    private static ProvenanceCheck.Origin origin(UUID caller, UUID jobId, int idx) {
+        return QuarkusTransaction.requiringNew().call(() -> {
+            Job job = Job.findById(jobId);
+            Sample sample = Sample.findById(new SampleId(jobId, idx));
+            return job == null || sample == null || job.deletedAt != null || !job.tenantId.equals(caller) ? null
+                    : new ProvenanceCheck.Origin(job.id, sample.idx, job.modelVersion, sample.seed, sample.status.wire());
+        });
     }
 
     private record Nearest(UUID job, int sample, UUID tenant, int distance) {

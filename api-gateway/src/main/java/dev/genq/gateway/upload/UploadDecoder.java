@@ -44,15 +44,16 @@ public class UploadDecoder {
      */
     public Normalised normalise(byte[] body) {
         ImageHeader header = ImageHeader.read(body);
-        return new Normalised(header, png(picture(body, header)));
+        return new Normalised(header, underPermit(body, header, UploadDecoder::png));
     }
 
     /** The picture in sRGB over white, checked and decoded as an upload is (same codes). */
     public BufferedImage picture(byte[] body) {
-        return picture(body, ImageHeader.read(body));
+        return underPermit(body, ImageHeader.read(body), img -> img);
     }
 
-    private BufferedImage picture(byte[] body, ImageHeader header) {
+    /** Checks, decodes and then {@code then} inside one of the decode permits, which bound the memory in use. */
+    private <T> T underPermit(byte[] body, ImageHeader header, java.util.function.Function<BufferedImage, T> then) {
         check(header);
         try {
             if (!decodes.tryAcquire(30, TimeUnit.SECONDS)) {
@@ -63,7 +64,7 @@ public class UploadDecoder {
             throw ProblemException.tooManyRequests("uploads_busy", "interrupted while waiting to decode", 1);
         }
         try {
-            return srgbOverWhite(decode(body, header));
+            return then.apply(srgbOverWhite(decode(body, header)));
         } finally {
             decodes.release();
         }

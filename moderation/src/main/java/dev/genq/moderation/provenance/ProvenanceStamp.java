@@ -2,6 +2,7 @@ package dev.genq.moderation.provenance;
 
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.Sample;
+import dev.genq.storage.job.Sha256;
 import dev.genq.storage.provenance.ImageFingerprint;
 import dev.genq.storage.provenance.PngChunks;
 import dev.genq.storage.provenance.ProvenanceKey;
@@ -13,12 +14,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.Signature;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -49,7 +48,7 @@ public class ProvenanceStamp {
         String createdAt = sample.createdAt.withOffsetSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         String xmp = ProvenanceManifest.xmp(settings.issuer(), model, createdAt);
         ProvenanceManifest manifest = new ProvenanceManifest(1, settings.issuer(), signer.kid, job.id, sample.idx, model,
-                sample.seed, paramsDigest(job), sha256(png), sha256(xmp.getBytes(StandardCharsets.UTF_8)), createdAt,
+                sample.seed, paramsDigest(job), Sha256.hex(png), Sha256.hex(xmp.getBytes(StandardCharsets.UTF_8)), createdAt,
                 ProvenanceManifest.TRAINED_ALGORITHMIC_MEDIA, settings.verifyUrl());
         String text = manifest.toJson();
         Map<String, String> chunks = new LinkedHashMap<>();
@@ -88,7 +87,7 @@ public class ProvenanceStamp {
         String params = "mode=" + job.mode + "\nsteps=" + job.steps + "\nguidance=" + job.guidanceScale + "\nsampler=" + job.sampler
                 + "\nstrength=" + job.strength + "\nparent=" + job.parentId + "#" + job.parentSample + "\nregion=" + job.region
                 + "\ninit=" + job.initUpload + "\nmask=" + job.maskUpload + "\noutpaint=" + job.outpaint;
-        return sha256(params.getBytes(StandardCharsets.UTF_8));
+        return Sha256.hex(params.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String sign(ProvenanceKey key, String text) {
@@ -97,14 +96,6 @@ public class ProvenanceStamp {
             s.initSign(key.privateKey());
             s.update(text.getBytes(StandardCharsets.UTF_8));
             return Base64.getEncoder().encodeToString(s.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }

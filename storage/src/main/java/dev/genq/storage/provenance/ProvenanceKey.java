@@ -14,7 +14,6 @@ import java.security.PublicKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.OffsetDateTime;
-import java.util.HexFormat;
 import java.util.List;
 import org.hibernate.annotations.Generated;
 
@@ -52,7 +51,7 @@ public class ProvenanceKey extends PanacheEntityBase {
             KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             ProvenanceKey key = new ProvenanceKey();
             byte[] spki = pair.getPublic().getEncoded();
-            key.kid = "ed25519-" + HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(spki), 0, 8);
+            key.kid = "ed25519-" + dev.genq.storage.job.Sha256.hex(spki).substring(0, 16);
             key.publicKey = spki;
             key.privateKey = pair.getPrivate().getEncoded();
             key.persistAndFlush();
@@ -85,7 +84,10 @@ public class ProvenanceKey extends PanacheEntityBase {
 
     /** The public key a manifest names, if it is one of this deployment's. */
     public static java.util.Optional<PublicKey> publicKey(String kid) {
-        return published().stream().filter(p -> p.kid().equals(kid)).findFirst().map(Published::key);
+        @SuppressWarnings("unchecked")
+        List<byte[]> spki = getEntityManager().createNativeQuery("select public_key from provenance_keys where kid = ?1")
+                .setParameter(1, kid).getResultList();
+        return spki.stream().findFirst().map(bytes -> new Published(kid, bytes, null).key());
     }
 
     public PrivateKey privateKey() {
