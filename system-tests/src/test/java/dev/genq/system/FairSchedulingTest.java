@@ -67,8 +67,9 @@ class FairSchedulingTest {
         }
         assertTrue(errors.size() >= 5, "enough ETAs to judge: " + errors);
         double median = TenantJobs.median(errors);
-        System.out.printf("fair scheduling: small tenant idle %d ms, behind 300 jobs %d ms; ETA median error %+.0f%% over %d readings%n",
-                idle.toMillis(), loaded.toMillis(), 100 * median, errors.size());
+        System.out.printf("fair scheduling: small tenant idle %d ms, behind 300 jobs %d ms; ETA median error %+.0f%% over %d readings %s%n",
+                idle.toMillis(), loaded.toMillis(), 100 * median, errors.size(),
+                errors.stream().map(e -> String.format("%+.0f%%", 100 * e)).toList());
         assertTrue(Math.abs(median) <= 0.30, "the ETA's median error is within 30%: " + median + " of " + errors);
     }
 

@@ -9,6 +9,7 @@ import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -19,15 +20,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * adds its share (bulk gets one dispatch in 1/bulk-min-share while both wait; interactive the rest). Work submitted
  * later by a tenant with less waiting can still go ahead of it: that is the fairness, so a position can rise.
  *
- * <p>ETA: position / the mode's measured start rate: the most recent starts (up to 50, within {@code eta-window}, at
- * least 5; fewer: no ETA) over the time from the oldest of them to now. It assumes the recent rate holds.
+ * <p>ETA: position / the mode's measured start rate: the most recent starts (up to 25, within {@code eta-window}, at
+ * least 5; fewer: no ETA) over the time from the oldest of them to now, less the time the queue stood idle
+ * ({@link StartRate}). It assumes the recent rate holds.
  */
 @ApplicationScoped
 public class QueueStanding {
     /** Fewer starts than this in the window say too little about the rate. */
     static final int MIN_STARTS = 5;
     /** The rate is measured over the most recent starts (at most this many), so it follows a change of load quickly. */
-    static final int RECENT_STARTS = 50;
+    static final int RECENT_STARTS = 25;
     private static final Duration RATE_TTL = Duration.ofSeconds(1);
 
     private final EntityManager em;
@@ -128,15 +130,15 @@ public class QueueStanding {
         if (cached != null && cached.measuredAt().plus(RATE_TTL).isAfter(Instant.now())) {
             return cached.perSecond();
         }
-        Object[] r = (Object[]) em.createNativeQuery("""
-                select count(*), extract(epoch from now() - min(started_at)) from (
-                    select started_at from jobs where mode = ?1 and started_at > now() - make_interval(secs => ?2)
-                    order by started_at desc limit ?3) recent""")
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                select extract(epoch from started_at), extract(epoch from now()) from jobs
+                where mode = ?1 and started_at > now() - make_interval(secs => ?2)
+                order by started_at desc limit ?3""")
                 .setParameter(1, mode.wire()).setParameter(2, settings.etaWindow().toMillis() / 1000.0)
-                .setParameter(3, RECENT_STARTS).getSingleResult();
-        long starts = ((Number) r[0]).longValue();
-        double span = r[1] == null ? 0 : ((Number) r[1]).doubleValue();
-        double perSecond = starts >= MIN_STARTS && span > 0 ? starts / span : 0;
+                .setParameter(3, RECENT_STARTS).getResultList();
+        double[] starts = rows.stream().mapToDouble(r -> ((Number) r[0]).doubleValue()).toArray();
+        double perSecond = starts.length >= MIN_STARTS ? StartRate.perSecond(starts, ((Number) rows.get(0)[1]).doubleValue()) : 0;
         rates.put(mode, new Rate(perSecond, Instant.now()));
         return perSecond;
     }
