@@ -103,6 +103,7 @@ function modelChanged() {
   const cost = m.cost_per_sample_step_usd;
   $("model-hint").textContent = v.resolution + "×" + v.resolution + " px, steps " + v.min_steps + "–" + v.max_steps
       + ", guidance up to " + m.max_guidance_scale + ", " + usd(cost.base) + " per sample-step"
+      + (Number(cost.base_per_step) > 0 ? " + " + usd(cost.base_per_step) + " per step" : "")
       + (cost.base_measured ? " (measured)" : " (configured)") + (v.license ? ", licence " + v.license : "");
 }
 

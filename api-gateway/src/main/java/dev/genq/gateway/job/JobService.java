@@ -74,7 +74,8 @@ public class JobService {
     }
 
     /**
-     * Writes the job and its outbox message in one transaction: acknowledged means durable. With an
+     * Writes the job, queued, in one transaction: acknowledged means durable (the fair dispatcher writes its outbox
+     * message when the job's turn comes). With an
      * idempotency key, the same key and body within 24 hours return the first job instead, also when two
      * requests with that key race (the loser's transaction rolls back and it answers with the winner's job).
      */

@@ -18,7 +18,7 @@ public record ModelView(
         Double canaryShare,
         @Schema(description = "most samples one job may ask for") int maxSamples,
         @Schema(description = "highest guidance_scale a job may ask for") double maxGuidanceScale,
-        @Schema(description = "USD per sample per step for text-to-image models, by stage") Cost costPerSampleStepUsd,
+        @Schema(description = "what a step costs, per sample and per batch, for text-to-image models, by stage") Cost costPerSampleStepUsd,
         List<Version> versions) {
 
     /** One registered version and its own limits and defaults. */
@@ -35,13 +35,15 @@ public record ModelView(
     }
 
     /**
-     * USD per sample per step of each stage, measured over the model's recent succeeded jobs (or the configured
-     * estimate before any ran, {@code *_measured: false}); the upscale (a full job's second stage) runs the
-     * super-resolution model's {@code upscale_steps} whatever the base steps, and is absent while none is served.
-     * A job's estimate: samples × (base steps × base + upscale steps × upscale).
+     * What each stage costs, fitted to the model's recent succeeded jobs (or the configured estimate before any
+     * ran, {@code *_measured: false}): USD per sample per step, plus USD per step whatever the samples (each step's
+     * fixed part, shared by the samples in its batch; 0 until jobs of different sizes ran). The upscale (a full
+     * job's second stage) runs the super-resolution model's {@code upscale_steps} whatever the base steps, and is
+     * absent while none is served. A job's estimate: base steps × (base_per_step + samples × base) + upscale steps ×
+     * (upscale_per_step + samples × upscale).
      */
     @Schema(name = "ModelCost")
-    public record Cost(BigDecimal base, boolean baseMeasured, BigDecimal upscale, Boolean upscaleMeasured,
-                       Integer upscaleSteps) {
+    public record Cost(BigDecimal base, BigDecimal basePerStep, boolean baseMeasured, BigDecimal upscale,
+                       BigDecimal upscalePerStep, Boolean upscaleMeasured, Integer upscaleSteps) {
     }
 }

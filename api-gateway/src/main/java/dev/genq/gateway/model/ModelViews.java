@@ -2,6 +2,7 @@ package dev.genq.gateway.model;
 
 import dev.genq.gateway.job.JobLimits;
 import dev.genq.gateway.quota.CostEstimates;
+import dev.genq.gateway.quota.StageCost;
 import dev.genq.storage.job.Stage;
 import dev.genq.storage.model.ModelEntry;
 import dev.genq.storage.model.ModelRollout;
@@ -53,10 +54,11 @@ public class ModelViews {
                 : catalog.names(Stage.SUPER_RESOLUTION.modelKind()).size() == 1;
         ModelView.Cost cost = null;
         if (textToImage) {
-            CostEstimates.PerSampleStep base = costs.perSampleStep(name, Stage.BASE);
+            StageCost base = costs.stageCost(name, Stage.BASE);
             boolean upscales = !catalog.names(Stage.SUPER_RESOLUTION.modelKind()).isEmpty();
-            CostEstimates.PerSampleStep upscale = upscales ? costs.perSampleStep(name, Stage.SUPER_RESOLUTION) : null;
-            cost = new ModelView.Cost(base.usd(), base.measured(), upscale == null ? null : upscale.usd(),
+            StageCost upscale = upscales ? costs.stageCost(name, Stage.SUPER_RESOLUTION) : null;
+            cost = new ModelView.Cost(base.perSampleStep(), base.perStep(), base.measured(),
+                    upscale == null ? null : upscale.perSampleStep(), upscale == null ? null : upscale.perStep(),
                     upscale == null ? null : upscale.measured(), upscale == null ? null : costs.upscaleSteps());
         }
         List<ModelView.Version> versionViews = versions.stream().map(e -> new ModelView.Version(e.version,

@@ -13,11 +13,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What a job will probably cost, for budget reservations and dry runs: per stage, samples × the steps that stage
- * runs × its measured cost per sample-step (billable cost over steps of that stage's rows, over the model's last
- * {@code estimate-history-jobs} succeeded jobs running it), or {@code estimated-cost-per-sample-step} for a stage
- * with no history yet. A full job adds its upscale: the super-resolution model's own steps, whatever the base steps
- * (the worker runs that model's default), so stages are measured apart. Read at most once per
+ * What a job will probably cost, for budget reservations and dry runs: per stage, a {@link StageCost} fitted to
+ * the model's last {@code estimate-history-jobs} succeeded jobs that ran it ({@link StageCostFit}: a part per step
+ * and a part per sample-step, because the worker shares each step's time among the samples in its batch), or
+ * {@code estimated-cost-per-sample-step} for a stage with no history yet. A full job adds its upscale: the
+ * super-resolution model's own steps, whatever the base steps (the worker runs that model's default), so stages
+ * are measured apart. History is priced at the interactive price (a bulk job's cost scaled to the newest
+ * interactive job's price per device-hour), so bulk jobs' discount does not pull the estimate down. Read at most once per
  * {@code estimate-refresh} per model and stage.
  */
 @ApplicationScoped
@@ -25,11 +27,7 @@ public class CostEstimates {
     private record Key(String model, Stage stage) {
     }
 
-    private record Cached(PerSampleStep value, long expiresAtNanos) {
-    }
-
-    /** USD per sample per step of one stage, and whether it was measured (else the configured default). */
-    public record PerSampleStep(BigDecimal usd, boolean measured) {
+    private record Cached(StageCost value, long expiresAtNanos) {
     }
 
     private final EntityManager em;
@@ -45,22 +43,22 @@ public class CostEstimates {
 
     /** A job of {@code samples} × {@code baseSteps} (the steps billed for its base stage), plus its upscale in full mode. */
     public BigDecimal estimate(String model, JobMode mode, int samples, int baseSteps) {
-        BigDecimal perSample = perSampleStep(model, Stage.BASE).usd().multiply(BigDecimal.valueOf(baseSteps));
+        BigDecimal total = stageCost(model, Stage.BASE).of(samples, baseSteps);
         if (mode == JobMode.FULL) {
-            perSample = perSample.add(upscalePerSample(model));
+            total = total.add(upscaleOf(model, samples));
         }
-        return perSample.multiply(BigDecimal.valueOf(samples)).setScale(9, RoundingMode.UP);
+        return total.setScale(9, RoundingMode.UP);
     }
 
     /** An upscale job of one released preview sample: the super-resolution stage only. */
     public BigDecimal upscale(String model) {
-        return upscalePerSample(model).setScale(9, RoundingMode.UP);
+        return upscaleOf(model, 1).setScale(9, RoundingMode.UP);
     }
 
     /** Whether every stage a job of this mode runs has a measured rate. */
     public boolean measured(String model, JobMode mode) {
-        return perSampleStep(model, Stage.BASE).measured()
-                && (mode != JobMode.FULL || perSampleStep(model, Stage.SUPER_RESOLUTION).measured());
+        return stageCost(model, Stage.BASE).measured()
+                && (mode != JobMode.FULL || stageCost(model, Stage.SUPER_RESOLUTION).measured());
     }
 
     /**
@@ -72,40 +70,54 @@ public class CostEstimates {
                 .mapToInt(e -> e.defaultSteps).max().orElse(0);
     }
 
-    private BigDecimal upscalePerSample(String model) {
-        return perSampleStep(model, Stage.SUPER_RESOLUTION).usd().multiply(BigDecimal.valueOf(upscaleSteps()));
+    private BigDecimal upscaleOf(String model, int samples) {
+        return stageCost(model, Stage.SUPER_RESOLUTION).of(samples, upscaleSteps());
     }
 
     /**
-     * One stage's cost per sample-step for jobs of {@code model} (its base model), over its last succeeded jobs that
-     * billed that stage (a cache answer billed nothing, an upscale job no base stage).
+     * One stage's cost for jobs of {@code model} (its base model), fitted to its last succeeded jobs that billed
+     * that stage (a cache answer billed nothing, an upscale job no base stage).
      */
-    public PerSampleStep perSampleStep(String model, Stage stage) {
+    public StageCost stageCost(String model, Stage stage) {
         Key key = new Key(model, stage);
         Cached hit = cache.get(key);
         if (hit != null && hit.expiresAtNanos - System.nanoTime() > 0) {
             return hit.value;
         }
-        BigDecimal measured = QuarkusTransaction.joiningExisting().call(() -> measured(key));
-        PerSampleStep value = measured != null ? new PerSampleStep(measured, true)
-                : new PerSampleStep(settings.estimatedCostPerSampleStep(), false);
+        StageCostFit.Line line = QuarkusTransaction.joiningExisting().call(() -> StageCostFit.fit(history(key)));
+        StageCost value = line == null ? new StageCost(BigDecimal.ZERO, settings.estimatedCostPerSampleStep(), false)
+                : new StageCost(usd(line.perStep()), usd(line.perSampleStep()), true);
         cache.put(key, new Cached(value, System.nanoTime() + settings.estimateRefresh().toNanos()));
         return value;
     }
 
-    private BigDecimal measured(Key key) {
+    private static BigDecimal usd(double value) {
+        // to the nearest: the fit's doubles carry 1e-22 of noise that rounding up would make 1e-12
+        return BigDecimal.valueOf(value).setScale(12, RoundingMode.HALF_EVEN);
+    }
+
+    /** The model's recent jobs' use of the stage, newest first, priced at the newest interactive job's price. */
+    private List<StageCostFit.Observation> history(Key key) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
-                select sum(c.cost_usd), sum(c.steps)
-                from sample_costs c
-                where c.billable and c.stage = ?2 and c.job_id in (
-                    select j.id from jobs j where j.model = ?1 and j.status = 'succeeded' and j.steps > 0
-                      and exists (select 1 from sample_costs r where r.job_id = j.id and r.stage = ?2 and r.billable)
-                    order by j.created_at desc limit ?3)""")
+                select count(*), max(c.steps), sum(c.cost_usd), max(c.price_per_device_hour), j.priority = 'bulk'
+                from jobs j join sample_costs c on c.job_id = j.id and c.stage = ?2 and c.billable
+                where j.id in (
+                    select j2.id from jobs j2 where j2.model = ?1 and j2.status = 'succeeded' and j2.steps > 0
+                      and exists (select 1 from sample_costs r where r.job_id = j2.id and r.stage = ?2 and r.billable)
+                    order by j2.created_at desc limit ?3)
+                group by j.id, j.priority, j.created_at
+                order by j.created_at desc""")
                 .setParameter(1, key.model()).setParameter(2, key.stage().wire()).setParameter(3, settings.estimateHistoryJobs())
                 .getResultList();
-        Object[] r = rows.get(0);
-        long steps = r[1] == null ? 0 : ((Number) r[1]).longValue();
-        return steps == 0 || r[0] == null ? null : ((BigDecimal) r[0]).divide(BigDecimal.valueOf(steps), 12, RoundingMode.UP);
+        double price = rows.stream().filter(r -> !(Boolean) r[4]).findFirst()
+                .or(() -> rows.stream().max(java.util.Comparator.comparing(r -> (BigDecimal) r[3])))
+                .map(r -> ((BigDecimal) r[3]).doubleValue()).orElse(0.0);
+        return rows.stream().map(r -> new StageCostFit.Observation(((Number) r[0]).intValue(), ((Number) r[1]).intValue(),
+                scaled((BigDecimal) r[2], (BigDecimal) r[3], price))).toList();
+    }
+
+    private static double scaled(BigDecimal usd, BigDecimal atPrice, double price) {
+        return atPrice.signum() == 0 ? usd.doubleValue() : usd.doubleValue() * price / atPrice.doubleValue();
     }
 }
