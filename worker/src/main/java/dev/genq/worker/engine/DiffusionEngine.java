@@ -283,14 +283,14 @@ public final class DiffusionEngine {
         }
 
         StageResult execute(int resolution) {
-            boolean vPrediction = "v".equals(model.spec().prediction());
+            Prediction prediction = model.spec().prediction();
             for (int i = 0; i < ts.length && rows.length > 0; i++) {
                 long stepStart = System.nanoTime();
                 long previewNanos = 0;
                 try (NDManager step = m.newSubManager()) {
                     // intermediates follow x into the step's manager and are freed with it
                     x.tempAttach(step);
-                    NDArray eps = guidedEpsilon(step, x, ts[i], vPrediction);
+                    NDArray eps = guidedEpsilon(step, x, ts[i], prediction);
                     if (i + 1 < ts.length && listener.previews().wants(i + 1, ts.length)) {
                         long previewStart = System.nanoTime();
                         listener.previews().take(i + 1, ts.length, rows.clone(),
@@ -299,7 +299,7 @@ public final class DiffusionEngine {
                     }
                     NDArray next = sampler.step(eps, i, x, noise);
                     if (known != null) {
-                        next = keepKnown(step, next, i, vPrediction);
+                        next = keepKnown(step, next, i, prediction);
                     }
                     next.attach(m);
                     x.close();
@@ -332,23 +332,23 @@ public final class DiffusionEngine {
          * Step {@code i}'s result with the kept pixels put back at the next level; with resampling, the step taken
          * again after each jump back to its own level with fresh noise, so the drawn part follows the kept part.
          */
-        NDArray keepKnown(NDManager step, NDArray next, int i, boolean vPrediction) {
+        NDArray keepKnown(NDManager step, NDArray next, int i, Prediction prediction) {
             double levelAfter = i + 1 < ts.length ? model.schedule().alphaBar(ts[i + 1]) : 1.0;
             NDArray kept = known.composite(next, levelAfter);
             int jumps = i + 1 < ts.length && sampler.restartable() ? sampling.resamples() : 0;
             for (int jump = 0; jump < jumps; jump++) {
                 NDArray back = KnownRegion.renoise(kept, levelAfter, model.schedule().alphaBar(ts[i]), noise.next(step, i));
-                kept = known.composite(sampler.step(guidedEpsilon(step, back, ts[i], vPrediction), i, back, noise), levelAfter);
+                kept = known.composite(sampler.step(guidedEpsilon(step, back, ts[i], prediction), i, back, noise), levelAfter);
             }
             return kept;
         }
 
         /** The noise prediction for {@code xt} at timestep {@code t}, guided, as epsilon whatever the model predicts. */
-        NDArray guidedEpsilon(NDManager step, NDArray xt, int t, boolean vPrediction) {
+        NDArray guidedEpsilon(NDManager step, NDArray xt, int t, Prediction prediction) {
             float[] tValues = new float[rows.length];
             Arrays.fill(tValues, t);
             NDArray out = epsilon(step, xt, step.create(tValues));
-            return vPrediction ? vToEpsilon(out, xt, model.schedule().alphaBar(t)) : out;
+            return prediction.toEpsilon(out, xt, model.schedule().alphaBar(t));
         }
 
         /** Classifier-free guidance per row; rows with scale 1 take the conditional prediction exactly. */
@@ -438,11 +438,6 @@ public final class DiffusionEngine {
             System.arraycopy(image, 0, rows, i * plane, plane);
         }
         return rows;
-    }
-
-    /** epsilon = sqrt(a) v + sqrt(1 - a) x for a v-prediction model. */
-    private static NDArray vToEpsilon(NDArray v, NDArray x, double alphaBar) {
-        return v.mul((float) Math.sqrt(alphaBar)).add(x.mul((float) Math.sqrt(1 - alphaBar)));
     }
 
     private NDArray forward(LoadedModel model, NDManager m, NDArray x, NDArray t, NDArray cond) {

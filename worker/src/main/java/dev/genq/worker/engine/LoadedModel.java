@@ -1,7 +1,6 @@
 package dev.genq.worker.engine;
 
 import dev.genq.storage.job.Stage;
-import dev.genq.storage.inference.Tokenizer;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
@@ -11,6 +10,9 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.genq.storage.inference.OneDnnIsaCap;
+import dev.genq.worker.engine.text.PromptTokenizer;
+import dev.genq.worker.engine.text.TokenizerJson;
+import dev.genq.worker.engine.text.WordListTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,15 +26,15 @@ public final class LoadedModel implements AutoCloseable {
     private final ModelSpec spec;
     private final Model denoiser;
     private final Model textEncoder;
-    private final Tokenizer tokenizer;
+    private final PromptTokenizer tokenizer;
     private final NoiseSchedule schedule;
 
-    private LoadedModel(ModelSpec spec, Model denoiser, Model textEncoder, Tokenizer tokenizer) {
+    private LoadedModel(ModelSpec spec, Model denoiser, Model textEncoder, PromptTokenizer tokenizer) {
         this.spec = spec;
         this.denoiser = denoiser;
         this.textEncoder = textEncoder;
         this.tokenizer = tokenizer;
-        this.schedule = NoiseSchedule.of(spec.scheduleType(), spec.timesteps()).withSpacing(spec.timestepSpacing());
+        this.schedule = spec.scheduler().schedule();
     }
 
     public static LoadedModel load(Path dir, Device device) {
@@ -40,11 +42,13 @@ public final class LoadedModel implements AutoCloseable {
         ModelSpec spec = ModelSpec.read(dir);
         Model denoiser = torchScript(dir, spec.denoiserFile(), device);
         Model encoder = null;
-        Tokenizer tokenizer = null;
+        PromptTokenizer tokenizer = null;
         try {
             if (spec.textEncoder() != null) {
                 encoder = torchScript(dir, spec.textEncoder().file(), device);
-                tokenizer = Tokenizer.load(dir.resolve(spec.textEncoder().vocab()), spec.textEncoder().maxTokens());
+                ModelSpec.TextEncoderSpec te = spec.textEncoder();
+                tokenizer = te.tokenizer() != null ? TokenizerJson.load(dir.resolve(te.tokenizer()), te.maxTokens())
+                        : WordListTokenizer.load(dir.resolve(te.vocab()), te.maxTokens());
             }
             LoadedModel model = new LoadedModel(spec, denoiser, encoder, tokenizer);
             model.checkShapes(dir);
@@ -53,6 +57,9 @@ public final class LoadedModel implements AutoCloseable {
             denoiser.close();
             if (encoder != null) {
                 encoder.close();
+            }
+            if (tokenizer != null) {
+                tokenizer.close();
             }
             throw e;
         }
@@ -116,7 +123,7 @@ public final class LoadedModel implements AutoCloseable {
         return spec;
     }
 
-    public Tokenizer tokenizer() {
+    public PromptTokenizer tokenizer() {
         return tokenizer;
     }
 
@@ -129,6 +136,9 @@ public final class LoadedModel implements AutoCloseable {
         denoiser.close();
         if (textEncoder != null) {
             textEncoder.close();
+        }
+        if (tokenizer != null) {
+            tokenizer.close();
         }
     }
 }

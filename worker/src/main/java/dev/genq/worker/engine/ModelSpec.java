@@ -15,12 +15,32 @@ import java.util.List;
  * @param textEncoder null for models conditioned on an image only (super-resolution)
  */
 public record ModelSpec(String name, String version, Stage kind, int resolution, int lowResolution, int channels,
-                        String prediction, String scheduleType, int timesteps, String denoiserFile,
+                        SchedulerConfig scheduler, String denoiserFile,
                         TextEncoderSpec textEncoder, int defaultSteps, double defaultGuidanceScale,
-                        String defaultSampler, String license, int startTimestep,
-                        TimestepSpacing timestepSpacing) {
+                        String defaultSampler, String license, int startTimestep) {
 
-    public record TextEncoderSpec(String file, String vocab, int maxTokens) {
+    /**
+     * @param vocab     a v1 word list (one word per line), or null
+     * @param tokenizer a v2 Hugging Face tokenizer.json, or null; exactly one of the two
+     */
+    public record TextEncoderSpec(String file, String vocab, String tokenizer, int maxTokens) {
+        /** The file the tokenizer is read from, whichever kind. */
+        public String tokenizerFile() {
+            return tokenizer != null ? tokenizer : vocab;
+        }
+    }
+
+    /** The training schedule's length. */
+    public int timesteps() {
+        return scheduler.numTrainTimesteps();
+    }
+
+    public Prediction prediction() {
+        return scheduler.prediction();
+    }
+
+    public TimestepSpacing timestepSpacing() {
+        return scheduler.timestepSpacing();
     }
 
     public String nameAtVersion() {
@@ -49,22 +69,9 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
         }
         int resolution = positiveInt(json, "resolution", problems);
         int channels = positiveInt(json, "channels", problems);
-        String prediction = text(json, "prediction", problems);
-        if (prediction != null && !prediction.equals("epsilon") && !prediction.equals("v")) {
-            problems.add("prediction must be 'epsilon' or 'v', not '" + prediction + "'");
-        }
-        JsonNode schedule = json.path("schedule");
-        String scheduleType = text(schedule, "type", problems, "schedule.type");
-        if (scheduleType != null && !scheduleType.equals("cosine") && !scheduleType.equals("linear")) {
-            problems.add("schedule.type must be 'cosine' or 'linear', not '" + scheduleType + "'");
-        }
-        int timesteps = positiveInt(schedule, "timesteps", problems, "schedule.timesteps");
-        // absent: "leading", what every package made before the field existed was sampled with
-        String spacingText = schedule.path("timestep_spacing").asText(TimestepSpacing.LEADING.wire());
-        TimestepSpacing spacing = TimestepSpacing.ofWire(spacingText);
-        if (spacing == null) {
-            problems.add("schedule.timestep_spacing must be 'leading', 'trailing' or 'linspace', not '" + spacingText + "'");
-        }
+        SchedulerConfig scheduler = Files.isRegularFile(dir.resolve(SchedulerConfig.FILE))
+                ? diffusersScheduler(dir, json, problems) : v1Scheduler(json, problems);
+        int timesteps = scheduler == null ? 0 : scheduler.numTrainTimesteps();
         String denoiser = text(json, "denoiser", problems);
         TextEncoderSpec encoder = null;
         int lowResolution = 0;
@@ -73,8 +80,13 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
             if (te.isMissingNode()) {
                 problems.add("text_encoder is required for a text-to-image model");
             } else {
+                boolean tokenizerJson = te.has("tokenizer");
+                if (tokenizerJson == te.has("vocab")) {
+                    problems.add("text_encoder names a vocab (word list) or a tokenizer (tokenizer.json): exactly one");
+                }
                 encoder = new TextEncoderSpec(text(te, "file", problems, "text_encoder.file"),
-                        text(te, "vocab", problems, "text_encoder.vocab"),
+                        tokenizerJson ? null : text(te, "vocab", problems, "text_encoder.vocab"),
+                        tokenizerJson ? text(te, "tokenizer", problems, "text_encoder.tokenizer") : null,
                         positiveInt(te, "max_tokens", problems, "text_encoder.max_tokens"));
             }
         } else if (kind == Stage.SUPER_RESOLUTION) {
@@ -89,7 +101,7 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
         int steps = positiveInt(defaults, "steps", problems, "defaults.steps");
         double guidance = defaults.path("guidance_scale").asDouble(1.0);
         String sampler = defaults.path("sampler").asText("ddim");
-        for (String f : new String[] {denoiser, encoder == null ? null : encoder.file(), encoder == null ? null : encoder.vocab()}) {
+        for (String f : new String[] {denoiser, encoder == null ? null : encoder.file(), encoder == null ? null : encoder.tokenizerFile()}) {
             if (f != null && !Files.isRegularFile(dir.resolve(f))) {
                 problems.add("file '" + f + "' named in model.json is missing");
             }
@@ -97,9 +109,45 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
         if (!problems.isEmpty()) {
             throw new ModelPackageException(dir, String.join("; ", problems));
         }
-        return new ModelSpec(name, version, kind, resolution, lowResolution, channels, prediction, scheduleType,
-                timesteps, denoiser, encoder, steps, guidance, sampler, json.path("license").asText(""), startTimestep,
-                spacing);
+        return new ModelSpec(name, version, kind, resolution, lowResolution, channels, scheduler, denoiser, encoder,
+                steps, guidance, sampler, json.path("license").asText(""), startTimestep);
+    }
+
+    /** v1: model.json's {@code prediction} and {@code schedule} block. */
+    private static SchedulerConfig v1Scheduler(JsonNode json, List<String> problems) {
+        int before = problems.size();
+        String predictionText = text(json, "prediction", problems);
+        Prediction prediction = "epsilon".equals(predictionText) || "v".equals(predictionText) ? Prediction.ofWire(predictionText) : null;
+        if (predictionText != null && prediction == null) {
+            problems.add("prediction must be 'epsilon' or 'v', not '" + predictionText + "'");
+        }
+        JsonNode schedule = json.path("schedule");
+        String scheduleType = text(schedule, "type", problems, "schedule.type");
+        if (scheduleType != null && !scheduleType.equals("cosine") && !scheduleType.equals("linear")) {
+            problems.add("schedule.type must be 'cosine' or 'linear', not '" + scheduleType + "'");
+        }
+        int timesteps = positiveInt(schedule, "timesteps", problems, "schedule.timesteps");
+        // absent: "leading", what every package made before the field existed was sampled with
+        String spacingText = schedule.path("timestep_spacing").asText(TimestepSpacing.LEADING.wire());
+        TimestepSpacing spacing = TimestepSpacing.ofWire(spacingText);
+        if (spacing == null) {
+            problems.add("schedule.timestep_spacing must be 'leading', 'trailing' or 'linspace', not '" + spacingText + "'");
+        }
+        return problems.size() > before ? null : SchedulerConfig.v1(scheduleType, timesteps, prediction, spacing);
+    }
+
+    /** v2: diffusers' scheduler_config.json beside model.json, which then names no schedule of its own. */
+    private static SchedulerConfig diffusersScheduler(Path dir, JsonNode json, List<String> problems) {
+        if (json.has("schedule") || json.has("prediction")) {
+            problems.add("model.json names a schedule or prediction and the package has " + SchedulerConfig.FILE
+                    + ": one of them, not both");
+        }
+        try {
+            return SchedulerConfig.diffusers(new ObjectMapper().readTree(dir.resolve(SchedulerConfig.FILE).toFile()), problems);
+        } catch (IOException e) {
+            problems.add(SchedulerConfig.FILE + " is not valid JSON: " + e.getMessage());
+            return null;
+        }
     }
 
     private static String text(JsonNode n, String field, List<String> problems) {

@@ -1,52 +1,64 @@
 package dev.genq.worker.engine;
 
-/** Cumulative signal level alpha-bar(t) for t in [0, T), as the model was trained. */
+/**
+ * Cumulative signal level alpha-bar(t) for t in [0, T), as the model was trained, and how a run of N steps visits
+ * it ({@link TimestepSpacing}, plus diffusers' {@code steps_offset} for leading spacing).
+ */
 public final class NoiseSchedule {
+    /** Where zero terminal SNR leaves alpha-bar at 0, the samplers' x0 = .../sqrt(a) needs a floor (diffusers' Euler uses it). */
+    static final double ZERO_SNR_FLOOR = Math.pow(2, -24);
+
     private final double[] alphaBar;
     private final TimestepSpacing spacing;
+    private final int stepsOffset;
 
-    private NoiseSchedule(double[] alphaBar, TimestepSpacing spacing) {
+    private NoiseSchedule(double[] alphaBar, TimestepSpacing spacing, int stepsOffset) {
         this.alphaBar = alphaBar;
         this.spacing = spacing;
+        this.stepsOffset = stepsOffset;
     }
 
     /** The same schedule, visited with another timestep spacing. */
     public NoiseSchedule withSpacing(TimestepSpacing spacing) {
-        return new NoiseSchedule(alphaBar, spacing);
+        return new NoiseSchedule(alphaBar, spacing, stepsOffset);
     }
 
     /** Nichol & Dhariwal's cosine schedule: beta_t = 1 - f(t+1)/f(t), clipped at 0.999. */
     public static NoiseSchedule cosine(int timesteps) {
-        double[] ab = new double[timesteps];
-        double prev = 1.0;
-        for (int t = 0; t < timesteps; t++) {
-            double beta = Math.min(1 - cosineF(t + 1, timesteps) / cosineF(t, timesteps), 0.999);
-            prev *= 1 - beta;
-            ab[t] = prev;
-        }
-        return new NoiseSchedule(ab, TimestepSpacing.LEADING);
-    }
-
-    private static double cosineF(int t, int timesteps) {
-        double s = 0.008;
-        double c = Math.cos(((double) t / timesteps + s) / (1 + s) * Math.PI / 2);
-        return c * c;
+        return of(BetaSchedule.SQUAREDCOS_CAP_V2.betas(0, 0, timesteps), false, TimestepSpacing.LEADING, 0);
     }
 
     /** DDPM's linear betas from 1e-4 to 0.02. */
     public static NoiseSchedule linear(int timesteps) {
-        double[] ab = new double[timesteps];
-        double prev = 1.0;
-        for (int t = 0; t < timesteps; t++) {
-            double beta = 1e-4 + (0.02 - 1e-4) * t / Math.max(1, timesteps - 1);
-            prev *= 1 - beta;
-            ab[t] = prev;
-        }
-        return new NoiseSchedule(ab, TimestepSpacing.LEADING);
+        return of(BetaSchedule.LINEAR.betas(1e-4, 0.02, timesteps), false, TimestepSpacing.LEADING, 0);
     }
 
+    /** A v1 package's {@code schedule.type}: linear, else cosine. */
     public static NoiseSchedule of(String type, int timesteps) {
         return "linear".equals(type) ? linear(timesteps) : cosine(timesteps);
+    }
+
+    /**
+     * From betas, as diffusers' schedulers build {@code alphas_cumprod}; with {@code rescaleZeroSnr}, first rescaled
+     * so the last timestep carries no signal at all (Lin et al. 2023, {@code rescale_zero_terminal_snr}).
+     */
+    static NoiseSchedule of(double[] betas, boolean rescaleZeroSnr, TimestepSpacing spacing, int stepsOffset) {
+        double[] ab = new double[betas.length];
+        double prev = 1.0;
+        for (int t = 0; t < betas.length; t++) {
+            prev *= 1 - betas[t];
+            ab[t] = prev;
+        }
+        if (rescaleZeroSnr) {
+            // sqrt(alpha-bar) shifted so its last value is 0 and scaled so its first is unchanged
+            double first = Math.sqrt(ab[0]);
+            double last = Math.sqrt(ab[ab.length - 1]);
+            for (int t = 0; t < ab.length; t++) {
+                double s = (Math.sqrt(ab[t]) - last) * first / (first - last);
+                ab[t] = Math.max(s * s, ZERO_SNR_FLOOR);
+            }
+        }
+        return new NoiseSchedule(ab, spacing, stepsOffset);
     }
 
     public double alphaBar(int t) {
@@ -72,6 +84,13 @@ public final class NoiseSchedule {
         if (steps < 1 || steps > span) {
             throw new IllegalArgumentException("steps must be between 1 and " + span + ", got " + steps);
         }
-        return spacing.timesteps(steps, span);
+        int[] ts = spacing.timesteps(steps, span);
+        if (stepsOffset > 0 && spacing == TimestepSpacing.LEADING_INTEGER_RATIO) {
+            // diffusers adds steps_offset to leading timesteps only (SD 1.x: 1, so 50 steps start at 981, not 980)
+            for (int i = 0; i < ts.length; i++) {
+                ts[i] = Math.min(ts[i] + stepsOffset, span - 1);
+            }
+        }
+        return ts;
     }
 }

@@ -12,6 +12,11 @@ public enum TimestepSpacing {
      * before {@code timestep_spacing} existed used this; equal to diffusers' "leading" whenever N divides L.
      */
     LEADING("leading"),
+    /**
+     * i·floor(L/N) for i = N-1 … 0, plus the package's {@code steps_offset}: diffusers' "leading" exactly, what a
+     * {@code scheduler_config.json}'s "leading" means (Stable Diffusion 1.x: 50 steps of 1000 from 981 down to 1).
+     */
+    LEADING_INTEGER_RATIO("leading_integer_ratio"),
     /** round(L - k·L/N) - 1 for k = 0 … N-1: the first step is always L - 1 (diffusers' "trailing"). */
     TRAILING("trailing"),
     /** round(i·(L-1)/(N-1)) for i = N-1 … 0: both ends visited (diffusers' "linspace"). */
@@ -44,6 +49,12 @@ public enum TimestepSpacing {
             case LEADING -> {
                 for (int i = 0; i < steps; i++) {
                     ts[steps - 1 - i] = (int) Math.floor((double) i * span / steps);
+                }
+            }
+            case LEADING_INTEGER_RATIO -> {
+                int ratio = span / steps;
+                for (int i = 0; i < steps; i++) {
+                    ts[steps - 1 - i] = i * ratio;
                 }
             }
             case TRAILING -> {

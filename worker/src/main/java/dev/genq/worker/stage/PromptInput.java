@@ -1,6 +1,7 @@
 package dev.genq.worker.stage;
 
 import dev.genq.storage.inference.Tokenizer;
+import dev.genq.worker.engine.text.PromptTokenizer;
 import dev.genq.worker.engine.DiffusionEngine.TextSample;
 
 /**
@@ -9,7 +10,7 @@ import dev.genq.worker.engine.DiffusionEngine.TextSample;
  */
 public record PromptInput(long[] promptTokens, long[] negativeTokens, boolean truncated) {
 
-    public static PromptInput encode(Tokenizer tokenizer, String prompt, String negativePrompt) {
+    public static PromptInput encode(PromptTokenizer tokenizer, String prompt, String negativePrompt) {
         Tokenizer.Tokens tokens = tokenizer.encode(prompt);
         return new PromptInput(tokens.ids(), tokenizer.encode(negativePrompt).ids(), tokens.truncated());
     }

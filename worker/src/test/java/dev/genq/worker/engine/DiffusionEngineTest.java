@@ -98,7 +98,7 @@ class DiffusionEngineTest {
 
     @Test
     void guidanceScaleOneIsTheConditionalPredictionEvenInAGuidedBatch() {
-        Tokenizer t = base.tokenizer();
+        dev.genq.worker.engine.text.PromptTokenizer t = base.tokenizer();
         var g1 = new DiffusionEngine.TextSample(3, t.encode("a red apple").ids(), t.encode("green blue").ids(), 1.0);
         var g1NoNegative = new DiffusionEngine.TextSample(3, t.encode("a red apple").ids(), t.encode("").ids(), 1.0);
         var g3 = new DiffusionEngine.TextSample(3, t.encode("a red apple").ids(), t.encode("green blue").ids(), 3.0);
@@ -179,7 +179,7 @@ class DiffusionEngineTest {
 
     @Test
     void unknownWordsMapToUnkAndLongPromptsAreTruncated() {
-        Tokenizer t = base.tokenizer();
+        dev.genq.worker.engine.text.PromptTokenizer t = base.tokenizer();
         Tokenizer.Tokens tokens = t.encode("A RED zorblax apple!");
         assertEquals(Tokenizer.UNK, tokens.ids()[2]);
         assertTrue(tokens.ids()[0] > Tokenizer.UNK && tokens.ids()[1] > Tokenizer.UNK && tokens.ids()[3] > Tokenizer.UNK);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import dev.genq.storage.inference.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ class LivePreviewTest {
     @Test
     void theEstimatesBecomeTheFinalPictureAndChangeNothing() throws Exception {
         DiffusionEngine engine = new DiffusionEngine(2, 1);
-        Tokenizer tokens = base.tokenizer();
+        dev.genq.worker.engine.text.PromptTokenizer tokens = base.tokenizer();
         List<DiffusionEngine.TextSample> samples = List.of(
                 new DiffusionEngine.TextSample(42, tokens.encode("a grinning cat").ids(), tokens.encode("").ids(), 8.0),
                 new DiffusionEngine.TextSample(43, tokens.encode("a red apple").ids(), tokens.encode("").ids(), 8.0));

@@ -1,6 +1,5 @@
 package dev.genq.worker.engine;
 
-import dev.genq.storage.inference.Tokenizer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,7 +38,7 @@ class ShippedModelPictureTest {
     @Test
     void previewsOfTheShippedModelArePicturesEvenWhenTheGcRunsEveryStep() throws Exception {
         DiffusionEngine engine = new DiffusionEngine(2, 1);
-        Tokenizer tokens = base.tokenizer();
+        dev.genq.worker.engine.text.PromptTokenizer tokens = base.tokenizer();
         List<DiffusionEngine.TextSample> samples = List.of(
                 new DiffusionEngine.TextSample(42, tokens.encode("a grinning cat").ids(), tokens.encode("").ids(), 8.0),
                 new DiffusionEngine.TextSample(43, tokens.encode("a red apple").ids(), tokens.encode("").ids(), 8.0),

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
-import dev.genq.storage.inference.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -40,7 +39,7 @@ class VariationTest {
     }
 
     static DiffusionEngine.TextSample text(LoadedModel model, long seed, String prompt, double guidance) {
-        Tokenizer t = model.tokenizer();
+        dev.genq.worker.engine.text.PromptTokenizer t = model.tokenizer();
         return new DiffusionEngine.TextSample(seed, t.encode(prompt).ids(), t.encode("").ids(), guidance);
     }
 

@@ -1,0 +1,43 @@
+package dev.genq.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A v2 package (models/fixtures/tiny-v2: a Hugging Face tokenizer.json, a sequence text encoder, a cross-attention
+ * denoiser, diffusers' scheduler_config.json) served next to the v1 fixtures by the same worker: it is in the
+ * models API with its own limits, and its preview and full jobs run through the three services to released
+ * pictures. Its weights are random, so the pictures are coloured noise: checked as images, not as content.
+ */
+class PackageV2Test {
+    static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
+    final Platform platform = Platform.get();
+
+    @Test
+    void aV2PackageServesPreviewAndFullJobs() {
+        var model = platform.get("/v1/models/tiny-v2");
+        assertEquals(200, model.status(), model.raw());
+        assertEquals("text-to-image", model.body().path("kind").asText(), model.raw());
+        assertEquals(12, model.body().path("versions").path(0).path("default_steps").asInt(), model.raw());
+
+        String preview = platform.submit("{\"prompt\":\"a grinning cat\",\"model\":\"tiny-v2\",\"num_samples\":2,\"seed\":5}");
+        JsonNode job = platform.awaitStatus(preview, "succeeded", JOB_TIMEOUT);
+        assertEquals("tiny-v2@1", job.path("model_version").asText(), job.toString());
+        assertEquals(12, job.path("params").path("steps").asInt(), "the package's default steps: " + job);
+        for (JsonNode s : job.path("samples")) {
+            assertEquals("released", s.path("status").asText(), s.toString());
+            Pictures.assertPicture(platform.download(s.path("url").asText()), 32, "tiny-v2 preview sample " + s.path("index"));
+        }
+
+        String full = platform.submit("{\"prompt\":\"a red apple\",\"model\":\"tiny-v2\",\"mode\":\"full\",\"seed\":6,\"steps\":7}");
+        job = platform.awaitStatus(full, "succeeded", JOB_TIMEOUT);
+        assertEquals("tiny-v2@1+tiny-sr@1", job.path("model_version").asText(), job.toString());
+        JsonNode s = job.path("samples").get(0);
+        Pictures.assertPicture(platform.download(s.path("url").asText()), 128, "tiny-v2 full sample");
+        assertTrue(job.path("prompt_truncated").isMissingNode() || !job.path("prompt_truncated").asBoolean(), job.toString());
+    }
+}
