@@ -5,7 +5,10 @@ import java.util.List;
 
 /**
  * Fits a {@link StageCost} to a model's recent jobs: each job's cost per step against its number of samples, a
- * straight line (least squares) whose intercept is the per-step part and slope the per-sample part. Jobs far off
+ * straight line (least squares) whose intercept is the per-step part and slope the per-sample part. Newer jobs
+ * weigh more (half as much every {@link #HALF_LIFE_JOBS} jobs back): a machine's speed drifts (a worker's first
+ * minutes run slower while the JIT warms, a neighbour's load comes and goes), and the next job runs on the
+ * machine as it is now. Jobs far off
  * the first line (more than {@link #OUTLIER_FACTOR}× either way: a worker's first job while it warms up, a job
  * that ran while the machine was busy with something else) are dropped and the line fitted again, once. Where
  * the history cannot separate the two parts (every job had the same samples) or a part comes out negative, the
@@ -14,6 +17,8 @@ import java.util.List;
 public final class StageCostFit {
     /** How far off the first fit a job may be and still count. */
     static final double OUTLIER_FACTOR = 1.5;
+    /** A job this many jobs older than the newest counts half as much. */
+    static final double HALF_LIFE_JOBS = 10;
 
     /** One job's use of a stage: its samples, the steps each ran, and what they cost together (USD). */
     public record Observation(int samples, int steps, double usd) {
@@ -32,41 +37,58 @@ public final class StageCostFit {
     private StageCostFit() {
     }
 
-    /** The fitted line, or null without a usable observation. */
+    /** How much the {@code age}-th newest job counts (0: the newest). */
+    static double weight(int age) {
+        return Math.pow(0.5, age / HALF_LIFE_JOBS);
+    }
+
+    /** The fitted line, or null without a usable observation; {@code history} newest first. */
     public static Line fit(List<Observation> history) {
-        List<Observation> usable = history.stream().filter(o -> o.samples() > 0 && o.steps() > 0 && o.usd() >= 0).toList();
+        List<Weighted> usable = new ArrayList<>();
+        for (int age = 0; age < history.size(); age++) {
+            Observation o = history.get(age);
+            if (o.samples() > 0 && o.steps() > 0 && o.usd() >= 0) {
+                usable.add(new Weighted(o, weight(age)));
+            }
+        }
         if (usable.isEmpty()) {
             return null;
         }
         Line first = line(usable);
-        List<Observation> kept = new ArrayList<>();
-        for (Observation o : usable) {
-            double ratio = o.perStep() / first.at(o.samples());
+        List<Weighted> kept = new ArrayList<>();
+        for (Weighted w : usable) {
+            double ratio = w.o().perStep() / first.at(w.o().samples());
             if (ratio <= OUTLIER_FACTOR && ratio >= 1 / OUTLIER_FACTOR) {
-                kept.add(o);
+                kept.add(w);
             }
         }
         // refit without the outliers only where most of the history is left to fit
         return kept.size() * 2 > usable.size() && kept.size() < usable.size() ? line(kept) : first;
     }
 
-    private static Line line(List<Observation> os) {
-        int n = os.size();
+    private record Weighted(Observation o, double w) {
+    }
+
+    /** Weighted least squares of cost per step on samples. */
+    private static Line line(List<Weighted> os) {
+        double sw = 0;
         double mx = 0;
         double my = 0;
-        for (Observation o : os) {
-            mx += o.samples();
-            my += o.perStep();
+        for (Weighted p : os) {
+            sw += p.w();
+            mx += p.w() * p.o().samples();
+            my += p.w() * p.o().perStep();
         }
-        mx /= n;
-        my /= n;
+        mx /= sw;
+        my /= sw;
         double sxx = 0;
         double sxy = 0;
-        for (Observation o : os) {
-            sxx += (o.samples() - mx) * (o.samples() - mx);
-            sxy += (o.samples() - mx) * (o.perStep() - my);
+        for (Weighted p : os) {
+            double dx = p.o().samples() - mx;
+            sxx += p.w() * dx * dx;
+            sxy += p.w() * dx * (p.o().perStep() - my);
         }
-        if (sxx > 0) {
+        if (sxx > 1e-12) {
             double slope = sxy / sxx;
             double intercept = my - slope * mx;
             if (slope >= 0 && intercept >= 0) {
@@ -79,9 +101,9 @@ public final class StageCostFit {
         // one sample count, or a negative per-step part: cost per step proportional to the samples
         double xy = 0;
         double xx = 0;
-        for (Observation o : os) {
-            xy += o.samples() * o.perStep();
-            xx += (double) o.samples() * o.samples();
+        for (Weighted p : os) {
+            xy += p.w() * p.o().samples() * p.o().perStep();
+            xx += p.w() * p.o().samples() * p.o().samples();
         }
         return new Line(0, xy / xx);
     }

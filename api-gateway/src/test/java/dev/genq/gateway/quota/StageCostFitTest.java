@@ -2,6 +2,7 @@ package dev.genq.gateway.quota;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.genq.gateway.quota.StageCostFit.Line;
 import dev.genq.gateway.quota.StageCostFit.Observation;
@@ -41,18 +42,34 @@ class StageCostFitTest {
     @Test
     void aNegativePartIsNeverFitted() {
         // cheaper per step with more samples (other jobs shared the big one's batches): per step only
+        double w1 = StageCostFit.weight(1); // the older of two jobs
         Line shared = StageCostFit.fit(List.of(new Observation(1, 10, 10e-6), new Observation(4, 10, 8e-6)));
-        assertEquals(0.9e-6, shared.perStep(), 1e-12);
+        assertEquals((1e-6 + w1 * 0.8e-6) / (1 + w1), shared.perStep(), 1e-15);
         assertEquals(0, shared.perSampleStep());
         // a per-step part below zero: proportional to the samples through the origin
         Line proportional = StageCostFit.fit(List.of(new Observation(1, 10, 1e-6), new Observation(4, 10, 10e-6)));
         assertEquals(0, proportional.perStep());
-        assertEquals((1 * 0.1e-6 + 4 * 1e-6) / 17, proportional.perSampleStep(), 1e-15);
+        assertEquals((1 * 0.1e-6 + w1 * 4 * 1e-6) / (1 + w1 * 16), proportional.perSampleStep(), 1e-15);
     }
 
     @Test
     void noUsableHistoryIsNoFit() {
         assertNull(StageCostFit.fit(List.of()));
         assertNull(StageCostFit.fit(List.of(new Observation(2, 0, 1e-6))));
+    }
+
+    @Test
+    void theNewestJobsWeighMost() {
+        // the machine got 20% faster: ten old jobs at the old speed, ten new ones at the new
+        List<Observation> history = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            history.add(new Observation(1 + i % 3, 10, 0.8 * job(1 + i % 3, 10).usd()));
+        }
+        for (int i = 0; i < 10; i++) {
+            history.add(job(1 + i % 3, 10));
+        }
+        Line line = StageCostFit.fit(history);
+        double ratio = line.at(2) / (0.8 * (3e-6 + 2 * 2e-6));
+        assertTrue(ratio > 1 && ratio < 1.1, "within 10% of the new speed, not halfway to the old: " + ratio);
     }
 }
