@@ -49,7 +49,7 @@ public class TenantQuotas {
         int maxBulkJobs();
 
         /** How long a measured estimate is used before it is measured again. */
-        @WithDefault("PT60S")
+        @WithDefault("PT10S")
         Duration estimateRefresh();
     }
 

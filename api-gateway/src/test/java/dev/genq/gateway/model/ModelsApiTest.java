@@ -98,7 +98,7 @@ public class ModelsApiTest {
         });
         // a full job of 2 samples: base 10 steps at 0.00002 USD a sample, upscale 5 steps at 0.00001: 0.000002 per
         // sample-step each. Submitted for another model (so nothing reads this one's estimate before its history
-        // exists; a read is kept for a minute) and recorded as this model's succeeded job.
+        // exists; a read is kept for a while) and recorded as this model's succeeded job.
         String job = awaitSubmit("{\"prompt\":\"a cost\",\"model\":\"" + other + "\",\"num_samples\":2,\"steps\":10,\"mode\":\"full\"}");
         QuarkusTransaction.requiringNew().run(() -> {
             em.createNativeQuery("update jobs set status = 'succeeded', model = ?2 where id = ?1")

@@ -15,7 +15,7 @@ import java.util.Random;
 
 /**
  * How close a dry run's estimate comes to what the job is then billed: against a running platform (GENQ_URL,
- * GENQ_KEY, as the CLI), a few warm-up jobs so the gateway has measured costs, then N jobs of mixed samples, modes
+ * GENQ_KEY, as the CLI), six warm-up jobs (1, 2 and 4 samples, each mode) so the gateway has measured costs, then N jobs of mixed samples, modes
  * and steps, each dry-run first. Prints a Markdown table (also in bench/platform/target/dry-run-accuracy.md). Not a
  * test: billed cost is measured compute time, which a loaded machine moves.
  */
@@ -36,10 +36,13 @@ public final class DryRunAccuracyBench {
         int jobs = Integer.getInteger("jobs", 20);
         Duration timeout = Duration.ofMinutes(5);
         String prompt = "a grinning cat";
-        for (String mode : List.of("preview", "full", "preview", "full")) {
-            genq.waitFor(genq.submit(JobRequest.of(prompt).withMode(mode).withSamples(2).withSteps(8)).id(), timeout);
+        // the estimate learns each stage's cost per step and per sample from history: one job of each size, both modes
+        for (int samples : new int[] {1, 2, 4}) {
+            for (String mode : List.of("preview", "full")) {
+                genq.waitFor(genq.submit(JobRequest.of(prompt).withMode(mode).withSamples(samples).withSteps(8)).id(), timeout);
+            }
         }
-        Thread.sleep(65_000); // the gateway keeps a measured cost for a minute before measuring again
+        Thread.sleep(11_000); // the gateway keeps a measured cost for 10 s (genq.quotas.estimate-refresh) before measuring again
         Random random = new Random(Long.getLong("seed", 7));
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < jobs; i++) {
