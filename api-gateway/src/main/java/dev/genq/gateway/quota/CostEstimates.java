@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code estimated-cost-per-sample-step} for a stage with no history yet. A full job adds its upscale: the
  * super-resolution model's own steps, whatever the base steps (the worker runs that model's default), so stages
  * are measured apart. History is priced at the interactive price (a bulk job's cost scaled to the newest
- * interactive job's price per device-hour), so bulk jobs' discount does not pull the estimate down. Read at most once per
+ * interactive job's price per device-hour; as billed when the history holds no interactive job), so bulk jobs' discount does not pull the estimate down. Read at most once per
  * {@code estimate-refresh} per model and stage.
  */
 @ApplicationScoped
@@ -107,17 +107,17 @@ public class CostEstimates {
                       and exists (select 1 from sample_costs r where r.job_id = j2.id and r.stage = ?2 and r.billable)
                     order by j2.created_at desc limit ?3)
                 group by j.id, j.priority, j.created_at
-                order by j.created_at desc""")
+                order by j.created_at desc, j.id""")
                 .setParameter(1, key.model()).setParameter(2, key.stage().wire()).setParameter(3, settings.estimateHistoryJobs())
                 .getResultList();
+        // no interactive job in the history: the costs stay as billed (the bulk price; the estimate errs low)
         double price = rows.stream().filter(r -> !(Boolean) r[4]).findFirst()
-                .or(() -> rows.stream().max(java.util.Comparator.comparing(r -> (BigDecimal) r[3])))
-                .map(r -> ((BigDecimal) r[3]).doubleValue()).orElse(0.0);
+                .map(r -> ((BigDecimal) r[3]).doubleValue()).orElse(Double.NaN);
         return rows.stream().map(r -> new StageCostFit.Observation(((Number) r[0]).intValue(), ((Number) r[1]).intValue(),
                 scaled((BigDecimal) r[2], (BigDecimal) r[3], price))).toList();
     }
 
     private static double scaled(BigDecimal usd, BigDecimal atPrice, double price) {
-        return atPrice.signum() == 0 ? usd.doubleValue() : usd.doubleValue() * price / atPrice.doubleValue();
+        return atPrice.signum() == 0 || Double.isNaN(price) ? usd.doubleValue() : usd.doubleValue() * price / atPrice.doubleValue();
     }
 }

@@ -60,7 +60,7 @@ class StageCostFitTest {
 
     @Test
     void theNewestJobsWeighMost() {
-        // the machine got 20% faster: ten old jobs at the old speed, ten new ones at the new
+        // the machine got 20% faster: the ten newest jobs (first: history is newest first) at the new speed
         List<Observation> history = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             history.add(new Observation(1 + i % 3, 10, 0.8 * job(1 + i % 3, 10).usd()));

@@ -47,7 +47,7 @@ public final class LoadedModel implements AutoCloseable {
             if (spec.textEncoder() != null) {
                 encoder = torchScript(dir, spec.textEncoder().file(), device);
                 ModelSpec.TextEncoderSpec te = spec.textEncoder();
-                tokenizer = te.tokenizer() != null ? TokenizerJson.load(dir.resolve(te.tokenizer()), te.maxTokens())
+                tokenizer = te.tokenizer() != null ? TokenizerJson.load(dir.resolve(te.tokenizer()), te.maxTokens(), te.padToken())
                         : WordListTokenizer.load(dir.resolve(te.vocab()), te.maxTokens());
             }
             LoadedModel model = new LoadedModel(spec, denoiser, encoder, tokenizer);

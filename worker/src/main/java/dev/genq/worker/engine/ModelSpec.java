@@ -22,8 +22,9 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
     /**
      * @param vocab     a v1 word list (one word per line), or null
      * @param tokenizer a v2 Hugging Face tokenizer.json, or null; exactly one of the two
+     * @param padToken  what tokenizer.json pads with where the file has no padding section, else null
      */
-    public record TextEncoderSpec(String file, String vocab, String tokenizer, int maxTokens) {
+    public record TextEncoderSpec(String file, String vocab, String tokenizer, String padToken, int maxTokens) {
         /** The file the tokenizer is read from, whichever kind. */
         public String tokenizerFile() {
             return tokenizer != null ? tokenizer : vocab;
@@ -41,6 +42,12 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
 
     public TimestepSpacing timestepSpacing() {
         return scheduler.timestepSpacing();
+    }
+
+    /** The most steps a job may run: the schedule's length, less diffusers' steps_offset where leading spacing adds it. */
+    public int maxSteps() {
+        return scheduler.timestepSpacing() == TimestepSpacing.LEADING_INTEGER_RATIO
+                ? scheduler.numTrainTimesteps() - scheduler.stepsOffset() : scheduler.numTrainTimesteps();
     }
 
     public String nameAtVersion() {
@@ -87,6 +94,7 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
                 encoder = new TextEncoderSpec(text(te, "file", problems, "text_encoder.file"),
                         tokenizerJson ? null : text(te, "vocab", problems, "text_encoder.vocab"),
                         tokenizerJson ? text(te, "tokenizer", problems, "text_encoder.tokenizer") : null,
+                        te.path("pad_token").isTextual() ? te.path("pad_token").asText() : null,
                         positiveInt(te, "max_tokens", problems, "text_encoder.max_tokens"));
             }
         } else if (kind == Stage.SUPER_RESOLUTION) {
@@ -130,7 +138,8 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
         // absent: "leading", what every package made before the field existed was sampled with
         String spacingText = schedule.path("timestep_spacing").asText(TimestepSpacing.LEADING.wire());
         TimestepSpacing spacing = TimestepSpacing.ofWire(spacingText);
-        if (spacing == null) {
+        if (spacing == null || spacing == TimestepSpacing.LEADING_INTEGER_RATIO) { // that one is scheduler_config.json's "leading"
+            spacing = null;
             problems.add("schedule.timestep_spacing must be 'leading', 'trailing' or 'linspace', not '" + spacingText + "'");
         }
         return problems.size() > before ? null : SchedulerConfig.v1(scheduleType, timesteps, prediction, spacing);

@@ -7,8 +7,10 @@ import java.util.List;
  * The noise schedule and what the denoiser predicts, in diffusers' {@code scheduler_config.json} terms, so a
  * diffusers pipeline's file is copied into a package unchanged. A v1 package's {@code schedule} block and
  * {@code prediction} map onto the same record ({@link #v1}). Fields diffusers has and genq does not honour are
- * refused where they change the result ({@code trained_betas}, {@code thresholding}) and otherwise ignored
- * ({@code _class_name}: genq's samplers are chosen per job; {@code clip_sample}, {@code set_alpha_to_one}).
+ * refused where they change the result ({@code trained_betas}, {@code thresholding}) and otherwise ignored:
+ * {@code _class_name} (genq's samplers are chosen per job), and {@code clip_sample} and {@code set_alpha_to_one},
+ * which genq's samplers do not follow: they always clip x0 to [-1, 1] (pixel space) and end at alpha-bar 1. Both
+ * must become package settings before latent packages, whose x0 must not be clipped.
  */
 public record SchedulerConfig(BetaSchedule betaSchedule, double betaStart, double betaEnd, int numTrainTimesteps,
                               Prediction prediction, TimestepSpacing timestepSpacing, int stepsOffset,

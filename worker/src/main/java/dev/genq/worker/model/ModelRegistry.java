@@ -120,7 +120,7 @@ public class ModelRegistry {
         ModelSpec spec = model.spec();
         ModelEntry.register(spec.name(), spec.version(),
                 spec.kind().modelKind(),
-                spec.resolution(), spec.timesteps(), Samplers.NAMES, spec.defaultSteps(), spec.defaultGuidanceScale(),
+                spec.resolution(), spec.maxSteps(), Samplers.NAMES, spec.defaultSteps(), spec.defaultGuidanceScale(),
                 spec.defaultSampler(), spec.license());
     }
 

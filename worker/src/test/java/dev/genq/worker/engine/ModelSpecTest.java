@@ -81,6 +81,7 @@ class ModelSpecTest {
                 TimestepSpacing.LEADING_INTEGER_RATIO, 1, false), spec.scheduler());
         assertEquals(981, spec.scheduler().schedule().spacedTimesteps(50)[0], "SD 1.5's 50 steps start at 981");
         assertEquals(1000, spec.timesteps());
+        assertEquals(999, spec.maxSteps(), "leading with steps_offset 1 runs at most 999 steps (t = 999 down to 1)");
     }
 
     @Test
