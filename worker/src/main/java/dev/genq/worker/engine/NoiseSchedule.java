@@ -23,21 +23,6 @@ public final class NoiseSchedule {
         return new NoiseSchedule(alphaBar, spacing, stepsOffset);
     }
 
-    /** Nichol & Dhariwal's cosine schedule: beta_t = 1 - f(t+1)/f(t), clipped at 0.999. */
-    public static NoiseSchedule cosine(int timesteps) {
-        return of(BetaSchedule.SQUAREDCOS_CAP_V2.betas(0, 0, timesteps), false, TimestepSpacing.LEADING, 0);
-    }
-
-    /** DDPM's linear betas from 1e-4 to 0.02. */
-    public static NoiseSchedule linear(int timesteps) {
-        return of(BetaSchedule.LINEAR.betas(1e-4, 0.02, timesteps), false, TimestepSpacing.LEADING, 0);
-    }
-
-    /** A v1 package's {@code schedule.type}: linear, else cosine. */
-    public static NoiseSchedule of(String type, int timesteps) {
-        return "linear".equals(type) ? linear(timesteps) : cosine(timesteps);
-    }
-
     /**
      * From betas, as diffusers' schedulers build {@code alphas_cumprod}; with {@code rescaleZeroSnr}, first rescaled
      * so the last timestep carries no signal at all (Lin et al. 2023, {@code rescale_zero_terminal_snr}).

@@ -26,9 +26,8 @@ public record SchedulerConfig(BetaSchedule betaSchedule, double betaStart, doubl
 
     /** A v1 package: {@code linear} (1e-4 to 0.02) or {@code cosine}, its spacing, epsilon or v. */
     static SchedulerConfig v1(String type, int timesteps, Prediction prediction, TimestepSpacing spacing) {
-        return "linear".equals(type)
-                ? new SchedulerConfig(BetaSchedule.LINEAR, 1e-4, 0.02, timesteps, prediction, spacing, 0, false)
-                : new SchedulerConfig(BetaSchedule.SQUAREDCOS_CAP_V2, 1e-4, 0.02, timesteps, prediction, spacing, 0, false);
+        return new SchedulerConfig("linear".equals(type) ? BetaSchedule.LINEAR : BetaSchedule.SQUAREDCOS_CAP_V2, 1e-4, 0.02,
+                timesteps, prediction, spacing, 0, false);
     }
 
     /**
