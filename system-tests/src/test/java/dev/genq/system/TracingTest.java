@@ -43,7 +43,10 @@ class TracingTest {
 
         // spans are exported in batches: wait until the last hop is in, the job events back at the gateway:
         // job.started (worker), sample.released x2 and job.succeeded (moderation), each through an outbox
-        List<ReceivedSpan> trace = awaitSpans(traceId, spans -> spans.stream().filter(named("genq-api-gateway", "process genq.job-events")).count() >= 4,
+        // each service exports its own batches, so the gateway's last span can arrive before the worker's: wait for all
+        List<ReceivedSpan> trace = awaitSpans(traceId, spans -> spans.stream().filter(named("genq-api-gateway", "process genq.job-events")).count() >= 4
+                        && spans.stream().anyMatch(named("genq-worker", "process genq.jobs.preview"))
+                        && spans.stream().filter(named("genq-moderation", "process genq.samples.generated")).count() >= 2,
                 Duration.ofSeconds(30));
 
         ReceivedSpan submit = only(trace, s -> s.service().equals("genq-api-gateway") && s.name().startsWith("POST /v1/jobs"));
