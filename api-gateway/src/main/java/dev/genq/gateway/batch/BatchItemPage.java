@@ -8,7 +8,7 @@ import java.util.UUID;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record BatchItemPage(List<Item> items, String nextCursor) {
 
-    /** One item: its index in the submitted batch, its job and that job's status. */
+    /** One item: its index in the submitted batch, its job and that job's status ("deleted" once deleted). */
     public record Item(int index, UUID jobId, String status) {
     }
 }

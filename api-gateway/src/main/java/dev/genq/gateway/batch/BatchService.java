@@ -21,7 +21,10 @@ import java.util.UUID;
 public class BatchService {
     /** The job statuses a batch counts, in the order its counts show them. */
     static final List<String> STATUSES = List.of("queued", "running", "moderating", "needs_review", "succeeded", "rejected",
-            "failed", "canceled");
+            "failed", "canceled", "deleted");
+
+    /** A deleted job keeps its place in the batch, as "deleted": its own status is no longer the client's to see. */
+    private static final String ITEM_STATUS = "case when j.deleted_at is null then j.status else 'deleted' end";
 
     private final EntityManager em;
     private final JobService jobs;
@@ -58,7 +61,7 @@ public class BatchService {
         STATUSES.forEach(s -> counts.put(s, 0L));
         @SuppressWarnings("unchecked")
         List<Object[]> byStatus = em.createNativeQuery("""
-                select j.status, count(*) from batch_items i join jobs j on j.id = i.job_id where i.batch_id = ?1 group by j.status""")
+                select %s, count(*) from batch_items i join jobs j on j.id = i.job_id where i.batch_id = ?1 group by 1""".formatted(ITEM_STATUS))
                 .setParameter(1, id).getResultList();
         byStatus.forEach(r -> counts.put((String) r[0], ((Number) r[1]).longValue()));
         Object[] cost = (Object[]) em.createNativeQuery("""
@@ -78,8 +81,8 @@ public class BatchService {
     public BatchItemPage items(UUID tenantId, UUID id, int from, int limit) {
         row(tenantId, id);
         List<Object[]> rows = em.createNativeQuery("""
-                select i.idx, i.job_id, j.status from batch_items i join jobs j on j.id = i.job_id
-                where i.batch_id = ?1 and i.idx >= ?2 order by i.idx limit ?3""")
+                select i.idx, i.job_id, %s from batch_items i join jobs j on j.id = i.job_id
+                where i.batch_id = ?1 and i.idx >= ?2 order by i.idx limit ?3""".formatted(ITEM_STATUS))
                 .setParameter(1, id).setParameter(2, from).setParameter(3, limit + 1).getResultList();
         List<BatchItemPage.Item> items = rows.stream().limit(limit)
                 .map(r -> new BatchItemPage.Item(((Number) r[0]).intValue(), (UUID) r[1], (String) r[2])).toList();

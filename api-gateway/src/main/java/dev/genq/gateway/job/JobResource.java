@@ -283,7 +283,8 @@ public class JobResource {
     @Path("{id}")
     @Operation(summary = "Delete a finished job", description = "Its images leave every bucket (their URLs stop working), "
             + "its prompt is redacted and its webhook payloads emptied; it is gone from the API and never answers from the "
-            + "result cache. Its cost stays in usage and the budget. Uploads it used are not deleted (they expire on their own).")
+            + "result cache. Its cost stays in usage and the budget. The uploads it used go too, unless another job not "
+            + "deleted still names them.")
     @APIResponse(responseCode = "204", description = "deleted")
     @APIResponse(responseCode = "404", description = "no such job for this tenant, or already deleted (job_not_found)",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))

@@ -95,5 +95,13 @@ class BatchApiTest {
         assertEquals("canceled", status);
         assertEquals(1, count("select count(*) from webhook_deliveries where event_type = 'batch.completed' and batch_id = '" + id + "'"));
         assertTrue(count("select count(*) from batches where id = '" + UUID.fromString(id) + "' and completed_at is not null") == 1);
+
+        // a deleted item keeps its place, as deleted
+        as(key).when().delete("/v1/jobs/" + first.get(1)).then().statusCode(204);
+        as(key).when().get("/v1/batches/" + id + "/items?limit=2").then().statusCode(200)
+                .body("items[0].status", equalTo("canceled")).body("items[1].status", equalTo("deleted"))
+                .body("items[1].job_id", equalTo(first.get(1)));
+        as(key).when().get("/v1/batches/" + id).then().statusCode(200)
+                .body("counts.canceled", equalTo(4)).body("counts.deleted", equalTo(1));
     }
 }

@@ -91,6 +91,50 @@ class JobDeletionTest {
         as(TestKeys.CLIENT).when().delete("/v1/jobs/" + job).then().statusCode(404); // once
     }
 
+    /** The uploads a deleted job used go with it, unless another job not deleted still names them. */
+    @Test
+    void anUploadGoesWithTheLastJobThatNamedIt() {
+        String a = VariationApiTest.releasedPreview("preview");
+        String b = VariationApiTest.releasedPreview("preview");
+        UUID tenant = UUID.fromString((String) one("select cast(tenant_id as text) from jobs where id = ?1", a));
+        UUID init = upload(tenant);
+        UUID mask = upload(tenant);
+        UUID unused = upload(tenant);
+        QuarkusTransaction.requiringNew().run(() -> {
+            em.createNativeQuery("update jobs set init_upload = ?2, mask_upload = ?3 where id = ?1")
+                    .setParameter(1, UUID.fromString(a)).setParameter(2, init).setParameter(3, mask).executeUpdate();
+            em.createNativeQuery("update jobs set init_upload = ?2 where id = ?1")
+                    .setParameter(1, UUID.fromString(b)).setParameter(2, init).executeUpdate();
+        });
+
+        as(TestKeys.CLIENT).when().delete("/v1/jobs/" + a).then().statusCode(204);
+        assertUpload(mask, false);
+        assertUpload(init, true); // job b still names it
+        as(TestKeys.CLIENT).when().delete("/v1/jobs/" + b).then().statusCode(204);
+        assertUpload(init, false);
+        assertUpload(unused, true);
+        as(TestKeys.CLIENT).contentType(ContentType.JSON).body("{\"prompt\":\"again\",\"init_image\":\"" + init + "\"}")
+                .when().post("/v1/jobs").then().statusCode(400)
+                .body("errors[0].code", equalTo("upload_not_found"));
+    }
+
+    UUID upload(UUID tenant) {
+        UUID id = UUID.randomUUID();
+        String key = Buckets.uploadKey(tenant, id);
+        store.put(Buckets.UPLOADS, key, new byte[] {9}, "image/png");
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery("""
+                insert into uploads (id, tenant_id, status, format, width, height, bytes, object_key, expires_at)
+                values (?1, ?2, 'accepted', 'png', 32, 32, 1, ?3, now() + interval '1 day')""")
+                .setParameter(1, id).setParameter(2, tenant).setParameter(3, key).executeUpdate());
+        return id;
+    }
+
+    void assertUpload(UUID id, boolean kept) {
+        String key = (String) one("select object_key from uploads where id = ?1", id.toString());
+        assertEquals(kept ? List.of(key) : List.of(), store.list(Buckets.UPLOADS, key), "the upload's object");
+        as(TestKeys.CLIENT).when().get("/v1/uploads/" + id).then().statusCode(kept ? 200 : 404);
+    }
+
     @Test
     void anUnfinishedJobOrAnotherTenantsIsNotDeleted() {
         String queued = as(TestKeys.CLIENT).contentType(ContentType.JSON).body("{\"prompt\":\"not yet\"}").when().post("/v1/jobs")
