@@ -11,23 +11,34 @@ public final class NoiseSchedule {
     private final double[] alphaBar;
     private final TimestepSpacing spacing;
     private final int stepsOffset;
+    private final double clipSampleRange;
 
-    private NoiseSchedule(double[] alphaBar, TimestepSpacing spacing, int stepsOffset) {
+    private NoiseSchedule(double[] alphaBar, TimestepSpacing spacing, int stepsOffset, double clipSampleRange) {
         this.alphaBar = alphaBar;
         this.spacing = spacing;
         this.stepsOffset = stepsOffset;
+        this.clipSampleRange = clipSampleRange;
     }
 
     /** The same schedule, visited with another timestep spacing. */
     public NoiseSchedule withSpacing(TimestepSpacing spacing) {
-        return new NoiseSchedule(alphaBar, spacing, stepsOffset);
+        return new NoiseSchedule(alphaBar, spacing, stepsOffset, clipSampleRange);
+    }
+
+    /**
+     * Where the samplers clip their x0 prediction, [-range, range] (diffusers' {@code clip_sample_range}); infinite
+     * where they must not ({@code clip_sample: false}: latents, whose range is not the picture's).
+     */
+    public double clipSampleRange() {
+        return clipSampleRange;
     }
 
     /**
      * From betas, as diffusers' schedulers build {@code alphas_cumprod}; with {@code rescaleZeroSnr}, first rescaled
      * so the last timestep carries no signal at all (Lin et al. 2023, {@code rescale_zero_terminal_snr}).
      */
-    static NoiseSchedule of(double[] betas, boolean rescaleZeroSnr, TimestepSpacing spacing, int stepsOffset) {
+    static NoiseSchedule of(double[] betas, boolean rescaleZeroSnr, TimestepSpacing spacing, int stepsOffset,
+                            double clipSampleRange) {
         double[] ab = new double[betas.length];
         double prev = 1.0;
         for (int t = 0; t < betas.length; t++) {
@@ -43,7 +54,7 @@ public final class NoiseSchedule {
                 ab[t] = Math.max(s * s, ZERO_SNR_FLOOR);
             }
         }
-        return new NoiseSchedule(ab, spacing, stepsOffset);
+        return new NoiseSchedule(ab, spacing, stepsOffset, clipSampleRange);
     }
 
     public double alphaBar(int t) {

@@ -8,26 +8,28 @@ import java.util.List;
  * diffusers pipeline's file is copied into a package unchanged. A v1 package's {@code schedule} block and
  * {@code prediction} map onto the same record ({@link #v1}). Fields diffusers has and genq does not honour are
  * refused where they change the result ({@code trained_betas}, {@code thresholding}) and otherwise ignored:
- * {@code _class_name} (genq's samplers are chosen per job), and {@code clip_sample} and {@code set_alpha_to_one},
- * which genq's samplers do not follow: they always clip x0 to [-1, 1] (pixel space) and end at alpha-bar 1. Both
- * must become package settings before latent packages, whose x0 must not be clipped.
+ * {@code _class_name} (genq's samplers are chosen per job), and {@code set_alpha_to_one}: genq's samplers end at
+ * alpha-bar 1 (diffusers with false ends at alpha-bar(0), 0.99915 for SD: a difference below a step's noise).
+ *
+ * @param clipSampleRange where the samplers clip x0, or infinity: {@code clip_sample} (diffusers' default true) with
+ *                        {@code clip_sample_range} (default 1); v1 packages, pixel space, always clip at 1
  */
 public record SchedulerConfig(BetaSchedule betaSchedule, double betaStart, double betaEnd, int numTrainTimesteps,
                               Prediction prediction, TimestepSpacing timestepSpacing, int stepsOffset,
-                              boolean rescaleBetasZeroSnr) {
+                              boolean rescaleBetasZeroSnr, double clipSampleRange) {
     /** The file a v2 package may carry beside model.json. */
     public static final String FILE = "scheduler_config.json";
 
     /** The alpha-bar schedule these fields describe, visited as they say. */
     public NoiseSchedule schedule() {
         return NoiseSchedule.of(betaSchedule.betas(betaStart, betaEnd, numTrainTimesteps), rescaleBetasZeroSnr,
-                timestepSpacing, stepsOffset);
+                timestepSpacing, stepsOffset, clipSampleRange);
     }
 
     /** A v1 package: {@code linear} (1e-4 to 0.02) or {@code cosine}, its spacing, epsilon or v. */
     static SchedulerConfig v1(String type, int timesteps, Prediction prediction, TimestepSpacing spacing) {
         return new SchedulerConfig("linear".equals(type) ? BetaSchedule.LINEAR : BetaSchedule.SQUAREDCOS_CAP_V2, 1e-4, 0.02,
-                timesteps, prediction, spacing, 0, false);
+                timesteps, prediction, spacing, 0, false, 1.0);
     }
 
     /**
@@ -81,9 +83,14 @@ public record SchedulerConfig(BetaSchedule betaSchedule, double betaStart, doubl
             // at the last timestep x_t is pure noise: predicted noise says nothing about the image (Lin et al. 2023)
             problems.add(FILE + ": rescale_betas_zero_snr needs prediction_type 'v_prediction' or 'sample', not 'epsilon'");
         }
+        double clipRange = json.path("clip_sample_range").asDouble(1.0);
+        if (!(clipRange > 0) || Double.isInfinite(clipRange)) {
+            problems.add(FILE + ": clip_sample_range must be a positive number");
+        }
         if (problems.size() > before) {
             return null;
         }
-        return new SchedulerConfig(beta, start, end, timesteps, prediction, spacing, offset, zeroSnr);
+        return new SchedulerConfig(beta, start, end, timesteps, prediction, spacing, offset, zeroSnr,
+                json.path("clip_sample").asBoolean(true) ? clipRange : Double.POSITIVE_INFINITY);
     }
 }

@@ -78,7 +78,8 @@ class ModelSpecTest {
     void aDiffusersSchedulerConfigIsReadFieldForField(@TempDir Path dir) throws IOException {
         ModelSpec spec = ModelSpec.read(withSchedulerConfig(dir, SD15_SCHEDULER, false));
         assertEquals(new SchedulerConfig(BetaSchedule.SCALED_LINEAR, 0.00085, 0.012, 1000, Prediction.EPSILON,
-                TimestepSpacing.LEADING_INTEGER_RATIO, 1, false), spec.scheduler());
+                TimestepSpacing.LEADING_INTEGER_RATIO, 1, false, Double.POSITIVE_INFINITY), spec.scheduler());
+        assertEquals(Double.POSITIVE_INFINITY, spec.scheduler().schedule().clipSampleRange(), "clip_sample false: x0 not clipped");
         assertEquals(981, spec.scheduler().schedule().spacedTimesteps(50)[0], "SD 1.5's 50 steps start at 981");
         assertEquals(1000, spec.timesteps());
         assertEquals(999, spec.maxSteps(), "leading with steps_offset 1 runs at most 999 steps (t = 999 down to 1)");
@@ -87,7 +88,7 @@ class ModelSpecTest {
     @Test
     void aV1PackageMapsOntoTheSameFields(@TempDir Path dir) throws IOException {
         assertEquals(new SchedulerConfig(BetaSchedule.SQUAREDCOS_CAP_V2, 1e-4, 0.02, 1000, Prediction.EPSILON,
-                TimestepSpacing.LEADING, 0, false), ModelSpec.read(withSpacing(dir, null)).scheduler());
+                TimestepSpacing.LEADING, 0, false, 1.0), ModelSpec.read(withSpacing(dir, null)).scheduler());
     }
 
     @Test

@@ -7,7 +7,7 @@ import dev.genq.worker.engine.NoiseSchedule;
  * DPM-Solver++(2M) (Lu et al. 2022): second-order multistep solver in data (x0) prediction, in
  * log-SNR time lambda = log(alpha / sigma). First order on the first step (no history yet); the final
  * step lands on sigma = 0, where the solution is the data prediction itself. The data prediction is
- * clipped to [-1, 1] (pixel-space packages). Deterministic.
+ * clipped where the schedule says (pixel space: [-1, 1]; latents: not at all). Deterministic.
  */
 public final class DpmSolverPlusPlus2mSampler extends ScheduledSampler {
     private float[] previousX0; // kept in Java: the step's NDArrays are freed when the step ends
@@ -46,9 +46,9 @@ public final class DpmSolverPlusPlus2mSampler extends ScheduledSampler {
         double aS = t.alphaBar(i);
         double alphaS = Math.sqrt(aS);
         double sigmaS = Math.sqrt(1 - aS);
-        // clipped to the data range, as DDIM and DDPM here (diffusers' thresholding at sample_max_value 1): at
-        // t = 999 sqrt(alpha-bar) is ~5e-5, and the unclipped x0 of a pixel-space model is noise times 2e4
-        NDArray x0 = Timesteps.predictX0(x, epsilon, aS).clip(-1, 1);
+        // clipped to the data range in pixel space, as DDIM and DDPM here (diffusers' thresholding at sample_max_value
+        // 1): at t = 999 of a cosine schedule sqrt(alpha-bar) is ~5e-5, and an unclipped x0 is noise times 2e4
+        NDArray x0 = t.x0(x, epsilon, aS);
         if (t.isLast(i)) {
             return x0;
         }

@@ -30,6 +30,16 @@ final class Timesteps {
         return i + 1 == ts.length;
     }
 
+    /**
+     * The clean-image prediction at signal level {@code alphaBar}, clipped where the schedule says (diffusers'
+     * clip_sample): pixel space keeps few-step sampling in range; latents are never clipped.
+     */
+    NDArray x0(NDArray x, NDArray epsilon, double alphaBar) {
+        NDArray x0 = predictX0(x, epsilon, alphaBar);
+        double range = schedule.clipSampleRange();
+        return Double.isInfinite(range) ? x0 : x0.clip(-range, range);
+    }
+
     /** The clean-image prediction x0 = (x - sqrt(1 - a) eps) / sqrt(a) at signal level {@code alphaBar}. */
     static NDArray predictX0(NDArray x, NDArray epsilon, double alphaBar) {
         return x.sub(epsilon.mul((float) Math.sqrt(1 - alphaBar))).div((float) Math.sqrt(alphaBar));
