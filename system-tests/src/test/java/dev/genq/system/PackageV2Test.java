@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
  * A v2 package (models/fixtures/tiny-v2: a Hugging Face tokenizer.json, a sequence text encoder, a cross-attention
  * denoiser, diffusers' scheduler_config.json) served next to the v1 fixtures by the same worker: it is in the
  * models API with its own limits, and its preview and full jobs run through the three services to released
- * pictures. Its weights are random, so the pictures are coloured noise: checked as images, not as content.
+ * pictures. Its weights are random, so the pictures are coloured noise: checked as images, not as content. And
+ * the latent one (models/fixtures/tiny-sd: the denoiser draws 4-channel latents, a vae_decoder makes them pictures)
+ * the same way, while a job that would start it from an image is refused at submit.
  */
 class PackageV2Test {
     static final Duration JOB_TIMEOUT = Duration.ofSeconds(120);
@@ -39,5 +41,34 @@ class PackageV2Test {
         JsonNode s = job.path("samples").get(0);
         Pictures.assertPicture(platform.download(s.path("url").asText()), 128, "tiny-v2 full sample");
         assertTrue(job.path("prompt_truncated").isMissingNode() || !job.path("prompt_truncated").asBoolean(), job.toString());
+    }
+
+    @Test
+    void aLatentPackageServesPreviewAndFullJobsAndRefusesImageInputs() {
+        var model = platform.get("/v1/models/tiny-sd");
+        assertEquals(200, model.status(), model.raw());
+        assertEquals(false, model.body().path("versions").path(0).path("image_inputs").asBoolean(true), model.raw());
+        assertEquals(32, model.body().path("versions").path(0).path("resolution").asInt(), model.raw());
+
+        String preview = platform.submit("{\"prompt\":\"a grinning cat\",\"model\":\"tiny-sd\",\"num_samples\":2,\"seed\":5}");
+        JsonNode job = platform.awaitStatus(preview, "succeeded", JOB_TIMEOUT);
+        assertEquals("tiny-sd@1", job.path("model_version").asText(), job.toString());
+        for (JsonNode s : job.path("samples")) {
+            assertEquals("released", s.path("status").asText(), s.toString());
+            Pictures.assertPicture(platform.download(s.path("url").asText()), 32, "tiny-sd preview sample " + s.path("index"));
+        }
+
+        String full = platform.submit("{\"prompt\":\"a red apple\",\"model\":\"tiny-sd\",\"mode\":\"full\",\"seed\":6,\"steps\":7}");
+        job = platform.awaitStatus(full, "succeeded", JOB_TIMEOUT);
+        assertEquals("tiny-sd@1+tiny-sr@1", job.path("model_version").asText(), job.toString());
+        Pictures.assertPicture(platform.download(job.path("samples").get(0).path("url").asText()), 128, "tiny-sd full sample");
+
+        var fromImage = platform.post("/v1/jobs", "{\"prompt\":\"x\",\"model\":\"tiny-sd\",\"init_image\":\""
+                + java.util.UUID.randomUUID() + "\"}");
+        assertEquals(400, fromImage.status(), fromImage.raw());
+        assertEquals("model_takes_no_image_input", fromImage.body().path("errors").path(0).path("code").asText(), fromImage.raw());
+        var variation = platform.post("/v1/jobs/" + preview + "/variations", "{\"sample\":0}");
+        assertEquals(400, variation.status(), variation.raw());
+        assertEquals("model_takes_no_image_input", variation.body().path("code").asText(), variation.raw());
     }
 }

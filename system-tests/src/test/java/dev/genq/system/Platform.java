@@ -137,7 +137,7 @@ public final class Platform {
             // (3 attempts, object-store calls retried 3 times) so the outage tests can exhaust it
             // next to the working fixtures, the broken ones of models/fixtures/make_faulty.py (OutputIntegrityTest)
             case WORKER -> start(root, WORKER, workerPort, logs, Map.of("genq.worker.model-paths",
-                    String.join(",", Stream.of("tiny-base", "tiny-sr", "tiny-nan", "tiny-flat", "tiny-v2")
+                    String.join(",", Stream.of("tiny-base", "tiny-sr", "tiny-nan", "tiny-flat", "tiny-v2", "tiny-sd")
                             .map(m -> root.resolve("models/fixtures/" + m).toString()).toList()),
                     "genq.worker.unprobed-packages", "tiny-nan,tiny-flat",
                     "genq.worker.batch.max-wait", "PT0.3S", "genq.worker.batch.progress-interval", "PT0S",

@@ -105,6 +105,9 @@ public class JobRequestValidator {
                     "'preview_every' must be between 0 (no live previews) and the job's steps (" + steps + ")"));
         }
         ValidJob.InitImage initImage = initImage(r, errors);
+        if (initImage != null && model != null && !model.imageInputs) {
+            errors.add(new FieldError("init_image", "model_takes_no_image_input", noImageInput(model.name)));
+        }
         dev.genq.storage.job.Priority priority = r.priority() == null ? dev.genq.storage.job.Priority.INTERACTIVE
                 : dev.genq.storage.job.Priority.fromWire(r.priority());
         if (priority == null) {
@@ -133,6 +136,10 @@ public class JobRequestValidator {
         return new ValidJob(prompt, negative, mode, numSamples, seed, steps, guidance, sampler, modelName,
                 r.webhook(), webhookEvents, previewEvery, initImage, priority,
                 (r.cache() == null || r.cache()) && r.seed() != null);
+    }
+
+    static String noImageInput(String model) {
+        return "model " + model + " draws latents and has no VAE encoder, so its jobs cannot start from an image";
     }
 
     /** The image inputs, or null for text-to-image; whether the uploads may be used is checked at create. */

@@ -407,6 +407,9 @@ public class JobService {
         ValidJob valid = validator.validate(new SubmitJobRequest(request.prompt() != null ? request.prompt() : parent.prompt,
                 parent.negativePrompt, JobMode.PREVIEW.wire(), request.numSamples() != null ? request.numSamples() : parent.numSamples,
                 request.seed(), parent.steps, parent.guidanceScale, parent.sampler, parent.model, null, null, null));
+        if (!catalog.find(valid.model()).map(m -> m.imageInputs).orElse(true)) {
+            throw ProblemException.badRequest("model_takes_no_image_input", JobRequestValidator.noImageInput(valid.model()));
+        }
         refuseDisabledEndpoint(tenantId, parent.webhookUrl); // a variation inherits the parent's webhook
         int steps = VariationSteps.run(strength, valid.steps());
         BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(valid.model(), JobMode.PREVIEW, valid.numSamples(),

@@ -31,7 +31,9 @@ public record ModelView(
             List<String> samplers, String defaultSampler,
             int minSteps, int maxSteps, int defaultSteps,
             double defaultGuidanceScale,
-            String license) {
+            String license,
+            @Schema(description = "whether its jobs may start from an image (init_image, variations): not a latent "
+                    + "package's, which has no VAE encoder") boolean imageInputs) {
     }
 
     /**

@@ -65,7 +65,7 @@ public class ModelViews {
                         e.version.equals(stable) ? "stable" : e.version.equals(canary) ? "canary" : "registered",
                         e.registeredAt, e.resolution, e.samplerList(), e.defaultSampler, 1,
                         Math.min(limits.maxSteps(), e.maxSteps), e.defaultSteps, e.defaultGuidanceScale,
-                        e.license == null || e.license.isBlank() ? null : e.license))
+                        e.license == null || e.license.isBlank() ? null : e.license, e.imageInputs))
                 .toList();
         return new ModelView(name, latest.kind, isDefault, latest.version, stable, canary,
                 canary == null ? null : rollout.canaryShare(name), limits.maxSamples(), limits.maxGuidanceScale(), cost, versionViews);

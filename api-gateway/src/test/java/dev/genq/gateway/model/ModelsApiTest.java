@@ -68,6 +68,33 @@ public class ModelsApiTest {
         given().when().get("/v1/models").then().statusCode(401);
     }
 
+    /**
+     * A latent package (no VAE encoder) registers without image inputs: the models API says so, and a job that would
+     * start it from an image is refused at submit, naming the field, with nothing created.
+     */
+    @Test
+    void aModelWithoutImageInputsSaysSoAndRefusesAJobFromAnImage() throws InterruptedException {
+        String name = "latent-" + UUID.randomUUID().toString().substring(0, 8);
+        QuarkusTransaction.requiringNew().run(() -> ModelEntry.register(name, "1", Stage.BASE.modelKind(), 32, 200,
+                List.of("ddim"), 8, 4.0, "ddim", "MIT", false));
+        awaitSubmit("{\"prompt\":\"text alone is fine\",\"model\":\"" + name + "\"}");
+        as(TestKeys.CLIENT).when().get("/v1/models/" + name).then().statusCode(200)
+                .body("versions[0].image_inputs", equalTo(false));
+        as(TestKeys.CLIENT).when().get("/v1/models/tiny-base").then().statusCode(200)
+                .body("versions[0].image_inputs", equalTo(true));
+        long before = jobsOf(name);
+        as(TestKeys.CLIENT).contentType(ContentType.JSON)
+                .body("{\"prompt\":\"from a picture\",\"model\":\"" + name + "\",\"init_image\":\"" + UUID.randomUUID() + "\"}")
+                .when().post("/v1/jobs").then().statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("init_image")).body("errors[0].code", equalTo("model_takes_no_image_input"));
+        assertEquals(before, jobsOf(name), "nothing created");
+    }
+
+    long jobsOf(String model) {
+        return QuarkusTransaction.requiringNew().call(() -> ((Number) em.createNativeQuery(
+                "select count(*) from jobs where model = ?1").setParameter(1, model).getSingleResult()).longValue());
+    }
+
     /** The catalog is re-read at most every 2 s: a model registered now is accepted within that (bounded wait). */
     public static String awaitSubmit(String body) throws InterruptedException {
         return awaitSubmit(TestKeys.CLIENT, body);

@@ -42,6 +42,10 @@ public class ModelEntry extends PanacheEntityBase {
 
     public String license;
 
+    /** Whether a job may start from an image (init_image, variations); false for a latent package (no VAE encoder). */
+    @Column(name = "image_inputs")
+    public boolean imageInputs = true;
+
     /** When a worker last registered this version. */
     @Column(name = "registered_at")
     public OffsetDateTime registeredAt;
@@ -66,21 +70,31 @@ public class ModelEntry extends PanacheEntityBase {
         return Arrays.asList(samplers.split(","));
     }
 
-    /** Adds or updates a catalog entry; the caller must be in a transaction. */
+    /** Adds or updates a catalog entry of a model that takes image inputs; the caller must be in a transaction. */
     public static void register(String name, String version, String kind, int resolution, int maxSteps,
                                 List<String> samplers, int defaultSteps, double defaultGuidanceScale,
                                 String defaultSampler, String license) {
+        register(name, version, kind, resolution, maxSteps, samplers, defaultSteps, defaultGuidanceScale, defaultSampler,
+                license, true);
+    }
+
+    /** Adds or updates a catalog entry; the caller must be in a transaction. */
+    public static void register(String name, String version, String kind, int resolution, int maxSteps,
+                                List<String> samplers, int defaultSteps, double defaultGuidanceScale,
+                                String defaultSampler, String license, boolean imageInputs) {
         getEntityManager().createNativeQuery("""
                 insert into models (name, version, kind, resolution, max_steps, samplers, default_steps,
-                                    default_guidance_scale, default_sampler, license)
-                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                    default_guidance_scale, default_sampler, license, image_inputs)
+                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                 on conflict (name, version) do update set kind = excluded.kind,
                     resolution = excluded.resolution, max_steps = excluded.max_steps, samplers = excluded.samplers,
                     default_steps = excluded.default_steps, default_guidance_scale = excluded.default_guidance_scale,
-                    default_sampler = excluded.default_sampler, license = excluded.license, registered_at = now()""")
+                    default_sampler = excluded.default_sampler, license = excluded.license,
+                    image_inputs = excluded.image_inputs, registered_at = now()""")
                 .setParameter(1, name).setParameter(2, version).setParameter(3, kind).setParameter(4, resolution)
                 .setParameter(5, maxSteps).setParameter(6, String.join(",", samplers)).setParameter(7, defaultSteps)
                 .setParameter(8, defaultGuidanceScale).setParameter(9, defaultSampler).setParameter(10, license)
+                .setParameter(11, imageInputs)
                 .executeUpdate();
     }
 }

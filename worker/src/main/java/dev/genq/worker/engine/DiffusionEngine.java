@@ -139,10 +139,9 @@ public final class DiffusionEngine {
 
     public StageResult textToImage(LoadedModel model, List<TextSample> samples, Sampling sampling, BatchListener listener) {
         requireKind(model, Stage.BASE);
-        int r = model.spec().resolution();
-        SampleStreams streams = new SampleStreams(samples.stream().map(TextSample::seed).toList(), 0,
-                new Shape(model.spec().channels(), r, r));
-        return textToImage(model, streams.draw(), r, samples.stream().map(TextSample::promptTokens).toArray(long[][]::new),
+        SampleStreams streams = new SampleStreams(samples.stream().map(TextSample::seed).toList(), 0, model.space().sampleShape());
+        return textToImage(model, streams.draw(), model.space().sampleShape(), null, false, null, Integer.MAX_VALUE,
+                samples.stream().map(TextSample::promptTokens).toArray(long[][]::new),
                 samples.stream().map(TextSample::negativeTokens).toArray(long[][]::new),
                 samples.stream().mapToDouble(TextSample::guidanceScale).toArray(), sampling, streams, listener);
     }
@@ -156,6 +155,10 @@ public final class DiffusionEngine {
     public StageResult vary(LoadedModel model, List<VariationSample> samples, Sampling sampling, Strength strength,
                             BatchListener listener) {
         requireKind(model, Stage.BASE);
+        if (!model.takesImageInputs()) {
+            throw new IllegalArgumentException(model.spec().nameAtVersion() + " draws latents and has no VAE encoder: it "
+                    + "cannot start from an image");
+        }
         int r = model.spec().resolution();
         int plane = model.spec().channels() * r * r;
         if (strength.value() == 0) {
@@ -173,17 +176,21 @@ public final class DiffusionEngine {
         }
         List<TextSample> text = samples.stream().map(VariationSample::text).toList();
         // strength 1 starts from the seed's noise alone; a region still keeps its pixels from the sources
-        return textToImage(model, streams.draw(), sources, strength.fromSource(), redo, strength.limit(model.schedule().timesteps()), r,
+        return textToImage(model, streams.draw(), model.space().sampleShape(), sources, strength.fromSource(), redo,
+                strength.limit(model.schedule().timesteps()),
                 text.stream().map(TextSample::promptTokens).toArray(long[][]::new),
                 text.stream().map(TextSample::negativeTokens).toArray(long[][]::new),
                 text.stream().mapToDouble(TextSample::guidanceScale).toArray(), sampling, streams, listener);
     }
 
-    /** The stage with explicit initial and step noise: what the reference tests drive directly. */
-    StageResult textToImage(LoadedModel model, float[] initialNoise, int resolution, long[][] prompt, long[][] negative,
+    /**
+     * The stage with explicit initial and step noise of {@code sampleShape} (the denoiser's [C, H, W], which the
+     * reference tests choose smaller than the package's): what they drive directly.
+     */
+    StageResult textToImage(LoadedModel model, float[] initialNoise, Shape sampleShape, long[][] prompt, long[][] negative,
                             double[] guidance, Sampling sampling, StepNoise noise, BatchListener listener) {
-        return textToImage(model, initialNoise, null, false, null, Integer.MAX_VALUE, resolution, prompt, negative, guidance, sampling,
-                noise, listener);
+        return textToImage(model, initialNoise, sampleShape, null, false, null, Integer.MAX_VALUE, prompt, negative, guidance,
+                sampling, noise, listener);
     }
 
     /**
@@ -191,8 +198,9 @@ public final class DiffusionEngine {
      * @param fromSources start from the sources noised to the run's first timestep, not from {@code initialNoise} alone
      * @param redo       null: every pixel drawn; else per value 1 (drawn) or 0 (kept from the sources)
      */
-    private StageResult textToImage(LoadedModel model, float[] initialNoise, float[] sources, boolean fromSources, float[] redo,
-                                    int limit, int resolution,
+    private StageResult textToImage(LoadedModel model, float[] initialNoise, Shape sampleShape, float[] sources,
+                                    boolean fromSources, float[] redo,
+                                    int limit,
                                     long[][] prompt, long[][] negative, double[] guidance, Sampling sampling,
                                     StepNoise noise, BatchListener listener) {
         long t0 = System.nanoTime();
@@ -202,18 +210,18 @@ public final class DiffusionEngine {
             boolean guided = Arrays.stream(guidance).anyMatch(g -> g != 1.0);
             NDArray cond = encode(model, m, guided ? concat(prompt, negative) : prompt);
             Run run = new Run(model, m, n, sampling, limit, noise, listener, t0);
-            Shape shape = new Shape(n, model.spec().channels(), resolution, resolution);
+            Shape shape = new Shape(n).addAll(sampleShape);
             if (redo != null) {
                 run.known = new KnownRegion(m, redo, sources, initialNoise.clone(), shape);
             }
             if (fromSources) {
                 NoisedStart.mix(sources, initialNoise, model.schedule().alphaBar(run.ts[0]));
             }
-            run.x = m.create(initialNoise, new Shape(n, model.spec().channels(), resolution, resolution));
+            run.x = m.create(initialNoise, shape);
             run.cond = cond;
             run.guided = guided;
             run.guidance = guidance.clone();
-            return run.execute(resolution);
+            return run.execute();
         }
     }
 
@@ -238,7 +246,7 @@ public final class DiffusionEngine {
             }
             run.x = m.create(start, new Shape(n).addAll(sampleShape));
             run.cond = m.create(lowUp, new Shape(n).addAll(sampleShape));
-            return run.execute(r);
+            return run.execute();
         }
     }
 
@@ -282,7 +290,8 @@ public final class DiffusionEngine {
             this.ts = sampler.setTimesteps(sampling.steps(), limit);
         }
 
-        StageResult execute(int resolution) {
+        /** The loop; the pictures' side is what the sample space answers (the picture's, or the decoded latents'). */
+        StageResult execute() {
             Prediction prediction = model.spec().prediction();
             for (int i = 0; i < ts.length && rows.length > 0; i++) {
                 long stepStart = System.nanoTime();
@@ -293,8 +302,10 @@ public final class DiffusionEngine {
                     NDArray eps = guidedEpsilon(step, x, ts[i], prediction);
                     if (i + 1 < ts.length && listener.previews().wants(i + 1, ts.length)) {
                         long previewStart = System.nanoTime();
-                        listener.previews().take(i + 1, ts.length, rows.clone(),
-                                X0Estimate.of(x, eps, model.schedule().alphaBar(ts[i])).toFloatArray(), resolution);
+                        NDArray x0 = X0Estimate.of(x, eps, model.schedule().alphaBar(ts[i]));
+                        NDArray preview = model.space().preview(step, x0);
+                        listener.previews().take(i + 1, ts.length, rows.clone(), preview.toFloatArray(),
+                                (int) preview.getShape().get(2));
                         previewNanos = System.nanoTime() - previewStart; // not billed as the samples' compute
                     }
                     NDArray next = sampler.step(eps, i, x, noise);
@@ -315,7 +326,9 @@ public final class DiffusionEngine {
                     dropStopped(alive, sampler);
                 }
             }
-            float[] all = rows.length == 0 ? new float[0] : x.toFloatArray();
+            NDArray pictures = rows.length == 0 ? null : model.space().pictures(m, x);
+            float[] all = pictures == null ? new float[0] : pictures.toFloatArray();
+            int resolution = pictures == null ? model.spec().resolution() : (int) pictures.getShape().get(2);
             int plane = rows.length == 0 ? 0 : all.length / rows.length;
             float[][] images = new float[n0][];
             for (int k = 0; k < rows.length; k++) {

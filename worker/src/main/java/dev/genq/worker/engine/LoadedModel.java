@@ -28,13 +28,15 @@ public final class LoadedModel implements AutoCloseable {
     private final Model textEncoder;
     private final PromptTokenizer tokenizer;
     private final NoiseSchedule schedule;
+    private final SampleSpace space;
 
-    private LoadedModel(ModelSpec spec, Model denoiser, Model textEncoder, PromptTokenizer tokenizer) {
+    private LoadedModel(ModelSpec spec, Model denoiser, Model textEncoder, PromptTokenizer tokenizer, SampleSpace space) {
         this.spec = spec;
         this.denoiser = denoiser;
         this.textEncoder = textEncoder;
         this.tokenizer = tokenizer;
         this.schedule = spec.scheduler().schedule();
+        this.space = space;
     }
 
     public static LoadedModel load(Path dir, Device device) {
@@ -43,14 +45,18 @@ public final class LoadedModel implements AutoCloseable {
         Model denoiser = torchScript(dir, spec.denoiserFile(), device);
         Model encoder = null;
         PromptTokenizer tokenizer = null;
+        SampleSpace space = new PixelSpace(spec.channels(), spec.resolution());
         try {
+            if (spec.vaeDecoder() != null) {
+                space = new LatentDecoder(torchScript(dir, spec.vaeDecoder().file(), device), spec);
+            }
             if (spec.textEncoder() != null) {
                 encoder = torchScript(dir, spec.textEncoder().file(), device);
                 ModelSpec.TextEncoderSpec te = spec.textEncoder();
                 tokenizer = te.tokenizer() != null ? TokenizerJson.load(dir.resolve(te.tokenizer()), te.maxTokens(), te.padToken())
                         : WordListTokenizer.load(dir.resolve(te.vocab()), te.maxTokens());
             }
-            LoadedModel model = new LoadedModel(spec, denoiser, encoder, tokenizer);
+            LoadedModel model = new LoadedModel(spec, denoiser, encoder, tokenizer, space);
             model.checkShapes(dir);
             return model;
         } catch (RuntimeException e) {
@@ -61,6 +67,7 @@ public final class LoadedModel implements AutoCloseable {
             if (tokenizer != null) {
                 tokenizer.close();
             }
+            space.close();
             throw e;
         }
     }
@@ -81,11 +88,14 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
-    /** One forward on zeros: the denoiser must return exactly its input image shape. */
+    /**
+     * One forward on zeros: the denoiser must return exactly its input's shape, and a latent package's decoder the
+     * picture's shape.
+     */
     private void checkShapes(Path dir) {
         try (NDManager m = denoiser.getNDManager().newSubManager()) {
             int r = spec.resolution();
-            Shape image = new Shape(1, spec.channels(), r, r);
+            Shape image = new Shape(1).addAll(space.sampleShape());
             NDArray x = m.zeros(image);
             NDArray t = m.create(new float[] {spec.timesteps() / 2f});
             NDArray cond;
@@ -102,6 +112,18 @@ public final class LoadedModel implements AutoCloseable {
             }
             if (!out.equals(image)) {
                 throw new ModelPackageException(dir, "denoiser output shape " + out + " does not match the image shape " + image);
+            }
+            if (spec.kind() == Stage.BASE) {
+                Shape picture = new Shape(1, spec.channels(), r, r);
+                Shape decoded;
+                try {
+                    decoded = space.pictures(m, x).getShape();
+                } catch (RuntimeException e) {
+                    throw new ModelPackageException(dir, "vae_decoder failed on a " + image + " input: " + e.getMessage(), e);
+                }
+                if (!decoded.equals(picture)) {
+                    throw new ModelPackageException(dir, "vae_decoder output shape " + decoded + " is not the picture's " + picture);
+                }
             }
         }
     }
@@ -131,6 +153,16 @@ public final class LoadedModel implements AutoCloseable {
         return schedule;
     }
 
+    /** Where the denoiser draws (for a super-resolution model: the picture). */
+    SampleSpace space() {
+        return space;
+    }
+
+    /** Whether jobs may start from an image: not when the denoiser draws latents (there is no VAE encoder). */
+    public boolean takesImageInputs() {
+        return spec.vaeDecoder() == null;
+    }
+
     @Override
     public void close() {
         denoiser.close();
@@ -140,5 +172,6 @@ public final class LoadedModel implements AutoCloseable {
         if (tokenizer != null) {
             tokenizer.close();
         }
+        space.close();
     }
 }

@@ -13,11 +13,29 @@ import java.util.List;
  * A model package's {@code model.json}, validated. See models/README.md for the contract.
  *
  * @param textEncoder null for models conditioned on an image only (super-resolution)
+ * @param vaeDecoder  null for a model that draws the picture itself; else its denoiser draws latents and this decodes them
  */
 public record ModelSpec(String name, String version, Stage kind, int resolution, int lowResolution, int channels,
                         SchedulerConfig scheduler, String denoiserFile,
-                        TextEncoderSpec textEncoder, int defaultSteps, double defaultGuidanceScale,
+                        TextEncoderSpec textEncoder, VaeDecoderSpec vaeDecoder, int defaultSteps, double defaultGuidanceScale,
                         String defaultSampler, String license, int startTimestep) {
+
+    /**
+     * A latent package's {@code vae_decoder}: the decoder is given {@code latents / scaling_factor + shift_factor}
+     * (diffusers' convention) and answers the picture, {@code downsample} times the latents' side.
+     */
+    public record VaeDecoderSpec(String file, int latentChannels, double scalingFactor, double shiftFactor, int downsample) {
+    }
+
+    /** The channels of what the denoiser draws: the picture's, or the latents'. */
+    public int sampleChannels() {
+        return vaeDecoder == null ? channels : vaeDecoder.latentChannels();
+    }
+
+    /** The side of what the denoiser draws: the picture's, or the latents' (the picture's over the downsampling). */
+    public int sampleSide() {
+        return vaeDecoder == null ? resolution : resolution / vaeDecoder.downsample();
+    }
 
     /**
      * @param vocab     a v1 word list (one word per line), or null
@@ -100,6 +118,7 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
         } else if (kind == Stage.SUPER_RESOLUTION) {
             lowResolution = positiveInt(json, "low_resolution", problems);
         }
+        VaeDecoderSpec vae = json.has("vae_decoder") ? vaeDecoder(json.path("vae_decoder"), kind, resolution, problems) : null;
         // optional: start the stage from the condition noised to this timestep instead of pure noise (SR)
         int startTimestep = json.path("start_timestep").asInt(0);
         if (startTimestep < 0 || timesteps > 0 && startTimestep >= timesteps) {
@@ -109,7 +128,8 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
         int steps = positiveInt(defaults, "steps", problems, "defaults.steps");
         double guidance = defaults.path("guidance_scale").asDouble(1.0);
         String sampler = defaults.path("sampler").asText("ddim");
-        for (String f : new String[] {denoiser, encoder == null ? null : encoder.file(), encoder == null ? null : encoder.tokenizerFile()}) {
+        for (String f : new String[] {denoiser, encoder == null ? null : encoder.file(), encoder == null ? null : encoder.tokenizerFile(),
+                vae == null ? null : vae.file()}) {
             if (f != null && !Files.isRegularFile(dir.resolve(f))) {
                 problems.add("file '" + f + "' named in model.json is missing");
             }
@@ -117,8 +137,30 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
         if (!problems.isEmpty()) {
             throw new ModelPackageException(dir, String.join("; ", problems));
         }
-        return new ModelSpec(name, version, kind, resolution, lowResolution, channels, scheduler, denoiser, encoder,
+        return new ModelSpec(name, version, kind, resolution, lowResolution, channels, scheduler, denoiser, encoder, vae,
                 steps, guidance, sampler, json.path("license").asText(""), startTimestep);
+    }
+
+    /** v2: the latent pipeline's decoder; a text-to-image model's only (super-resolution draws pictures). */
+    private static VaeDecoderSpec vaeDecoder(JsonNode vae, Stage kind, int resolution, List<String> problems) {
+        if (kind == Stage.SUPER_RESOLUTION) {
+            problems.add("vae_decoder is for text-to-image models; a super-resolution model draws the picture itself");
+        }
+        String file = text(vae, "file", problems, "vae_decoder.file");
+        int latentChannels = positiveInt(vae, "latent_channels", problems, "vae_decoder.latent_channels");
+        int downsample = positiveInt(vae, "downsample", problems, "vae_decoder.downsample");
+        double scaling = vae.path("scaling_factor").asDouble(0);
+        if (!vae.path("scaling_factor").isNumber() || !(scaling > 0) || Double.isInfinite(scaling)) {
+            problems.add("vae_decoder.scaling_factor is missing or not a positive number");
+        }
+        JsonNode shift = vae.path("shift_factor");
+        if (!shift.isMissingNode() && !shift.isNull() && !(shift.isNumber() && Double.isFinite(shift.asDouble()))) {
+            problems.add("vae_decoder.shift_factor must be a number (or absent: 0)");
+        }
+        if (downsample > 0 && resolution > 0 && resolution % downsample != 0) {
+            problems.add("resolution " + resolution + " is not a multiple of vae_decoder.downsample " + downsample);
+        }
+        return new VaeDecoderSpec(file, latentChannels, scaling, shift.asDouble(0), downsample);
     }
 
     /** v1: model.json's {@code prediction} and {@code schedule} block. */

@@ -121,7 +121,7 @@ public class ModelRegistry {
         ModelEntry.register(spec.name(), spec.version(),
                 spec.kind().modelKind(),
                 spec.resolution(), spec.maxSteps(), Samplers.NAMES, spec.defaultSteps(), spec.defaultGuidanceScale(),
-                spec.defaultSampler(), spec.license());
+                spec.defaultSampler(), spec.license(), model.takesImageInputs());
     }
 
     /** The model's default version (what an unpinned job runs). */

@@ -67,7 +67,7 @@ class SamplerReferenceTest {
         long[][] negative = new ObjectMapper().convertValue(meta.path("negative_tokens"), long[][].class);
 
         for (int rows : new int[] {0, 8}) { // one forward per step, and fixed-shape chunks
-            var result = new DiffusionEngine(rows).textToImage(model, initial, shape[2], prompt, negative,
+            var result = new DiffusionEngine(rows).textToImage(model, initial, new Shape(shape[1], shape[2], shape[3]), prompt, negative,
                     new double[] {guidance, guidance}, new DiffusionEngine.Sampling(sampler, steps, eta, TimestepSpacing.ofWire(spacing)), noise, BatchListener.ALL);
             float[] expected = floats(expectedFile);
             float[] actual = new float[plane];

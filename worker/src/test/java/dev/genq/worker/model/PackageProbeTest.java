@@ -31,7 +31,8 @@ class PackageProbeTest {
     static final List<String[]> PAIRS = List.of(
             new String[] {"emoji-base", "emoji-sr", "a grinning cat", "8.0"},
             new String[] {"fixtures/tiny-base", "fixtures/tiny-sr", "a red apple", "3.0"},
-            new String[] {"fixtures/tiny-v2", null, "a red apple", "3.0"});
+            new String[] {"fixtures/tiny-v2", null, "a red apple", "3.0"},
+            new String[] {"fixtures/tiny-sd", null, "a red apple", "3.0"});
     static final double TOLERANCE = 0.02;
     static final ObjectMapper JSON = new ObjectMapper();
     final DiffusionEngine engine = new DiffusionEngine(2, 1);
