@@ -11,8 +11,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.genq.storage.inference.OneDnnIsaCap;
 import dev.genq.worker.engine.text.PromptTokenizer;
-import dev.genq.worker.engine.text.TokenizerJson;
-import dev.genq.worker.engine.text.WordListTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,16 +23,14 @@ import java.nio.file.Path;
 public final class LoadedModel implements AutoCloseable {
     private final ModelSpec spec;
     private final Model denoiser;
-    private final Model textEncoder;
-    private final PromptTokenizer tokenizer;
+    private final TextEncoders textEncoders;
     private final NoiseSchedule schedule;
     private final SampleSpace space;
 
-    private LoadedModel(ModelSpec spec, Model denoiser, Model textEncoder, PromptTokenizer tokenizer, SampleSpace space) {
+    private LoadedModel(ModelSpec spec, Model denoiser, TextEncoders textEncoders, SampleSpace space) {
         this.spec = spec;
         this.denoiser = denoiser;
-        this.textEncoder = textEncoder;
-        this.tokenizer = tokenizer;
+        this.textEncoders = textEncoders;
         this.schedule = spec.scheduler().schedule();
         this.space = space;
     }
@@ -43,36 +39,29 @@ public final class LoadedModel implements AutoCloseable {
         OneDnnIsaCap.apply(); // before libtorch loads: its AVX-512 kernels corrupt results on some CPUs
         ModelSpec spec = ModelSpec.read(dir);
         Model denoiser = torchScript(dir, spec.denoiserFile(), device);
-        Model encoder = null;
-        PromptTokenizer tokenizer = null;
+        TextEncoders encoders = null;
         SampleSpace space = new PixelSpace(spec.channels(), spec.resolution());
         try {
             if (spec.vaeDecoder() != null) {
                 space = new LatentDecoder(torchScript(dir, spec.vaeDecoder().file(), device), spec);
             }
-            if (spec.textEncoder() != null) {
-                encoder = torchScript(dir, spec.textEncoder().file(), device);
-                ModelSpec.TextEncoderSpec te = spec.textEncoder();
-                tokenizer = te.tokenizer() != null ? TokenizerJson.load(dir.resolve(te.tokenizer()), te.maxTokens(), te.padToken())
-                        : WordListTokenizer.load(dir.resolve(te.vocab()), te.maxTokens());
+            if (!spec.textEncoders().isEmpty()) {
+                encoders = TextEncoders.load(dir, spec.textEncoders(), device);
             }
-            LoadedModel model = new LoadedModel(spec, denoiser, encoder, tokenizer, space);
+            LoadedModel model = new LoadedModel(spec, denoiser, encoders, space);
             model.checkShapes(dir);
             return model;
         } catch (RuntimeException e) {
             denoiser.close();
-            if (encoder != null) {
-                encoder.close();
-            }
-            if (tokenizer != null) {
-                tokenizer.close();
+            if (encoders != null) {
+                encoders.close();
             }
             space.close();
             throw e;
         }
     }
 
-    private static Model torchScript(Path dir, String file, Device device) {
+    static Model torchScript(Path dir, String file, Device device) {
         Path path = dir.resolve(file);
         if (!Files.isRegularFile(path)) {
             throw new ModelPackageException(dir, "file '" + file + "' is missing");
@@ -100,7 +89,12 @@ public final class LoadedModel implements AutoCloseable {
             NDArray t = m.create(new float[] {spec.timesteps() / 2f});
             NDArray cond;
             if (spec.kind() == Stage.BASE) {
-                cond = encode(m, m.zeros(new Shape(1, tokenizer.maxTokens()), ai.djl.ndarray.types.DataType.INT64));
+                try {
+                    cond = encode(m, m.zeros(new Shape(1, tokenizer().maxTokens()), ai.djl.ndarray.types.DataType.INT64));
+                } catch (RuntimeException e) { // several encoders whose outputs do not concatenate, above all
+                    throw new ModelPackageException(dir, "text encoders failed on a prompt of zeros (several encoders' "
+                            + "outputs must agree on every axis but the last): " + e.getMessage(), e);
+                }
             } else {
                 cond = m.zeros(image);
             }
@@ -128,9 +122,9 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
-    /** Token ids [batch, max_tokens] (int64) to prompt embeddings. */
+    /** Token ids [batch, max_tokens] (int64; every encoder's, one after the other) to prompt embeddings. */
     NDArray encode(NDManager m, NDArray ids) {
-        return textEncoder.getBlock().forward(new ParameterStore(m, false), new NDList(ids), false).singletonOrThrow();
+        return textEncoders.encode(m, ids);
     }
 
     NDArray forward(NDManager m, NDArray x, NDArray t, NDArray cond) {
@@ -145,8 +139,9 @@ public final class LoadedModel implements AutoCloseable {
         return spec;
     }
 
+    /** The prompt's tokenizer (every encoder's, as one), or null for a super-resolution model. */
     public PromptTokenizer tokenizer() {
-        return tokenizer;
+        return textEncoders == null ? null : textEncoders.tokenizer();
     }
 
     public NoiseSchedule schedule() {
@@ -166,11 +161,8 @@ public final class LoadedModel implements AutoCloseable {
     @Override
     public void close() {
         denoiser.close();
-        if (textEncoder != null) {
-            textEncoder.close();
-        }
-        if (tokenizer != null) {
-            tokenizer.close();
+        if (textEncoders != null) {
+            textEncoders.close();
         }
         space.close();
     }

@@ -12,12 +12,13 @@ import java.util.List;
 /**
  * A model package's {@code model.json}, validated. See models/README.md for the contract.
  *
- * @param textEncoder null for models conditioned on an image only (super-resolution)
+ * @param textEncoders one or more (format 2: several, their outputs concatenated as declared); none for models
+ *                     conditioned on an image only (super-resolution)
  * @param vaeDecoder  null for a model that draws the picture itself; else its denoiser draws latents and this decodes them
  */
 public record ModelSpec(String name, String version, Stage kind, int resolution, int lowResolution, int channels,
                         SchedulerConfig scheduler, String denoiserFile,
-                        TextEncoderSpec textEncoder, VaeDecoderSpec vaeDecoder, int defaultSteps, double defaultGuidanceScale,
+                        List<TextEncoderSpec> textEncoders, VaeDecoderSpec vaeDecoder, int defaultSteps, double defaultGuidanceScale,
                         String defaultSampler, String license, int startTimestep) {
 
     /**
@@ -98,22 +99,18 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
                 ? diffusersScheduler(dir, json, problems) : v1Scheduler(json, problems);
         int timesteps = scheduler == null ? 0 : scheduler.numTrainTimesteps();
         String denoiser = text(json, "denoiser", problems);
-        TextEncoderSpec encoder = null;
+        List<TextEncoderSpec> encoders = new ArrayList<>();
         int lowResolution = 0;
         if (kind == Stage.BASE) {
             JsonNode te = json.path("text_encoder");
-            if (te.isMissingNode()) {
-                problems.add("text_encoder is required for a text-to-image model");
-            } else {
-                boolean tokenizerJson = te.has("tokenizer");
-                if (tokenizerJson == te.has("vocab")) {
-                    problems.add("text_encoder names a vocab (word list) or a tokenizer (tokenizer.json): exactly one");
+            if (te.isArray() && !te.isEmpty()) { // several, concatenated in this order (SDXL's two CLIP encoders)
+                for (int i = 0; i < te.size(); i++) {
+                    encoders.add(textEncoder(te.get(i), "text_encoder[" + i + "]", problems));
                 }
-                encoder = new TextEncoderSpec(text(te, "file", problems, "text_encoder.file"),
-                        tokenizerJson ? null : text(te, "vocab", problems, "text_encoder.vocab"),
-                        tokenizerJson ? text(te, "tokenizer", problems, "text_encoder.tokenizer") : null,
-                        te.path("pad_token").isTextual() ? te.path("pad_token").asText() : null,
-                        positiveInt(te, "max_tokens", problems, "text_encoder.max_tokens"));
+            } else if (te.isObject()) {
+                encoders.add(textEncoder(te, "text_encoder", problems));
+            } else {
+                problems.add("text_encoder (an object, or a non-empty array of them) is required for a text-to-image model");
             }
         } else if (kind == Stage.SUPER_RESOLUTION) {
             lowResolution = positiveInt(json, "low_resolution", problems);
@@ -128,8 +125,11 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
         int steps = positiveInt(defaults, "steps", problems, "defaults.steps");
         double guidance = defaults.path("guidance_scale").asDouble(1.0);
         String sampler = defaults.path("sampler").asText("ddim");
-        for (String f : new String[] {denoiser, encoder == null ? null : encoder.file(), encoder == null ? null : encoder.tokenizerFile(),
-                vae == null ? null : vae.file()}) {
+        List<String> files = new ArrayList<>();
+        files.add(denoiser);
+        encoders.forEach(e -> files.addAll(java.util.Arrays.asList(e.file(), e.tokenizerFile())));
+        files.add(vae == null ? null : vae.file());
+        for (String f : files) {
             if (f != null && !Files.isRegularFile(dir.resolve(f))) {
                 problems.add("file '" + f + "' named in model.json is missing");
             }
@@ -137,8 +137,21 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
         if (!problems.isEmpty()) {
             throw new ModelPackageException(dir, String.join("; ", problems));
         }
-        return new ModelSpec(name, version, kind, resolution, lowResolution, channels, scheduler, denoiser, encoder, vae,
+        return new ModelSpec(name, version, kind, resolution, lowResolution, channels, scheduler, denoiser, List.copyOf(encoders), vae,
                 steps, guidance, sampler, json.path("license").asText(""), startTimestep);
+    }
+
+    /** One text encoder and its tokenizer: a word list (v1) or a tokenizer.json (v2), exactly one. */
+    private static TextEncoderSpec textEncoder(JsonNode te, String label, List<String> problems) {
+        boolean tokenizerJson = te.has("tokenizer");
+        if (tokenizerJson == te.has("vocab")) {
+            problems.add(label + " names a vocab (word list) or a tokenizer (tokenizer.json): exactly one");
+        }
+        return new TextEncoderSpec(text(te, "file", problems, label + ".file"),
+                tokenizerJson ? null : text(te, "vocab", problems, label + ".vocab"),
+                tokenizerJson ? text(te, "tokenizer", problems, label + ".tokenizer") : null,
+                te.path("pad_token").isTextual() ? te.path("pad_token").asText() : null,
+                positiveInt(te, "max_tokens", problems, label + ".max_tokens"));
     }
 
     /** v2: the latent pipeline's decoder; a text-to-image model's only (super-resolution draws pictures). */
