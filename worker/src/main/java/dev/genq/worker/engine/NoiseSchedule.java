@@ -80,13 +80,6 @@ public final class NoiseSchedule {
         if (steps < 1 || steps > span) {
             throw new IllegalArgumentException("steps must be between 1 and " + span + ", got " + steps);
         }
-        int[] ts = spacing.timesteps(steps, span);
-        if (stepsOffset > 0 && spacing == TimestepSpacing.LEADING_INTEGER_RATIO) {
-            // diffusers adds steps_offset to leading timesteps only (SD 1.x: 1, so 50 steps start at 981, not 980)
-            for (int i = 0; i < ts.length; i++) {
-                ts[i] = Math.min(ts[i] + stepsOffset, span - 1);
-            }
-        }
-        return ts;
+        return spacing.timesteps(steps, span, stepsOffset);
     }
 }

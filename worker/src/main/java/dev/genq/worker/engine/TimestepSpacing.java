@@ -42,8 +42,12 @@ public enum TimestepSpacing {
         return null;
     }
 
-    /** {@code steps} timesteps in [0, span), noisiest first. numpy's arithmetic, so the vectors match diffusers'. */
-    int[] timesteps(int steps, int span) {
+    /**
+     * {@code steps} timesteps in [0, span), noisiest first. numpy's arithmetic, so the vectors match diffusers'.
+     * {@code stepsOffset} (scheduler_config.json's) is added where diffusers adds it, to leading timesteps only (SD
+     * 1.x: 1, so 50 steps start at 981, not 980), capped at span - 1.
+     */
+    int[] timesteps(int steps, int span, int stepsOffset) {
         int[] ts = new int[steps];
         switch (this) {
             case LEADING -> {
@@ -54,7 +58,7 @@ public enum TimestepSpacing {
             case LEADING_INTEGER_RATIO -> {
                 int ratio = span / steps;
                 for (int i = 0; i < steps; i++) {
-                    ts[steps - 1 - i] = i * ratio;
+                    ts[steps - 1 - i] = Math.min(i * ratio + stepsOffset, span - 1);
                 }
             }
             case TRAILING -> {
