@@ -16,6 +16,7 @@ recorded for it (PackageProbeTest's recorder). CPU inference at 512x512 is slow:
 import argparse
 import json
 import os
+import shutil
 
 import torch
 from diffusers import StableDiffusionPipeline
@@ -67,7 +68,10 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     length = pipe.tokenizer.model_max_length  # 77
     latent = pipe.unet.config.sample_size  # 64 for SD 1.5, 96 for SD 2.x 768-v
-    channels = pipe.unet.config.in_channels  # 4
+    channels = pipe.vae.config.latent_channels  # 4
+    if pipe.unet.config.in_channels != channels:  # an inpainting UNet (9 channels) takes a mask and an image too
+        raise SystemExit("the UNet takes %d channels, the VAE's latents have %d: not a text-to-image pipeline"
+                         % (pipe.unet.config.in_channels, channels))
     down = pipe.vae_scale_factor  # 8
     width = pipe.text_encoder.config.hidden_size  # 768 (SD 1.x), 1024 (SD 2.x)
     with torch.no_grad():
@@ -80,10 +84,13 @@ def main():
     # the fast tokenizer writes tokenizer.json; CLIP's often has no padding section, so the pad token is named below
     CLIPTokenizerFast.from_pretrained(a.pipeline, subfolder="tokenizer").save_pretrained(os.path.join(a.out, "tok"))
     os.replace(os.path.join(a.out, "tok", "tokenizer.json"), os.path.join(a.out, "tokenizer.json"))
-    config = dict(pipe.scheduler.config)
+    shutil.rmtree(os.path.join(a.out, "tok"))
+    pipe.scheduler.save_config(a.out)  # writes scheduler_config.json
+    with open(os.path.join(a.out, "scheduler_config.json")) as f:
+        config = json.load(f)
     config["clip_sample"] = False  # latents: x0 must not be clipped (SD's own configs say so already)
     with open(os.path.join(a.out, "scheduler_config.json"), "w") as f:
-        json.dump(config, f, indent=2, default=list)
+        json.dump(config, f, indent=2)
     vae = pipe.vae.config
     meta = {"format": 2, "name": a.name, "version": a.version, "kind": "text-to-image",
             "resolution": latent * down, "channels": 3, "license": a.license,

@@ -87,12 +87,14 @@ public class JobDeletion {
 
     /**
      * Expires the job's uploads (init and mask) that no other job of the tenant not deleted names, and returns their
-     * object keys. A job submitted later that names one is refused (upload_not_found).
+     * object keys. A job submitted later that names one is refused (upload_not_found); one submitted meanwhile holds
+     * the upload's share lock (UploadService.lockForJob), so it is either seen here or sees the expiry ('-infinity':
+     * in the past whenever its transaction began).
      */
     @SuppressWarnings("unchecked")
     private List<String> expireUploadsOnlyItUsed(UUID tenantId, UUID jobId) {
         return em.createNativeQuery("""
-                update uploads u set expires_at = least(u.expires_at, now())
+                update uploads u set expires_at = '-infinity'
                 where u.tenant_id = ?2
                   and u.id in (select init_upload from jobs where id = ?1 union select mask_upload from jobs where id = ?1)
                   and not exists (select 1 from jobs o where o.tenant_id = ?2 and o.id <> ?1 and o.deleted_at is null

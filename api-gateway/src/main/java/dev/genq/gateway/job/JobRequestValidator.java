@@ -105,7 +105,7 @@ public class JobRequestValidator {
                     "'preview_every' must be between 0 (no live previews) and the job's steps (" + steps + ")"));
         }
         ValidJob.InitImage initImage = initImage(r, errors);
-        if (initImage != null && model != null && !model.imageInputs) {
+        if (initImage != null && model != null && !catalog.takesImageInputs(model.name)) {
             errors.add(new FieldError("init_image", "model_takes_no_image_input", noImageInput(model.name)));
         }
         dev.genq.storage.job.Priority priority = r.priority() == null ? dev.genq.storage.job.Priority.INTERACTIVE
@@ -139,7 +139,8 @@ public class JobRequestValidator {
     }
 
     static String noImageInput(String model) {
-        return "model " + model + " draws latents and has no VAE encoder, so its jobs cannot start from an image";
+        return "model " + model + " (a version of it) draws latents and has no VAE encoder, so its jobs cannot start "
+                + "from an image";
     }
 
     /** The image inputs, or null for text-to-image; whether the uploads may be used is checked at create. */

@@ -174,6 +174,9 @@ public class JobService {
     private Prepared prepare(UUID tenantId, ValidJob request) {
         refuseDisabledEndpoint(tenantId, request.webhookUrl());
         ValidJob.InitImage init = request.initImage();
+        if (init != null) {
+            uploads.lockForJob(tenantId, init.upload(), init.mask());
+        }
         Upload initUpload = init == null ? null : uploads.usableInput(tenantId, init.upload(), "init_image");
         Upload maskUpload = init == null || init.mask() == null ? null : uploads.usableInput(tenantId, init.mask(), "mask_image");
         if (init != null && init.outpaint() != null) {
@@ -407,7 +410,7 @@ public class JobService {
         ValidJob valid = validator.validate(new SubmitJobRequest(request.prompt() != null ? request.prompt() : parent.prompt,
                 parent.negativePrompt, JobMode.PREVIEW.wire(), request.numSamples() != null ? request.numSamples() : parent.numSamples,
                 request.seed(), parent.steps, parent.guidanceScale, parent.sampler, parent.model, null, null, null));
-        if (!catalog.find(valid.model()).map(m -> m.imageInputs).orElse(true)) {
+        if (!catalog.takesImageInputs(valid.model())) {
             throw ProblemException.badRequest("model_takes_no_image_input", JobRequestValidator.noImageInput(valid.model()));
         }
         refuseDisabledEndpoint(tenantId, parent.webhookUrl); // a variation inherits the parent's webhook

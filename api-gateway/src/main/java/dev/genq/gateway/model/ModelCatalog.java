@@ -39,6 +39,14 @@ public class ModelCatalog {
         return current().latest().values().stream().filter(e -> e.kind.equals(kind)).map(e -> e.name).sorted().toList();
     }
 
+    /**
+     * Whether every registered version of the model may start a job from an image: a job is pinned to the rollout's
+     * stable or canary version, not necessarily the latest, so one latent version refuses image inputs for all.
+     */
+    public boolean takesImageInputs(String name) {
+        return all().stream().filter(e -> e.name.equals(name)).allMatch(e -> e.imageInputs);
+    }
+
     /** Every registered version, oldest registration first. */
     public List<ModelEntry> all() {
         return current().all();

@@ -9,6 +9,8 @@ import dev.genq.storage.upload.UploadStatus;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.jboss.logging.Logger;
 
@@ -66,7 +68,31 @@ public class UploadService {
     }
 
     /**
-     * The upload a job names in {@code field}, if it may use it; call inside the job's transaction.
+     * Share-locks the uploads a job names, in id order, until the job's transaction ends: a job's delete (which
+     * expires the uploads no other job names, locking them for update in id order) then either sees this job or
+     * has already expired them. Ids that are not UUIDs are left to {@link #usableInput} to refuse.
+     */
+    public void lockForJob(UUID tenantId, String... ids) {
+        List<UUID> parsed = new ArrayList<>();
+        for (String id : ids) {
+            try {
+                if (id != null) {
+                    parsed.add(UUID.fromString(id));
+                }
+            } catch (IllegalArgumentException e) {
+                // refused by usableInput
+            }
+        }
+        if (!parsed.isEmpty()) {
+            Upload.getEntityManager().createNativeQuery("""
+                    select id from uploads where tenant_id = ?1 and id = any(cast(?2 as uuid[])) order by id for share""")
+                    .setParameter(1, tenantId).setParameter(2, parsed.toArray(UUID[]::new)).getResultList();
+        }
+    }
+
+    /**
+     * The upload a job names in {@code field}, if it may use it; call inside the job's transaction, after
+     * {@link #lockForJob}.
      *
      * @throws ProblemException 400 (field error) upload_not_found, upload_not_scanned or input_flagged
      */

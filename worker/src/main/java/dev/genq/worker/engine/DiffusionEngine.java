@@ -303,7 +303,7 @@ public final class DiffusionEngine {
                     if (i + 1 < ts.length && listener.previews().wants(i + 1, ts.length)) {
                         long previewStart = System.nanoTime();
                         NDArray x0 = X0Estimate.of(x, eps, model.schedule().alphaBar(ts[i]));
-                        NDArray preview = model.space().preview(step, x0);
+                        NDArray preview = pictures(model, step, x0);
                         listener.previews().take(i + 1, ts.length, rows.clone(), preview.toFloatArray(),
                                 (int) preview.getShape().get(2));
                         previewNanos = System.nanoTime() - previewStart; // not billed as the samples' compute
@@ -326,9 +326,13 @@ public final class DiffusionEngine {
                     dropStopped(alive, sampler);
                 }
             }
-            NDArray pictures = rows.length == 0 ? null : model.space().pictures(m, x);
+            long decodeStart = System.nanoTime();
+            NDArray pictures = rows.length == 0 ? null : pictures(model, m, x);
             float[] all = pictures == null ? new float[0] : pictures.toFloatArray();
             int resolution = pictures == null ? model.spec().resolution() : (int) pictures.getShape().get(2);
+            for (int row : rows) { // decoding latents is the samples' compute too (for pixels it is a copy)
+                seconds[row] += (System.nanoTime() - decodeStart) / 1e9 / rows.length;
+            }
             int plane = rows.length == 0 ? 0 : all.length / rows.length;
             float[][] images = new float[n0][];
             for (int k = 0; k < rows.length; k++) {
@@ -438,6 +442,16 @@ public final class DiffusionEngine {
             a.close();
             return taken;
         }
+    }
+
+    /**
+     * Samples (or an x0 estimate) as pictures clipped to [-1, 1], as diffusers' post-processing clips them: a latent
+     * package's decoder runs in fixed-shape chunks like every other forward, so a sample's pixels do not depend on
+     * its batch, and a real VAE's memory stays bounded.
+     */
+    private NDArray pictures(LoadedModel model, NDManager m, NDArray samples) {
+        int rows = model.spec().kind() == Stage.BASE ? textRows : imageRows;
+        return FixedShapeBatches.apply(m, rows, new NDList(samples), in -> model.space().pictures(m, in.get(0))).clip(-1f, 1f);
     }
 
     /** Per-sample images of {@code plane} values each, one after the other, as the batch's rows. */

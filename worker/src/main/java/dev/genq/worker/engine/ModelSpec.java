@@ -97,6 +97,10 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
         int channels = positiveInt(json, "channels", problems);
         SchedulerConfig scheduler = Files.isRegularFile(dir.resolve(SchedulerConfig.FILE))
                 ? diffusersScheduler(dir, json, problems) : v1Scheduler(json, problems);
+        if (json.has("vae_decoder") && !Files.isRegularFile(dir.resolve(SchedulerConfig.FILE))) {
+            problems.add("a package with a vae_decoder needs a " + SchedulerConfig.FILE + ": a v1 schedule clips x0 to the "
+                    + "picture's range, which would clip the latents");
+        }
         int timesteps = scheduler == null ? 0 : scheduler.numTrainTimesteps();
         String denoiser = text(json, "denoiser", problems);
         List<TextEncoderSpec> encoders = new ArrayList<>();
@@ -207,7 +211,8 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
                     + ": one of them, not both");
         }
         try {
-            return SchedulerConfig.diffusers(new ObjectMapper().readTree(dir.resolve(SchedulerConfig.FILE).toFile()), problems);
+            return SchedulerConfig.diffusers(new ObjectMapper().readTree(dir.resolve(SchedulerConfig.FILE).toFile()), problems,
+                    json.has("vae_decoder"));
         } catch (IOException e) {
             problems.add(SchedulerConfig.FILE + " is not valid JSON: " + e.getMessage());
             return null;

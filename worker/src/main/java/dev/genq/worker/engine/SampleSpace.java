@@ -12,13 +12,11 @@ interface SampleSpace extends AutoCloseable {
     /** One sample as the denoiser sees it: [C, H, W]. */
     Shape sampleShape();
 
-    /** The finished samples [N, C, H, W] as pictures [N, channels, R, R] in about [-1, 1]. */
+    /**
+     * Samples [N, C, H, W] (finished, or a live preview's x0 estimate) as pictures [N, channels, R, R] in about
+     * [-1, 1]; the engine clips them and runs this in fixed-shape chunks.
+     */
     NDArray pictures(NDManager m, NDArray samples);
-
-    /** A live preview: the x0 estimate (unclipped) as pictures clipped to [-1, 1]. */
-    default NDArray preview(NDManager m, NDArray x0) {
-        return pictures(m, x0).clip(-1f, 1f);
-    }
 
     @Override
     default void close() {

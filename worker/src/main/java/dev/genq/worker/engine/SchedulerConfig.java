@@ -11,8 +11,9 @@ import java.util.List;
  * {@code _class_name} (genq's samplers are chosen per job), and {@code set_alpha_to_one}: genq's samplers end at
  * alpha-bar 1 (diffusers with false ends at alpha-bar(0), 0.99915 for SD: a difference below a step's noise).
  *
- * @param clipSampleRange where the samplers clip x0, or infinity: {@code clip_sample} (diffusers' default true) with
- *                        {@code clip_sample_range} (default 1); v1 packages, pixel space, always clip at 1
+ * @param clipSampleRange where the samplers clip x0, or infinity: {@code clip_sample} (diffusers' default true; for a
+ *                        latent package false) with {@code clip_sample_range} (default 1); v1 packages, pixel space,
+ *                        always clip at 1
  */
 public record SchedulerConfig(BetaSchedule betaSchedule, double betaStart, double betaEnd, int numTrainTimesteps,
                               Prediction prediction, TimestepSpacing timestepSpacing, int stepsOffset,
@@ -37,6 +38,14 @@ public record SchedulerConfig(BetaSchedule betaSchedule, double betaStart, doubl
      * to {@code problems} (and null returned) rather than thrown, so a package's every fault is named at once.
      */
     static SchedulerConfig diffusers(JsonNode json, List<String> problems) {
+        return diffusers(json, problems, false);
+    }
+
+    /**
+     * @param latent the package draws latents: an absent {@code clip_sample} means no clipping (DDIM's and DDPM's
+     *               default of true is for pixels; Euler's and DPM-Solver's configs leave the field out and never clip)
+     */
+    static SchedulerConfig diffusers(JsonNode json, List<String> problems, boolean latent) {
         int before = problems.size();
         String betaText = json.path("beta_schedule").asText("linear");
         BetaSchedule beta = BetaSchedule.ofWire(betaText);
@@ -91,6 +100,6 @@ public record SchedulerConfig(BetaSchedule betaSchedule, double betaStart, doubl
             return null;
         }
         return new SchedulerConfig(beta, start, end, timesteps, prediction, spacing, offset, zeroSnr,
-                json.path("clip_sample").asBoolean(true) ? clipRange : Double.POSITIVE_INFINITY);
+                json.path("clip_sample").asBoolean(!latent) ? clipRange : Double.POSITIVE_INFINITY);
     }
 }

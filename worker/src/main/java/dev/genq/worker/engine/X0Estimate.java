@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 
 /**
  * The finished image a noise prediction implies at the current step: x0 = (x_t - sqrt(1 - a) eps) / sqrt(a)
- * with a = alpha-bar(t), in the denoiser's space (the picture's, or latents'; {@link SampleSpace#preview} makes it a
+ * with a = alpha-bar(t), in the denoiser's space (the picture's, or latents'; {@link SampleSpace#pictures} makes it a
  * picture). Independent of the sampler, so every sampler's live previews mean the same thing.
  */
 final class X0Estimate {

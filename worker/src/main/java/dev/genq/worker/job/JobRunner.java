@@ -125,6 +125,12 @@ public class JobRunner {
             fail(job, "model_unavailable", "model " + which + " is not served by this worker");
             return NOTHING_TO_DO;
         }
+        boolean fromImage = job.initUpload != null || job.parentId != null && job.strength != null;
+        if (fromImage && !base.takesImageInputs()) { // the gateway refuses these; a version it did not check (a race)
+            fail(job, "model_takes_no_image_input", base.spec().nameAtVersion() + " draws latents and has no VAE encoder, "
+                    + "so a job cannot start it from an image");
+            return NOTHING_TO_DO;
+        }
         JobExecution execution;
         if (job.parentId != null && job.strength != null) {
             byte[] png = parentPng(job);

@@ -29,6 +29,15 @@ class ClipSampleTest {
         assertEquals(3 / Math.sqrt(schedule.alphaBar(t)), lastStep(name, "{\"clip_sample\": false}"), 1e-3);
     }
 
+    @org.junit.jupiter.api.Test
+    void aLatentPackageIsNotClippedUnlessItsConfigSaysSo() throws Exception {
+        List<String> problems = new ArrayList<>();
+        var json = new ObjectMapper();
+        assertEquals(Double.POSITIVE_INFINITY, SchedulerConfig.diffusers(json.readTree("{}"), problems, true).clipSampleRange());
+        assertEquals(1.0, SchedulerConfig.diffusers(json.readTree("{\"clip_sample\": true}"), problems, true).clipSampleRange());
+        assertEquals(List.of(), problems);
+    }
+
     static double lastStep(String name, String config) throws Exception {
         Sampler sampler = Samplers.create(name, schedule(config), 0);
         sampler.setTimesteps(1, Integer.MAX_VALUE);

@@ -1,5 +1,6 @@
 package dev.genq.worker.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -136,6 +137,19 @@ class LatentDecoderTest {
         }
     }
 
+    /** The decoder runs in fixed-shape chunks like every forward: a sample's pixels do not depend on its batch. */
+    @Test
+    void aSamplesPictureIsTheSameAloneAndInABatch() {
+        try (LoadedModel model = LoadedModel.load(PACKAGE, Device.cpu())) {
+            var engine = new DiffusionEngine(2);
+            float[] alone = engine.textToImage(model, List.of(sample(model, 7)), DiffusionEngine.Sampling.ddim(5),
+                    BatchListener.ALL).image(0);
+            float[] inBatch = engine.textToImage(model, List.of(sample(model, 5), sample(model, 6), sample(model, 7)),
+                    DiffusionEngine.Sampling.ddim(5), BatchListener.ALL).image(2);
+            assertArrayEquals(alone, inBatch, 0f);
+        }
+    }
+
     @Test
     void aLatentPackageCannotStartFromAnImage() {
         try (LoadedModel model = LoadedModel.load(PACKAGE, Device.cpu())) {
@@ -155,8 +169,11 @@ class LatentDecoderTest {
         assertRefused(m -> ((ObjectNode) m.path("vae_decoder")).put("file", "absent.pt"), "file 'absent.pt'");
         assertRefused(m -> m.put("kind", "super-resolution").put("low_resolution", 8).remove("text_encoder"),
                 "vae_decoder is for text-to-image models");
+        assertRefused(m -> m.put("prediction", "epsilon").putObject("schedule").put("type", "linear").put("timesteps", 1000),
+                "a package with a vae_decoder needs a scheduler_config.json");
     }
 
+    /** A copy of tiny-sd with {@code change} made to its model.json (and no scheduler_config.json if it names a schedule). */
     void assertRefused(Consumer<ObjectNode> change, String expected) throws IOException {
         Path pkg = Files.createTempDirectory(dir, "pkg");
         try (Stream<Path> files = Files.list(PACKAGE)) {
@@ -168,6 +185,9 @@ class LatentDecoderTest {
         ObjectNode manifest = (ObjectNode) json.readTree(pkg.resolve("model.json").toFile());
         change.accept(manifest);
         json.writeValue(pkg.resolve("model.json").toFile(), manifest);
+        if (manifest.has("schedule")) {
+            Files.delete(pkg.resolve(SchedulerConfig.FILE));
+        }
         var e = assertThrows(ModelPackageException.class, () -> ModelSpec.read(pkg));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
     }
