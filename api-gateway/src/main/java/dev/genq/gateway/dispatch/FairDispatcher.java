@@ -161,6 +161,27 @@ public class FairDispatcher {
             shares.take(p.tenantId());
             chosen.add(p);
         }
+        // every waiting tenant holds its (rounded down) share and places are left: they go in start-tag order, so
+        // fair queuing, not rounding, decides who holds the fraction (2:1 over 16 places is 10.67:5.33)
+        for (Pick p : interactive) {
+            if (chosen.size() >= free) {
+                break;
+            }
+            if (!chosen.contains(p)) {
+                shares.take(p.tenantId());
+                chosen.add(p);
+            }
+        }
+        for (Pick p : bulk) {
+            if (chosen.size() >= free || bulkChosen >= bulkFree) {
+                break;
+            }
+            if (!chosen.contains(p)) {
+                shares.take(p.tenantId());
+                chosen.add(p);
+                bulkChosen++;
+            }
+        }
         publish(chosen, mode);
         advanceClock(chosen, Priority.INTERACTIVE, mode);
         advanceClock(chosen, Priority.BULK, mode);

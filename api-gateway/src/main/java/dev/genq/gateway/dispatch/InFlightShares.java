@@ -9,8 +9,10 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Each active tenant's share of the dispatch depth: depth × its weight / the active tenants' weights, rounded up
- * (active: jobs of the mode in flight, or among the next waiting ones). A tenant at its share is passed over, so when
+ * Each active tenant's share of the dispatch depth: depth × its weight / the active tenants' weights, rounded down
+ * but at least 1 (active: jobs of the mode in flight, or among the next waiting ones); the places the rounding leaves
+ * go in fair-queuing order (FairDispatcher), so over time each tenant holds its exact share. Rounded up, the shares
+ * added up to more than the depth and the rounding picked the winner: weights 2:1 over 16 places held 10:6. A tenant at its share is passed over, so when
  * a second tenant shows up behind a first one's backlog, the places the first one's jobs free go to the newcomer
  * until both hold their share, instead of every other one: the newcomer waits behind half the depth, not all of it.
  * A tenant alone has the whole depth.
@@ -40,7 +42,7 @@ final class InFlightShares {
         w.forEach(r -> weights.put((UUID) r[0], ((Number) r[1]).doubleValue()));
         double total = active.stream().mapToDouble(t -> weights.getOrDefault(t, 1.0)).sum();
         for (UUID t : active) {
-            shares.caps.put(t, Math.max(1, (int) Math.ceil(depth * weights.getOrDefault(t, 1.0) / total)));
+            shares.caps.put(t, Math.max(1, (int) Math.floor(depth * weights.getOrDefault(t, 1.0) / total)));
         }
         return shares;
     }
