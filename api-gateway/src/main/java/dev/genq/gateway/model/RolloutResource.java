@@ -1,5 +1,8 @@
 package dev.genq.gateway.model;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.genq.api.auth.Roles;
 import dev.genq.api.problem.Problem;
 import dev.genq.api.problem.Problem.FieldError;
@@ -45,8 +48,10 @@ public class RolloutResource {
     private final Rollouts rollouts;
     private final ModelCatalog catalog;
     private final CurrentTenant caller;
+    private final ObjectMapper json;
 
-    public RolloutResource(Rollouts rollouts, ModelCatalog catalog, CurrentTenant caller) {
+    public RolloutResource(Rollouts rollouts, ModelCatalog catalog, CurrentTenant caller, ObjectMapper json) {
+        this.json = json;
         this.rollouts = rollouts;
         this.catalog = catalog;
         this.caller = caller;
@@ -61,12 +66,13 @@ public class RolloutResource {
         rollouts.forget(); // what another gateway may have written a moment ago
         ModelRollout now = rollouts.current();
         return view(name, new ModelRollout.Entry(now.stableVersion(name).orElse(null), now.canaryVersion(name).orElse(null),
-                now.canaryShare(name)));
+                now.canaryShare(name)), rollouts.analysis(name));
     }
 
     @PUT
     @Operation(summary = "Set a model's rollout", description = "The versions new jobs of the model get from now on; "
-            + "jobs already pinned keep their version. Versions must be registered by a worker.")
+            + "jobs already pinned keep their version. Versions must be registered by a worker. While a canary takes a "
+            + "share, automatic canary analysis rolls it back or promotes it unless canary_analysis is false.")
     @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = RolloutView.class)))
     @APIResponse(responseCode = "400", description = "version_not_registered, rollout_conflict, canary_share_out_of_range, "
             + "canary_share_required, reason_too_long",
@@ -98,8 +104,9 @@ public class RolloutResource {
         var key = caller.caller();
         ModelRollout.Entry entry = new ModelRollout.Entry(request.stableVersion(), request.canaryVersion(),
                 request.canaryVersion() == null ? 0 : share);
-        rollouts.change(name, entry, "key " + key.keyId() + " (" + key.keyName() + ")", request.reason());
-        return view(name, entry);
+        boolean analysis = request.canaryAnalysis() == null || request.canaryAnalysis();
+        rollouts.change(name, entry, analysis, "key " + key.keyId() + " (" + key.keyName() + ")", request.reason());
+        return view(name, entry, analysis);
     }
 
     private static void checkRegistered(String field, String version, List<ModelEntry> versions, List<FieldError> errors) {
@@ -109,8 +116,19 @@ public class RolloutResource {
         }
     }
 
-    private RolloutView view(String name, ModelRollout.Entry entry) {
-        return new RolloutView(name, entry.stable(), entry.canary(), entry.canary() == null ? 0 : entry.canaryShare(),
-                rollouts.history(name, HISTORY));
+    private RolloutView view(String name, ModelRollout.Entry entry, boolean analysis) {
+        return new RolloutView(name, entry.stable(), entry.canary(), entry.canary() == null ? 0 : entry.canaryShare(), analysis,
+                rollouts.history(name, HISTORY).stream().map(this::view).toList());
+    }
+
+    private RolloutChangeView view(Rollouts.Change c) {
+        JsonNode statistics;
+        try {
+            statistics = c.statistics() == null ? null : json.readTree(c.statistics());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("change " + c.id() + ": statistics are not JSON", e);
+        }
+        return new RolloutChangeView(c.id(), c.stableVersion(), c.canaryVersion(), c.canaryShare(), c.analysis(), c.changedBy(),
+                c.reason(), statistics, c.changedAt());
     }
 }

@@ -79,8 +79,8 @@ public class WebhookDeliveries {
         return inserted == 1 && !disabled;
     }
 
-    /** The body of batch.completed, in the Standard Webhooks shape; {@code data} is the batch as its GET shows it. */
-    public record BatchPayload(String type, java.time.Instant timestamp, Object data) {
+    /** The body of a delivery without a job (batch.completed, model.canary.*), in the Standard Webhooks shape. */
+    public record EventPayload(String type, java.time.Instant timestamp, Object data) {
     }
 
     /**
@@ -88,21 +88,35 @@ public class WebhookDeliveries {
      * no-op); the caller's transaction is the one that marked the batch completed. @return whether one was created
      */
     public boolean enqueueBatchCompleted(UUID tenantId, UUID batchId, String url, Object batchView) {
+        return enqueueEvent(tenantId, batchId, "batch.completed", "batch.completed:" + batchId, url, batchView);
+    }
+
+    /**
+     * Creates the delivery of an operator's event (a canary decision) to the operator tenant's endpoint, signed with
+     * that tenant's secret; {@code key} names the event, so a repeat is a no-op. Runs in the caller's transaction.
+     * @return whether one was created
+     */
+    public boolean enqueueOperatorEvent(String type, String key, String url, Object data) {
+        return enqueueEvent(dev.genq.storage.tenant.Tenant.DEFAULT_ID, null, type, type + ":" + key, url, data);
+    }
+
+    private boolean enqueueEvent(UUID tenantId, UUID batchId, String type, String key, String url, Object data) {
         String payload;
         try {
-            payload = json.writeValueAsString(new BatchPayload("batch.completed", java.time.Instant.now(), batchView));
+            payload = json.writeValueAsString(new EventPayload(type, java.time.Instant.now(), data));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
         boolean disabled = disabled(tenantId, url);
-        String id = deliveryId(UUID.nameUUIDFromBytes(("batch.completed:" + batchId).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        String id = deliveryId(UUID.nameUUIDFromBytes(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         int inserted = em.createNativeQuery("""
                 insert into webhook_deliveries (id, tenant_id, batch_id, event_type, url, payload, status, next_attempt_at, finished_at)
-                values (?1, ?2, ?3, 'batch.completed', ?4, ?5, ?6, case when ?7 then null else now() end, case when ?7 then now() else null end)
+                values (?1, ?2, cast(nullif(?3, '') as uuid), ?8, ?4, ?5, ?6, case when ?7 then null else now() end, case when ?7 then now() else null end)
                 on conflict (id) do nothing""")
-                .setParameter(1, id).setParameter(2, tenantId).setParameter(3, batchId).setParameter(4, url)
+                // a bound null has no type Postgres accepts for a uuid column; an empty string does, through nullif
+                .setParameter(1, id).setParameter(2, tenantId).setParameter(3, batchId == null ? "" : batchId.toString()).setParameter(4, url)
                 .setParameter(5, payload).setParameter(6, disabled ? WebhookDelivery.ENDPOINT_DISABLED : WebhookDelivery.PENDING)
-                .setParameter(7, disabled).executeUpdate();
+                .setParameter(7, disabled).setParameter(8, type).executeUpdate();
         return inserted == 1 && !disabled;
     }
 
