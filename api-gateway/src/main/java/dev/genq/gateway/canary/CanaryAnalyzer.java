@@ -3,6 +3,7 @@ package dev.genq.gateway.canary;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.genq.gateway.canary.CanaryVerdict.Decision;
+import dev.genq.gateway.metrics.GatewayMeters;
 import dev.genq.gateway.webhook.WebhookDeliveries;
 import dev.genq.gateway.webhook.WebhookDispatcher;
 import dev.genq.storage.model.ModelRollout;
@@ -41,9 +42,11 @@ public class CanaryAnalyzer {
     private final WebhookDeliveries deliveries;
     private final WebhookDispatcher dispatcher;
     private final ObjectMapper json;
+    private final GatewayMeters meters;
 
     public CanaryAnalyzer(Rollouts rollouts, CanaryWindow window, CanaryAnalysisSettings settings, WebhookDeliveries deliveries,
-                          WebhookDispatcher dispatcher, ObjectMapper json) {
+                          WebhookDispatcher dispatcher, ObjectMapper json, GatewayMeters meters) {
+        this.meters = meters;
         this.rollouts = rollouts;
         this.window = window;
         this.settings = settings;
@@ -108,6 +111,7 @@ public class CanaryAnalyzer {
             return new Outcome(watched, verdict, id);
         });
         if (outcome.change().isPresent()) {
+            meters.canaryDecisions(outcome.verdict().decision().wire()).increment();
             rollouts.forget();
             dispatcher.wake();
             LOG.infof("canary analysis: %s %s@%s (stable %s): %s", outcome.verdict().decision().wire(), watched.model(),

@@ -24,6 +24,7 @@ import java.util.function.ToDoubleFunction;
 public class GatewayMeters {
     private static final String UPSCALE = "upscale";
     private static final String[] WEBHOOK_OUTCOMES = {"success", "http_4xx", "http_5xx", "error"};
+    private static final String[] CANARY_DECISIONS = {"roll_back", "promote"};
 
     private final MeterRegistry registry;
 
@@ -48,9 +49,17 @@ public class GatewayMeters {
         }
         waitsRefused();
         cacheHits();
+        for (String decision : CANARY_DECISIONS) {
+            canaryDecisions(decision);
+        }
         for (dev.genq.storage.job.Priority p : dev.genq.storage.job.Priority.values()) {
             jobsDispatched(p);
         }
+    }
+
+    /** Automatic canary decisions written ({@code roll_back}, {@code promote}; README: Model rollout). */
+    public Counter canaryDecisions(String decision) {
+        return registry.counter("genq.canary.decisions", "decision", decision);
     }
 
     /** Submits answered from the exact result cache (no compute). */

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.genq.gateway.TestKeys;
 import dev.genq.gateway.canary.CanaryVerdict.Decision;
+import dev.genq.gateway.metrics.GatewayMeters;
 import dev.genq.gateway.webhook.WebhookDeliveries;
 import dev.genq.gateway.webhook.WebhookDispatcher;
 import dev.genq.gateway.webhook.WebhookReceiver;
@@ -49,11 +50,13 @@ class CanaryAnalysisTest {
     final WebhookDeliveries deliveries;
     final WebhookDispatcher dispatcher;
     final ObjectMapper json;
+    final GatewayMeters meters;
     /** The jobs written here belong to a tenant of their own, so no other test's usage or queue sees them. */
     static final UUID TENANT = UUID.randomUUID();
 
     CanaryAnalysisTest(EntityManager em, Rollouts rollouts, CanaryWindow window, WebhookDeliveries deliveries,
-                       WebhookDispatcher dispatcher, ObjectMapper json) {
+                       WebhookDispatcher dispatcher, ObjectMapper json, GatewayMeters meters) {
+        this.meters = meters;
         this.em = em;
         this.rollouts = rollouts;
         this.window = window;
@@ -96,7 +99,7 @@ class CanaryAnalysisTest {
     }
 
     CanaryAnalyzer analyzer(int minJobs, String webhookUrl) {
-        return new CanaryAnalyzer(rollouts, window, settings(minJobs, webhookUrl), deliveries, dispatcher, json);
+        return new CanaryAnalyzer(rollouts, window, settings(minJobs, webhookUrl), deliveries, dispatcher, json, meters);
     }
 
     /**
@@ -183,6 +186,7 @@ class CanaryAnalysisTest {
             String model = canaryAt(0.5, true);
             CanaryAnalyzer analyzer = analyzer(1000, operator.url());
             long bound = new BadJobSprt(0.5, 3, 0.01 / 4).badJobsToReject();
+            double rollbacksBefore = meters.canaryDecisions("roll_back").count();
             for (int i = 1; i <= bound; i++) {
                 job(model, "2", "failed");
                 job(model, "1", "succeeded");
@@ -194,6 +198,7 @@ class CanaryAnalysisTest {
                     assertTrue(o.change().isPresent(), "the rollback was written");
                 }
             }
+            assertEquals(rollbacksBefore + 1, meters.canaryDecisions("roll_back").count(), "genq_canary_decisions_total counts it");
             assertFalse(QuarkusTransaction.requiringNew().call(rollouts::watched).stream().anyMatch(w -> w.model().equals(model)),
                     "a rolled-back canary is no longer watched");
 
