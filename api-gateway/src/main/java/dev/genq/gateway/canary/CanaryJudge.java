@@ -44,9 +44,10 @@ public final class CanaryJudge {
         for (Metric m : METRICS) {
             long canaryBad = m.bad().applyAsLong(outcomes.canary());
             long total = canaryBad + m.bad().applyAsLong(outcomes.stable());
+            double llr = test.logLikelihoodRatio(canaryBad, total);
             evidence.add(new MetricEvidence(m.name(), canaryBad, m.units().applyAsLong(outcomes.canary()),
-                    m.bad().applyAsLong(outcomes.stable()), m.units().applyAsLong(outcomes.stable()),
-                    test.logLikelihoodRatio(canaryBad, total), test.bound(), test.regression(canaryBad, total)));
+                    m.bad().applyAsLong(outcomes.stable()), m.units().applyAsLong(outcomes.stable()), llr, test.bound(),
+                    llr >= test.bound()));
         }
         List<MetricEvidence> regressions = evidence.stream().filter(MetricEvidence::regression).toList();
         if (!regressions.isEmpty()) {

@@ -30,15 +30,16 @@ public class CanaryWindow {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
                 with settled as (
-                    select j.pinned_version as version, j.status = 'failed' as failed,
-                           exists (select 1 from samples s where s.job_id = j.id and s.status in ('quarantined', 'rejected')) as flagged,
-                           exists (select 1 from samples s where s.job_id = j.id and s.quality is not null
-                                   and (s.quality::jsonb ->> 'passed') = 'false') as poor,
-                           (select avg((s.quality::jsonb ->> 'score')::float8) from samples s
-                            where s.job_id = j.id and s.quality is not null) as adherence,
+                    select j.pinned_version as version, j.status = 'failed' as failed, coalesce(s.flagged, false) as flagged,
+                           coalesce(s.poor, false) as poor, s.adherence,
                            (select 1000 * sum(c.compute_seconds) / nullif(sum(c.steps), 0) from sample_costs c
                             where c.job_id = j.id and c.stage = 'base') as ms_per_step
                     from jobs j
+                    left join lateral (  -- one read of the job's samples for all three
+                        select bool_or(x.status in ('quarantined', 'rejected')) as flagged,
+                               bool_or((x.quality::jsonb ->> 'passed') = 'false') as poor,
+                               avg((x.quality::jsonb ->> 'score')::float8) as adherence
+                        from samples x where x.job_id = j.id) s on true
                     where j.model = ?1 and j.created_at >= ?2 and j.pinned_version in (?3, ?4)
                       and j.status in ('succeeded', 'needs_review', 'rejected', 'failed')),
                 mark as (

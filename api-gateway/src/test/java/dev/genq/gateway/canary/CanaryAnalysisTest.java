@@ -65,41 +65,8 @@ class CanaryAnalysisTest {
         this.json = json;
     }
 
-    static CanaryAnalysisSettings settings(int minJobs, String webhookUrl) {
-        CanaryAnalysisSettings base = CanaryJudgeTest.settings(minJobs);
-        return new CanaryAnalysisSettings() {
-            public boolean enabled() {
-                return true;
-            }
-
-            public Duration interval() {
-                return base.interval();
-            }
-
-            public int minJobs() {
-                return minJobs;
-            }
-
-            public double falseAlarmRate() {
-                return base.falseAlarmRate();
-            }
-
-            public double rateRatio() {
-                return base.rateRatio();
-            }
-
-            public double slowFactor() {
-                return base.slowFactor();
-            }
-
-            public Optional<String> webhookUrl() {
-                return Optional.ofNullable(webhookUrl);
-            }
-        };
-    }
-
     CanaryAnalyzer analyzer(int minJobs, String webhookUrl) {
-        return new CanaryAnalyzer(rollouts, window, settings(minJobs, webhookUrl), deliveries, dispatcher, json, meters);
+        return new CanaryAnalyzer(rollouts, window, CanaryJudgeTest.settings(minJobs, webhookUrl), deliveries, dispatcher, json, meters);
     }
 
     /**

@@ -11,6 +11,11 @@ import org.junit.jupiter.api.Test;
 /** The decision rule over the four metrics: any regression rolls back; promotion needs min-jobs and nothing leaning. */
 class CanaryJudgeTest {
     static CanaryAnalysisSettings settings(int minJobs) {
+        return settings(minJobs, null);
+    }
+
+    /** The defaults, but for min-jobs, a one-second interval and where decisions are sent (null: nowhere). */
+    static CanaryAnalysisSettings settings(int minJobs, String webhookUrl) {
         return new CanaryAnalysisSettings() {
             public boolean enabled() {
                 return true;
@@ -37,7 +42,7 @@ class CanaryJudgeTest {
             }
 
             public Optional<String> webhookUrl() {
-                return Optional.empty();
+                return Optional.ofNullable(webhookUrl);
             }
         };
     }

@@ -82,12 +82,10 @@ public class Rollouts {
         return new ModelRollout(entries);
     }
 
-    /** Sets a model's rollout and records the change, in a transaction of its own; this service reads it at once. */
-    public void change(String model, ModelRollout.Entry entry, String changedBy, String reason) {
-        change(model, entry, true, changedBy, reason);
-    }
-
-    /** As {@link #change(String, ModelRollout.Entry, String, String)}; {@code analysis} false holds automatic canary analysis off. */
+    /**
+     * Sets a model's rollout and records the change, in a transaction of its own; this service reads it at once.
+     * {@code analysis} false holds automatic canary analysis off for it.
+     */
     public void change(String model, ModelRollout.Entry entry, boolean analysis, String changedBy, String reason) {
         QuarkusTransaction.requiringNew().run(() -> write(model, entry, analysis, null, false, changedBy, reason, null));
         forget(); // after the commit: a read in between would have kept the old state for its two seconds
@@ -101,11 +99,12 @@ public class Rollouts {
     public java.util.Optional<Long> decide(Watched watched, ModelRollout.Entry entry, String reason, String statistics) {
         return QuarkusTransaction.joiningExisting().call(() -> {
             lock(watched.model());
-            if (lastChange(watched.model()) != watched.sinceChange()) {
+            Number last = (Number) em.createNativeQuery("select coalesce(max(id), 0) from model_rollout_changes where model = ?1")
+                    .setParameter(1, watched.model()).getSingleResult();
+            if (last.longValue() != watched.sinceChange()) {
                 return java.util.Optional.<Long>empty();
             }
-            write(watched.model(), entry, true, null, false, CANARY_ANALYSIS, reason, statistics);
-            return java.util.Optional.of(lastChange(watched.model()));
+            return java.util.Optional.of(write(watched.model(), entry, true, null, false, CANARY_ANALYSIS, reason, statistics));
         });
     }
 
@@ -131,13 +130,8 @@ public class Rollouts {
         em.createNativeQuery("select pg_advisory_xact_lock(hashtext('genq-rollout:' || ?1))").setParameter(1, model).getSingleResult();
     }
 
-    private long lastChange(String model) {
-        Number id = (Number) em.createNativeQuery("select coalesce(max(id), 0) from model_rollout_changes where model = ?1")
-                .setParameter(1, model).getSingleResult();
-        return id.longValue();
-    }
-
-    private void write(String model, ModelRollout.Entry entry, boolean analysis, String configured, boolean setConfigured,
+    /** Writes the rollout and its change under the model's lock (re-entrant within a transaction); @return the change's id */
+    private long write(String model, ModelRollout.Entry entry, boolean analysis, String configured, boolean setConfigured,
                        String changedBy, String reason, String statistics) {
         lock(model);
         em.createNativeQuery("""
@@ -150,13 +144,13 @@ public class Rollouts {
                 .setParameter(1, model).setParameter(2, entry.stable()).setParameter(3, entry.canary())
                 .setParameter(4, entry.canaryShare()).setParameter(5, configured).setParameter(6, setConfigured)
                 .setParameter(7, analysis).executeUpdate();
-        em.createNativeQuery("""
+        return ((Number) em.createNativeQuery("""
                 insert into model_rollout_changes (model, stable_version, canary_version, canary_share, analysis, changed_by,
                                                    reason, statistics)
-                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)""")
+                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) returning id""")
                 .setParameter(1, model).setParameter(2, entry.stable()).setParameter(3, entry.canary())
                 .setParameter(4, entry.canaryShare()).setParameter(5, analysis).setParameter(6, changedBy)
-                .setParameter(7, reason).setParameter(8, statistics).executeUpdate();
+                .setParameter(7, reason).setParameter(8, statistics).getSingleResult()).longValue();
     }
 
     /** Whether automatic canary analysis watches a model's rollout (true where none was set). */
