@@ -100,8 +100,16 @@ function modelChanged() {
   $("steps").value = v.default_steps;
   $("guidance").value = v.default_guidance_scale;
   $("samples").max = m.max_samples;
+  // the sizes every served version draws, native square first (the default: sent as no width/height)
+  const sizes = m.sizes && m.sizes.length ? m.sizes : [v.resolution + "x" + v.resolution];
+  $("size").replaceChildren(...sizes.map((s, i) => {
+    const o = document.createElement("option");
+    o.value = i === 0 ? "" : s;
+    o.textContent = s.replace("x", "×") + (i === 0 ? " (native)" : "");
+    return o;
+  }));
   const cost = m.cost_per_sample_step_usd;
-  $("model-hint").textContent = v.resolution + "×" + v.resolution + " px, steps " + v.min_steps + "–" + v.max_steps
+  $("model-hint").textContent = "steps " + v.min_steps + "–" + v.max_steps
       + ", guidance up to " + m.max_guidance_scale + ", " + usd(cost.base) + " per sample-step"
       + (Number(cost.base_per_step) > 0 ? " + " + usd(cost.base_per_step) + " per step" : "")
       + (cost.base_measured ? " (measured)" : " (configured)") + (v.license ? ", licence " + v.license : "");
@@ -118,6 +126,11 @@ function request() {
   };
   if ($("negative-prompt").value.trim()) body.negative_prompt = $("negative-prompt").value;
   if ($("seed").value !== "") body.seed = Number($("seed").value);
+  if ($("size").value) {
+    const [w, h] = $("size").value.split("x").map(Number);
+    body.width = w;
+    body.height = h;
+  }
   // about four live frames per sample; previews are moderated like the final images
   if ($("live").checked) body.preview_every = Math.max(1, Math.ceil(body.steps / 4));
   return body;

@@ -44,6 +44,10 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--model", description = "default: the deployment's default model")
     String model;
 
+    @Option(names = "--size", description = "WIDTHxHEIGHT, one of the model's sizes (GET /v1/models lists them; "
+            + "default: its native square)")
+    String size;
+
     @Option(names = "--estimate", description = "only say what it would cost and wait (a dry run: nothing is created)")
     boolean estimate;
 
@@ -61,6 +65,14 @@ final class SubmitCommand implements Callable<Integer> {
         request = guidance == null ? request : request.withGuidanceScale(guidance);
         request = seed == null ? request : request.withSeed(seed);
         request = model == null ? request : request.withModel(model);
+        if (size != null) {
+            int x = size.indexOf('x');
+            try {
+                request = request.withSize(Integer.parseInt(size.substring(0, x)), Integer.parseInt(size.substring(x + 1)));
+            } catch (RuntimeException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--size must be WIDTHxHEIGHT, e.g. 48x32");
+            }
+        }
         var out = spec.commandLine().getOut();
         if (estimate) {
             var e = genq.estimate(request);

@@ -41,6 +41,14 @@ final class Pictures {
 
     /** Decodes {@code png} and asserts its size, colour count and contrast; returns the image. */
     static BufferedImage assertPicture(byte[] png, int size, String what) {
+        return assertPicture(png, size, size, what);
+    }
+
+    /**
+     * The same for a {@code width}×{@code height} picture, and each half along its longer side must be a picture on
+     * its own: a native square drawn into a larger canvas (the rest one fill) fails.
+     */
+    static BufferedImage assertPicture(byte[] png, int width, int height, String what) {
         BufferedImage img;
         try {
             img = ImageIO.read(new ByteArrayInputStream(png));
@@ -48,13 +56,25 @@ final class Pictures {
             throw new UncheckedIOException(e);
         }
         assertNotNull(img, what + ": not a decodable image");
-        assertEquals(size, img.getWidth(), what + ": width");
-        assertEquals(size, img.getHeight(), what + ": height");
+        assertEquals(width, img.getWidth(), what + ": width");
+        assertEquals(height, img.getHeight(), what + ": height");
+        assertArea(img, 0, 0, width, height, what);
+        if (width != height) {
+            boolean wide = width > height;
+            int w = wide ? width / 2 : width;
+            int h = wide ? height : height / 2;
+            assertArea(img, 0, 0, w, h, what + (wide ? ", left half" : ", top half"));
+            assertArea(img, wide ? w : 0, wide ? 0 : h, w, h, what + (wide ? ", right half" : ", bottom half"));
+        }
+        return img;
+    }
+
+    private static void assertArea(BufferedImage img, int x0, int y0, int width, int height, String what) {
         Set<Integer> colours = new HashSet<>();
         double sum = 0;
         double sumSq = 0;
-        for (int y = 0; y < size; y++) {
-            for (int x = 0; x < size; x++) {
+        for (int y = y0; y < y0 + height; y++) {
+            for (int x = x0; x < x0 + width; x++) {
                 int rgb = img.getRGB(x, y) & 0xFFFFFF;
                 colours.add(rgb);
                 double lum = 0.299 * (rgb >> 16) + 0.587 * ((rgb >> 8) & 0xFF) + 0.114 * (rgb & 0xFF);
@@ -62,10 +82,9 @@ final class Pictures {
                 sumSq += lum * lum;
             }
         }
-        double n = (double) size * size;
+        double n = (double) width * height;
         double contrast = Math.sqrt(Math.max(0, sumSq / n - (sum / n) * (sum / n)));
         assertTrue(colours.size() >= MIN_COLOURS, what + ": only " + colours.size() + " distinct colours");
         assertTrue(contrast >= MIN_CONTRAST, what + ": luminance spread " + contrast + " (no visible contrast)");
-        return img;
     }
 }

@@ -59,6 +59,10 @@ public class ResultCache {
             String s = String.valueOf(field);
             b.append('|').append(s.length()).append(':').append(s);
         }
+        if (job.width != null) { // a size asked for; keys of native-size jobs stay as they were
+            String size = job.width + "x" + job.height;
+            b.append("|size").append(size.length()).append(':').append(size);
+        }
         return Optional.of(Sha256.hex(b.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -89,10 +93,10 @@ public class ResultCache {
                 insert into jobs (id, tenant_id, status, mode, prompt, negative_prompt, num_samples, seed, steps, guidance_scale,
                                   sampler, model, model_version, prompt_truncated, steps_done, progress, webhook_url, webhook_events,
                                   pinned_version, traceparent, reserved_usd, preview_every, priority, dispatched_at, started_at,
-                                  finished_at, cache_key, cached_from, diversity)
+                                  finished_at, cache_key, cached_from, diversity, width, height)
                 select ?1, tenant_id, 'succeeded', mode, prompt, negative_prompt, num_samples, seed, steps, guidance_scale,
                        sampler, model, model_version, prompt_truncated, steps_done, 1, cast(?3 as text), cast(?4 as text),
-                       pinned_version, cast(?5 as text), 0, ?6, ?7, now(), now(), now(), cache_key, id, diversity
+                       pinned_version, cast(?5 as text), 0, ?6, ?7, now(), now(), now(), cache_key, id, diversity, width, height
                 from jobs where id = ?2""")
                 .setParameter(1, job.id).setParameter(2, earlier).setParameter(3, job.webhookUrl)
                 .setParameter(4, job.webhookEvents).setParameter(5, job.traceparent).setParameter(6, job.previewEvery)

@@ -94,7 +94,8 @@ public class IdempotencyKeys {
     }
 
     /** Submit fields added after idempotency keys shipped (V16 onwards). */
-    private static final List<String> ADDED_FIELDS = List.of("preview_every", "init_image", "strength", "mask_image", "outpaint", "priority", "cache");
+    private static final List<String> ADDED_FIELDS = List.of("preview_every", "init_image", "strength", "mask_image", "outpaint", "priority", "cache",
+            "width", "height");
 
     /**
      * Hash of an upscale: its parent and sample are the request (the path names the parent), and the prefix

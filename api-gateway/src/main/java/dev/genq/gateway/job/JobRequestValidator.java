@@ -1,5 +1,7 @@
 package dev.genq.gateway.job;
 
+import dev.genq.storage.job.ImageSize;
+
 import dev.genq.storage.job.Stage;
 import dev.genq.api.problem.Problem;
 import dev.genq.api.problem.Problem.FieldError;
@@ -130,12 +132,66 @@ public class JobRequestValidator {
             urlGuard.check(r.webhook()).ifPresent(refusal ->
                     errors.add(new FieldError("webhook", refusal.code(), refusal.message())));
         }
+        ImageSize size = size(r, model, mode, initImage != null, errors);
         if (!errors.isEmpty()) {
             throw new ProblemException(Problem.invalid(errors));
         }
         return new ValidJob(prompt, negative, mode, numSamples, seed, steps, guidance, sampler, modelName,
                 r.webhook(), webhookEvents, previewEvery, initImage, priority,
-                (r.cache() == null || r.cache()) && r.seed() != null);
+                (r.cache() == null || r.cache()) && r.seed() != null, size);
+    }
+
+    /**
+     * The size asked for, or null for the model's native square: one the model offers (every served version), at
+     * the native square for a job that starts from an image, and for a full job one the super-resolution model
+     * upscales.
+     */
+    private ImageSize size(SubmitJobRequest r, ModelEntry model, JobMode mode, boolean fromImage, List<FieldError> errors) {
+        if (r.width() == null && r.height() == null) {
+            return null;
+        }
+        if (r.width() == null || r.height() == null) {
+            errors.add(new FieldError(r.width() == null ? "width" : "height", "size_incomplete",
+                    "'width' and 'height' go together: give both, or neither for the model's native size"));
+            return null;
+        }
+        if (r.width() < 1 || r.height() < 1) {
+            errors.add(new FieldError("width", "size_unavailable", "'width' and 'height' must be at least 1"));
+            return null;
+        }
+        ImageSize size = new ImageSize(r.width(), r.height());
+        if (model == null) {
+            return size; // unknown_model is reported already
+        }
+        List<ImageSize> offered = catalog.sizes(model.name);
+        if (!offered.contains(size)) {
+            errors.add(new FieldError("width", "size_unavailable", "model " + model.name + " draws "
+                    + String.join(", ", offered.stream().map(ImageSize::toString).toList()) + ", not " + size));
+            return size;
+        }
+        if (fromImage && !size.equals(ImageSize.square(model.resolution))) {
+            errors.add(new FieldError("width", "size_unavailable", "a job that starts from an image runs at the model's "
+                    + "native size " + ImageSize.square(model.resolution) + ", not " + size));
+        }
+        if (mode == JobMode.FULL) {
+            upscaleRefusal(model, size).ifPresent(message -> errors.add(new FieldError("width", "size_unavailable", message)));
+        }
+        return size;
+    }
+
+    /**
+     * Why no super-resolution model upscales a {@code size} picture of {@code base}; empty if one does. Its factor is
+     * its resolution over the base model's (the preview it takes is the base model's native square).
+     */
+    public java.util.Optional<String> upscaleRefusal(ModelEntry base, ImageSize size) {
+        for (String name : catalog.names(Stage.SUPER_RESOLUTION.modelKind())) {
+            ModelEntry sr = catalog.find(name).orElseThrow();
+            if (sr.resolution % base.resolution == 0 && catalog.sizes(name).contains(size.times(sr.resolution / base.resolution))) {
+                return java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.of("no super-resolution model upscales " + size + " pictures of " + base.name
+                + ", so a full job or an upscale of that size is unavailable");
     }
 
     static String noImageInput(String model) {

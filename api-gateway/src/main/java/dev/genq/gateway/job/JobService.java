@@ -1,5 +1,7 @@
 package dev.genq.gateway.job;
 
+import dev.genq.storage.job.ImageSize;
+
 import dev.genq.storage.job.Stage;
 import dev.genq.gateway.metrics.GatewayMeters;
 import dev.genq.gateway.model.ModelCatalog;
@@ -206,7 +208,8 @@ public class JobService {
             job.outpaint = init.outpaint() == null ? null : init.outpaint().wire();
         }
         int billed = masked ? VariationSteps.maskedPasses(steps) : steps;
-        return new Prepared(job, billed, estimates.estimate(request.model(), request.mode(), request.numSamples(), billed), null);
+        return new Prepared(job, billed, estimates.estimate(request.model(), request.mode(), request.numSamples(), billed,
+                request.size()), null);
     }
 
     /** One item of a batch: its checked request, and its idempotency key with the hash of its body (both null without one). */
@@ -316,6 +319,10 @@ public class JobService {
         job.model = request.model();
         job.webhookUrl = request.webhookUrl();
         job.webhookEvents = request.webhookEvents();
+        if (request.size() != null) {
+            job.width = request.size().width();
+            job.height = request.size().height();
+        }
         job.pinnedVersion = rollouts.current().versionFor(job.model, job.id, catalog::serves).orElse(null);
         return job;
     }
@@ -349,8 +356,14 @@ public class JobService {
             throw ProblemException.badRequest("mode_unavailable", "no super-resolution model is being served");
         }
         Sample sample = releasedPreviewSample(parent, sampleIdx, "upscaled");
+        ImageSize size = parent.width == null ? null : new ImageSize(parent.width, parent.height);
+        if (size != null) {
+            catalog.find(parent.model).flatMap(base -> validator.upscaleRefusal(base, size)).ifPresent(refusal -> {
+                throw ProblemException.badRequest("size_unavailable", refusal);
+            });
+        }
         refuseDisabledEndpoint(tenantId, parent.webhookUrl); // the upscale inherits the preview's webhook
-        BigDecimal reserved = quotas.admit(tenantId, estimates.upscale(parent.model));
+        BigDecimal reserved = quotas.admit(tenantId, estimates.upscale(parent.model, size));
         Job job = queued(tenantId, JobMode.FULL);
         job.reservedUsd = reserved;
         job.prompt = parent.prompt;
@@ -361,6 +374,8 @@ public class JobService {
         job.guidanceScale = parent.guidanceScale;
         job.sampler = parent.sampler;
         job.model = parent.model;
+        job.width = parent.width; // the preview's size; the worker upscales it by its model's factor
+        job.height = parent.height;
         inheritFrom(job, parent, sampleIdx);
         QueuedJobRows.insert(job);
         return job;
@@ -406,6 +421,12 @@ public class JobService {
     private Job varyNew(UUID tenantId, String parentId, VariationRequest request, double strength) {
         Job parent = get(tenantId, parentId);
         Sample sample = releasedPreviewSample(parent, request.sample(), "varied");
+        catalog.find(parent.model).filter(base -> sample.width != base.resolution || sample.height != base.resolution)
+                .ifPresent(base -> {
+                    throw ProblemException.badRequest("size_unavailable", "a variation starts from an image at the "
+                            + "model's native size " + ImageSize.square(base.resolution) + "; this sample is "
+                            + sample.width + "x" + sample.height);
+                });
         Region region = request.resolvedRegion(sample.width, sample.height);
         ValidJob valid = validator.validate(new SubmitJobRequest(request.prompt() != null ? request.prompt() : parent.prompt,
                 parent.negativePrompt, JobMode.PREVIEW.wire(), request.numSamples() != null ? request.numSamples() : parent.numSamples,

@@ -1,6 +1,7 @@
 package dev.genq.gateway.job;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -31,7 +32,10 @@ public record JobView(UUID id, String status, String mode, UUID parentId, Intege
                          double guidanceScale, String sampler, String model, String webhook,
                          List<String> webhookEventsFilter, Integer previewEvery, Double strength,
                          dev.genq.storage.job.Region region, UUID initImage, UUID maskImage,
-                         dev.genq.storage.job.Margins outpaint) {
+                         dev.genq.storage.job.Margins outpaint,
+                         @Schema(description = "the base picture's width asked for (absent: the model's native square); "
+                                 + "a full job's samples are the upscale factor times it") Integer width,
+                         Integer height) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -103,7 +103,7 @@ public class JobViews {
                         job.webhookEvents == null ? null : List.of(job.webhookEvents.split(",")),
                         job.previewEvery == 0 ? null : job.previewEvery, job.strength,
                         job.region == null ? null : dev.genq.storage.job.Region.parse(job.region), job.initUpload, job.maskUpload,
-                        job.outpaint == null ? null : dev.genq.storage.job.Margins.parse(job.outpaint)),
+                        job.outpaint == null ? null : dev.genq.storage.job.Margins.parse(job.outpaint), job.width, job.height),
                 job.modelVersion, job.promptTruncated,
                 new JobView.Timings(job.createdAt, job.startedAt, job.finishedAt),
                 total(costs), job.diversity, sampleViews, error, job.priority.wire(), null);

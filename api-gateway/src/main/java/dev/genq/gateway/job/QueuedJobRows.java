@@ -32,12 +32,13 @@ final class QueuedJobRows {
             insert into jobs (tenant_id, mode, priority, fair_start, fair_finish, status, id, prompt, negative_prompt, num_samples,
                               seed, steps, guidance_scale, sampler, model, webhook_url, webhook_events, pinned_version, traceparent,
                               parent_id, parent_sample, reserved_usd, preview_every, strength, region, init_upload, mask_upload,
-                              outpaint, cache_key)
+                              outpaint, cache_key, width, height)
             select tag.tenant_id, tag.mode, tag.priority, tag.fair_start, tag.fair_start + tag.cost / tag.weight, 'queued',
                    cast(? as uuid), cast(? as text), cast(? as text), cast(? as int), cast(? as bigint), cast(? as int),
                    cast(? as double precision), cast(? as text), cast(? as text), cast(? as text), cast(? as text), cast(? as text),
                    cast(? as text), cast(? as uuid), cast(? as int), cast(? as numeric), cast(? as int), cast(? as double precision),
-                   cast(? as text), cast(? as uuid), cast(? as uuid), cast(? as text), cast(? as text)
+                   cast(? as text), cast(? as uuid), cast(? as uuid), cast(? as text), cast(? as text), cast(? as int),
+                   cast(? as int)
             from tag""";
 
     private QueuedJobRows() {
@@ -103,6 +104,8 @@ final class QueuedJobRows {
         set(st, ++i, job.maskUpload, Types.OTHER);
         set(st, ++i, job.outpaint, Types.VARCHAR);
         set(st, ++i, job.cacheKey, Types.VARCHAR);
+        set(st, ++i, job.width, Types.INTEGER);
+        set(st, ++i, job.height, Types.INTEGER);
     }
 
     private static void set(PreparedStatement st, int i, Object value, int sqlType) throws SQLException {

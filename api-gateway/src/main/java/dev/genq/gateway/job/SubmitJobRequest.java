@@ -37,7 +37,11 @@ public record SubmitJobRequest(
         @Schema(description = "false: always compute, even when an identical earlier request of this tenant could be "
                 + "answered from storage (see README: Result cache)", defaultValue = "true") Boolean cache,
         @Schema(description = "true: validate and answer 200 with the expected cost and queue wait; nothing is created, "
-                + "queued, reserved or billed", defaultValue = "false") Boolean dryRun) {
+                + "queued, reserved or billed", defaultValue = "false") Boolean dryRun,
+        @Schema(description = "the picture's width in pixels: one of the model's sizes (GET /v1/models: sizes), with "
+                + "height; omitted: the model's native square. A full job's upscale is the super-resolution factor "
+                + "times it", examples = "48") Integer width,
+        @Schema(description = "the picture's height in pixels, with width", examples = "32") Integer height) {
 
     /** An outpainting's margins, in the upload's pixels. */
     @Schema(name = "Margins")
@@ -50,6 +54,6 @@ public record SubmitJobRequest(
                             Double guidanceScale, String sampler, String model, String webhook,
                             java.util.List<String> webhookEventsFilter, Integer previewEvery) {
         this(prompt, negativePrompt, mode, numSamples, seed, steps, guidanceScale, sampler, model, webhook,
-                webhookEventsFilter, previewEvery, null, null, null, null, null, null, null);
+                webhookEventsFilter, previewEvery, null, null, null, null, null, null, null, null, null);
     }
 }

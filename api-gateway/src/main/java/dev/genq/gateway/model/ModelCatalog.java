@@ -1,5 +1,7 @@
 package dev.genq.gateway.model;
 
+import dev.genq.storage.job.ImageSize;
+
 import dev.genq.api.problem.ProblemException;
 import dev.genq.storage.model.ModelEntry;
 import dev.genq.storage.sql.PeriodicSnapshot;
@@ -45,6 +47,20 @@ public class ModelCatalog {
      */
     public boolean takesImageInputs(String name) {
         return all().stream().filter(e -> e.name.equals(name)).allMatch(e -> e.imageInputs);
+    }
+
+    /**
+     * The sizes a job of this model may ask for: those every registered version draws (a job is pinned to the
+     * rollout's stable or canary version, not necessarily the latest), in the latest version's order.
+     */
+    public List<ImageSize> sizes(String name) {
+        List<ModelEntry> versions = all().stream().filter(e -> e.name.equals(name)).toList();
+        if (versions.isEmpty()) {
+            return List.of();
+        }
+        List<ImageSize> sizes = new java.util.ArrayList<>(versions.get(versions.size() - 1).sizeList());
+        versions.forEach(v -> sizes.retainAll(v.sizeList()));
+        return List.copyOf(sizes);
     }
 
     /** Every registered version, oldest registration first. */

@@ -18,6 +18,8 @@ public record ModelView(
         Double canaryShare,
         @Schema(description = "most samples one job may ask for") int maxSamples,
         @Schema(description = "highest guidance_scale a job may ask for") double maxGuidanceScale,
+        @Schema(description = "the sizes (WIDTHxHEIGHT) a job may ask for with width and height: those every served "
+                + "version draws, the native square first", examples = "[\"32x32\", \"48x32\"]") List<String> sizes,
         @Schema(description = "what a step costs, per sample and per batch, for text-to-image models, by stage") Cost costPerSampleStepUsd,
         List<Version> versions) {
 
@@ -27,7 +29,8 @@ public record ModelView(
             String version,
             @Schema(description = "stable, canary, or registered (served, not named by the rollout)") String rollout,
             @Schema(description = "when a worker last registered it") OffsetDateTime registeredAt,
-            @Schema(description = "output width and height in pixels") int resolution,
+            @Schema(description = "the native output's width and height in pixels (a job's default)") int resolution,
+            @Schema(description = "the sizes it draws (WIDTHxHEIGHT), native first") List<String> sizes,
             List<String> samplers, String defaultSampler,
             int minSteps, int maxSteps, int defaultSteps,
             double defaultGuidanceScale,

@@ -63,12 +63,14 @@ public class ModelViews {
         }
         List<ModelView.Version> versionViews = versions.stream().map(e -> new ModelView.Version(e.version,
                         e.version.equals(stable) ? "stable" : e.version.equals(canary) ? "canary" : "registered",
-                        e.registeredAt, e.resolution, e.samplerList(), e.defaultSampler, 1,
+                        e.registeredAt, e.resolution, e.sizeList().stream().map(Object::toString).toList(),
+                        e.samplerList(), e.defaultSampler, 1,
                         Math.min(limits.maxSteps(), e.maxSteps), e.defaultSteps, e.defaultGuidanceScale,
                         e.license == null || e.license.isBlank() ? null : e.license, e.imageInputs))
                 .toList();
         return new ModelView(name, latest.kind, isDefault, latest.version, stable, canary,
-                canary == null ? null : rollout.canaryShare(name), limits.maxSamples(), limits.maxGuidanceScale(), cost, versionViews);
+                canary == null ? null : rollout.canaryShare(name), limits.maxSamples(), limits.maxGuidanceScale(),
+                catalog.sizes(name).stream().map(Object::toString).toList(), cost, versionViews);
     }
 
     private static String served(List<ModelEntry> versions, Optional<String> named) {

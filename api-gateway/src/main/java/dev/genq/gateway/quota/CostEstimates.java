@@ -1,5 +1,7 @@
 package dev.genq.gateway.quota;
 
+import dev.genq.storage.job.ImageSize;
+
 import dev.genq.gateway.model.ModelCatalog;
 import dev.genq.storage.job.JobMode;
 import dev.genq.storage.job.Stage;
@@ -18,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * and a part per sample-step, because the worker shares each step's time among the samples in its batch), or
  * {@code estimated-cost-per-sample-step} for a stage with no history yet. A full job adds its upscale: the
  * super-resolution model's own steps, whatever the base steps (the worker runs that model's default), so stages
- * are measured apart. History is priced at the interactive price (a bulk job's cost scaled to the newest
+ * are measured apart. A job of another size than the model's native square costs its share of pixels (a history job's
+ * cost is divided by its own share before the fit): compute per step grows about as the pixels. History is priced at the interactive price (a bulk job's cost scaled to the newest
  * interactive job's price per device-hour; as billed when the history holds no interactive job), so bulk jobs' discount does not pull the estimate down. Read at most once per
  * {@code estimate-refresh} per model and stage.
  */
@@ -43,16 +46,40 @@ public class CostEstimates {
 
     /** A job of {@code samples} × {@code baseSteps} (the steps billed for its base stage), plus its upscale in full mode. */
     public BigDecimal estimate(String model, JobMode mode, int samples, int baseSteps) {
+        return estimate(model, mode, samples, baseSteps, null);
+    }
+
+    /** The same at {@code size} (null: the model's native square), priced by its share of the native pixels. */
+    public BigDecimal estimate(String model, JobMode mode, int samples, int baseSteps, ImageSize size) {
         BigDecimal total = stageCost(model, Stage.BASE).of(samples, baseSteps);
         if (mode == JobMode.FULL) {
             total = total.add(upscaleOf(model, samples));
         }
-        return total.setScale(9, RoundingMode.UP);
+        return total.multiply(area(model, size)).setScale(9, RoundingMode.UP);
     }
 
     /** An upscale job of one released preview sample: the super-resolution stage only. */
     public BigDecimal upscale(String model) {
-        return upscaleOf(model, 1).setScale(9, RoundingMode.UP);
+        return upscale(model, null);
+    }
+
+    /** An upscale of one released preview sample of {@code size} (null: native). */
+    public BigDecimal upscale(String model, ImageSize size) {
+        return upscaleOf(model, 1).multiply(area(model, size)).setScale(9, RoundingMode.UP);
+    }
+
+    /** {@code size}'s pixels over the model's native square's: 1 for null or an unknown model. */
+    private BigDecimal area(String model, ImageSize size) {
+        return BigDecimal.valueOf(areaShare(nativeSide(model), size == null ? null : size.width(),
+                size == null ? null : size.height()));
+    }
+
+    private int nativeSide(String model) {
+        return catalog.find(model).map(e -> e.resolution).orElse(0);
+    }
+
+    private static double areaShare(int nativeSide, Integer width, Integer height) {
+        return width == null || height == null || nativeSide <= 0 ? 1.0 : (double) width * height / ((double) nativeSide * nativeSide);
     }
 
     /** Whether every stage a job of this mode runs has a measured rate. */
@@ -100,21 +127,23 @@ public class CostEstimates {
     private List<StageCostFit.Observation> history(Key key) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
-                select count(*), max(c.steps), sum(c.cost_usd), max(c.price_per_device_hour), j.priority = 'bulk'
+                select count(*), max(c.steps), sum(c.cost_usd), max(c.price_per_device_hour), j.priority = 'bulk', j.width, j.height
                 from jobs j join sample_costs c on c.job_id = j.id and c.stage = ?2 and c.billable
                 where j.id in (
                     select j2.id from jobs j2 where j2.model = ?1 and j2.status = 'succeeded' and j2.steps > 0
                       and exists (select 1 from sample_costs r where r.job_id = j2.id and r.stage = ?2 and r.billable)
                     order by j2.created_at desc limit ?3)
-                group by j.id, j.priority, j.created_at
+                group by j.id, j.priority, j.created_at, j.width, j.height
                 order by j.created_at desc, j.id""")
                 .setParameter(1, key.model()).setParameter(2, key.stage().wire()).setParameter(3, settings.estimateHistoryJobs())
                 .getResultList();
         // no interactive job in the history: the costs stay as billed (the bulk price; the estimate errs low)
         double price = rows.stream().filter(r -> !(Boolean) r[4]).findFirst()
                 .map(r -> ((BigDecimal) r[3]).doubleValue()).orElse(Double.NaN);
+        int side = nativeSide(key.model());
         return rows.stream().map(r -> new StageCostFit.Observation(((Number) r[0]).intValue(), ((Number) r[1]).intValue(),
-                scaled((BigDecimal) r[2], (BigDecimal) r[3], price))).toList();
+                scaled((BigDecimal) r[2], (BigDecimal) r[3], price)
+                        / areaShare(side, (Integer) r[5], (Integer) r[6]))).toList();
     }
 
     private static double scaled(BigDecimal usd, BigDecimal atPrice, double price) {

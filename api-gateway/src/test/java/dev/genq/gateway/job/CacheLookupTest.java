@@ -20,7 +20,7 @@ class CacheLookupTest {
 
     private static SubmitJobRequest request(Long seed, Boolean cache) {
         return new SubmitJobRequest("a red apple", null, null, 1, seed, 2, null, null, null, null, null, null,
-                null, null, null, null, null, cache, null);
+                null, null, null, null, null, cache, null, null, null);
     }
 
     @Test

@@ -55,12 +55,26 @@ class HeldRequestsTest {
     }
 
     /**
-     * Another tenant's GET latency while the load is held: p99 of 500 requests must stay under 200 ms,
-     * and none may take 2 s (what a blocked event loop or an exhausted worker pool looks like). 500, not
-     * 100: the p99 of 100 is the second-slowest request, which one GC pause of this JVM (the gateway,
-     * thousands of client streams and their readers, on 2 cores) decided once at 202 ms.
+     * Another tenant's GET latency while the load is held, against the same GETs before it (measured in the same
+     * test, so a loaded machine moves both): p99 of 500 requests must stay under 200 ms or 3 times the quiet p99,
+     * whichever is more, and none may take 2 s (what a blocked event loop or an exhausted worker pool looks like).
+     * 500, not 100: the p99 of 100 is the second-slowest request, which one GC pause of this JVM (the gateway,
+     * thousands of client streams and their readers, on 2 cores) decided once at 202 ms. A fixed 200 ms alone
+     * failed once at 201 ms with both cores taken by other work, where the quiet p99 was not measured.
      */
-    static void assertAnotherTenantsGetsStayFast(String during) {
+    static void assertAnotherTenantsGetsStayFast(long[] quiet, String during) {
+        long[] ms = anotherTenantsGets();
+        long p99 = ms[494];
+        long max = ms[499];
+        long bound = Math.max(200, 3 * quiet[494]);
+        String summary = "another tenant's GET with " + during + ": p50 " + ms[249] + " ms, p99 " + p99 + " ms, max "
+                + max + " ms (quiet before: p50 " + quiet[249] + " ms, p99 " + quiet[494] + " ms; bound " + bound + " ms)";
+        System.out.println(summary);
+        assertTrue(p99 < bound && max < 2000, summary);
+    }
+
+    /** 500 GETs of a job of another tenant (the test's client key), sorted latencies in ms. */
+    static long[] anotherTenantsGets() {
         String own = given().contentType(ContentType.JSON).body("{\"prompt\":\"a bystander\"}").when().post("/v1/jobs")
                 .then().statusCode(202).extract().path("id");
         long[] ms = new long[500];
@@ -70,12 +84,7 @@ class HeldRequestsTest {
             ms[i] = (System.nanoTime() - t0) / 1_000_000;
         }
         Arrays.sort(ms);
-        long p50 = ms[249];
-        long p99 = ms[494];
-        long max = ms[499];
-        String summary = "another tenant's GET with " + during + ": p50 " + p50 + " ms, p99 " + p99 + " ms, max " + max + " ms";
-        System.out.println(summary);
-        assertTrue(p99 < 200 && max < 2000, summary);
+        return ms;
     }
 
     static void setStatus(String job, String status) {
@@ -105,6 +114,7 @@ class HeldRequestsTest {
         String body = "{\"prompt\":\"hold the line\"}";
         String job = as(key).contentType(ContentType.JSON).header("Idempotency-Key", "held").body(body)
                 .when().post("/v1/jobs").then().statusCode(202).extract().path("id");
+        long[] quiet = anotherTenantsGets();
 
         // 300 replays of that submit, each asking to wait 60 s for a job no worker will run
         List<CompletableFuture<HttpResponse<String>>> waits = new ArrayList<>();
@@ -127,7 +137,7 @@ class HeldRequestsTest {
             assertEquals("true", r.headers().firstValue("Idempotent-Replayed").orElse(null));
         }
 
-        assertAnotherTenantsGetsStayFast("100 waits held");
+        assertAnotherTenantsGetsStayFast(quiet, "100 waits held");
         RestAssured.given().when().get("/q/health/ready").then().statusCode(200);
 
         // needs_review settles the job for its client (a human decides, maybe in hours): every held wait ends
@@ -153,6 +163,7 @@ class HeldRequestsTest {
         String job = as(keys.get(0)).contentType(ContentType.JSON).body("{\"prompt\":\"watch me\"}")
                 .when().post("/v1/jobs").then().statusCode(202).extract().path("id");
         double quiet = transactionsPerSecond();
+        long[] quietGets = anotherTenantsGets();
 
         List<CompletableFuture<HttpResponse<Stream<String>>>> streams = new ArrayList<>();
         for (int i = 0; i < 2000; i++) {
@@ -181,7 +192,7 @@ class HeldRequestsTest {
                 r.body().filter(l -> l.startsWith("data:")).toList(), readers)).toList();
         double held = transactionsPerSecond();
         assertTrue(held - quiet < 50, "200 open streams add " + (held - quiet) + " transactions/s (quiet: " + quiet + ")");
-        assertAnotherTenantsGetsStayFast("200 streams open");
+        assertAnotherTenantsGetsStayFast(quietGets, "200 streams open");
 
         as(keys.get(0)).when().post("/v1/jobs/" + job + "/cancel").then().statusCode(200);
         for (var e : events) {

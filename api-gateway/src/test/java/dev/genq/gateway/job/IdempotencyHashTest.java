@@ -39,7 +39,7 @@ class IdempotencyHashTest {
                 List.of("job.succeeded"), 2);
         assertNotEquals(before, keys.hash(withPreviews), "a request that uses the field is another request");
         SubmitJobRequest withImage = new SubmitJobRequest("a cat", null, "preview", 2, 7L, 8, 3.0, "ddim", null, null,
-                List.of("job.succeeded"), null, java.util.UUID.randomUUID().toString(), null, null, null, null, null, null);
+                List.of("job.succeeded"), null, java.util.UUID.randomUUID().toString(), null, null, null, null, null, null, null, null);
         assertNotEquals(before, keys.hash(withImage), "an image input makes another request");
     }
 }

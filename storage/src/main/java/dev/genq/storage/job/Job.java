@@ -44,6 +44,10 @@ public class Job extends PanacheEntityBase {
     public long seed;
     public int steps;
 
+    /** The base picture's width and height (an upscale's output is the super-resolution factor times them); null: the model's native square. */
+    public Integer width;
+    public Integer height;
+
     /** Every how many steps a live preview of each sample is sent (0: none); see V16. */
     @Column(name = "preview_every")
     public int previewEvery;
@@ -159,6 +163,11 @@ public class Job extends PanacheEntityBase {
     @Column(name = "updated_at", insertable = false)
     @Generated
     public OffsetDateTime updatedAt;
+
+    /** The base picture's size: the one asked for, else {@code nativeSide} square. */
+    public ImageSize size(int nativeSide) {
+        return width == null || height == null ? ImageSize.square(nativeSide) : new ImageSize(width, height);
+    }
 
     public static Optional<Job> findForTenant(UUID id, UUID tenantId) {
         return find("id = ?1 and tenantId = ?2", id, tenantId).firstResultOptional();

@@ -11,6 +11,7 @@ import java.util.Objects;
 import jakarta.persistence.Table;
 import java.util.Arrays;
 import java.util.List;
+import dev.genq.storage.job.ImageSize;
 
 /** A model version a worker serves, as registered in the catalog at the worker's start. */
 @Entity
@@ -46,6 +47,9 @@ public class ModelEntry extends PanacheEntityBase {
     @Column(name = "image_inputs")
     public boolean imageInputs = true;
 
+    /** The sizes it draws, {@link ImageSize#join} written; empty for the native square only. */
+    public String sizes = "";
+
     /** When a worker last registered this version. */
     @Column(name = "registered_at")
     public OffsetDateTime registeredAt;
@@ -66,6 +70,12 @@ public class ModelEntry extends PanacheEntityBase {
         }
     }
 
+    /** The sizes a job may ask of this version: those it declared, or its native square. */
+    public List<ImageSize> sizeList() {
+        List<ImageSize> declared = ImageSize.parseList(sizes);
+        return declared.isEmpty() ? List.of(ImageSize.square(resolution)) : declared;
+    }
+
     public List<String> samplerList() {
         return Arrays.asList(samplers.split(","));
     }
@@ -82,19 +92,27 @@ public class ModelEntry extends PanacheEntityBase {
     public static void register(String name, String version, String kind, int resolution, int maxSteps,
                                 List<String> samplers, int defaultSteps, double defaultGuidanceScale,
                                 String defaultSampler, String license, boolean imageInputs) {
+        register(name, version, kind, resolution, maxSteps, samplers, defaultSteps, defaultGuidanceScale, defaultSampler,
+                license, imageInputs, List.of(ImageSize.square(resolution)));
+    }
+
+    /** Adds or updates a catalog entry with the sizes it draws; the caller must be in a transaction. */
+    public static void register(String name, String version, String kind, int resolution, int maxSteps,
+                                List<String> samplers, int defaultSteps, double defaultGuidanceScale,
+                                String defaultSampler, String license, boolean imageInputs, List<ImageSize> sizes) {
         getEntityManager().createNativeQuery("""
                 insert into models (name, version, kind, resolution, max_steps, samplers, default_steps,
-                                    default_guidance_scale, default_sampler, license, image_inputs)
-                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                    default_guidance_scale, default_sampler, license, image_inputs, sizes)
+                values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
                 on conflict (name, version) do update set kind = excluded.kind,
                     resolution = excluded.resolution, max_steps = excluded.max_steps, samplers = excluded.samplers,
                     default_steps = excluded.default_steps, default_guidance_scale = excluded.default_guidance_scale,
                     default_sampler = excluded.default_sampler, license = excluded.license,
-                    image_inputs = excluded.image_inputs, registered_at = now()""")
+                    image_inputs = excluded.image_inputs, sizes = excluded.sizes, registered_at = now()""")
                 .setParameter(1, name).setParameter(2, version).setParameter(3, kind).setParameter(4, resolution)
                 .setParameter(5, maxSteps).setParameter(6, String.join(",", samplers)).setParameter(7, defaultSteps)
                 .setParameter(8, defaultGuidanceScale).setParameter(9, defaultSampler).setParameter(10, license)
-                .setParameter(11, imageInputs)
+                .setParameter(11, imageInputs).setParameter(12, ImageSize.join(sizes))
                 .executeUpdate();
     }
 }

@@ -1,5 +1,7 @@
 package dev.genq.worker.batch;
 
+import dev.genq.storage.job.ImageSize;
+
 import dev.genq.worker.engine.PreviewTap;
 import dev.genq.worker.preview.PreviewPublisher;
 import java.util.List;
@@ -34,7 +36,7 @@ final class BatchPreviews implements PreviewTap {
     }
 
     @Override
-    public void take(int stepsDone, int stepsTotal, int[] samples, float[] x0, int resolution) {
+    public void take(int stepsDone, int stepsTotal, int[] samples, float[] x0, ImageSize size) {
         int plane = x0.length / samples.length;
         for (int k = 0; k < samples.length; k++) {
             SampleTask t = tasks.get(samples[k]);
@@ -43,7 +45,7 @@ final class BatchPreviews implements PreviewTap {
             }
             float[] chw = java.util.Arrays.copyOfRange(x0, k * plane, (k + 1) * plane);
             publisher.offer(new PreviewPublisher.Estimate(t.job().job().id, t.job().job().tenantId,
-                    t.key().stage().wire(), t.index(), stepsDone, stepsTotal, chw, resolution));
+                    t.key().stage().wire(), t.index(), stepsDone, stepsTotal, chw, size));
         }
     }
 }

@@ -1,5 +1,7 @@
 package dev.genq.worker.batch;
 
+import dev.genq.storage.job.ImageSize;
+
 import dev.genq.storage.job.Stage;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobMode;
@@ -87,16 +89,17 @@ public final class JobExecution {
         PromptInput prompt = PromptInput.encode(base.tokenizer(), job.prompt, job.negativePrompt);
         this.promptTruncated = prompt.truncated();
         List<StageRun> plan = new ArrayList<>(2);
+        ImageSize size = job.size(base.spec().resolution()); // the base picture's; an upscale's preview has it too
         if (source != null) {
             // a masked run batches only with masked runs of the same resampling: the jumps change every row's path
-            plan.add(new StageRun(Stage.BASE, base, new Strength(job.strength).steps(job.steps), job.sampler, job.strength,
-                    source.redo() == null ? 0 : resamples, n));
+            plan.add(new StageRun(Stage.BASE, base, size, new Strength(job.strength).steps(job.steps), job.sampler,
+                    job.strength, source.redo() == null ? 0 : resamples, n));
         } else if (preview == null) {
-            plan.add(new StageRun(Stage.BASE, base, job.steps, job.sampler, n));
+            plan.add(new StageRun(Stage.BASE, base, size, job.steps, job.sampler, n));
         }
         if (preview != null || job.mode == JobMode.FULL) {
-            plan.add(new StageRun(Stage.SUPER_RESOLUTION, superResolution, superResolution.spec().defaultSteps(),
-                    superResolution.spec().defaultSampler(), n));
+            plan.add(new StageRun(Stage.SUPER_RESOLUTION, superResolution, size.times(superResolution.spec().upscaleFactor()),
+                    superResolution.spec().defaultSteps(), superResolution.spec().defaultSampler(), n));
         }
         this.stages = List.copyOf(plan);
         this.firstInputs = new ArrayList<>(n);
@@ -250,7 +253,8 @@ public final class JobExecution {
         return stages.get(stages.size() - 1).results[index].image();
     }
 
-    public int finalResolution() {
-        return stages.get(stages.size() - 1).key.resolution();
+    /** The size of the final pictures: the base stage's, or for a full job the super-resolution factor times it. */
+    public ImageSize finalSize() {
+        return stages.get(stages.size() - 1).key.size();
     }
 }

@@ -139,8 +139,10 @@ public class MicroBatcher {
             case BASE -> key.strength() != null
                     ? engine.vary(model, tasks.stream().map(t -> (VariationSample) t.input()).toList(), sampling,
                             new Strength(key.strength()), listener)
-                    : engine.textToImage(model, tasks.stream().map(t -> (TextSample) t.input()).toList(), sampling, listener);
-            case SUPER_RESOLUTION -> engine.upscale(model, tasks.stream().map(t -> (UpscaleSample) t.input()).toList(), sampling, listener);
+                    : engine.textToImage(model, tasks.stream().map(t -> (TextSample) t.input()).toList(), key.size(),
+                            sampling, listener);
+            case SUPER_RESOLUTION -> engine.upscale(model, tasks.stream().map(t -> (UpscaleSample) t.input()).toList(),
+                    key.size(), sampling, listener);
         };
     }
 

@@ -1,5 +1,6 @@
 package dev.genq.worker.engine;
 
+import dev.genq.storage.job.ImageSize;
 import dev.genq.storage.job.Stage;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -131,16 +132,26 @@ public final class DiffusionEngine {
         }
     }
 
-    public record StageResult(List<SampleResult> samples, int resolution, int steps, double seconds) {
+    /** @param size the pictures' (every sample of a stage has the same) */
+    public record StageResult(List<SampleResult> samples, ImageSize size, int steps, double seconds) {
         public float[] image(int i) {
             return samples.get(i).image();
         }
     }
 
+    /** Text to pictures at the model's native size. */
     public StageResult textToImage(LoadedModel model, List<TextSample> samples, Sampling sampling, BatchListener listener) {
+        return textToImage(model, samples, model.spec().nativeSize(), sampling, listener);
+    }
+
+    /** Text to pictures of {@code size}, one the package declares. */
+    public StageResult textToImage(LoadedModel model, List<TextSample> samples, ImageSize size, Sampling sampling,
+                                   BatchListener listener) {
         requireKind(model, Stage.BASE);
-        SampleStreams streams = new SampleStreams(samples.stream().map(TextSample::seed).toList(), 0, model.space().sampleShape());
-        return textToImage(model, streams.draw(), model.space().sampleShape(), null, false, null, Integer.MAX_VALUE,
+        requireSize(model, size);
+        Shape sampleShape = model.space().sampleShape(size);
+        SampleStreams streams = new SampleStreams(samples.stream().map(TextSample::seed).toList(), 0, sampleShape);
+        return textToImage(model, streams.draw(), sampleShape, null, false, null, Integer.MAX_VALUE,
                 samples.stream().map(TextSample::promptTokens).toArray(long[][]::new),
                 samples.stream().map(TextSample::negativeTokens).toArray(long[][]::new),
                 samples.stream().mapToDouble(TextSample::guidanceScale).toArray(), sampling, streams, listener);
@@ -159,14 +170,14 @@ public final class DiffusionEngine {
             throw new IllegalArgumentException(model.spec().nameAtVersion() + " draws latents and has no VAE encoder: it "
                     + "cannot start from an image");
         }
-        int r = model.spec().resolution();
-        int plane = model.spec().channels() * r * r;
+        ImageSize size = model.spec().nativeSize(); // image inputs are at the native square (the gateway checks)
+        Shape sampleShape = model.space().sampleShape(size);
+        int plane = (int) sampleShape.size();
         if (strength.value() == 0) {
             List<SampleResult> unchanged = samples.stream().map(v -> new SampleResult(v.source().clone(), 0, 0)).toList();
-            return new StageResult(unchanged, r, 0, 0);
+            return new StageResult(unchanged, size, 0, 0);
         }
-        SampleStreams streams = new SampleStreams(samples.stream().map(VariationSample::seed).toList(), 0,
-                new Shape(model.spec().channels(), r, r));
+        SampleStreams streams = new SampleStreams(samples.stream().map(VariationSample::seed).toList(), 0, sampleShape);
         float[] sources = stack(samples.stream().map(VariationSample::source).toList(), plane, "a variation's source");
         float[] redo = null;
         if (samples.stream().anyMatch(v -> v.redo() != null)) {
@@ -176,7 +187,7 @@ public final class DiffusionEngine {
         }
         List<TextSample> text = samples.stream().map(VariationSample::text).toList();
         // strength 1 starts from the seed's noise alone; a region still keeps its pixels from the sources
-        return textToImage(model, streams.draw(), model.space().sampleShape(), sources, strength.fromSource(), redo,
+        return textToImage(model, streams.draw(), sampleShape, sources, strength.fromSource(), redo,
                 strength.limit(model.schedule().timesteps()),
                 text.stream().map(TextSample::promptTokens).toArray(long[][]::new),
                 text.stream().map(TextSample::negativeTokens).toArray(long[][]::new),
@@ -225,13 +236,20 @@ public final class DiffusionEngine {
         }
     }
 
+    /** Super-resolution to the model's native size. */
     public StageResult upscale(LoadedModel model, List<UpscaleSample> samples, Sampling sampling, BatchListener listener) {
+        return upscale(model, samples, model.spec().nativeSize(), sampling, listener);
+    }
+
+    /** Super-resolution to {@code size} (one the package declares); each sample's upsampled input is already at it. */
+    public StageResult upscale(LoadedModel model, List<UpscaleSample> samples, ImageSize size, Sampling sampling,
+                               BatchListener listener) {
         requireKind(model, Stage.SUPER_RESOLUTION);
+        requireSize(model, size);
         long t0 = System.nanoTime();
         int n = samples.size();
         ModelSpec spec = model.spec();
-        int r = spec.resolution();
-        Shape sampleShape = new Shape(spec.channels(), r, r);
+        Shape sampleShape = model.space().sampleShape(size);
         int plane = (int) sampleShape.size();
         try (NDManager m = model.manager().newSubManager()) {
             float[] lowUp = stack(samples.stream().map(UpscaleSample::upsampled).toList(), plane, "an upscale sample");
@@ -305,7 +323,7 @@ public final class DiffusionEngine {
                         NDArray x0 = X0Estimate.of(x, eps, model.schedule().alphaBar(ts[i]));
                         NDArray preview = pictures(model, step, x0);
                         listener.previews().take(i + 1, ts.length, rows.clone(), preview.toFloatArray(),
-                                (int) preview.getShape().get(2));
+                                sizeOf(preview));
                         previewNanos = System.nanoTime() - previewStart; // not billed as the samples' compute
                     }
                     NDArray next = sampler.step(eps, i, x, noise);
@@ -329,7 +347,7 @@ public final class DiffusionEngine {
             long decodeStart = System.nanoTime();
             NDArray pictures = rows.length == 0 ? null : pictures(model, m, x);
             float[] all = pictures == null ? new float[0] : pictures.toFloatArray();
-            int resolution = pictures == null ? model.spec().resolution() : (int) pictures.getShape().get(2);
+            ImageSize size = pictures == null ? model.spec().nativeSize() : sizeOf(pictures);
             for (int row : rows) { // decoding latents is the samples' compute too (for pixels it is a copy)
                 seconds[row] += (System.nanoTime() - decodeStart) / 1e9 / rows.length;
             }
@@ -342,7 +360,7 @@ public final class DiffusionEngine {
             for (int i = 0; i < n0; i++) {
                 results.add(new SampleResult(images[i], stepsRun[i], seconds[i]));
             }
-            return new StageResult(results, resolution, sampling.steps(), (System.nanoTime() - t0) / 1e9);
+            return new StageResult(results, size, sampling.steps(), (System.nanoTime() - t0) / 1e9);
         }
 
         /**
@@ -492,5 +510,17 @@ public final class DiffusionEngine {
         if (model.spec().kind() != kind) {
             throw new IllegalArgumentException(model.spec().nameAtVersion() + " is not a " + kind + " model");
         }
+    }
+
+    private static void requireSize(LoadedModel model, ImageSize size) {
+        if (!model.spec().draws(size)) {
+            throw new IllegalArgumentException(model.spec().nameAtVersion() + " does not draw " + size + "; its sizes are "
+                    + model.spec().sizes());
+        }
+    }
+
+    /** The size of pictures [N, C, height, width]. */
+    private static ImageSize sizeOf(NDArray pictures) {
+        return new ImageSize((int) pictures.getShape().get(3), (int) pictures.getShape().get(2));
     }
 }

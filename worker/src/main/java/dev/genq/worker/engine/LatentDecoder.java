@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.genq.storage.job.ImageSize;
 import ai.djl.training.ParameterStore;
 
 /**
@@ -15,17 +16,16 @@ import ai.djl.training.ParameterStore;
 final class LatentDecoder implements SampleSpace {
     private final Model decoder;
     private final ModelSpec.VaeDecoderSpec spec;
-    private final int side;
 
     LatentDecoder(Model decoder, ModelSpec spec) {
         this.decoder = decoder;
         this.spec = spec.vaeDecoder();
-        this.side = spec.sampleSide();
     }
 
     @Override
-    public Shape sampleShape() {
-        return new Shape(spec.latentChannels(), side, side);
+    public Shape sampleShape(ImageSize size) {
+        // declared sizes are multiples of the downsampling (ModelSpec checks): whole latent cells
+        return new Shape(spec.latentChannels(), size.height() / spec.downsample(), size.width() / spec.downsample());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.genq.worker.engine;
 
+import dev.genq.storage.job.ImageSize;
 import dev.genq.storage.job.Stage;
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
@@ -40,7 +41,7 @@ public final class LoadedModel implements AutoCloseable {
         ModelSpec spec = ModelSpec.read(dir);
         Model denoiser = torchScript(dir, spec.denoiserFile(), device);
         TextEncoders encoders = null;
-        SampleSpace space = new PixelSpace(spec.channels(), spec.resolution());
+        SampleSpace space = new PixelSpace(spec.channels());
         try {
             if (spec.vaeDecoder() != null) {
                 space = new LatentDecoder(torchScript(dir, spec.vaeDecoder().file(), device), spec);
@@ -78,13 +79,19 @@ public final class LoadedModel implements AutoCloseable {
     }
 
     /**
-     * One forward on zeros: the denoiser must return exactly its input's shape, and a latent package's decoder the
-     * picture's shape.
+     * One forward on zeros at every declared size: the denoiser must return exactly its input's shape, and a latent
+     * package's decoder the picture's shape. A size a package declares but cannot draw refuses the package at load,
+     * not a client's job later.
      */
     private void checkShapes(Path dir) {
+        for (ImageSize size : spec.sizes()) {
+            checkShapes(dir, size);
+        }
+    }
+
+    private void checkShapes(Path dir, ImageSize size) {
         try (NDManager m = denoiser.getNDManager().newSubManager()) {
-            int r = spec.resolution();
-            Shape image = new Shape(1).addAll(space.sampleShape());
+            Shape image = new Shape(1).addAll(space.sampleShape(size));
             NDArray x = m.zeros(image);
             NDArray t = m.create(new float[] {spec.timesteps() / 2f});
             NDArray cond;
@@ -102,13 +109,13 @@ public final class LoadedModel implements AutoCloseable {
             try {
                 out = forward(m, x, t, cond).getShape();
             } catch (RuntimeException e) {
-                throw new ModelPackageException(dir, "denoiser failed on a " + image + " input: " + e.getMessage(), e);
+                throw new ModelPackageException(dir, "denoiser failed on a " + image + " input (size " + size + "): " + e.getMessage(), e);
             }
             if (!out.equals(image)) {
-                throw new ModelPackageException(dir, "denoiser output shape " + out + " does not match the image shape " + image);
+                throw new ModelPackageException(dir, "denoiser output shape " + out + " (size " + size + ") does not match the image shape " + image);
             }
             if (spec.kind() == Stage.BASE) {
-                Shape picture = new Shape(1, spec.channels(), r, r);
+                Shape picture = new Shape(1, spec.channels(), size.height(), size.width());
                 Shape decoded;
                 try {
                     decoded = space.pictures(m, x).getShape();

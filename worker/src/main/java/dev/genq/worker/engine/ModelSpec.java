@@ -1,5 +1,6 @@
 package dev.genq.worker.engine;
 
+import dev.genq.storage.job.ImageSize;
 import dev.genq.storage.job.Stage;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +20,25 @@ import java.util.List;
 public record ModelSpec(String name, String version, Stage kind, int resolution, int lowResolution, int channels,
                         SchedulerConfig scheduler, String denoiserFile,
                         List<TextEncoderSpec> textEncoders, VaeDecoderSpec vaeDecoder, int defaultSteps, double defaultGuidanceScale,
-                        String defaultSampler, String license, int startTimestep) {
+                        String defaultSampler, String license, int startTimestep, List<ImageSize> sizes) {
+
+    /** The side no package may exceed in a declared size (a 8192-pixel side is far past any model's training). */
+    static final int MAX_SIDE = 8192;
+
+    /** The size a job gets when it asks for none: {@code resolution} square. */
+    public ImageSize nativeSize() {
+        return ImageSize.square(resolution);
+    }
+
+    /** Whether this model draws (super-resolution: answers) pictures of {@code size}. */
+    public boolean draws(ImageSize size) {
+        return sizes.contains(size);
+    }
+
+    /** A super-resolution model's factor: its output side over its input side (integral, checked at read). */
+    public int upscaleFactor() {
+        return lowResolution == 0 ? 1 : resolution / lowResolution;
+    }
 
     /**
      * A latent package's {@code vae_decoder}: the decoder is given {@code latents / scaling_factor + shift_factor}
@@ -33,9 +52,14 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
         return vaeDecoder == null ? channels : vaeDecoder.latentChannels();
     }
 
-    /** The side of what the denoiser draws: the picture's, or the latents' (the picture's over the downsampling). */
+    /** The side of what the denoiser draws at the native size: the picture's, or the latents' (over the downsampling). */
     public int sampleSide() {
         return vaeDecoder == null ? resolution : resolution / vaeDecoder.downsample();
+    }
+
+    /** Pixels per side of the picture for one side of what the denoiser draws: 1, or the VAE's downsampling. */
+    public int downsample() {
+        return vaeDecoder == null ? 1 : vaeDecoder.downsample();
     }
 
     /**
@@ -138,11 +162,56 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
                 problems.add("file '" + f + "' named in model.json is missing");
             }
         }
+        List<ImageSize> sizes = sizes(json, resolution, vae == null ? 1 : vae.downsample(),
+                kind == Stage.SUPER_RESOLUTION && lowResolution > 0 ? resolution / lowResolution : 1, problems);
+        if (kind == Stage.SUPER_RESOLUTION && lowResolution > 0 && resolution % lowResolution != 0) {
+            problems.add("resolution " + resolution + " is not a multiple of low_resolution " + lowResolution);
+        }
         if (!problems.isEmpty()) {
             throw new ModelPackageException(dir, String.join("; ", problems));
         }
         return new ModelSpec(name, version, kind, resolution, lowResolution, channels, scheduler, denoiser, List.copyOf(encoders), vae,
-                steps, guidance, sampler, json.path("license").asText(""), startTimestep);
+                steps, guidance, sampler, json.path("license").asText(""), startTimestep, sizes);
+    }
+
+    /**
+     * The sizes it draws (aspect-ratio buckets): {@code "sizes": [[width, height], ...]}, the native square first
+     * whether listed or not. Each side a multiple of the latents' downsampling (the denoiser draws whole latent
+     * cells) and of a super-resolution model's factor (its input is a whole picture).
+     */
+    private static List<ImageSize> sizes(JsonNode json, int resolution, int downsample, int factor, List<String> problems) {
+        List<ImageSize> sizes = new ArrayList<>();
+        if (resolution > 0) {
+            sizes.add(ImageSize.square(resolution));
+        }
+        JsonNode declared = json.path("sizes");
+        if (declared.isMissingNode()) {
+            return List.copyOf(sizes);
+        }
+        if (!declared.isArray()) {
+            problems.add("sizes must be an array of [width, height] pairs");
+            return List.copyOf(sizes);
+        }
+        int multiple = Math.max(downsample, 1) * Math.max(factor, 1);
+        for (JsonNode pair : declared) {
+            if (!pair.isArray() || pair.size() != 2 || !pair.get(0).canConvertToExactIntegral()
+                    || !pair.get(1).canConvertToExactIntegral()) {
+                problems.add("sizes: " + pair + " is not a [width, height] pair of whole numbers");
+                continue;
+            }
+            int w = pair.get(0).asInt();
+            int h = pair.get(1).asInt();
+            if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE || w % multiple != 0 || h % multiple != 0) {
+                problems.add("sizes: " + w + "x" + h + " needs both sides between 1 and " + MAX_SIDE
+                        + " and multiples of " + multiple);
+                continue;
+            }
+            ImageSize size = new ImageSize(w, h);
+            if (!sizes.contains(size)) {
+                sizes.add(size);
+            }
+        }
+        return List.copyOf(sizes);
     }
 
     /** One text encoder and its tokenizer: a word list (v1) or a tokenizer.json (v2), exactly one. */

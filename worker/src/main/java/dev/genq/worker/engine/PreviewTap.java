@@ -1,5 +1,7 @@
 package dev.genq.worker.engine;
 
+import dev.genq.storage.job.ImageSize;
+
 /**
  * Takes live previews out of a running stage: before a step whose count it {@link #wants}, the engine hands
  * it the model's estimate of each remaining sample's finished image (x0, clipped to [-1, 1]). The last step
@@ -11,9 +13,9 @@ public interface PreviewTap {
 
     /**
      * @param samples the original sample index of each row of {@code x0}
-     * @param x0      [rows, C, R, R] flattened, in [-1, 1]
+     * @param x0      [rows, C, height, width] flattened, in [-1, 1]
      */
-    void take(int stepsDone, int stepsTotal, int[] samples, float[] x0, int resolution);
+    void take(int stepsDone, int stepsTotal, int[] samples, float[] x0, ImageSize size);
 
     PreviewTap NONE = new PreviewTap() {
         @Override
@@ -22,7 +24,7 @@ public interface PreviewTap {
         }
 
         @Override
-        public void take(int stepsDone, int stepsTotal, int[] samples, float[] x0, int resolution) {
+        public void take(int stepsDone, int stepsTotal, int[] samples, float[] x0, ImageSize size) {
         }
     };
 }

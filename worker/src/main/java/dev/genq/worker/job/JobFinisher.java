@@ -1,5 +1,7 @@
 package dev.genq.worker.job;
 
+import dev.genq.storage.job.ImageSize;
+
 import dev.genq.storage.job.Stage;
 import dev.genq.storage.job.Job;
 import dev.genq.storage.job.JobStatus;
@@ -102,9 +104,9 @@ public class JobFinisher implements JobOutcomes {
     private void store(JobExecution run) {
         Job job = run.job();
         List<Sample> samples = new ArrayList<>();
-        int resolution = run.finalResolution();
+        ImageSize size = run.finalSize();
         for (int i = 0; i < job.numSamples; i++) {
-            PngOutput png = PngOutput.encode(run.finalImage(i), resolution);
+            PngOutput png = PngOutput.encode(run.finalImage(i), size);
             Sample s = new Sample();
             s.jobId = job.id;
             s.idx = i;

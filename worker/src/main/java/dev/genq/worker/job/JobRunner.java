@@ -12,6 +12,7 @@ import dev.genq.storage.job.SampleStatus;
 import dev.genq.storage.objectstore.Buckets;
 import dev.genq.storage.objectstore.ObjectStore;
 import dev.genq.worker.stage.LowResInput;
+import dev.genq.storage.job.ImageSize;
 import dev.genq.storage.job.Region;
 import dev.genq.worker.stage.SourceImageInput;
 import dev.genq.worker.stage.UploadedImageInput;
@@ -131,6 +132,11 @@ public class JobRunner {
                     + "so a job cannot start it from an image");
             return NOTHING_TO_DO;
         }
+        String sizeRefusal = sizeRefusal(job, base, sr);
+        if (sizeRefusal != null) { // the gateway checks the catalog; a version it did not check (a race) lands here
+            fail(job, "size_unavailable", sizeRefusal);
+            return NOTHING_TO_DO;
+        }
         JobExecution execution;
         if (job.parentId != null && job.strength != null) {
             byte[] png = parentPng(job);
@@ -148,7 +154,7 @@ public class JobRunner {
             }
             execution = JobExecution.imageToImage(job, base, sr, source, inpaintResamples);
         } else if (job.parentId != null) {
-            float[] preview = parentSample(job, sr);
+            float[] preview = parentSample(job, base);
             if (preview == null) {
                 fail(job, "parent_unavailable", "sample " + job.parentSample + " of job " + job.parentId + " is no longer released");
                 return NOTHING_TO_DO;
@@ -170,9 +176,26 @@ public class JobRunner {
     }
 
     /** The released preview sample an upscale job sharpens, read back from the outputs bucket. */
-    private float[] parentSample(Job job, LoadedModel sr) {
+    private float[] parentSample(Job job, LoadedModel base) {
         byte[] png = parentPng(job);
-        return png == null ? null : LowResInput.decodePng(png, sr.spec());
+        return png == null ? null : LowResInput.decodePng(png, job.size(base.spec().resolution()));
+    }
+
+    /** Why the models cannot make the job's size (its base picture, and a full job's upscale of it); null if they can. */
+    private static String sizeRefusal(Job job, LoadedModel base, LoadedModel sr) {
+        ImageSize size = job.size(base.spec().resolution());
+        boolean upscaled = job.mode == JobMode.FULL;
+        boolean fromBase = !(job.parentId != null && job.strength == null); // an upscale job runs no base stage
+        if (fromBase && !base.spec().draws(size)) {
+            return base.spec().nameAtVersion() + " does not draw " + size + "; its sizes are " + base.spec().sizes();
+        }
+        if ((job.initUpload != null || job.strength != null) && !size.equals(base.spec().nativeSize())) {
+            return "a job that starts from an image runs at the model's native size " + base.spec().nativeSize();
+        }
+        if (upscaled && !sr.spec().draws(size.times(sr.spec().upscaleFactor()))) {
+            return sr.spec().nameAtVersion() + " does not upscale " + size + " (its output sizes are " + sr.spec().sizes() + ")";
+        }
+        return null;
     }
 
     /** An image-to-image job's upload (and mask) at the model's resolution; null if one may no longer be used. */

@@ -73,8 +73,8 @@ public class ModelRegistry {
                 throw new IllegalStateException("model " + model.spec().nameAtVersion() + " is listed twice in genq.worker.model-paths");
             }
             defaults.put(model.spec().name(), model);
-            LOG.infof("loaded model %s (%s, %dx%d) from %s in %.2f s", model.spec().nameAtVersion(),
-                    model.spec().kind(), model.spec().resolution(), model.spec().resolution(), path,
+            LOG.infof("loaded model %s (%s, sizes %s) from %s in %.2f s", model.spec().nameAtVersion(),
+                    model.spec().kind(), model.spec().sizes(), path,
                     (System.nanoTime() - t0) / 1e9);
         }
         ModelRollout rollout = rollouts.current(); // at start: unpinned jobs are rare (the gateway pins what the rollout names)
@@ -121,7 +121,7 @@ public class ModelRegistry {
         ModelEntry.register(spec.name(), spec.version(),
                 spec.kind().modelKind(),
                 spec.resolution(), spec.maxSteps(), Samplers.NAMES, spec.defaultSteps(), spec.defaultGuidanceScale(),
-                spec.defaultSampler(), spec.license(), model.takesImageInputs());
+                spec.defaultSampler(), spec.license(), model.takesImageInputs(), spec.sizes());
     }
 
     /** The model's default version (what an unpinned job runs). */

@@ -7,6 +7,7 @@ import dev.genq.storage.quality.PictureStats;
 import dev.genq.worker.engine.BatchListener;
 import dev.genq.worker.engine.DiffusionEngine;
 import dev.genq.worker.stage.LowResInput;
+import dev.genq.storage.job.ImageSize;
 import dev.genq.worker.stage.PromptInput;
 import dev.genq.worker.engine.LoadedModel;
 import dev.genq.worker.engine.ModelSpec;
@@ -121,7 +122,9 @@ public final class PackageProbe {
             } catch (IOException e) {
                 throw new UncheckedIOException(dir + ": probe input " + c.input() + " is unreadable", e);
             }
-            var sample = LowResInput.sample(c.seed(), LowResInput.decodePng(png, model.spec()), model.spec());
+            ImageSize output = model.spec().nativeSize();
+            var sample = LowResInput.sample(c.seed(), LowResInput.decodePng(png, output.dividedBy(model.spec().upscaleFactor())),
+                    output, model.spec());
             image = engine.upscale(model, List.of(sample), sampling, BatchListener.ALL).image(0);
         }
         return stats(image);

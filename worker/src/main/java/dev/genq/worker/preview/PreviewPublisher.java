@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
+import dev.genq.storage.job.ImageSize;
 import java.util.Base64;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -31,7 +32,7 @@ public class PreviewPublisher {
 
     /** One sample's estimate, as the engine handed it over. */
     public record Estimate(UUID jobId, UUID tenantId, String stage, int sample, int step, int steps, float[] chw,
-                           int resolution) {
+                           ImageSize size) {
     }
 
     private final PreviewSettings settings;
@@ -68,7 +69,7 @@ public class PreviewPublisher {
 
     private void send(Estimate e) {
         try {
-            String png = Base64.getEncoder().encodeToString(PreviewImage.png(e.chw(), e.resolution(), settings.maxSize()));
+            String png = Base64.getEncoder().encodeToString(PreviewImage.png(e.chw(), e.size(), settings.maxSize()));
             PreviewGenerated message = new PreviewGenerated(e.jobId(), e.tenantId(), e.stage(), e.sample(), e.step(),
                     e.steps(), png, Instant.now());
             producer.send(new ProducerRecord<>(Topics.PREVIEWS_GENERATED, e.jobId().toString(), EventCodec.encode(message)),

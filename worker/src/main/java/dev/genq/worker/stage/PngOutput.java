@@ -1,5 +1,7 @@
 package dev.genq.worker.stage;
 
+import dev.genq.storage.job.ImageSize;
+
 import dev.genq.storage.job.Sha256;
 import dev.genq.worker.engine.Images;
 
@@ -10,7 +12,11 @@ import dev.genq.worker.engine.Images;
 public record PngOutput(byte[] png, String sha256, int width, int height) {
 
     public static PngOutput encode(float[] chw, int size) {
+        return encode(chw, ImageSize.square(size));
+    }
+
+    public static PngOutput encode(float[] chw, ImageSize size) {
         byte[] png = Images.png(chw, size);
-        return new PngOutput(png, Sha256.hex(png), size, size);
+        return new PngOutput(png, Sha256.hex(png), size.width(), size.height());
     }
 }

@@ -1,5 +1,7 @@
 package dev.genq.worker.batch;
 
+import dev.genq.storage.job.ImageSize;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -94,7 +96,7 @@ class JobExecutionTest {
         var done = run.sampleDone(Stage.SUPER_RESOLUTION, 0, new SampleResult(image(sr, -1f), 3, 0.2));
         assertInstanceOf(JobExecution.Next.Finish.class, done);
         assertEquals(-1f, run.finalImage(0)[0]);
-        assertEquals(r, run.finalResolution());
+        assertEquals(ImageSize.square(r), run.finalSize());
         assertEquals(4, run.result(Stage.BASE, 1).stepsRun());
     }
 

@@ -1,5 +1,7 @@
 package dev.genq.worker.batch;
 
+import dev.genq.storage.job.ImageSize;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -48,7 +50,7 @@ class NumericGuardTest {
                 new SampleTask(broken, 1, key, null));
         float[] nan = {0.1f, Float.NaN, 0.2f};
         var result = new DiffusionEngine.StageResult(List.of(new SampleResult(new float[] {0.1f, 0.2f, 0.3f}, 4, 1),
-                new SampleResult(nan, 4, 1), new SampleResult(new float[] {0.1f, Float.POSITIVE_INFINITY, 0.3f}, 4, 1)), 32, 4, 2);
+                new SampleResult(nan, 4, 1), new SampleResult(new float[] {0.1f, Float.POSITIVE_INFINITY, 0.3f}, 4, 1)), ImageSize.square(32), 4, 2);
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
         Set<JobExecution> failed = new NumericGuard(new dev.genq.worker.metrics.WorkerMeters(metrics, "cpu")).failBroken(tasks, result, "tiny-base@1");

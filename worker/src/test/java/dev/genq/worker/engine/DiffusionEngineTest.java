@@ -128,7 +128,7 @@ class DiffusionEngineTest {
     void fullCascadeGivesA128PixelPng() throws Exception {
         var low = engine.textToImage(base, List.of(sample(1, "a star")), DiffusionEngine.Sampling.ddim(4), BatchListener.ALL);
         var full = engine.upscale(sr, List.of(LowResInput.sample(1, low.image(0), sr.spec())), DiffusionEngine.Sampling.ddim(3), BatchListener.ALL);
-        BufferedImage img = ImageIO.read(new ByteArrayInputStream(Images.png(full.image(0), full.resolution())));
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(Images.png(full.image(0), full.size())));
         assertEquals(128, img.getWidth());
         assertEquals(128, img.getHeight());
         assertTrue(full.seconds() > 0);

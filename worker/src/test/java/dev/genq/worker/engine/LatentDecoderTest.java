@@ -1,5 +1,7 @@
 package dev.genq.worker.engine;
 
+import dev.genq.storage.job.ImageSize;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,7 +48,7 @@ class LatentDecoderTest {
     @Test
     void theDecoderIsTheFixturesKnownFunctionOfTheLatents() {
         try (LoadedModel model = LoadedModel.load(PACKAGE, Device.cpu()); NDManager m = model.manager().newSubManager()) {
-            assertEquals(new Shape(4, 4, 4), model.space().sampleShape());
+            assertEquals(new Shape(4, 4, 4), model.space().sampleShape(model.spec().nativeSize()));
             int n = 2;
             float[] z = new float[n * 4 * 4 * 4];
             for (int i = 0; i < z.length; i++) {
@@ -93,7 +95,7 @@ class LatentDecoderTest {
     @Test
     void aRunDrawsLatentsAndAnswersDecodedPicturesAndPreviews() {
         List<float[]> previews = new ArrayList<>();
-        List<Integer> previewSides = new ArrayList<>();
+        List<ImageSize> previewSides = new ArrayList<>();
         BatchListener listener = new BatchListener() {
             @Override
             public boolean[] onStep(int done, int total) {
@@ -109,9 +111,9 @@ class LatentDecoderTest {
                     }
 
                     @Override
-                    public void take(int done, int total, int[] samples, float[] x0, int resolution) {
+                    public void take(int done, int total, int[] samples, float[] x0, ImageSize size) {
                         previews.add(x0);
-                        previewSides.add(resolution);
+                        previewSides.add(size);
                     }
                 };
             }
@@ -119,7 +121,7 @@ class LatentDecoderTest {
         try (LoadedModel model = LoadedModel.load(PACKAGE, Device.cpu())) {
             var result = new DiffusionEngine(2).textToImage(model, List.of(sample(model, 3), sample(model, 4)),
                     DiffusionEngine.Sampling.ddim(6), listener);
-            assertEquals(32, result.resolution());
+            assertEquals(ImageSize.square(32), result.size());
             for (int s = 0; s < 2; s++) {
                 float[] picture = result.image(s);
                 assertEquals(3 * 32 * 32, picture.length);
@@ -133,8 +135,87 @@ class LatentDecoderTest {
                     assertTrue(v >= -1 && v <= 1, "a preview value outside [-1, 1]: " + v);
                 }
             }
-            assertEquals(List.of(32, 32, 32, 32, 32), previewSides);
+            assertEquals(java.util.Collections.nCopies(5, ImageSize.square(32)), previewSides);
         }
+    }
+
+    /**
+     * tiny-sd declares 48x32 and 32x48 (latents 6x4 and 4x6): a run at each answers pictures of exactly that width and
+     * height whose halves are each a picture (the denoiser drew every latent cell, not the native 4x4 in a corner),
+     * previews of the same size, and tiny-sr upscales such a picture x4 keeping its aspect. A size it does not
+     * declare is refused.
+     */
+    @Test
+    void nonSquareSizesDrawWholePicturesAndUpscale() throws IOException {
+        Path srPackage = PACKAGE.resolveSibling("tiny-sr");
+        try (LoadedModel model = LoadedModel.load(PACKAGE, Device.cpu()); LoadedModel sr = LoadedModel.load(srPackage, Device.cpu())) {
+            assertEquals(List.of(ImageSize.square(32), new ImageSize(48, 32), new ImageSize(32, 48)), model.spec().sizes());
+            var engine = new DiffusionEngine(2);
+            for (ImageSize size : List.of(new ImageSize(48, 32), new ImageSize(32, 48))) {
+                List<ImageSize> previewSizes = new ArrayList<>();
+                var result = engine.textToImage(model, List.of(sample(model, 3), sample(model, 4)), size,
+                        DiffusionEngine.Sampling.ddim(6), previewSizes(previewSizes));
+                assertEquals(size, result.size());
+                assertEquals(java.util.Collections.nCopies(5, size), previewSizes);
+                for (int s = 0; s < 2; s++) {
+                    float[] picture = result.image(s);
+                    assertEquals(3 * size.pixels(), picture.length);
+                    boolean wide = size.width() > size.height();
+                    ImageSize halfSize = wide ? new ImageSize(size.width() / 2, size.height()) : new ImageSize(size.width(), size.height() / 2);
+                    assertSmoothAndNotFlat(crop(picture, size, 0, 0, halfSize), size + " sample " + s + ", first half");
+                    assertSmoothAndNotFlat(crop(picture, size, wide ? halfSize.width() : 0, wide ? 0 : halfSize.height(), halfSize),
+                            size + " sample " + s + ", second half");
+                }
+                ImageSize upscaled = size.times(sr.spec().upscaleFactor());
+                var up = engine.upscale(sr, List.of(dev.genq.worker.stage.LowResInput.sample(9, result.image(0), upscaled, sr.spec())),
+                        upscaled, DiffusionEngine.Sampling.ddim(3), BatchListener.ALL);
+                assertEquals(upscaled, up.size());
+                assertEquals(3 * upscaled.pixels(), up.image(0).length);
+                // to look at: target/non-square/
+                Path out = Files.createDirectories(Path.of("target/non-square"));
+                Files.write(out.resolve("tiny-sd-" + size + ".png"), Images.png(result.image(0), size));
+                Files.write(out.resolve("tiny-sr-" + upscaled + ".png"), Images.png(up.image(0), upscaled));
+            }
+            var e = assertThrows(IllegalArgumentException.class, () -> engine.textToImage(model, List.of(sample(model, 1)),
+                    new ImageSize(40, 32), DiffusionEngine.Sampling.ddim(2), BatchListener.ALL));
+            assertTrue(e.getMessage().contains("does not draw 40x32"), e.getMessage());
+        }
+    }
+
+    static BatchListener previewSizes(List<ImageSize> sizes) {
+        return new BatchListener() {
+            @Override
+            public boolean[] onStep(int done, int total) {
+                return null;
+            }
+
+            @Override
+            public PreviewTap previews() {
+                return new PreviewTap() {
+                    @Override
+                    public boolean wants(int done, int total) {
+                        return true;
+                    }
+
+                    @Override
+                    public void take(int done, int total, int[] samples, float[] x0, ImageSize size) {
+                        sizes.add(size);
+                    }
+                };
+            }
+        };
+    }
+
+    /** A {@code part}-sized window at (x0, y0) of a CHW picture of {@code size}. */
+    static float[] crop(float[] chw, ImageSize size, int x0, int y0, ImageSize part) {
+        float[] out = new float[3 * (int) part.pixels()];
+        for (int c = 0; c < 3; c++) {
+            for (int y = 0; y < part.height(); y++) {
+                System.arraycopy(chw, (int) (c * size.pixels() + (long) (y0 + y) * size.width() + x0), out,
+                        (int) (c * part.pixels() + (long) y * part.width()), part.width());
+            }
+        }
+        return out;
     }
 
     /** The decoder runs in fixed-shape chunks like every forward: a sample's pixels do not depend on its batch. */
@@ -171,6 +252,8 @@ class LatentDecoderTest {
                 "vae_decoder is for text-to-image models");
         assertRefused(m -> m.put("prediction", "epsilon").putObject("schedule").put("type", "linear").put("timesteps", 1000),
                 "a package with a vae_decoder needs a scheduler_config.json");
+        assertRefused(m -> m.putArray("sizes").addArray().add(36).add(32), "sizes: 36x32 needs both sides between 1 and 8192 and multiples of 8");
+        assertRefused(m -> m.putArray("sizes").add("48x32"), "sizes: \"48x32\" is not a [width, height] pair");
     }
 
     /** A copy of tiny-sd with {@code change} made to its model.json (and no scheduler_config.json if it names a schedule). */
@@ -202,7 +285,7 @@ class LatentDecoderTest {
         float min = Float.MAX_VALUE;
         float max = -Float.MAX_VALUE;
         java.util.Set<Integer> colours = new java.util.HashSet<>();
-        int plane = 32 * 32;
+        int plane = picture.length / 3;
         for (int p = 0; p < plane; p++) {
             int rgb = 0;
             for (int k = 0; k < 3; k++) {

@@ -1,5 +1,7 @@
 package dev.genq.worker.engine;
 
+import dev.genq.storage.job.ImageSize;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,7 +36,7 @@ class LivePreviewTest {
     }
 
     /** What a tap was given, per step. */
-    record Taken(int step, int total, int[] samples, float[] x0, int resolution) {
+    record Taken(int step, int total, int[] samples, float[] x0, ImageSize size) {
     }
 
     static final class EveryOther implements PreviewTap {
@@ -46,8 +48,8 @@ class LivePreviewTest {
         }
 
         @Override
-        public void take(int stepsDone, int stepsTotal, int[] samples, float[] x0, int resolution) {
-            taken.add(new Taken(stepsDone, stepsTotal, samples, x0, resolution));
+        public void take(int stepsDone, int stepsTotal, int[] samples, float[] x0, ImageSize size) {
+            taken.add(new Taken(stepsDone, stepsTotal, samples, x0, size));
         }
     }
 
@@ -82,7 +84,7 @@ class LivePreviewTest {
             assertEquals(8, t.total());
             assertArrayEquals(new int[] {0, 1}, t.samples());
             assertEquals(2 * 3 * r * r, t.x0().length);
-            assertEquals(r, t.resolution());
+            assertEquals(ImageSize.square(r), t.size());
         }
         for (int i = 0; i < samples.size(); i++) {
             float[] last = null;
