@@ -96,28 +96,7 @@ class LatentDecoderTest {
     void aRunDrawsLatentsAndAnswersDecodedPicturesAndPreviews() {
         List<float[]> previews = new ArrayList<>();
         List<ImageSize> previewSides = new ArrayList<>();
-        BatchListener listener = new BatchListener() {
-            @Override
-            public boolean[] onStep(int done, int total) {
-                return null;
-            }
-
-            @Override
-            public PreviewTap previews() {
-                return new PreviewTap() {
-                    @Override
-                    public boolean wants(int done, int total) {
-                        return true;
-                    }
-
-                    @Override
-                    public void take(int done, int total, int[] samples, float[] x0, ImageSize size) {
-                        previews.add(x0);
-                        previewSides.add(size);
-                    }
-                };
-            }
-        };
+        BatchListener listener = everyPreview(previews, previewSides);
         try (LoadedModel model = LoadedModel.load(PACKAGE, Device.cpu())) {
             var result = new DiffusionEngine(2).textToImage(model, List.of(sample(model, 3), sample(model, 4)),
                     DiffusionEngine.Sampling.ddim(6), listener);
@@ -154,7 +133,7 @@ class LatentDecoderTest {
             for (ImageSize size : List.of(new ImageSize(48, 32), new ImageSize(32, 48))) {
                 List<ImageSize> previewSizes = new ArrayList<>();
                 var result = engine.textToImage(model, List.of(sample(model, 3), sample(model, 4)), size,
-                        DiffusionEngine.Sampling.ddim(6), previewSizes(previewSizes));
+                        DiffusionEngine.Sampling.ddim(6), everyPreview(new ArrayList<>(), previewSizes));
                 assertEquals(size, result.size());
                 assertEquals(java.util.Collections.nCopies(5, size), previewSizes);
                 for (int s = 0; s < 2; s++) {
@@ -182,7 +161,8 @@ class LatentDecoderTest {
         }
     }
 
-    static BatchListener previewSizes(List<ImageSize> sizes) {
+    /** Takes a live preview before every step but the last: each one's values and size. */
+    static BatchListener everyPreview(List<float[]> previews, List<ImageSize> sizes) {
         return new BatchListener() {
             @Override
             public boolean[] onStep(int done, int total) {
@@ -199,6 +179,7 @@ class LatentDecoderTest {
 
                     @Override
                     public void take(int done, int total, int[] samples, float[] x0, ImageSize size) {
+                        previews.add(x0);
                         sizes.add(size);
                     }
                 };
