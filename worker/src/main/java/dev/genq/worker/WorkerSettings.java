@@ -93,4 +93,11 @@ public interface WorkerSettings {
      */
     @WithDefault("PT30S")
     Duration lease();
+
+    /**
+     * How often the worker looks for model packages registered or unregistered at run time (POST /v1/admin/models)
+     * and says it is alive (the gateway routes a registered version once every live worker loaded it).
+     */
+    @WithDefault("PT2S")
+    Duration packagePoll();
 }

@@ -4,6 +4,7 @@ import dev.genq.storage.job.ImageSize;
 
 import dev.genq.api.problem.ProblemException;
 import dev.genq.storage.model.ModelEntry;
+import dev.genq.storage.model.ModelPackages;
 import dev.genq.storage.sql.PeriodicSnapshot;
 import java.time.Duration;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -18,7 +19,8 @@ import java.util.stream.Collectors;
 /**
  * The models the workers registered, read from Postgres at most every two seconds: submit validation
  * must not cost a query, and a newly registered model is accepted within seconds. A model served in
- * several versions (a rollout) is validated against its most recently registered one.
+ * several versions (a rollout) is validated against its most recently registered one. A version a package registered at
+ * run time brought is listed only while every live worker serves it (POST /v1/admin/models).
  */
 @ApplicationScoped
 public class ModelCatalog {
@@ -82,7 +84,11 @@ public class ModelCatalog {
     }
 
     private static Snapshot read() {
-        List<ModelEntry> all = QuarkusTransaction.requiringNew().call(() -> ModelEntry.<ModelEntry>list("order by registeredAt, version"));
+        // a version from a package registered at run time only once every live worker loaded it (ModelPackages)
+        @SuppressWarnings("unchecked")
+        List<ModelEntry> all = QuarkusTransaction.requiringNew().call(() -> (List<ModelEntry>) ModelEntry.getEntityManager()
+                .createNativeQuery("select m.* from models m where " + ModelPackages.ROUTABLE
+                        + " order by m.registered_at, m.version", ModelEntry.class).getResultList());
         return new Snapshot(
                 all.stream().collect(Collectors.toUnmodifiableMap(e -> e.name, Function.identity(), (older, newer) -> newer)),
                 all.stream().map(e -> e.name + "@" + e.version).collect(Collectors.toUnmodifiableSet()),

@@ -43,6 +43,8 @@ public class ModelRegistry {
     private final Map<String, LoadedModel> defaults = new ConcurrentHashMap<>();
     /** By path in genq.worker.model-paths: packages whose probe failed or is missing. */
     private final Map<String, String> refused = new ConcurrentHashMap<>();
+    private volatile Device device = Device.cpu();
+    private volatile DiffusionEngine probeEngine;
 
     public ModelRegistry(WorkerSettings settings, ObjectStore store, Rollouts rollouts) {
         this.settings = settings;
@@ -55,8 +57,8 @@ public class ModelRegistry {
         System.setProperty("ai.djl.offline", "true");
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(settings.threads()));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        Device device = "gpu".equalsIgnoreCase(settings.device()) ? Device.gpu() : Device.cpu();
-        DiffusionEngine probeEngine = new DiffusionEngine(settings.forwardRows(), settings.srForwardRows());
+        device = "gpu".equalsIgnoreCase(settings.device()) ? Device.gpu() : Device.cpu();
+        probeEngine = new DiffusionEngine(settings.forwardRows(), settings.srForwardRows());
         for (String path : settings.modelPaths()) {
             long t0 = System.nanoTime();
             Path dir = source.resolve(path);
@@ -108,6 +110,63 @@ public class ModelRegistry {
             return null;
         }
         return result.message();
+    }
+
+    /**
+     * Loads a package registered at run time ({@code s3://bucket/prefix#sha256=...}, every file checked against
+     * model.json's list) and runs its golden probe, which such a package must ship: the caller adds it when this
+     * returns. Runs on the caller's thread (the package poller's, never a job's).
+     *
+     * @throws dev.genq.worker.engine.ModelPackageException why it must not be served
+     */
+    public LoadedModel loadRegistered(String location) {
+        Path dir = source.resolve(location);
+        LoadedModel model = LoadedModel.load(dir, device);
+        if (PackageProbe.read(dir).isEmpty()) {
+            model.close();
+            throw new dev.genq.worker.engine.ModelPackageException(dir, model.spec().nameAtVersion() + " ships no "
+                    + PackageProbe.FILE + "; a package registered at run time must bring its golden probe");
+        }
+        PackageProbe.Result result = PackageProbe.check(model, dir, probeEngine);
+        if (!result.passed()) {
+            model.close();
+            throw new dev.genq.worker.engine.ModelPackageException(dir, result.message());
+        }
+        return model;
+    }
+
+    /**
+     * Serves a loaded package from now on and writes its catalog entry, marked as the registered package's (the
+     * gateway routes it once every live worker loaded it). A model that had no version here gets it as its default.
+     *
+     * @throws IllegalStateException if this version is served here already (closing the new copy is the caller's)
+     */
+    public synchronized void add(LoadedModel model, java.util.UUID packageId) {
+        ModelSpec spec = model.spec();
+        if (models.putIfAbsent(spec.nameAtVersion(), model) != null) {
+            throw new IllegalStateException(spec.nameAtVersion() + " is served by this worker already");
+        }
+        defaults.putIfAbsent(spec.name(), model);
+        QuarkusTransaction.requiringNew().run(() -> {
+            register(model);
+            dev.genq.storage.model.ModelPackages.markCatalogEntry(spec.name(), spec.version(), packageId);
+        });
+        LOG.infof("loaded registered package %s (%s, sizes %s)", spec.nameAtVersion(), spec.kind(), spec.sizes());
+    }
+
+    /** Stops serving a version and frees it; the caller made sure no job still needs it. */
+    public synchronized void unload(String nameAtVersion) {
+        LoadedModel model = models.remove(nameAtVersion);
+        if (model == null) {
+            return;
+        }
+        String name = model.spec().name();
+        if (defaults.get(name) == model) {
+            models.values().stream().filter(m -> m.spec().name().equals(name)).findFirst()
+                    .ifPresentOrElse(other -> defaults.put(name, other), () -> defaults.remove(name));
+        }
+        model.close();
+        LOG.infof("unloaded %s", nameAtVersion);
     }
 
     /** Packages refused at load (by path), with the reason: readiness is DOWN while there is one. */
