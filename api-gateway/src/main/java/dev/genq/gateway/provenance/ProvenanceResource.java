@@ -24,10 +24,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ProvenanceResource {
     private final ProvenanceVerifier verifier;
     private final CurrentTenant tenant;
+    private final VerifyRateLimit rateLimit;
 
-    public ProvenanceResource(ProvenanceVerifier verifier, CurrentTenant tenant) {
+    public ProvenanceResource(ProvenanceVerifier verifier, CurrentTenant tenant, VerifyRateLimit rateLimit) {
         this.verifier = verifier;
         this.tenant = tenant;
+        this.rateLimit = rateLimit;
     }
 
     @POST
@@ -43,7 +45,11 @@ public class ProvenanceResource {
     @APIResponse(responseCode = "400", description = "not a decodable image (the upload codes: not_an_image, "
             + "image_too_large, image_undecodable, ...) or body_too_large",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "429", description = "verify_rate_limited: the tenant is over its verifications per "
+            + "second (genq.provenance.verify-rate), with Retry-After",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     public ProvenanceCheck verify(byte[] image) {
+        rateLimit.acquire(tenant.id());
         return verifier.verify(tenant.id(), image);
     }
 }

@@ -15,4 +15,15 @@ public interface ProvenanceSettings {
     /** The most recent released pictures a perceptual search compares (a scan; an index is future work). */
     @WithDefault("200000")
     int searchLimit();
+
+    /**
+     * Verifications a tenant may run per second, on top of its keys' request rate: one may scan searchLimit
+     * fingerprints, a thousand GETs' worth of work, so a key's general rate would let one tenant take the database.
+     */
+    @WithDefault("2")
+    double verifyRate();
+
+    /** Verifications a tenant may save up and spend at once. */
+    @WithDefault("20")
+    int verifyBurst();
 }
