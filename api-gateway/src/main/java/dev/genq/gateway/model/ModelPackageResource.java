@@ -138,7 +138,7 @@ public class ModelPackageResource {
 
     private static PackageView view(ModelPackages.Registration r) {
         String status = r.unregisteredAt() != null ? "unregistered"
-                : ModelPackages.routable(r.id()) ? "routable"
+                : r.routable() ? "routable"
                 : r.loads().stream().anyMatch(l -> l.live() && l.status().equals("refused")) ? "refused" : "registered";
         return new PackageView(r.id(), r.source(), r.reason(), r.requestedBy(), r.registeredAt(), r.unregisteredAt(), status,
                 r.loads());

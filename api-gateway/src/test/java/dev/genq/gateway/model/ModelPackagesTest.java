@@ -28,7 +28,7 @@ class ModelPackagesTest {
     static final String PIN = "#sha256=" + "ab".repeat(32);
 
     static boolean routable(UUID id) {
-        return QuarkusTransaction.requiringNew().call(() -> ModelPackages.routable(id));
+        return QuarkusTransaction.requiringNew().call(() -> ModelPackages.registrations(id, 1).get(0).routable());
     }
 
     static void heartbeat(String worker, int secondsAgo) {

@@ -18,10 +18,6 @@ public record ImageSize(int width, int height) {
         return new ImageSize(side, side);
     }
 
-    public boolean isSquare() {
-        return width == height;
-    }
-
     public long pixels() {
         return (long) width * height;
     }

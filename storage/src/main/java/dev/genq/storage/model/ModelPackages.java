@@ -5,6 +5,7 @@ import jakarta.persistence.EntityManager;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -34,7 +35,7 @@ public final class ModelPackages {
 
     /** A registration with its reports, newest first when listed. */
     public record Registration(UUID id, String source, String reason, UUID requestedBy, OffsetDateTime registeredAt,
-                               OffsetDateTime unregisteredAt, List<Load> loads) {
+                               OffsetDateTime unregisteredAt, boolean routable, List<Load> loads) {
     }
 
     private ModelPackages() {
@@ -103,35 +104,38 @@ public final class ModelPackages {
                                           and l.worker = w.worker and l.status = 'loaded'))))"""
             .formatted(LIVE.toSeconds());
 
-    /** Whether the package's version is routed now (see {@link #ROUTABLE}). */
-    public static boolean routable(UUID packageId) {
-        return ((Number) em().createNativeQuery("select count(*) from models m where m.package_id = ?1 and " + ROUTABLE)
-                .setParameter(1, packageId).getSingleResult()).longValue() > 0;
-    }
-
+    /** The newest registrations (or the one {@code only}), each with whether it is routed and its reports: two reads. */
     @SuppressWarnings("unchecked")
     public static List<Registration> registrations(UUID only, int limit) {
-        var query = em().createNativeQuery("select id, source, reason, requested_by, registered_at, unregistered_at "
-                + "from model_packages" + (only == null ? "" : " where id = ?1") + " order by registered_at desc, id limit "
-                + Math.max(1, limit));
+        var query = em().createNativeQuery("select p.id, p.source, p.reason, p.requested_by, p.registered_at, p.unregistered_at, "
+                + "exists (select 1 from models m where m.package_id = p.id and " + ROUTABLE + ") from model_packages p"
+                + (only == null ? "" : " where p.id = ?1") + " order by p.registered_at desc, p.id limit " + Math.max(1, limit));
         if (only != null) {
             query.setParameter(1, only);
         }
         List<Object[]> rows = query.getResultList();
+        Map<UUID, List<Load>> loads = loads(rows.stream().map(r -> (UUID) r[0]).toList());
         return rows.stream().map(r -> new Registration((UUID) r[0], (String) r[1], (String) r[2], (UUID) r[3],
-                time(r[4]), time(r[5]), loads((UUID) r[0]))).toList();
+                time(r[4]), time(r[5]), (Boolean) r[6], loads.getOrDefault((UUID) r[0], List.of()))).toList();
     }
 
     @SuppressWarnings("unchecked")
-    private static List<Load> loads(UUID packageId) {
+    private static Map<UUID, List<Load>> loads(List<UUID> packageIds) {
+        if (packageIds.isEmpty()) {
+            return Map.of();
+        }
         List<Object[]> rows = em().createNativeQuery("""
-                select l.worker, l.status, l.model, l.detail, l.updated_at,
+                select l.package_id, l.worker, l.status, l.model, l.detail, l.updated_at,
                        coalesce(w.seen_at > now() - make_interval(secs => ?2), false)
                 from model_package_loads l left join worker_heartbeats w on w.worker = l.worker
-                where l.package_id = ?1 order by l.worker""")
-                .setParameter(1, packageId).setParameter(2, (int) LIVE.toSeconds()).getResultList();
-        return rows.stream().map(r -> new Load((String) r[0], (String) r[1], (String) r[2], (String) r[3], time(r[4]),
-                (Boolean) r[5])).toList();
+                where l.package_id in (?1) order by l.worker""")
+                .setParameter(1, packageIds).setParameter(2, (int) LIVE.toSeconds()).getResultList();
+        Map<UUID, List<Load>> byPackage = new java.util.HashMap<>();
+        for (Object[] r : rows) {
+            byPackage.computeIfAbsent((UUID) r[0], k -> new java.util.ArrayList<>()).add(new Load((String) r[1],
+                    (String) r[2], (String) r[3], (String) r[4], time(r[5]), (Boolean) r[6]));
+        }
+        return byPackage;
     }
 
     private static OffsetDateTime time(Object value) {

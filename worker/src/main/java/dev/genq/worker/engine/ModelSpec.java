@@ -52,16 +52,6 @@ public record ModelSpec(String name, String version, Stage kind, int resolution,
         return vaeDecoder == null ? channels : vaeDecoder.latentChannels();
     }
 
-    /** The side of what the denoiser draws at the native size: the picture's, or the latents' (over the downsampling). */
-    public int sampleSide() {
-        return vaeDecoder == null ? resolution : resolution / vaeDecoder.downsample();
-    }
-
-    /** Pixels per side of the picture for one side of what the denoiser draws: 1, or the VAE's downsampling. */
-    public int downsample() {
-        return vaeDecoder == null ? 1 : vaeDecoder.downsample();
-    }
-
     /**
      * @param vocab     a v1 word list (one word per line), or null
      * @param tokenizer a v2 Hugging Face tokenizer.json, or null; exactly one of the two
