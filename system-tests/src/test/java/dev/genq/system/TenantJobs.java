@@ -64,6 +64,18 @@ final class TenantJobs {
                 (Object) a));
     }
 
+    /**
+     * How many of {@code others} were dispatched while {@code waiting} waited: after the first of them was created, up to
+     * the last one's dispatch. A count of the dispatcher's choices, so it does not depend on how fast this machine is.
+     */
+    long dispatchedWhileWaiting(List<String> waiting, List<String> others) {
+        return platform.count("""
+                select count(*) from jobs o where o.id = any(?::uuid[])
+                  and o.dispatched_at > (select min(created_at) from jobs where id = any(?::uuid[]))
+                  and o.dispatched_at <= (select max(dispatched_at) from jobs where id = any(?::uuid[]))""",
+                others.toArray(new String[0]), waiting.toArray(new String[0]), waiting.toArray(new String[0]));
+    }
+
     /** Per job, ms from creation to: dispatch, start, stored (first sample), settled. */
     String stages(List<String> ids) {
         StringBuilder b = new StringBuilder();
