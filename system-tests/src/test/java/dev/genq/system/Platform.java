@@ -44,6 +44,7 @@ public final class Platform {
     final String adminKey = "gq_" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
     /** Seals webhook secrets; one per run, so every gateway of the run (and its restarts) opens them. */
     private final String sealingKey = dev.genq.local.SealingKeys.forOneRun();
+    private final String provenanceSealingKey = dev.genq.local.SealingKeys.forOneRun();
     static final String GATEWAY = "api-gateway";
     static final String WORKER = "worker";
     static final String MODERATION = "moderation";
@@ -146,7 +147,8 @@ public final class Platform {
                     "quarkus.fault-tolerance.\"dev.genq.storage.objectstore.ObjectStore\".retry.max-retries", "3"));
             case MODERATION -> start(root, MODERATION, moderationPort, logs, Map.of("genq.moderation.classifier.path",
                     root.resolve("models/fixtures/tiny-safety").toString(),
-                    "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString()));
+                    "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString(),
+                    "genq.provenance.sealing-keys", provenanceSealingKey));
             default -> throw new IllegalArgumentException(module);
         };
         services.put(module, p);

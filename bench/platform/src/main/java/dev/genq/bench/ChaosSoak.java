@@ -116,7 +116,8 @@ public final class ChaosSoak {
                 root.resolve("models/fixtures/tiny-base") + "," + root.resolve("models/fixtures/tiny-sr"),
                 "genq.worker.super-resolution-model", "tiny-sr", "genq.worker.lease", "PT3S", "genq.worker.threads", "1");
         Map<String, String> moderation = Map.of("genq.moderation.classifier.path", root.resolve("models/fixtures/tiny-safety").toString(),
-                "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString());
+                "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString(),
+                "genq.provenance.sealing-keys", SealingKeys.forOneRun());
         slots.add(new Slot("api-gateway", "gateway-1", gateway, Map.of()));
         slots.add(new Slot("api-gateway", "gateway-2", gateway, Map.of()));
         slots.add(new Slot("worker", "worker-1", worker, Map.of()));

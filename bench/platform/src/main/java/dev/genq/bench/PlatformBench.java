@@ -56,6 +56,8 @@ public final class PlatformBench {
     private final int scaleJobs = Integer.getInteger("scaleJobs", smoke ? 4 : 40);
     private final int scaleSteps = Integer.getInteger("scaleSteps", 20);
     private final String key = "gq_" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
+    /** One for the run: moderation restarts between phases over the same database. */
+    private final String provenanceSealingKey = SealingKeys.forOneRun();
     private final String adminKey = "gq_" + java.util.HexFormat.of().formatHex(java.security.SecureRandom.getSeed(20));
     // the bench measures the platform, not its per-key rate limit or per-tenant concurrency quota
     private final Map<String, String> gatewaySettings = Map.of(
@@ -329,7 +331,8 @@ public final class PlatformBench {
 
     private Map<String, String> moderationSettings() {
         return Map.of("genq.moderation.classifier.path", root.resolve("models/fixtures/tiny-safety").toString(),
-                "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString());
+                "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString(),
+                "genq.provenance.sealing-keys", provenanceSealingKey);
     }
 
     // ---------------------------------------------------------------- 4. open loop

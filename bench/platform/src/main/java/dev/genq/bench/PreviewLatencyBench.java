@@ -105,7 +105,8 @@ public final class PreviewLatencyBench {
                 Map.of("GENQ_AUTH_BOOTSTRAP_CLIENT_KEY", key));
         ServiceProcess moderation = start("moderation", Map.of(
                 "genq.moderation.classifier.path", root.resolve("models/emoji-safety").toString(),
-                "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString()), Map.of());
+                "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString(),
+                "genq.provenance.sealing-keys", SealingKeys.forOneRun()), Map.of());
         gateway.awaitReady(Duration.ofMinutes(3));
         moderation.awaitReady(Duration.ofMinutes(3));
 

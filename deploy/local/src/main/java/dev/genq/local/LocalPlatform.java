@@ -76,7 +76,7 @@ public final class LocalPlatform {
                 case "worker" -> launch(s, logs, worker, Map.of());
                 case "api-gateway" -> launch(s, logs, gateway, gatewayEnv);
                 default -> launch(s, logs, Map.of("genq.moderation.classifier.path", safetyModel().toString(),
-                        "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString()), Map.of());
+                        "genq.moderation.quality.judge", root.resolve("models/emoji-judge").toString()), provenanceSealingKey());
             }
         }
         for (ServiceProcess p : processes) {
@@ -108,6 +108,7 @@ public final class LocalPlatform {
 
     static final String KEYS_FILE = "bootstrap-keys.env";
     static final String SEALING_KEY_FILE = "webhook-sealing-key.env";
+    static final String PROVENANCE_SEALING_KEY_FILE = "provenance-sealing-key.env";
 
     /** The trained safety classifier once it ships in models/, else the colour-dominance fixture. */
     private Path safetyModel() {
@@ -115,10 +116,6 @@ public final class LocalPlatform {
         return java.nio.file.Files.isRegularFile(trained.resolve("model.json")) ? trained : root.resolve("models/fixtures/tiny-safety");
     }
 
-    /**
-     * The local run's admin, client and reviewer keys: made once, kept (owner-only) in the data folder,
-     * given to the gateway through its environment (never on a command line, where ps would show them).
-     */
     /**
      * Writes a secret file that is never readable by others, not even for a moment: a new file created
      * owner-only (rw-------) next to it, written, then moved over the old one.
@@ -136,6 +133,10 @@ public final class LocalPlatform {
         Files.move(fresh, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /**
+     * The local run's admin, client and reviewer keys: made once, kept (owner-only) in the data folder,
+     * given to the gateway through its environment (never on a command line, where ps would show them).
+     */
     private Map<String, String> bootstrapKeys() throws IOException {
         Map<String, java.util.function.Supplier<String>> wanted = new LinkedHashMap<>();
         for (String role : List.of("ADMIN", "CLIENT", "REVIEWER")) {
@@ -153,6 +154,13 @@ public final class LocalPlatform {
         return ownerOnlyEnv(dataDir.resolve(SEALING_KEY_FILE), "# genq local run: seals the webhook secrets stored in "
                 + "Postgres. Keep it while you keep the data; delete the whole data folder to start afresh.\n",
                 Map.of("GENQ_WEBHOOKS_SECRET_KEYS", () -> SealingKeys.entry("local1")));
+    }
+
+    /** The key that seals the provenance private key in Postgres: moderation's alone (the gateway never signs). */
+    private Map<String, String> provenanceSealingKey() throws IOException {
+        return ownerOnlyEnv(dataDir.resolve(PROVENANCE_SEALING_KEY_FILE), "# genq local run: seals the provenance signing key "
+                + "stored in Postgres (moderation only). Keep it while you keep the data: without it a new signing key is made.\n",
+                Map.of("GENQ_PROVENANCE_SEALING_KEYS", () -> SealingKeys.entry("local1")));
     }
 
     /** Reads NAME=value lines from an owner-only file, adding (and writing) the names it lacks. */

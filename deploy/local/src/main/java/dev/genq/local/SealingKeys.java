@@ -3,7 +3,10 @@ package dev.genq.local;
 import java.security.SecureRandom;
 import java.util.Base64;
 
-/** Keys for the gateway's {@code genq.webhooks.secret-keys}, which every gateway must be given. */
+/**
+ * Key-encryption keys: the gateway's {@code genq.webhooks.secret-keys} and moderation's {@code genq.provenance.sealing-keys},
+ * which every gateway and every moderator must be given.
+ */
 public final class SealingKeys {
     private SealingKeys() {
     }

@@ -5,9 +5,7 @@ import dev.genq.storage.job.Sample;
 import dev.genq.storage.job.Sha256;
 import dev.genq.storage.provenance.ImageFingerprint;
 import dev.genq.storage.provenance.PngChunks;
-import dev.genq.storage.provenance.ProvenanceKey;
 import dev.genq.storage.provenance.ProvenanceManifest;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -32,10 +30,11 @@ import javax.imageio.ImageIO;
 @ApplicationScoped
 public class ProvenanceStamp {
     private final ProvenanceSettings settings;
-    private volatile ProvenanceKey key;
+    private final ProvenanceSigningKey signingKey;
 
-    public ProvenanceStamp(ProvenanceSettings settings) {
+    public ProvenanceStamp(ProvenanceSettings settings, ProvenanceSigningKey signingKey) {
         this.settings = settings;
+        this.signingKey = signingKey;
     }
 
     /** What a released sample is stored as. */
@@ -43,11 +42,11 @@ public class ProvenanceStamp {
     }
 
     public Stamped stamp(Job job, Sample sample, byte[] png) {
-        ProvenanceKey signer = key();
+        ProvenanceSigningKey.Signer signer = signingKey.current();
         String model = job.modelVersion != null ? job.modelVersion : String.valueOf(job.model);
         String createdAt = sample.createdAt.withOffsetSameInstant(ZoneOffset.UTC).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         String xmp = ProvenanceManifest.xmp(settings.issuer(), model, createdAt);
-        ProvenanceManifest manifest = new ProvenanceManifest(1, settings.issuer(), signer.kid, job.id, sample.idx, model,
+        ProvenanceManifest manifest = new ProvenanceManifest(1, settings.issuer(), signer.kid(), job.id, sample.idx, model,
                 sample.seed, paramsDigest(job), Sha256.hex(png), Sha256.hex(xmp.getBytes(StandardCharsets.UTF_8)), createdAt,
                 ProvenanceManifest.TRAINED_ALGORITHMIC_MEDIA, settings.verifyUrl());
         String text = manifest.toJson();
@@ -56,19 +55,6 @@ public class ProvenanceStamp {
         chunks.put(ProvenanceManifest.SIGNATURE_KEYWORD, sign(signer, text));
         chunks.put(ProvenanceManifest.XMP_KEYWORD, xmp);
         return new Stamped(PngChunks.withText(png, chunks), fingerprint(png));
-    }
-
-    private ProvenanceKey key() {
-        ProvenanceKey k = key;
-        if (k == null) {
-            synchronized (this) {
-                if (key == null) {
-                    key = QuarkusTransaction.requiringNew().call(ProvenanceKey::newestOrCreate);
-                }
-                k = key;
-            }
-        }
-        return k;
     }
 
     static byte[] fingerprint(byte[] png) {
@@ -90,10 +76,10 @@ public class ProvenanceStamp {
         return Sha256.hex(params.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String sign(ProvenanceKey key, String text) {
+    private static String sign(ProvenanceSigningKey.Signer signer, String text) {
         try {
             Signature s = Signature.getInstance("Ed25519");
-            s.initSign(key.privateKey());
+            s.initSign(signer.key());
             s.update(text.getBytes(StandardCharsets.UTF_8));
             return Base64.getEncoder().encodeToString(s.sign());
         } catch (GeneralSecurityException e) {

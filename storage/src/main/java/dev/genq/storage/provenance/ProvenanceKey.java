@@ -7,20 +7,16 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.OffsetDateTime;
 import java.util.List;
 import org.hibernate.annotations.Generated;
 
 /**
- * One of the deployment's Ed25519 provenance keys (V27): moderation signs with the newest, the gateway publishes
- * every public key and verifies with the one a manifest names ({@code kid}), so an old image still verifies after
- * a new key is made.
+ * One of the deployment's Ed25519 provenance keys (V27, V33): moderation signs with the newest it can open, the
+ * gateway publishes every public key and verifies with the one a manifest names ({@code kid}), so an old image still
+ * verifies after a new key is made. The private part is stored sealed; only moderation holds the key that opens it.
  */
 @Entity
 @Table(name = "provenance_keys")
@@ -33,32 +29,26 @@ public class ProvenanceKey extends PanacheEntityBase {
     @Column(name = "public_key", nullable = false)
     public byte[] publicKey;
 
-    /** PKCS#8; read by moderation only. */
-    @Column(name = "private_key", nullable = false)
+    /** PKCS#8 in the clear: only rows from before V33, until moderation's next start retires them (erases it). */
+    @Column(name = "private_key")
     public byte[] privateKey;
+
+    /** PKCS#8 sealed by moderation under {@code genq.provenance.sealing-keys}, the key id bound in; null once retired. */
+    @Column(name = "sealed_private_key")
+    public String sealedPrivateKey;
 
     @Generated
     @Column(name = "created_at", insertable = false, updatable = false)
     public OffsetDateTime createdAt;
 
-    /** The newest key, made now when there is none (several moderators starting at once may each make one: all verify). */
-    public static ProvenanceKey newestOrCreate() {
-        ProvenanceKey newest = ProvenanceKey.<ProvenanceKey>find("order by createdAt desc, kid").firstResult();
-        if (newest != null) {
-            return newest;
-        }
-        try {
-            KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-            ProvenanceKey key = new ProvenanceKey();
-            byte[] spki = pair.getPublic().getEncoded();
-            key.kid = "ed25519-" + dev.genq.storage.job.Sha256.hex(spki).substring(0, 16);
-            key.publicKey = spki;
-            key.privateKey = pair.getPrivate().getEncoded();
-            key.persistAndFlush();
-            return key;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("this JDK has no Ed25519", e);
-        }
+    /** Every key with its private part, newest first (moderation signs with the newest it can open). */
+    public static List<ProvenanceKey> newestFirst() {
+        return ProvenanceKey.<ProvenanceKey>find("order by createdAt desc, kid").list();
+    }
+
+    /** A key's id: names the public key in every manifest it signs. */
+    public static String kidOf(byte[] spki) {
+        return "ed25519-" + dev.genq.storage.job.Sha256.hex(spki).substring(0, 16);
     }
 
     /** A published key: no private part (the gateway, which faces the internet, never loads one). */
@@ -88,13 +78,5 @@ public class ProvenanceKey extends PanacheEntityBase {
         List<byte[]> spki = getEntityManager().createNativeQuery("select public_key from provenance_keys where kid = ?1")
                 .setParameter(1, kid).getResultList();
         return spki.stream().findFirst().map(bytes -> new Published(kid, bytes, null).key());
-    }
-
-    public PrivateKey privateKey() {
-        try {
-            return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(privateKey));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
