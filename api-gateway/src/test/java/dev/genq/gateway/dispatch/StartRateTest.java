@@ -17,8 +17,11 @@ class StartRateTest {
 
     @Test
     void aSteadyQueueStartsAtItsPace() {
-        // 19 starts after the oldest, over the 19 gaps since it and the half second since the newest
-        assertEquals(19 / 10.0, StartRate.perSecond(steady(20, 0.5, 0.5), 1000), 1e-9);
+        // 19 starts after the oldest, over the 19 gaps since it: 2 a second, wherever now falls before the next start
+        assertEquals(2.0, StartRate.perSecond(steady(20, 0.5, 0.5), 1000), 1e-9);
+        assertEquals(2.0, StartRate.perSecond(steady(20, 0.5, 0.01), 1000), 1e-9);
+        // a start overdue by a second: the rate falls
+        assertEquals(19 / 10.5, StartRate.perSecond(steady(20, 0.5, 1.5), 1000), 1e-9);
     }
 
     @Test
@@ -43,7 +46,7 @@ class StartRateTest {
             starts[i] = 1000 - 1 - (i / 8) * 2.0 - (i % 8) * 0.002;
         }
         double rate = StartRate.perSecond(starts, 1000);
-        assertTrue(rate > 3 && rate < 4.5, "8 jobs every 2 s: " + rate);
+        assertEquals(4.0, rate, 0.05, "8 jobs every 2 s, asked 1 s after the newest batch (counting that second said 3.2)");
     }
 
     @Test
