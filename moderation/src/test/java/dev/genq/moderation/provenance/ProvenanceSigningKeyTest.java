@@ -140,36 +140,29 @@ class ProvenanceSigningKeyTest {
 
     @Test
     void moderationDoesNotStartWithoutASealingKeyOrWithComposesPublicOne() {
-        ProvenanceSettings none = new ProvenanceSettings() {
-            public String issuer() {
-                return "genq";
-            }
-
-            public String verifyUrl() {
-                return "http://127.0.0.1/v";
-            }
-
-            public java.util.Optional<List<String>> sealingKeys() {
-                return java.util.Optional.empty();
-            }
-        };
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ProvenanceSigningKey(none, false));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ProvenanceSigningKey(sealingKeys(java.util.Optional.empty()), false));
         assertTrue(e.getMessage().contains("genq.provenance.sealing-keys"), e.getMessage());
-        ProvenanceSettings example = new ProvenanceSettings() {
-            public String issuer() {
-                return "genq";
-            }
-
-            public String verifyUrl() {
-                return "http://127.0.0.1/v";
-            }
-
-            public java.util.Optional<List<String>> sealingKeys() {
-                return java.util.Optional.of(List.of("not-for-production:Z2VucS1jb21wb3NlLWV4YW1wbGUtcHJvdmVuYW5jZSE="));
-            }
-        };
+        ProvenanceSettings example = sealingKeys(java.util.Optional.of(List.of("not-for-production:Z2VucS1jb21wb3NlLWV4YW1wbGUtcHJvdmVuYW5jZSE=")));
         IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new ProvenanceSigningKey(example, false));
         assertTrue(refused.getMessage().contains("allow-example-keys"), refused.getMessage());
+    }
+
+    /** The test profile's settings with other sealing keys. */
+    private ProvenanceSettings sealingKeys(java.util.Optional<List<String>> keys) {
+        return new ProvenanceSettings() {
+            public String issuer() {
+                return settings.issuer();
+            }
+
+            public String verifyUrl() {
+                return settings.verifyUrl();
+            }
+
+            public java.util.Optional<List<String>> sealingKeys() {
+                return keys;
+            }
+        };
     }
 
     private static Object[] row(String kid) {
