@@ -1,12 +1,10 @@
 package dev.genq.api.auth;
 
-import dev.genq.api.ratelimit.TokenBucket;
+import dev.genq.api.ratelimit.TokenBuckets;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Throttles what unknown keys cost: each client address may fail authentication {@code per-second} times a
@@ -33,7 +31,7 @@ public class FailedAuthentications {
     }
 
     private final Settings settings;
-    private final Map<String, TokenBucket> byAddress = new ConcurrentHashMap<>();
+    private final TokenBuckets<String> byAddress = new TokenBuckets<>(ADDRESS_LIMIT);
 
     public FailedAuthentications(Settings settings) {
         this.settings = settings;
@@ -45,20 +43,11 @@ public class FailedAuthentications {
 
     /** @return 0 if the address may try a lookup, else the seconds until it may (at least 1) */
     long waitBeforeLookup(String address) {
-        TokenBucket bucket = byAddress.get(address);
-        if (bucket == null) {
-            return 0;
-        }
-        long nanos = bucket.peek(System.nanoTime());
-        return nanos == 0 ? 0 : Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
+        return byAddress.peek(address);
     }
 
     /** Spends one of the address's failures. */
     void failed(String address) {
-        if (byAddress.size() >= ADDRESS_LIMIT) {
-            byAddress.clear(); // a flood from many addresses: start over rather than grow without bound
-        }
-        byAddress.computeIfAbsent(address, a -> new TokenBucket(settings.perSecond(), settings.burst(), System.nanoTime()))
-                .tryTake(System.nanoTime());
+        byAddress.take(address, settings.perSecond(), settings.burst()); // a flood from many addresses starts over
     }
 }

@@ -4,9 +4,7 @@ import dev.genq.api.auth.Caller;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One token bucket per API key, in this gateway's memory: with several gateways behind a balancer a
@@ -27,7 +25,7 @@ public class RateLimiter {
     }
 
     private final Settings settings;
-    private final Map<UUID, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private final TokenBuckets<UUID> buckets = new TokenBuckets<>(Integer.MAX_VALUE); // keys are rows: bounded already
 
     public RateLimiter(Settings settings) {
         this.settings = settings;
@@ -36,18 +34,11 @@ public class RateLimiter {
     /** @return 0 if the request may go ahead, else the seconds to wait (at least 1) */
     public long acquire(Caller caller) {
         double rate = caller.rateLimitPerSecond() != null ? caller.rateLimitPerSecond() : settings.requestsPerSecond();
-        TokenBucket bucket = buckets.computeIfAbsent(caller.keyId(),
-                k -> new TokenBucket(rate, Math.max(1, rate * settings.burstSeconds()), System.nanoTime()));
-        return seconds(bucket.tryTake(System.nanoTime()));
+        return buckets.take(caller.keyId(), rate, Math.max(1, rate * settings.burstSeconds()));
     }
 
     /** What {@link #acquire} would answer now, without taking a token: 0, or the seconds to wait. */
     public long peek(Caller caller) {
-        TokenBucket bucket = buckets.get(caller.keyId());
-        return bucket == null ? 0 : seconds(bucket.peek(System.nanoTime()));
-    }
-
-    private static long seconds(long waitNanos) {
-        return waitNanos == 0 ? 0 : Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
+        return buckets.peek(caller.keyId());
     }
 }

@@ -1,11 +1,9 @@
 package dev.genq.gateway.provenance;
 
 import dev.genq.api.problem.ProblemException;
-import dev.genq.api.ratelimit.TokenBucket;
+import dev.genq.api.ratelimit.TokenBuckets;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Verifications per tenant ({@code genq.provenance.verify-rate}, {@code verify-burst}), per gateway: a verification
@@ -17,7 +15,7 @@ public class VerifyRateLimit {
     static final int MAX_BUCKETS = 10_000;
 
     private final ProvenanceSettings settings;
-    private final Map<UUID, TokenBucket> buckets = new ConcurrentHashMap<>();
+    private final TokenBuckets<UUID> buckets = new TokenBuckets<>(MAX_BUCKETS);
 
     public VerifyRateLimit(ProvenanceSettings settings) {
         this.settings = settings;
@@ -25,16 +23,11 @@ public class VerifyRateLimit {
 
     /** @throws ProblemException 429 verify_rate_limited, with Retry-After, when the tenant is over its rate */
     public void acquire(UUID tenant) {
-        long now = System.nanoTime();
-        if (buckets.size() >= MAX_BUCKETS) {
-            buckets.clear();
-        }
-        long wait = buckets.computeIfAbsent(tenant, t -> new TokenBucket(settings.verifyRate(), settings.verifyBurst(), now))
-                .tryTake(now);
+        long wait = buckets.take(tenant, settings.verifyRate(), settings.verifyBurst());
         if (wait > 0) {
             throw ProblemException.tooManyRequests("verify_rate_limited", "this tenant is over its provenance verifications "
                     + "per second (" + settings.verifyRate() + "); retry after the time given in Retry-After",
-                    (long) Math.ceil(wait / 1e9));
+                    wait);
         }
     }
 }
