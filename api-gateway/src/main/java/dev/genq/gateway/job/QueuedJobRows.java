@@ -1,12 +1,14 @@
 package dev.genq.gateway.job;
 
 import dev.genq.storage.job.Job;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.UUID;
 import org.hibernate.Session;
 
 /**
@@ -41,12 +43,16 @@ final class QueuedJobRows {
                    cast(? as int)
             from tag""";
 
+    /** The first key of the tenants' tag locks ("genq" as an int; the two-key space is apart from the dispatcher's one-key lock). */
+    private static final int TAG_LOCK_CLASS = 0x67656e71;
+
     private QueuedJobRows() {
     }
 
     /** Writes one job and fills in what the database gave it (seq, created_at, updated_at). In the caller's transaction. */
     static void insert(Job job) {
         Job.getEntityManager().unwrap(Session.class).doWork(c -> {
+            lockTags(c, List.of(job.tenantId));
             try (PreparedStatement st = c.prepareStatement(INSERT + " returning seq, created_at, updated_at")) {
                 bind(st, job);
                 try (ResultSet rs = st.executeQuery()) {
@@ -65,6 +71,7 @@ final class QueuedJobRows {
             return;
         }
         Job.getEntityManager().unwrap(Session.class).doWork(c -> {
+            lockTags(c, jobs.stream().map(j -> j.tenantId).distinct().sorted().toList());
             try (PreparedStatement st = c.prepareStatement(INSERT)) {
                 for (Job job : jobs) {
                     bind(st, job);
@@ -73,6 +80,23 @@ final class QueuedJobRows {
                 st.executeBatch();
             }
         });
+    }
+
+    /**
+     * Holds the tenants' tag lock until the transaction ends, before the insert reads their last waiting job: two
+     * concurrent submits of one tenant would otherwise both read the same last job and take the same start tag, one
+     * job for free (a client with many threads jumped the queue: weights 2:1 came out 1.86:1 with 4 threads each). A
+     * statement of its own, so the insert's snapshot, taken after the wait, sees the job of the submit it waited for.
+     * Costs a tenant's submits nothing but their order from here to commit; other tenants never wait (sorted: no deadlock).
+     */
+    private static void lockTags(Connection c, List<UUID> tenants) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement("select pg_advisory_xact_lock(?, hashtext(cast(? as text)))")) {
+            for (UUID tenant : tenants) {
+                st.setInt(1, TAG_LOCK_CLASS);
+                st.setString(2, tenant.toString());
+                st.executeQuery().close();
+            }
+        }
     }
 
     private static void bind(PreparedStatement st, Job job) throws SQLException {
