@@ -131,6 +131,33 @@ class ModelRegistrationTest {
         assertEquals(name + "@1", unloaded.path("loads").get(0).path("model").asText(), unloaded.toString());
     }
 
+    /**
+     * A worker that starts (a scale-out, a rolling restart) takes jobs from Kafka at once but loads the registered
+     * packages in the background: a job for a registered version that reaches it first waits for the load and runs,
+     * rather than failing {@code model_unavailable} for a moment's race.
+     */
+    @Test
+    void aJobThatReachesAStartingWorkerBeforeItLoadedTheVersionWaitsForTheLoad() throws Exception {
+        String name = "tiny-late-" + UUID.randomUUID().toString().substring(0, 6);
+        Platform.Reply registered = platform.post(platform.adminKey, "/v1/admin/models",
+                "{\"source\":\"" + upload(name) + "\",\"reason\":\"loaded again by a new worker\"}");
+        assertEquals(202, registered.status(), registered.raw());
+        awaitPackage(registered.body().path("id").asText(), p -> p.path("status").asText().equals("routable"), "routable");
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (platform.get("/v1/models/" + name).status() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+        }
+
+        platform.stop(Platform.WORKER);
+        // accepted while no worker runs: the job waits in Kafka for the next one
+        String id = platform.submit("{\"prompt\":\"a red apple\",\"num_samples\":1,\"seed\":32,\"steps\":4,\"cache\":false,\"model\":\"" + name + "\"}");
+        platform.restart(Platform.WORKER);
+        JsonNode job = platform.awaitJob(id, BOUND, j -> !j.path("status").asText().matches("queued|running|moderating"));
+        assertEquals("succeeded", job.path("status").asText(), job.toString());
+        assertEquals(name + "@1", job.path("model_version").asText(), job.toString());
+        Pictures.assertPicture(platform.download(job.path("samples").get(0).path("url").asText()), 32, "the late-loaded version's sample");
+    }
+
     @Test
     void aPackageWhoseFilesDoNotMatchItsPinIsRefusedWithWhyAndNeverRouted() throws Exception {
         String name = "tiny-pin-" + UUID.randomUUID().toString().substring(0, 6);

@@ -100,4 +100,12 @@ public interface WorkerSettings {
      */
     @WithDefault("PT2S")
     Duration packagePoll();
+
+    /**
+     * How long a job whose model version is not loaded here waits for this worker's package loads before it fails
+     * {@code model_unavailable}: a worker that just started loads the registered packages in the background while
+     * its consumer already takes jobs, and a version registered a moment ago may reach it before its next poll.
+     */
+    @WithDefault("PT2M")
+    Duration modelLoadWait();
 }

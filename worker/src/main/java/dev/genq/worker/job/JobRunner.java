@@ -25,6 +25,7 @@ import dev.genq.worker.batch.MicroBatcher;
 import dev.genq.worker.engine.LoadedModel;
 import dev.genq.worker.engine.ModelSpec;
 import dev.genq.worker.model.ModelRegistry;
+import dev.genq.worker.model.PackagePoller;
 import dev.genq.worker.metrics.WorkerMeters;
 import io.opentelemetry.context.Context;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -51,15 +52,19 @@ public class JobRunner {
     private final ObjectStore store;
     private final JobLeases leases;
     private final Duration queueDeadline;
+    private final PackagePoller packages;
+    private final Duration modelLoadWait;
     private final Duration bulkQueueDeadline;
     /** A message that needs no run (skipped, or the job failed here and then): its offset may be committed. */
     private static final CompletableFuture<Void> NOTHING_TO_DO = CompletableFuture.completedFuture(null);
+    /** The statuses in which a job message may start work here (a redelivery of a running job's is taken over). */
+    private static final EnumSet<JobStatus> RUNNABLE = EnumSet.of(JobStatus.QUEUED, JobStatus.RUNNING);
     private final int inpaintResamples;
 
     /** Jobs whose execution is in this worker's batcher now. */
     private final java.util.Set<java.util.UUID> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public JobRunner(ModelRegistry models, MicroBatcher batcher, JobFinisher finisher, WorkerMeters meters,
+    public JobRunner(ModelRegistry models, PackagePoller packages, MicroBatcher batcher, JobFinisher finisher, WorkerMeters meters,
                      ObjectStore store, JobLeases leases, dev.genq.worker.WorkerSettings settings,
                      @org.eclipse.microprofile.config.inject.ConfigProperty(name = JobStatus.QUEUE_DEADLINE,
                              defaultValue = JobStatus.QUEUE_DEADLINE_DEFAULT)
@@ -68,6 +73,8 @@ public class JobRunner {
                              defaultValue = JobStatus.BULK_QUEUE_DEADLINE_DEFAULT)
                      Duration bulkQueueDeadline) {
         this.bulkQueueDeadline = bulkQueueDeadline;
+        this.packages = packages;
+        this.modelLoadWait = settings.modelLoadWait();
         this.store = store;
         this.leases = leases;
         this.inpaintResamples = settings.inpaintResamples();
@@ -80,10 +87,28 @@ public class JobRunner {
 
     /** @return completes when the job's result is durable (or there was nothing to do) */
     public CompletableFuture<Void> run(JobRequested message) {
+        return run(message, true);
+    }
+
+    /** @param mayAwaitModels whether a job whose models are not loaded here may wait for this worker's package loads */
+    private CompletableFuture<Void> run(JobRequested message, boolean mayAwaitModels) {
         Job job = QuarkusTransaction.requiringNew().call(() -> Job.<Job>findById(message.jobId()));
         if (job == null) {
             LOG.warnf("job %s: no such job, message skipped", message.jobId());
             return NOTHING_TO_DO;
+        }
+        if (mayAwaitModels && RUNNABLE.contains(job.status) && !running.contains(job.id) && !servedHere(job)) {
+            // this worker just started and loads the registered packages in the background, or the version was
+            // registered a moment ago and this worker has not polled since: wait for that (bounded), then decide again;
+            // a version it does not get by then fails model_unavailable below. No lease is held meanwhile.
+            LOG.infof("job %s: its model is not loaded here yet; waiting up to %s for this worker's package loads", job.id, modelLoadWait);
+            Context trace = Context.current();
+            return packages.caughtUp().completeOnTimeout(null, modelLoadWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .thenComposeAsync(loaded -> {
+                        try (var ignored = trace.makeCurrent()) {
+                            return run(message, false);
+                        }
+                    });
         }
         switch (job.status) {
             case QUEUED, RUNNING -> {
@@ -117,8 +142,7 @@ public class JobRunner {
                 return NOTHING_TO_DO; // canceled, failed or settled
             }
         }
-        // never trust the message's model to be a base model: a wrong kind would fail a whole shared batch
-        LoadedModel base = models.get(job.model, job.pinnedVersion).filter(m -> m.spec().kind() == Stage.BASE).orElse(null);
+        LoadedModel base = baseModel(job);
         LoadedModel sr = models.superResolution().orElse(null);
         if (base == null || (job.mode == JobMode.FULL && sr == null)) {
             String which = base == null ? job.model + (job.pinnedVersion == null ? "" : "@" + job.pinnedVersion
@@ -173,6 +197,16 @@ public class JobRunner {
         });
         batcher.submit(execution);
         return execution.done();
+    }
+
+    /** The job's base model as loaded here, or null; never trust the job's model to be a base model: a wrong kind would fail a whole shared batch. */
+    private LoadedModel baseModel(Job job) {
+        return models.get(job.model, job.pinnedVersion).filter(m -> m.spec().kind() == Stage.BASE).orElse(null);
+    }
+
+    /** Whether every model the job needs is loaded here. */
+    private boolean servedHere(Job job) {
+        return baseModel(job) != null && (job.mode != JobMode.FULL || models.superResolution().isPresent());
     }
 
     /** The released preview sample an upscale job sharpens, read back from the outputs bucket. */

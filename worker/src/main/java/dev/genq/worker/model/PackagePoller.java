@@ -17,8 +17,10 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -40,9 +42,9 @@ public class PackagePoller {
     private final WorkerSettings settings;
     /** Package id -> name@version served here; packages tried here and refused map to "". */
     private final Map<UUID, String> handled = new ConcurrentHashMap<>();
-    private ScheduledExecutorService poller;
+    private volatile ScheduledExecutorService poller;
     /** Loads one package at a time, apart from the poller, so heartbeats go on while a large package loads. */
-    private java.util.concurrent.ExecutorService loader;
+    private volatile java.util.concurrent.ExecutorService loader;
 
     public PackagePoller(ModelRegistry registry, JobLeases leases, WorkerSettings settings) {
         this.registry = registry;
@@ -51,18 +53,19 @@ public class PackagePoller {
     }
 
     void start(@Observes @Priority(20) StartupEvent ignored) { // after the registry loaded the configured packages
-        poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "genq-package-poller");
-            t.setDaemon(true);
-            return t;
-        });
         loader = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "genq-package-loader");
             t.setDaemon(true);
             return t;
         });
+        ScheduledExecutorService polls = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "genq-package-poller");
+            t.setDaemon(true);
+            return t;
+        });
         long every = settings.packagePoll().toMillis();
-        poller.scheduleWithFixedDelay(this::pollSafely, 0, every, TimeUnit.MILLISECONDS);
+        polls.scheduleWithFixedDelay(this::pollSafely, 0, every, TimeUnit.MILLISECONDS);
+        poller = polls; // published last: caughtUp() uses both
     }
 
     void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
@@ -71,6 +74,32 @@ public class PackagePoller {
             loader.shutdownNow();
             poller.awaitTermination(5, TimeUnit.SECONDS);
         }
+    }
+
+    /**
+     * Completes once a poll from now has run and every load it or an earlier poll started has ended, loaded or
+     * refused (the loader runs one package at a time, in order): what a job whose version is not loaded here waits
+     * for. Completes at once if this poller is not running.
+     */
+    public CompletableFuture<Void> caughtUp() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        ScheduledExecutorService polls = poller;
+        if (polls == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        try {
+            polls.execute(() -> {
+                pollSafely();
+                try {
+                    loader.execute(() -> done.complete(null));
+                } catch (RejectedExecutionException e) { // shutting down
+                    done.complete(null);
+                }
+            });
+        } catch (RejectedExecutionException e) { // shutting down
+            done.complete(null);
+        }
+        return done;
     }
 
     private void pollSafely() {
