@@ -107,11 +107,7 @@ public final class SafetyClassifier implements AutoCloseable {
         return thresholds.getOrDefault(label, DEFAULT_THRESHOLD);
     }
 
-    /** Scores a PNG (any size: area-averaged or resampled to the classifier's resolution). */
-    public Map<String, Double> scorePng(byte[] png) {
-        return scoreImage(ImageInput.decode(png));
-    }
-
+    /** Scores a picture of any size: area-averaged or resampled to the classifier's resolution (squeezed if not square). */
     public Map<String, Double> scoreImage(java.awt.image.BufferedImage image) {
         return score(ImageInput.toChw(image, resolution));
     }

@@ -2,12 +2,15 @@ package dev.genq.moderation.safety;
 
 import dev.genq.api.policy.PolicySettings;
 import dev.genq.api.policy.PromptPolicy;
+import dev.genq.moderation.inference.ImageInput;
+import dev.genq.moderation.inference.SquareViews;
 import dev.genq.moderation.metrics.ModerationMeters;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.config.ConfigMapping;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,19 +83,26 @@ public class SampleScorer {
 
     /**
      * An uploaded input image: its image scores alone (the prompt of the job that uses it is checked at submit),
-     * each concept's the higher of the whole picture's and its centred square's, which is what a model is given.
+     * over its square views ({@link SquareViews}) and its centred square, which is what a model is given.
      */
     public Verdict scoreUpload(byte[] png) {
-        java.awt.image.BufferedImage whole = dev.genq.moderation.inference.ImageInput.decode(png);
-        int side = Math.min(whole.getWidth(), whole.getHeight());
-        Map<String, Double> image = new java.util.HashMap<>(classifier.scoreImage(whole));
-        classifier.scoreImage(whole.getSubimage((whole.getWidth() - side) / 2, (whole.getHeight() - side) / 2, side, side))
-                .forEach((concept, score) -> image.merge(concept, score, Math::max));
-        return verdict(image, "", false);
+        BufferedImage whole = ImageInput.decode(png);
+        List<BufferedImage> views = new ArrayList<>(SquareViews.of(whole));
+        views.add(SquareViews.centred(whole));
+        return verdict(highest(views), "", false);
     }
 
     private Verdict score(byte[] png, String prompt, boolean sample) {
-        return verdict(classifier.scorePng(png), prompt, sample);
+        return verdict(highest(SquareViews.of(ImageInput.decode(png))), prompt, sample);
+    }
+
+    /** Each concept's highest score over the views. */
+    private Map<String, Double> highest(List<BufferedImage> views) {
+        Map<String, Double> scores = new java.util.HashMap<>();
+        for (BufferedImage view : views) {
+            classifier.scoreImage(view).forEach((concept, score) -> scores.merge(concept, score, Math::max));
+        }
+        return scores;
     }
 
     private Verdict verdict(Map<String, Double> image, String prompt, boolean sample) {

@@ -1,0 +1,44 @@
+package dev.genq.moderation.inference;
+
+import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The views of a picture that moderation's square-input classifiers score: the whole picture (squeezed to their
+ * square) and, when it is not square, squares along its long side that cover it end to end. Squeezed alone, what is
+ * at the ends of a wide or tall sample is averaged with the rest and distorted; in its square it looks as it would
+ * to a model given a square picture. A verdict takes each concept's highest score over the views.
+ */
+public final class SquareViews {
+    /** At most this many squares (a 1:8 picture is covered; a longer one is sampled at even steps). */
+    static final int MAX_SQUARES = 8;
+
+    private SquareViews() {
+    }
+
+    /** The whole picture, then the covering squares (none for a square picture). */
+    public static List<BufferedImage> of(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int side = Math.min(w, h);
+        int length = Math.max(w, h);
+        List<BufferedImage> views = new ArrayList<>();
+        views.add(image);
+        if (side == length) {
+            return views;
+        }
+        int squares = Math.min(MAX_SQUARES, (length + side - 1) / side);
+        for (int i = 0; i < squares; i++) {
+            int offset = (int) ((long) i * (length - side) / (squares - 1)); // first flush with one end, last with the other
+            views.add(w > h ? image.getSubimage(offset, 0, side, side) : image.getSubimage(0, offset, side, side));
+        }
+        return views;
+    }
+
+    /** The centred square: what a job started from an uploaded picture is given. */
+    public static BufferedImage centred(BufferedImage image) {
+        int side = Math.min(image.getWidth(), image.getHeight());
+        return image.getSubimage((image.getWidth() - side) / 2, (image.getHeight() - side) / 2, side, side);
+    }
+}
