@@ -78,6 +78,17 @@ class ModelRegistrationTest {
         }
     }
 
+    /** Waits until the models API lists the model (each gateway's catalog is re-read every 2 s). */
+    void awaitListed(String name) throws InterruptedException {
+        long deadline = System.nanoTime() + BOUND.toNanos();
+        while (platform.get("/v1/models/" + name).status() != 200) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + " not listed by /v1/models within " + BOUND);
+            }
+            Thread.sleep(250);
+        }
+    }
+
     @Test
     void aRegisteredPackageServesJobsWithNoRestartAndUnregisteringStopsIt() throws Exception {
         String name = "tiny-hot-" + UUID.randomUUID().toString().substring(0, 6);
@@ -96,10 +107,7 @@ class ModelRegistrationTest {
         assertTrue(load.path("detail").asText().startsWith("loaded and probed in"), routable.toString());
 
         // the models API lists it within a catalog read, and a job naming it runs on the same worker process
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (platform.get("/v1/models/" + name).status() != 200 && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-        }
+        awaitListed(name);
         String request = "\"prompt\":\"a red apple\",\"num_samples\":2,\"seed\":31,\"steps\":6,\"cache\":false";
         String hot = platform.submit("{" + request + ",\"model\":\"" + name + "\"}");
         JsonNode job = platform.awaitStatus(hot, "succeeded", BOUND);
@@ -117,7 +125,7 @@ class ModelRegistrationTest {
         Platform.Reply gone = platform.send(platform.api(platform.adminKey, "/v1/admin/models/packages/" + id).DELETE().build());
         assertEquals(200, gone.status(), gone.raw());
         assertEquals("unregistered", gone.body().path("status").asText(), gone.raw());
-        deadline = System.nanoTime() + BOUND.toNanos();
+        long deadline = System.nanoTime() + BOUND.toNanos();
         Platform.Reply refused;
         do { // each gateway's catalog is re-read every 2 s
             refused = platform.post("/v1/jobs", "{\"prompt\":\"x\",\"model\":\"" + name + "\"}");
@@ -143,10 +151,7 @@ class ModelRegistrationTest {
                 "{\"source\":\"" + upload(name) + "\",\"reason\":\"loaded again by a new worker\"}");
         assertEquals(202, registered.status(), registered.raw());
         awaitPackage(registered.body().path("id").asText(), p -> p.path("status").asText().equals("routable"), "routable");
-        long deadline = System.nanoTime() + BOUND.toNanos();
-        while (platform.get("/v1/models/" + name).status() != 200 && System.nanoTime() < deadline) {
-            Thread.sleep(250);
-        }
+        awaitListed(name);
 
         platform.stop(Platform.WORKER);
         // accepted while no worker runs: the job waits in Kafka for the next one

@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -91,14 +95,14 @@ class FairDispatchTest {
         String blocker = tenant(1);
         String tenant = tenant(1);
         awaitDispatched(submit(blocker, 4, ""));
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-        List<java.util.concurrent.Future<List<String>>> parts = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<List<String>>> parts = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
             parts.add(pool.submit(() -> submit(tenant, 4, "")));
         }
         List<String> ids = new ArrayList<>();
         for (var part : parts) {
-            ids.addAll(part.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            ids.addAll(part.get(60, TimeUnit.SECONDS));
         }
         pool.shutdown();
         @SuppressWarnings("unchecked")

@@ -19,6 +19,18 @@ public final class SquareViews {
 
     /** The whole picture, then the covering squares (none for a square picture). */
     public static List<BufferedImage> of(BufferedImage image) {
+        return views(image, false);
+    }
+
+    /**
+     * The same views and the centred square, which is what a job started from an uploaded picture is given (it is
+     * one of the covering squares when their number is odd, and then not scored twice).
+     */
+    public static List<BufferedImage> withCentred(BufferedImage image) {
+        return views(image, true);
+    }
+
+    private static List<BufferedImage> views(BufferedImage image, boolean centred) {
         int w = image.getWidth();
         int h = image.getHeight();
         int side = Math.min(w, h);
@@ -29,16 +41,16 @@ public final class SquareViews {
             return views;
         }
         int squares = Math.min(MAX_SQUARES, (length + side - 1) / side);
+        java.util.SortedSet<Integer> offsets = new java.util.TreeSet<>();
         for (int i = 0; i < squares; i++) {
-            int offset = (int) ((long) i * (length - side) / (squares - 1)); // first flush with one end, last with the other
+            offsets.add((int) ((long) i * (length - side) / (squares - 1))); // first flush with one end, last with the other
+        }
+        if (centred) {
+            offsets.add((length - side) / 2);
+        }
+        for (int offset : offsets) {
             views.add(w > h ? image.getSubimage(offset, 0, side, side) : image.getSubimage(0, offset, side, side));
         }
         return views;
-    }
-
-    /** The centred square: what a job started from an uploaded picture is given. */
-    public static BufferedImage centred(BufferedImage image) {
-        int side = Math.min(image.getWidth(), image.getHeight());
-        return image.getSubimage((image.getWidth() - side) / 2, (image.getHeight() - side) / 2, side, side);
     }
 }

@@ -83,13 +83,10 @@ public class SampleScorer {
 
     /**
      * An uploaded input image: its image scores alone (the prompt of the job that uses it is checked at submit),
-     * over its square views ({@link SquareViews}) and its centred square, which is what a model is given.
+     * over its square views and its centred square, which is what a model is given ({@link SquareViews#withCentred}).
      */
     public Verdict scoreUpload(byte[] png) {
-        BufferedImage whole = ImageInput.decode(png);
-        List<BufferedImage> views = new ArrayList<>(SquareViews.of(whole));
-        views.add(SquareViews.centred(whole));
-        return verdict(highest(views), "", false);
+        return verdict(highest(SquareViews.withCentred(ImageInput.decode(png))), "", false);
     }
 
     private Verdict score(byte[] png, String prompt, boolean sample) {

@@ -142,14 +142,14 @@ public class JobRunner {
                 return NOTHING_TO_DO; // canceled, failed or settled
             }
         }
-        LoadedModel base = baseModel(job);
-        LoadedModel sr = models.superResolution().orElse(null);
-        if (base == null || (job.mode == JobMode.FULL && sr == null)) {
-            String which = base == null ? job.model + (job.pinnedVersion == null ? "" : "@" + job.pinnedVersion
+        if (!servedHere(job)) {
+            String which = baseModel(job) == null ? job.model + (job.pinnedVersion == null ? "" : "@" + job.pinnedVersion
                     + " (the version the rollout pinned at submit)") : "super-resolution";
             fail(job, "model_unavailable", "model " + which + " is not served by this worker");
             return NOTHING_TO_DO;
         }
+        LoadedModel base = baseModel(job);
+        LoadedModel sr = models.superResolution().orElse(null);
         boolean fromImage = job.initUpload != null || job.parentId != null && job.strength != null;
         if (fromImage && !base.takesImageInputs()) { // the gateway refuses these; a version it did not check (a race)
             fail(job, "model_takes_no_image_input", base.spec().nameAtVersion() + " draws latents and has no VAE encoder, "

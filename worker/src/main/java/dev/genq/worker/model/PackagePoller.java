@@ -45,6 +45,8 @@ public class PackagePoller {
     private volatile ScheduledExecutorService poller;
     /** Loads one package at a time, apart from the poller, so heartbeats go on while a large package loads. */
     private volatile java.util.concurrent.ExecutorService loader;
+    /** The catch-up poll queued and not begun yet, which new callers of {@link #caughtUp} share; null if none. */
+    private CompletableFuture<Void> nextCatchUp;
 
     public PackagePoller(ModelRegistry registry, JobLeases leases, WorkerSettings settings) {
         this.registry = registry;
@@ -79,16 +81,23 @@ public class PackagePoller {
     /**
      * Completes once a poll from now has run and every load it or an earlier poll started has ended, loaded or
      * refused (the loader runs one package at a time, in order): what a job whose version is not loaded here waits
-     * for. Completes at once if this poller is not running.
+     * for. Callers while that poll has not begun share it (the jobs of a starting worker ask at once: one poll, not
+     * one each). Completes at once if this poller is not running.
      */
-    public CompletableFuture<Void> caughtUp() {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    public synchronized CompletableFuture<Void> caughtUp() {
         ScheduledExecutorService polls = poller;
         if (polls == null) {
             return CompletableFuture.completedFuture(null);
         }
+        if (nextCatchUp != null) {
+            return nextCatchUp;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
         try {
             polls.execute(() -> {
+                synchronized (this) {
+                    nextCatchUp = null; // a caller from now on needs a poll after this one
+                }
                 pollSafely();
                 try {
                     loader.execute(() -> done.complete(null));
@@ -97,8 +106,9 @@ public class PackagePoller {
                 }
             });
         } catch (RejectedExecutionException e) { // shutting down
-            done.complete(null);
+            return CompletableFuture.completedFuture(null);
         }
+        nextCatchUp = done;
         return done;
     }
 
