@@ -122,6 +122,54 @@ class JobLifecycleTest {
         assertEquals(dbSha(a, 0), dbSha(b, 0));
     }
 
+    /**
+     * What a dry run says is what the job is billed: a stage is billed per step at the price quoted when the job was
+     * accepted (the model's measured cost), not at the job's own wall time, which the machine's load stretches (the
+     * same job billed 39 to 57 µUSD minutes apart on 2 shared cores). What each sample used is recorded beside it.
+     */
+    @Test
+    void aJobIsBilledWhatItsDryRunSaid() throws Exception {
+        // a history for both stages, so the estimate is measured
+        platform.awaitStatus(platform.submit("{\"prompt\":\"a quoted pear\",\"mode\":\"full\",\"num_samples\":2,\"seed\":11,\"steps\":6}"),
+                "succeeded", JOB_TIMEOUT);
+        String[] bodies = {
+                "{\"prompt\":\"a quoted plum\",\"num_samples\":1,\"seed\":12,\"steps\":5}",
+                "{\"prompt\":\"a quoted fig\",\"num_samples\":3,\"seed\":13,\"steps\":9}",
+                "{\"prompt\":\"a quoted lime\",\"mode\":\"full\",\"num_samples\":2,\"seed\":14,\"steps\":4}"};
+        for (String body : bodies) {
+            JsonNode dry = awaitMeasuredEstimate(body);
+            String id = platform.submit(body);
+            JsonNode job = platform.awaitStatus(id, "succeeded", JOB_TIMEOUT);
+            BigDecimal billed = job.path("cost").path("usd").decimalValue();
+            double ratio = billed.doubleValue() / dry.path("estimated_cost_usd").decimalValue().doubleValue();
+            System.out.printf("dry run %s USD, billed %s USD (%.4f) for %s%n", dry.path("estimated_cost_usd").asText(), billed,
+                    ratio, body);
+            // the price is the submit's: the estimate may be measured again between the dry run and the submit
+            assertTrue(Math.abs(ratio - 1) < 0.2, "billed " + billed + " for the dry run's " + dry);
+            UUID jobId = UUID.fromString(id);
+            long rows = job.path("params").path("num_samples").asLong() * ("full".equals(job.path("mode").asText()) ? 2 : 1);
+            assertEquals(rows, platform.count("select count(*) from sample_costs where job_id = ?", jobId));
+            assertEquals(rows, platform.count("select count(*) from sample_costs where job_id = ? and usd_per_step > 0"
+                    + " and compute_seconds > 0 and cost_usd = round(steps * usd_per_step, 9)", jobId),
+                    "every stage of every sample is billed its steps at the quoted price, and what it used is recorded");
+        }
+    }
+
+    /** The dry run of {@code body} once the gateway measured both stages (it reads the model's history every 10 s). */
+    private JsonNode awaitMeasuredEstimate(String body) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            var dry = platform.post("/v1/jobs", body.replace("}", ",\"dry_run\":true}"));
+            assertEquals(200, dry.status(), dry.raw());
+            assertFalse(dry.body().path("cache_hit").asBoolean(), dry.raw());
+            if (dry.body().path("cost_measured").asBoolean()) {
+                return dry.body();
+            }
+            assertTrue(System.nanoTime() < deadline, "the estimate was measured within 60 s of a succeeded job: " + dry.raw());
+            Thread.sleep(250);
+        }
+    }
+
     List<String> stages(String jobId) throws Exception {
         List<String> out = new ArrayList<>();
         try (var c = platform.db(); var st = c.prepareStatement(

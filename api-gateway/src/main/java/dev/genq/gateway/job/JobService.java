@@ -208,6 +208,7 @@ public class JobService {
             job.outpaint = init.outpaint() == null ? null : init.outpaint().wire();
         }
         int billed = masked ? VariationSteps.maskedPasses(steps) : steps;
+        priceAt(job, estimates.stepPrices(request.model(), request.mode(), request.numSamples(), billed, steps, request.size()));
         return new Prepared(job, billed, estimates.estimate(request.model(), request.mode(), request.numSamples(), billed,
                 request.size()), null);
     }
@@ -327,6 +328,15 @@ public class JobService {
         return job;
     }
 
+    /**
+     * The prices the job is billed at, per sample and step of each stage: the estimate's, so what a dry run or the
+     * reservation said is what the steps cost, however the machine's load stretched their wall time.
+     */
+    private static void priceAt(Job job, CostEstimates.StepPrices prices) {
+        job.baseUsdPerStep = prices.base();
+        job.upscaleUsdPerStep = prices.upscale();
+    }
+
     /** A new queued job of this tenant, in the trace of the request that creates it. */
     private static Job queued(UUID tenantId, JobMode mode) {
         Job job = new Job();
@@ -366,6 +376,7 @@ public class JobService {
         BigDecimal reserved = quotas.admit(tenantId, estimates.upscale(parent.model, size));
         Job job = queued(tenantId, JobMode.FULL);
         job.reservedUsd = reserved;
+        priceAt(job, estimates.upscalePrices(parent.model, size));
         job.prompt = parent.prompt;
         job.negativePrompt = parent.negativePrompt;
         job.numSamples = 1;
@@ -436,9 +447,10 @@ public class JobService {
         }
         refuseDisabledEndpoint(tenantId, parent.webhookUrl); // a variation inherits the parent's webhook
         int steps = VariationSteps.run(strength, valid.steps());
-        BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(valid.model(), JobMode.PREVIEW, valid.numSamples(),
-                region == null ? steps : VariationSteps.maskedPasses(steps)));
+        int billed = region == null ? steps : VariationSteps.maskedPasses(steps);
+        BigDecimal reserved = quotas.admit(tenantId, estimates.estimate(valid.model(), JobMode.PREVIEW, valid.numSamples(), billed));
         Job job = fromRequest(tenantId, valid, reserved);
+        priceAt(job, estimates.stepPrices(valid.model(), JobMode.PREVIEW, valid.numSamples(), billed, steps, null));
         inheritFrom(job, parent, request.sample());
         job.strength = strength;
         job.region = region == null ? null : region.wire();

@@ -42,7 +42,10 @@ public record JobView(UUID id, String status, String mode, UUID parentId, Intege
     public record Timings(OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt) {
     }
 
-    /** Compute seconds and their price, summed over every sample and stage. */
+    /**
+     * Compute seconds used and the USD billed, summed over every sample and stage: a stage's steps at the price quoted
+     * when the job was accepted (its dry run's figure), or its compute's price where no measured rate was there to quote.
+     */
     public record Cost(double computeSeconds, BigDecimal usd) {
     }
 

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What a job will probably cost, for budget reservations and dry runs: per stage, a {@link StageCost} fitted to
+ * What a job will cost, for budget reservations, dry runs and the prices it is billed at ({@link #stepPrices}): per stage, a {@link StageCost} fitted to
  * the model's last {@code estimate-history-jobs} succeeded jobs that ran it ({@link StageCostFit}: a part per step
  * and a part per sample-step, because the worker shares each step's time among the samples in its batch), or
  * {@code estimated-cost-per-sample-step} for a stage with no history yet. A full job adds its upscale: the
@@ -56,6 +56,37 @@ public class CostEstimates {
             total = total.add(upscaleOf(model, samples));
         }
         return total.multiply(area(model, size)).setScale(9, RoundingMode.UP);
+    }
+
+    /**
+     * The prices a job is billed at, per sample and per step each stage runs (the worker counts a masked run's step once,
+     * though it makes a few model passes: {@code billedSteps} passes over {@code runSteps} steps). They sum to the
+     * estimate for the steps planned, and bill a canceled job's steps run at the same price. Null for a stage this mode
+     * does not run or that has no measured rate yet (the worker then bills its measured compute).
+     */
+    public StepPrices stepPrices(String model, JobMode mode, int samples, int billedSteps, int runSteps, ImageSize size) {
+        StageCost base = stageCost(model, Stage.BASE);
+        BigDecimal basePrice = !base.measured() || runSteps <= 0 || samples <= 0 ? null
+                : perSampleStep(base.of(samples, billedSteps), samples * runSteps, model, size);
+        return new StepPrices(basePrice, mode == JobMode.FULL ? upscalePrice(model, samples, size) : null);
+    }
+
+    /** The price of an upscale job of one released preview sample of {@code size} (null: native), per step. */
+    public StepPrices upscalePrices(String model, ImageSize size) {
+        return new StepPrices(null, upscalePrice(model, 1, size));
+    }
+
+    private BigDecimal upscalePrice(String model, int samples, ImageSize size) {
+        StageCost upscale = stageCost(model, Stage.SUPER_RESOLUTION);
+        return upscale.measured() && samples > 0 ? perSampleStep(upscale.of(samples, 1), samples, model, size) : null;
+    }
+
+    private BigDecimal perSampleStep(BigDecimal stage, int sampleSteps, String model, ImageSize size) {
+        return stage.multiply(area(model, size)).divide(BigDecimal.valueOf(sampleSteps), 15, RoundingMode.HALF_EVEN);
+    }
+
+    /** USD per sample per step of the base and the upscale stage, at the interactive price; null: billed as measured. */
+    public record StepPrices(BigDecimal base, BigDecimal upscale) {
     }
 
     /** An upscale job of one released preview sample: the super-resolution stage only. */
@@ -123,11 +154,15 @@ public class CostEstimates {
         return BigDecimal.valueOf(value).setScale(12, RoundingMode.HALF_EVEN);
     }
 
-    /** The model's recent jobs' use of the stage, newest first, priced at the newest interactive job's price. */
+    /**
+     * The model's recent jobs' use of the stage, newest first, priced at the newest interactive job's price: their
+     * measured compute, not what they were billed (the quote: a fit to quotes would never follow the machine).
+     */
     private List<StageCostFit.Observation> history(Key key) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
-                select count(*), max(c.steps), sum(c.cost_usd), max(c.price_per_device_hour), j.priority = 'bulk', j.width, j.height
+                select count(*), max(c.steps), cast(sum(c.compute_seconds * c.price_per_device_hour / 3600) as numeric), max(c.price_per_device_hour),
+                       j.priority = 'bulk', j.width, j.height
                 from jobs j join sample_costs c on c.job_id = j.id and c.stage = ?2 and c.billable
                 where j.id in (
                     select j2.id from jobs j2 where j2.model = ?1 and j2.status = 'succeeded' and j2.steps > 0

@@ -135,7 +135,8 @@ public class ModelsApiTest {
                     em.createNativeQuery("""
                             insert into sample_costs (job_id, sample_idx, stage, tenant_id, model_version, steps, compute_seconds,
                                                       device_class, price_per_device_hour, cost_usd)
-                            select id, ?2, ?3, tenant_id, ?4, ?5, 1, 'cpu', 1.0, cast(?6 as numeric) from jobs where id = ?1""")
+                            select id, ?2, ?3, tenant_id, ?4, ?5, cast(?6 as double precision) * 3600, 'cpu', 1.0, cast(?6 as numeric)
+                            from jobs where id = ?1""")
                             .setParameter(1, UUID.fromString(job)).setParameter(2, i).setParameter(3, stage[0])
                             .setParameter(4, name + "@2").setParameter(5, stage[1]).setParameter(6, stage[2]).executeUpdate();
                 }

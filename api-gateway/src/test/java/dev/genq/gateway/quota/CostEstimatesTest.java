@@ -56,6 +56,37 @@ class CostEstimatesTest {
         assertTrue(estimates.measured(model, JobMode.PREVIEW));
     }
 
+    @Test
+    void aJobIsPricedPerSampleStepAtItsEstimateAndTheFitReadsComputeNotWhatWasBilled() {
+        String model = "price-" + UUID.randomUUID();
+        Instant t = Instant.parse("2031-03-01T00:00:00Z");
+        int[][] jobs = {{1, 8}, {2, 25}, {4, 12}, {2, 4}, {1, 30}, {4, 8}};
+        for (int i = 0; i < jobs.length; i++) {
+            job(model, jobs[i][0], jobs[i][1], "interactive", 1, t.plusSeconds(i + 1));
+        }
+        // the newest jobs were billed at quotes 5x their compute: the rate follows what the steps used
+        QuarkusTransaction.requiringNew().run(() -> em.createNativeQuery(
+                "update sample_costs set cost_usd = cost_usd * 5 where model_version = ?1").setParameter(1, model + "@1").executeUpdate());
+        StageCost base = estimates.stageCost(model, Stage.BASE);
+        assertEquals(PER_STEP, base.perStep().doubleValue(), 1e-9, "per step: " + base);
+        assertEquals(PER_SAMPLE_STEP, base.perSampleStep().doubleValue(), 1e-9, "per sample-step: " + base);
+
+        // 3 samples × 12 steps: each sample's 12 steps at the price sum to the estimate
+        CostEstimates.StepPrices prices = estimates.stepPrices(model, JobMode.PREVIEW, 3, 12, 12, null);
+        BigDecimal estimate = estimates.estimate(model, JobMode.PREVIEW, 3, 12);
+        assertEquals(estimate.doubleValue(), prices.base().doubleValue() * 3 * 12, 1e-12, prices + " vs " + estimate);
+        assertEquals((PER_STEP / 3 + PER_SAMPLE_STEP), prices.base().doubleValue(), 1e-12);
+        // a masked run makes 3 passes a step, and the worker counts its steps: 3 times the price per step
+        CostEstimates.StepPrices masked = estimates.stepPrices(model, JobMode.PREVIEW, 3, 36, 12, null);
+        assertEquals(3 * prices.base().doubleValue(), masked.base().doubleValue(), 1e-12);
+        // no upscale in a preview; no measured upscale rate for this model: the full job's upscale is billed as used
+        assertEquals(null, prices.upscale());
+        assertEquals(null, estimates.stepPrices(model, JobMode.FULL, 3, 12, 12, null).upscale());
+        assertEquals(null, estimates.upscalePrices(model, null).upscale());
+        // a model without history quotes nothing: its first jobs are billed as used
+        assertEquals(null, estimates.stepPrices("no-history-" + UUID.randomUUID(), JobMode.PREVIEW, 1, 10, 10, null).base());
+    }
+
     /** A succeeded job of {@code samples} × {@code steps} billed as the worker would, {@code slower} times the line. */
     private void job(String model, int samples, int steps, String priority, double slower, Instant createdAt) {
         UUID id = UUID.randomUUID();

@@ -56,6 +56,16 @@ public class Job extends PanacheEntityBase {
     @Column(name = "reserved_usd")
     public java.math.BigDecimal reservedUsd;
 
+    /**
+     * The quoted price per sample and step of the base and the upscale stage, at the interactive price (see V34): what
+     * the worker bills; null where the stage had no measured rate at submit (billed as measured).
+     */
+    @Column(name = "base_usd_per_step")
+    public java.math.BigDecimal baseUsdPerStep;
+
+    @Column(name = "upscale_usd_per_step")
+    public java.math.BigDecimal upscaleUsdPerStep;
+
     @Column(name = "guidance_scale")
     public double guidanceScale;
 

@@ -13,8 +13,9 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * What one stage of one sample cost: its share of the compute time of every batch it ran in, priced
- * per device-hour. The primary key (job, sample, stage) makes the record exactly-once.
+ * What one stage of one sample cost: the steps it ran at the price per step quoted when its job was accepted (or,
+ * without a quote, as measured), and beside it what it used: its share of the compute time of every batch it ran in,
+ * priced per device-hour. The primary key (job, sample, stage) makes the record exactly-once.
  */
 @Entity
 @Table(name = "sample_costs")
@@ -57,6 +58,10 @@ public class SampleCost extends PanacheEntityBase {
 
     @Column(name = "cost_usd")
     public BigDecimal costUsd;
+
+    /** The quoted price per step it was charged at (the lane's factor applied); null: charged as measured. */
+    @Column(name = "usd_per_step")
+    public BigDecimal usdPerStep;
 
     /** False for a sample that was not a picture (failed_quality): its compute is recorded, not charged. */
     @Column(insertable = false)

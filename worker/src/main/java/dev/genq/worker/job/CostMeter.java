@@ -9,9 +9,11 @@ import java.math.BigDecimal;
 import java.util.UUID;
 
 /**
- * Records what each sample cost, stage by stage: its share of the stage's batched compute time, priced
- * per device-hour. The insert is a no-op for a (job, sample, stage) already recorded, so a duplicate
- * delivery can never bill twice. Must be called inside a transaction.
+ * Records what each sample cost, stage by stage: the steps it ran at the price per step its job was quoted at
+ * submit (the estimate a dry run gives), and what it used: its share of the stage's batched compute time, priced
+ * per device-hour. A stage quoted no price (no measured rate yet when the job was accepted) is charged as used. The
+ * insert is a no-op for a (job, sample, stage) already recorded, so a duplicate delivery can never bill twice. Must
+ * be called inside a transaction.
  */
 @ApplicationScoped
 public class CostMeter {
@@ -29,14 +31,19 @@ public class CostMeter {
     public void record(UUID jobId, UUID tenantId, int sampleIdx, Stage stage, String modelVersion, int steps,
                        double seconds) {
         double share = seconds;
-        // the price of the job's lane: bulk work pays bulk-price-factor of the device-hour
+        // the lane's factor applies to both prices: bulk work pays bulk-price-factor of either
         @SuppressWarnings("unchecked")
         java.util.List<Object> charged = em.createNativeQuery("""
                 insert into sample_costs (job_id, sample_idx, stage, tenant_id, model_version, steps,
-                                          compute_seconds, device_class, price_per_device_hour, cost_usd)
-                select ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, p.price, round(cast(?7 as numeric) * p.price / 3600, 9)
-                from (select cast(?9 as numeric) * case when j.priority = 'bulk' then cast(?10 as numeric) else 1 end as price
-                      from jobs j where j.id = ?1) p
+                                          compute_seconds, device_class, price_per_device_hour, usd_per_step, cost_usd)
+                select ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, p.price, p.per_step,
+                       round(coalesce(?6 * p.per_step, cast(?7 as numeric) * p.price / 3600), 9)
+                from (select cast(?9 as numeric) * f.factor as price,
+                             case when cast(?3 as text) = 'base' then j.base_usd_per_step else j.upscale_usd_per_step end
+                                 * f.factor as per_step
+                      from jobs j cross join lateral (select case when j.priority = 'bulk' then cast(?10 as numeric)
+                                                                  else 1 end as factor) f
+                      where j.id = ?1) p
                 on conflict (job_id, sample_idx, stage) do nothing
                 returning cost_usd""")
                 .setParameter(1, jobId).setParameter(2, sampleIdx).setParameter(3, stage.wire())
