@@ -16,6 +16,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -122,9 +123,13 @@ class ModelRegistrationTest {
                     "sample " + i + " differs from tiny-base's: " + job + " / " + same);
         }
 
+        // unregistering drains: a long job of the version, unfinished when it is unregistered, still runs on it
+        String draining = platform.submit("{\"prompt\":\"a long apple\",\"num_samples\":4,\"steps\":1000,\"seed\":32,"
+                + "\"cache\":false,\"model\":\"" + name + "\"}");
         Platform.Reply gone = platform.send(platform.api(platform.adminKey, "/v1/admin/models/packages/" + id).DELETE().build());
         assertEquals(200, gone.status(), gone.raw());
         assertEquals("unregistered", gone.body().path("status").asText(), gone.raw());
+        OffsetDateTime unregisteredAt = OffsetDateTime.parse(gone.body().path("unregistered_at").asText());
         long deadline = System.nanoTime() + BOUND.toNanos();
         Platform.Reply refused;
         do { // each gateway's catalog is re-read every 2 s
@@ -135,8 +140,19 @@ class ModelRegistrationTest {
         } while (refused.status() == 202 && System.nanoTime() < deadline);
         assertEquals(400, refused.status(), refused.raw());
         assertEquals("unknown_model", refused.body().path("errors").path(0).path("code").asText(), refused.raw());
+        JsonNode drained = platform.awaitStatus(draining, "succeeded", BOUND);
+        assertEquals(name + "@1", drained.path("model_version").asText(), drained.toString());
+        OffsetDateTime finishedAt = OffsetDateTime.parse(drained.path("timings").path("finished_at").asText());
+        assertTrue(finishedAt.isAfter(unregisteredAt), "the job was unfinished when its version was unregistered: " + drained);
+        Pictures.assertPicture(platform.download(drained.path("samples").get(0).path("url").asText()), 32, "a drained job's sample");
         JsonNode unloaded = awaitPackage(id, p -> p.path("loads").get(0).path("status").asText().equals("unloaded"), "unloaded");
         assertEquals(name + "@1", unloaded.path("loads").get(0).path("model").asText(), unloaded.toString());
+        // the worker's part ends where it stores the samples (and bills them, in that transaction): moderation needs no model
+        OffsetDateTime unloadedAt = OffsetDateTime.parse(unloaded.path("loads").get(0).path("updated_at").asText());
+        OffsetDateTime storedAt = OffsetDateTime.parse(platform.text(
+                "select to_char(max(created_at) at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') from sample_costs where job_id = ?",
+                UUID.fromString(draining)));
+        assertTrue(unloadedAt.isAfter(storedAt), "unloaded only once the job it ran was stored: " + unloaded + " / stored " + storedAt);
     }
 
     /**
