@@ -123,8 +123,8 @@ class ModelRegistrationTest {
                     "sample " + i + " differs from tiny-base's: " + job + " / " + same);
         }
 
-        // unregistering drains: a long job of the version, unfinished when it is unregistered, still runs on it
-        String draining = platform.submit("{\"prompt\":\"a long apple\",\"num_samples\":4,\"steps\":1000,\"seed\":32,"
+        // unregistering drains: a job of the version, unfinished when it is unregistered, still runs on it
+        String draining = platform.submit("{\"prompt\":\"a long apple\",\"num_samples\":2,\"steps\":300,\"seed\":32,"
                 + "\"cache\":false,\"model\":\"" + name + "\"}");
         Platform.Reply gone = platform.send(platform.api(platform.adminKey, "/v1/admin/models/packages/" + id).DELETE().build());
         assertEquals(200, gone.status(), gone.raw());
