@@ -129,13 +129,14 @@ class JobLifecycleTest {
      */
     @Test
     void aJobIsBilledWhatItsDryRunSaid() throws Exception {
-        // a history for both stages, so the estimate is measured
+        // a history for both stages, so the estimate is measured (a bulk job's dry run and bill are both at the bulk price)
         platform.awaitStatus(platform.submit("{\"prompt\":\"a quoted pear\",\"mode\":\"full\",\"num_samples\":2,\"seed\":11,\"steps\":6}"),
                 "succeeded", JOB_TIMEOUT);
         String[] bodies = {
                 "{\"prompt\":\"a quoted plum\",\"num_samples\":1,\"seed\":12,\"steps\":5}",
                 "{\"prompt\":\"a quoted fig\",\"num_samples\":3,\"seed\":13,\"steps\":9}",
-                "{\"prompt\":\"a quoted lime\",\"mode\":\"full\",\"num_samples\":2,\"seed\":14,\"steps\":4}"};
+                "{\"prompt\":\"a quoted lime\",\"mode\":\"full\",\"num_samples\":2,\"seed\":14,\"steps\":4}",
+                "{\"prompt\":\"a quoted kiwi\",\"num_samples\":2,\"seed\":15,\"steps\":6,\"priority\":\"bulk\"}"};
         for (String body : bodies) {
             JsonNode dry = awaitMeasuredEstimate(body);
             String id = platform.submit(body);

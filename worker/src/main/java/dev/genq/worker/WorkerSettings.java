@@ -40,10 +40,6 @@ public interface WorkerSettings {
     @WithDefault("0.10")
     BigDecimal pricePerDeviceHour();
 
-    /** What bulk jobs (priority bulk: batches) pay of that price; they wait for room, so they cost less. */
-    @WithDefault("0.5")
-    BigDecimal bulkPriceFactor();
-
     /**
      * Rows in every text-to-image forward; the last chunk is padded. A fixed forward shape makes a
      * sample's pixels independent of the batch it shares (libtorch picks kernels by batch size). 2 is

@@ -34,13 +34,13 @@ final class QueuedJobRows {
             insert into jobs (tenant_id, mode, priority, fair_start, fair_finish, status, id, prompt, negative_prompt, num_samples,
                               seed, steps, guidance_scale, sampler, model, webhook_url, webhook_events, pinned_version, traceparent,
                               parent_id, parent_sample, reserved_usd, preview_every, strength, region, init_upload, mask_upload,
-                              outpaint, cache_key, width, height, base_usd_per_step, upscale_usd_per_step)
+                              outpaint, cache_key, width, height, base_usd_per_step, upscale_usd_per_step, price_factor)
             select tag.tenant_id, tag.mode, tag.priority, tag.fair_start, tag.fair_start + tag.cost / tag.weight, 'queued',
                    cast(? as uuid), cast(? as text), cast(? as text), cast(? as int), cast(? as bigint), cast(? as int),
                    cast(? as double precision), cast(? as text), cast(? as text), cast(? as text), cast(? as text), cast(? as text),
                    cast(? as text), cast(? as uuid), cast(? as int), cast(? as numeric), cast(? as int), cast(? as double precision),
                    cast(? as text), cast(? as uuid), cast(? as uuid), cast(? as text), cast(? as text), cast(? as int),
-                   cast(? as int), cast(? as numeric), cast(? as numeric)
+                   cast(? as int), cast(? as numeric), cast(? as numeric), cast(? as numeric)
             from tag""";
 
     /** The first key of the tenants' tag locks ("genq" as an int; the two-key space is apart from the dispatcher's one-key lock). */
@@ -132,6 +132,7 @@ final class QueuedJobRows {
         set(st, ++i, job.height, Types.INTEGER);
         set(st, ++i, job.baseUsdPerStep, Types.NUMERIC);
         set(st, ++i, job.upscaleUsdPerStep, Types.NUMERIC);
+        set(st, ++i, job.priceFactor, Types.NUMERIC);
     }
 
     private static void set(PreparedStatement st, int i, Object value, int sqlType) throws SQLException {

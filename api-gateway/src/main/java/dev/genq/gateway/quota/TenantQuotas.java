@@ -48,6 +48,10 @@ public class TenantQuotas {
         @WithDefault("20000")
         int maxBulkJobs();
 
+        /** What bulk jobs (priority bulk: batches) pay of the price; they wait for room, so they cost less. */
+        @WithDefault("0.5")
+        BigDecimal bulkPriceFactor();
+
         /** How long a measured estimate is used before it is measured again. */
         @WithDefault("PT10S")
         Duration estimateRefresh();
@@ -60,6 +64,11 @@ public class TenantQuotas {
     public TenantQuotas(Settings settings, EntityManager em) {
         this.settings = settings;
         this.em = em;
+    }
+
+    /** What a job of this lane pays of its price: 1 interactive, {@code bulk-price-factor} bulk. */
+    public BigDecimal priceFactor(dev.genq.storage.job.Priority priority) {
+        return priority == dev.genq.storage.job.Priority.BULK ? settings.bulkPriceFactor() : BigDecimal.ONE;
     }
 
     /** A tenant's limits (the configured default where it has none) and its queued + running jobs. */

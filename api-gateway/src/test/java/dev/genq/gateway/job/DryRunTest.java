@@ -35,6 +35,11 @@ class DryRunTest {
                 "select count(*) from jobs where tenant_id = ?1").setParameter(1, UUID.fromString(tenant)).getSingleResult()).longValue());
     }
 
+    BigDecimal priceFactor(String job) {
+        return QuarkusTransaction.requiringNew().call(() -> (BigDecimal) em.createNativeQuery(
+                "select price_factor from jobs where id = ?1").setParameter(1, UUID.fromString(job)).getSingleResult());
+    }
+
     static io.restassured.response.Response post(String key, String body) {
         return as(key).contentType(ContentType.JSON).body(body).when().post("/v1/jobs");
     }
@@ -69,14 +74,21 @@ class DryRunTest {
         assertEquals(10, full.getInt("upscale_steps"));
         assertEquals(0, new BigDecimal("0.00004").compareTo(full.getObject("estimated_cost_usd", BigDecimal.class)),
                 "2 x (10 + 10) x 0.000001: " + full.prettify());
+        // bulk work pays half (genq.quotas.bulk-price-factor): its dry run says so, and the job carries the factor it is billed at
+        JsonPath bulk = post(t.key(), body + ",\"priority\":\"bulk\",\"dry_run\":true}").then().statusCode(200).extract().jsonPath();
+        assertEquals(0, new BigDecimal("0.00001").compareTo(bulk.getObject("estimated_cost_usd", BigDecimal.class)), bulk.prettify());
+        String bulkJob = post(t.key(), body + ",\"priority\":\"bulk\"}").then().statusCode(202).extract().path("id");
+        assertEquals(0, new BigDecimal("0.5").compareTo(priceFactor(bulkJob)));
+        assertEquals(2, jobsOf(t.id()));
 
         // the Idempotency-Key was not claimed by the dry run: a real submit with it is a new job
-        as(t.key()).contentType(ContentType.JSON).header("Idempotency-Key", "dry-1").body(body + "}").when().post("/v1/jobs")
-                .then().statusCode(202);
-        assertEquals(2, jobsOf(t.id()));
+        String created = as(t.key()).contentType(ContentType.JSON).header("Idempotency-Key", "dry-1").body(body + "}").when()
+                .post("/v1/jobs").then().statusCode(202).extract().path("id");
+        assertEquals(0, BigDecimal.ONE.compareTo(priceFactor(created)));
+        assertEquals(3, jobsOf(t.id()));
         // at the quota, a dry run is refused as the submit would be, and still creates nothing
         post(t.key(), body + ",\"dry_run\":true}").then().statusCode(429).body("code", equalTo("concurrency_limit_reached"));
-        assertEquals(2, jobsOf(t.id()));
+        assertEquals(3, jobsOf(t.id()));
     }
 
     @Test

@@ -66,6 +66,10 @@ public class Job extends PanacheEntityBase {
     @Column(name = "upscale_usd_per_step")
     public java.math.BigDecimal upscaleUsdPerStep;
 
+    /** What the job pays of those prices, or of its compute's: 1 interactive, the bulk price factor for bulk (V35). */
+    @Column(name = "price_factor")
+    public java.math.BigDecimal priceFactor;
+
     @Column(name = "guidance_scale")
     public double guidanceScale;
 

@@ -31,7 +31,7 @@ public class CostMeter {
     public void record(UUID jobId, UUID tenantId, int sampleIdx, Stage stage, String modelVersion, int steps,
                        double seconds) {
         double share = seconds;
-        // the lane's factor applies to both prices: bulk work pays bulk-price-factor of either
+        // the job's lane pays its price factor (the gateway's, set at submit) of either price
         @SuppressWarnings("unchecked")
         java.util.List<Object> charged = em.createNativeQuery("""
                 insert into sample_costs (job_id, sample_idx, stage, tenant_id, model_version, steps,
@@ -41,15 +41,13 @@ public class CostMeter {
                 from (select cast(?9 as numeric) * f.factor as price,
                              case when cast(?3 as text) = 'base' then j.base_usd_per_step else j.upscale_usd_per_step end
                                  * f.factor as per_step
-                      from jobs j cross join lateral (select case when j.priority = 'bulk' then cast(?10 as numeric)
-                                                                  else 1 end as factor) f
+                      from jobs j cross join lateral (select coalesce(j.price_factor, 1) as factor) f
                       where j.id = ?1) p
                 on conflict (job_id, sample_idx, stage) do nothing
                 returning cost_usd""")
                 .setParameter(1, jobId).setParameter(2, sampleIdx).setParameter(3, stage.wire())
                 .setParameter(4, tenantId).setParameter(5, modelVersion).setParameter(6, steps)
                 .setParameter(7, share).setParameter(8, settings.deviceClass()).setParameter(9, settings.pricePerDeviceHour())
-                .setParameter(10, settings.bulkPriceFactor())
                 .getResultList();
         boolean inserted = !charged.isEmpty();
         BigDecimal cost = inserted ? (BigDecimal) charged.get(0) : BigDecimal.ZERO;
