@@ -148,6 +148,9 @@ class JobLifecycleTest {
             // the price is the submit's: the estimate may be measured again between the dry run and the submit
             assertTrue(Math.abs(ratio - 1) < 0.2, "billed " + billed + " for the dry run's " + dry);
             UUID jobId = UUID.fromString(id);
+            // the upscale steps it said are those the worker's super-resolution model ran (the catalog may list others)
+            assertEquals(dry.path("upscale_steps").asLong(), platform.count(
+                    "select coalesce(max(steps), 0) from sample_costs where job_id = ? and stage = 'super_resolution'", jobId), dry.toString());
             long rows = job.path("params").path("num_samples").asLong() * ("full".equals(job.path("mode").asText()) ? 2 : 1);
             assertEquals(rows, platform.count("select count(*) from sample_costs where job_id = ?", jobId));
             assertEquals(rows, platform.count("select count(*) from sample_costs where job_id = ? and usd_per_step > 0"

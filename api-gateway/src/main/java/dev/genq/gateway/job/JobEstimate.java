@@ -10,7 +10,7 @@ public record JobEstimate(
         String model, String mode, String priority, int numSamples,
         @Schema(description = "the denoising steps it would be billed for (image inputs: the strength's share, "
                 + "masked runs: with their resampling passes) for its base stage") int billedSteps,
-        @Schema(description = "a full job's upscale steps (the super-resolution model's own), 0 for a preview") int upscaleSteps,
+        @Schema(description = "a full job's upscale steps (the super-resolution model's own, as the model's recent upscales ran them), 0 for a preview") int upscaleSteps,
         @Schema(description = "samples x billed steps x the model's measured cost per sample-step for this mode "
                 + "(the figure the budget reserves at submit); 0 when the result cache would answer") BigDecimal estimatedCostUsd,
         @Schema(description = "false while the model has no succeeded jobs of this mode and the configured estimate is used")

@@ -160,7 +160,7 @@ public class JobService {
     @Transactional
     public JobEstimate estimate(UUID tenantId, ValidJob request) {
         Prepared p = prepare(tenantId, request);
-        int upscaleSteps = request.mode() == JobMode.FULL ? estimates.upscaleSteps() : 0;
+        int upscaleSteps = request.mode() == JobMode.FULL ? estimates.upscaleSteps(request.model()) : 0;
         if (p.cachedFrom() != null) {
             return new JobEstimate(true, request.model(), request.mode().wire(), request.priority().wire(), request.numSamples(),
                     0, 0, BigDecimal.ZERO, true, true, 0, false, 0.0);

@@ -43,7 +43,8 @@ public record ModelView(
      * What each stage costs, fitted to the model's recent succeeded jobs (or the configured estimate before any
      * ran, {@code *_measured: false}): USD per sample per step, plus USD per step whatever the samples (each step's
      * fixed part, shared by the samples in its batch; 0 until jobs of different sizes ran). The upscale (a full
-     * job's second stage) runs the super-resolution model's {@code upscale_steps} whatever the base steps, and is
+     * job's second stage) runs the super-resolution model's {@code upscale_steps} whatever the base steps (the steps
+     * the model's recent upscales ran; before any, the most of the served super-resolution models' defaults), and is
      * absent while none is served. A job's estimate: base steps × (base_per_step + samples × base) + upscale steps ×
      * (upscale_per_step + samples × upscale).
      */

@@ -59,7 +59,7 @@ public class ModelViews {
             StageCost upscale = upscales ? costs.stageCost(name, Stage.SUPER_RESOLUTION) : null;
             cost = new ModelView.Cost(base.perSampleStep(), base.perStep(), base.measured(),
                     upscale == null ? null : upscale.perSampleStep(), upscale == null ? null : upscale.perStep(),
-                    upscale == null ? null : upscale.measured(), upscale == null ? null : costs.upscaleSteps());
+                    upscale == null ? null : upscale.measured(), upscale == null ? null : costs.upscaleSteps(name));
         }
         List<ModelView.Version> versionViews = versions.stream().map(e -> new ModelView.Version(e.version,
                         e.version.equals(stable) ? "stable" : e.version.equals(canary) ? "canary" : "registered",

@@ -120,16 +120,21 @@ public class CostEstimates {
     }
 
     /**
-     * The steps a full job's upscale runs: the super-resolution model's default (the worker runs its configured one;
-     * with several served, the most of their defaults, so a reservation is not short), 0 while none is served.
+     * The steps a full job of {@code model} will upscale for: the worker runs its configured super-resolution model's
+     * default steps, which the gateway learns from the model's recent upscales (their cost rows); before any, the most
+     * of the served super-resolution models' defaults, so a reservation is not short; 0 while none is served.
      */
-    public int upscaleSteps() {
+    public int upscaleSteps(String model) {
+        StageCost upscale = stageCost(model, Stage.SUPER_RESOLUTION);
+        if (upscale.measured() && upscale.recentSteps() > 0) {
+            return upscale.recentSteps();
+        }
         return catalog.names(Stage.SUPER_RESOLUTION.modelKind()).stream().flatMap(n -> catalog.find(n).stream())
                 .mapToInt(e -> e.defaultSteps).max().orElse(0);
     }
 
     private BigDecimal upscaleOf(String model, int samples) {
-        return stageCost(model, Stage.SUPER_RESOLUTION).of(samples, upscaleSteps());
+        return stageCost(model, Stage.SUPER_RESOLUTION).of(samples, upscaleSteps(model));
     }
 
     /**
@@ -142,9 +147,10 @@ public class CostEstimates {
         if (hit != null && hit.expiresAtNanos - System.nanoTime() > 0) {
             return hit.value;
         }
-        StageCostFit.Line line = QuarkusTransaction.joiningExisting().call(() -> StageCostFit.fit(history(key)));
-        StageCost value = line == null ? new StageCost(BigDecimal.ZERO, settings.estimatedCostPerSampleStep(), false)
-                : new StageCost(usd(line.perStep()), usd(line.perSampleStep()), true);
+        List<StageCostFit.Observation> history = QuarkusTransaction.joiningExisting().call(() -> history(key));
+        StageCostFit.Line line = StageCostFit.fit(history);
+        StageCost value = line == null ? new StageCost(BigDecimal.ZERO, settings.estimatedCostPerSampleStep(), false, 0)
+                : new StageCost(usd(line.perStep()), usd(line.perSampleStep()), true, history.get(0).steps());
         cache.put(key, new Cached(value, System.nanoTime() + settings.estimateRefresh().toNanos()));
         return value;
     }

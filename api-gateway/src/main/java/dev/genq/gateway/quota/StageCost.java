@@ -12,8 +12,10 @@ import java.math.BigDecimal;
  * @param perStep       USD per step, whatever the samples (0 where the history cannot tell it apart)
  * @param perSampleStep USD per sample per step
  * @param measured      fitted to the model's recent jobs, else the configured default
+ * @param recentSteps   the steps the newest of those jobs ran in this stage (0 without history): for the upscale, the
+ *                      steps of the super-resolution model the workers run, which the gateway is not told
  */
-public record StageCost(BigDecimal perStep, BigDecimal perSampleStep, boolean measured) {
+public record StageCost(BigDecimal perStep, BigDecimal perSampleStep, boolean measured, int recentSteps) {
 
     /** USD for {@code samples} samples running {@code steps} steps of this stage together. */
     public BigDecimal of(int samples, int steps) {
