@@ -208,9 +208,8 @@ public class JobService {
             job.outpaint = init.outpaint() == null ? null : init.outpaint().wire();
         }
         int billed = masked ? VariationSteps.maskedPasses(steps) : steps;
-        return new Prepared(job, billed, priceAt(job, estimates.stepPrices(request.model(), request.mode(), request.numSamples(),
-                billed, steps, request.size()), estimates.estimate(request.model(), request.mode(), request.numSamples(), billed,
-                request.size())), null);
+        return new Prepared(job, billed, priceAt(job, estimates.quote(request.model(), request.mode(), request.numSamples(),
+                billed, steps, request.size())), null);
     }
 
     /** One item of a batch: its checked request, and its idempotency key with the hash of its body (both null without one). */
@@ -331,13 +330,13 @@ public class JobService {
     /**
      * Sets the prices the job is billed at, per sample and step of each stage (the estimate's, so what a dry run or the
      * reservation says is what the steps cost, however the machine's load stretched their wall time) and what its lane
-     * pays of them. @return the job's {@code estimate} (at the interactive price) at its lane's price
+     * pays of them. @return the quote's estimate (at the interactive price) at its lane's price
      */
-    private BigDecimal priceAt(Job job, CostEstimates.StepPrices prices, BigDecimal estimate) {
-        job.baseUsdPerStep = prices.base();
-        job.upscaleUsdPerStep = prices.upscale();
+    private BigDecimal priceAt(Job job, CostEstimates.Quote quote) {
+        job.baseUsdPerStep = quote.prices().base();
+        job.upscaleUsdPerStep = quote.prices().upscale();
         job.priceFactor = quotas.priceFactor(job.priority);
-        return estimate.multiply(job.priceFactor).setScale(9, java.math.RoundingMode.UP);
+        return quote.estimate().multiply(job.priceFactor).setScale(9, java.math.RoundingMode.UP);
     }
 
     /** A new queued job of this tenant, in the trace of the request that creates it. */
@@ -377,8 +376,7 @@ public class JobService {
         }
         refuseDisabledEndpoint(tenantId, parent.webhookUrl); // the upscale inherits the preview's webhook
         Job job = queued(tenantId, JobMode.FULL);
-        job.reservedUsd = quotas.admit(tenantId, priceAt(job, estimates.upscalePrices(parent.model, size),
-                estimates.upscale(parent.model, size)));
+        job.reservedUsd = quotas.admit(tenantId, priceAt(job, estimates.upscaleQuote(parent.model, size)));
         job.prompt = parent.prompt;
         job.negativePrompt = parent.negativePrompt;
         job.numSamples = 1;
@@ -451,8 +449,8 @@ public class JobService {
         int steps = VariationSteps.run(strength, valid.steps());
         int billed = region == null ? steps : VariationSteps.maskedPasses(steps);
         Job job = fromRequest(tenantId, valid, null);
-        job.reservedUsd = quotas.admit(tenantId, priceAt(job, estimates.stepPrices(valid.model(), JobMode.PREVIEW,
-                valid.numSamples(), billed, steps, null), estimates.estimate(valid.model(), JobMode.PREVIEW, valid.numSamples(), billed)));
+        job.reservedUsd = quotas.admit(tenantId, priceAt(job, estimates.quote(valid.model(), JobMode.PREVIEW,
+                valid.numSamples(), billed, steps, null)));
         inheritFrom(job, parent, request.sample());
         job.strength = strength;
         job.region = region == null ? null : region.wire();

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What a job will cost, for budget reservations, dry runs and the prices it is billed at ({@link #stepPrices}): per stage, a {@link StageCost} fitted to
+ * What a job will cost, for budget reservations, dry runs and the prices it is billed at ({@link #quote}): per stage, a {@link StageCost} fitted to
  * the model's last {@code estimate-history-jobs} succeeded jobs that ran it ({@link StageCostFit}: a part per step
  * and a part per sample-step, because the worker shares each step's time among the samples in its batch), or
  * {@code estimated-cost-per-sample-step} for a stage with no history yet. A full job adds its upscale: the
@@ -51,52 +51,60 @@ public class CostEstimates {
 
     /** The same at {@code size} (null: the model's native square), priced by its share of the native pixels. */
     public BigDecimal estimate(String model, JobMode mode, int samples, int baseSteps, ImageSize size) {
-        BigDecimal total = stageCost(model, Stage.BASE).of(samples, baseSteps);
-        if (mode == JobMode.FULL) {
-            total = total.add(upscaleOf(model, samples));
-        }
-        return total.multiply(area(model, size)).setScale(9, RoundingMode.UP);
+        return quote(model, mode, samples, baseSteps, baseSteps, size).estimate();
     }
 
     /**
-     * The prices a job is billed at, per sample and per step each stage runs (the worker counts a masked run's step once,
-     * though it makes a few model passes: {@code billedSteps} passes over {@code runSteps} steps). They sum to the
-     * estimate for the steps planned, and bill a canceled job's steps run at the same price. Null for a stage this mode
-     * does not run or that has no measured rate yet (the worker then bills its measured compute).
+     * What a job will cost ({@code estimate}: the dry run's and the reservation's figure) and the prices it is billed
+     * at, per sample and per step each stage runs (the worker counts a masked run's step once, though it makes a few
+     * model passes: {@code billedSteps} passes over {@code runSteps} steps), both from one reading of each stage's
+     * rate. The prices sum to the estimate for the steps planned, and bill a canceled job's steps run at the same
+     * price. A price is null for a stage this mode does not run or that has no measured rate yet (the worker then
+     * bills its measured compute).
      */
-    public StepPrices stepPrices(String model, JobMode mode, int samples, int billedSteps, int runSteps, ImageSize size) {
+    public Quote quote(String model, JobMode mode, int samples, int billedSteps, int runSteps, ImageSize size) {
+        BigDecimal area = area(model, size);
         StageCost base = stageCost(model, Stage.BASE);
-        BigDecimal basePrice = !base.measured() || runSteps <= 0 || samples <= 0 ? null
-                : perSampleStep(base.of(samples, billedSteps), samples * runSteps, model, size);
-        return new StepPrices(basePrice, mode == JobMode.FULL ? upscalePrice(model, samples, size) : null);
+        BigDecimal baseUsd = base.of(samples, billedSteps).multiply(area);
+        BigDecimal basePrice = base.measured() && runSteps > 0 && samples > 0 ? perSampleStep(baseUsd, samples * runSteps) : null;
+        if (mode != JobMode.FULL) {
+            return new Quote(baseUsd.setScale(9, RoundingMode.UP), new StepPrices(basePrice, null));
+        }
+        Part upscale = upscalePart(model, samples, area);
+        return new Quote(baseUsd.add(upscale.usd()).setScale(9, RoundingMode.UP), new StepPrices(basePrice, upscale.price()));
     }
 
-    /** The price of an upscale job of one released preview sample of {@code size} (null: native), per step. */
-    public StepPrices upscalePrices(String model, ImageSize size) {
-        return new StepPrices(null, upscalePrice(model, 1, size));
+    /** The same for an upscale job of one released preview sample of {@code size} (null: native): its upscale only. */
+    public Quote upscaleQuote(String model, ImageSize size) {
+        Part upscale = upscalePart(model, 1, area(model, size));
+        return new Quote(upscale.usd().setScale(9, RoundingMode.UP), new StepPrices(null, upscale.price()));
     }
 
-    private BigDecimal upscalePrice(String model, int samples, ImageSize size) {
-        StageCost upscale = stageCost(model, Stage.SUPER_RESOLUTION);
-        return upscale.measured() && samples > 0 ? perSampleStep(upscale.of(samples, 1), samples, model, size) : null;
-    }
-
-    private BigDecimal perSampleStep(BigDecimal stage, int sampleSteps, String model, ImageSize size) {
-        return stage.multiply(area(model, size)).divide(BigDecimal.valueOf(sampleSteps), 15, RoundingMode.HALF_EVEN);
+    /** A job's estimated cost and the prices it is billed at. */
+    public record Quote(BigDecimal estimate, StepPrices prices) {
     }
 
     /** USD per sample per step of the base and the upscale stage, at the interactive price; null: billed as measured. */
     public record StepPrices(BigDecimal base, BigDecimal upscale) {
     }
 
-    /** An upscale job of one released preview sample: the super-resolution stage only. */
-    public BigDecimal upscale(String model) {
-        return upscale(model, null);
+    /** A stage's cost for the job (unrounded) and its price per sample-step (null: not measured). */
+    private record Part(BigDecimal usd, BigDecimal price) {
     }
 
-    /** An upscale of one released preview sample of {@code size} (null: native). */
-    public BigDecimal upscale(String model, ImageSize size) {
-        return upscaleOf(model, 1).multiply(area(model, size)).setScale(9, RoundingMode.UP);
+    private Part upscalePart(String model, int samples, BigDecimal area) {
+        StageCost upscale = stageCost(model, Stage.SUPER_RESOLUTION);
+        return new Part(upscale.of(samples, upscaleSteps(upscale)).multiply(area), upscale.measured() && samples > 0
+                ? perSampleStep(upscale.of(samples, 1).multiply(area), samples) : null);
+    }
+
+    private static BigDecimal perSampleStep(BigDecimal usd, int sampleSteps) {
+        return usd.divide(BigDecimal.valueOf(sampleSteps), 15, RoundingMode.HALF_EVEN);
+    }
+
+    /** An upscale job of one released preview sample: the super-resolution stage only. */
+    public BigDecimal upscale(String model) {
+        return upscaleQuote(model, null).estimate();
     }
 
     /** {@code size}'s pixels over the model's native square's: 1 for null or an unknown model. */
@@ -125,16 +133,15 @@ public class CostEstimates {
      * of the served super-resolution models' defaults, so a reservation is not short; 0 while none is served.
      */
     public int upscaleSteps(String model) {
-        StageCost upscale = stageCost(model, Stage.SUPER_RESOLUTION);
+        return upscaleSteps(stageCost(model, Stage.SUPER_RESOLUTION));
+    }
+
+    private int upscaleSteps(StageCost upscale) {
         if (upscale.measured() && upscale.recentSteps() > 0) {
             return upscale.recentSteps();
         }
         return catalog.names(Stage.SUPER_RESOLUTION.modelKind()).stream().flatMap(n -> catalog.find(n).stream())
                 .mapToInt(e -> e.defaultSteps).max().orElse(0);
-    }
-
-    private BigDecimal upscaleOf(String model, int samples) {
-        return stageCost(model, Stage.SUPER_RESOLUTION).of(samples, upscaleSteps(model));
     }
 
     /**

@@ -72,19 +72,21 @@ class CostEstimatesTest {
         assertEquals(PER_SAMPLE_STEP, base.perSampleStep().doubleValue(), 1e-9, "per sample-step: " + base);
 
         // 3 samples × 12 steps: each sample's 12 steps at the price sum to the estimate
-        CostEstimates.StepPrices prices = estimates.stepPrices(model, JobMode.PREVIEW, 3, 12, 12, null);
+        CostEstimates.Quote quote = estimates.quote(model, JobMode.PREVIEW, 3, 12, 12, null);
+        CostEstimates.StepPrices prices = quote.prices();
         BigDecimal estimate = estimates.estimate(model, JobMode.PREVIEW, 3, 12);
+        assertEquals(0, estimate.compareTo(quote.estimate()), quote + " vs " + estimate);
         assertEquals(estimate.doubleValue(), prices.base().doubleValue() * 3 * 12, 1e-12, prices + " vs " + estimate);
         assertEquals((PER_STEP / 3 + PER_SAMPLE_STEP), prices.base().doubleValue(), 1e-12);
         // a masked run makes 3 passes a step, and the worker counts its steps: 3 times the price per step
-        CostEstimates.StepPrices masked = estimates.stepPrices(model, JobMode.PREVIEW, 3, 36, 12, null);
+        CostEstimates.StepPrices masked = estimates.quote(model, JobMode.PREVIEW, 3, 36, 12, null).prices();
         assertEquals(3 * prices.base().doubleValue(), masked.base().doubleValue(), 1e-12);
         // no upscale in a preview; no measured upscale rate for this model: the full job's upscale is billed as used
         assertEquals(null, prices.upscale());
-        assertEquals(null, estimates.stepPrices(model, JobMode.FULL, 3, 12, 12, null).upscale());
-        assertEquals(null, estimates.upscalePrices(model, null).upscale());
+        assertEquals(null, estimates.quote(model, JobMode.FULL, 3, 12, 12, null).prices().upscale());
+        assertEquals(null, estimates.upscaleQuote(model, null).prices().upscale());
         // a model without history quotes nothing: its first jobs are billed as used
-        assertEquals(null, estimates.stepPrices("no-history-" + UUID.randomUUID(), JobMode.PREVIEW, 1, 10, 10, null).base());
+        assertEquals(null, estimates.quote("no-history-" + UUID.randomUUID(), JobMode.PREVIEW, 1, 10, 10, null).prices().base());
     }
 
     /** A succeeded job of {@code samples} × {@code steps} billed as the worker would, {@code slower} times the line. */
